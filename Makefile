@@ -1,0 +1,64 @@
+# nstrace - see README.md.  `make demo` and `make test` are the two commands.
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer
+CPPFLAGS += -Itracer
+LDLIBS  = -ljansson
+SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
+
+TRACER_SRC = $(filter-out tracer/main.c,$(wildcard tracer/*.c))
+HDRS       = $(wildcard tracer/*.h)
+PROGS      = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c))
+UNITS      = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+# Debian packages: build, test and lab dependencies (make deps installs them).
+DEB_PKGS = gcc make pkg-config libjansson-dev libunwind-dev iproute2 jq procps util-linux
+
+.PHONY: all asan progs units test demo deps clean
+all: build/nstrace
+asan: build/asan/nstrace
+
+build/nstrace: $(TRACER_SRC) tracer/main.c $(HDRS) | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(TRACER_SRC) tracer/main.c $(LDLIBS)
+
+build/asan/nstrace: $(TRACER_SRC) tracer/main.c $(HDRS) | build
+	@mkdir -p build/asan
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $(TRACER_SRC) tracer/main.c $(LDLIBS)
+
+build/progs/%: tests/progs/%.c | build
+	@mkdir -p build/progs
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -pthread -o $@ $<
+
+progs: $(PROGS)
+
+# Unit tests link the pure modules only, plain and sanitized.
+build/unit/%: tests/unit/%.c $(TRACER_SRC) $(HDRS) tests/unit/unit.h | build
+	@mkdir -p build/unit
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(TRACER_SRC) $(LDLIBS)
+build/unit-asan/%: tests/unit/%.c $(TRACER_SRC) $(HDRS) tests/unit/unit.h | build
+	@mkdir -p build/unit-asan
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(TRACER_SRC) $(LDLIBS)
+
+units: $(addprefix build/unit/,$(UNITS)) $(addprefix build/unit-asan/,$(UNITS))
+
+build:
+	@mkdir -p build
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# The main job on its built-in default: the article's pattern, live.
+demo: deps all progs
+	sh tests/demo.sh
+
+test: deps all asan progs units
+	sh tests/run.sh
+
+clean:
+	rm -rf build

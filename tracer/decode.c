@@ -1,0 +1,741 @@
+/* decode.c - syscall decoders, see decode.h.
+ *
+ * Entry decoders decide cheaply whether the exit stop is worth decoding;
+ * exit decoders fetch what the call moved and emit events.  Every copy from
+ * the tracee is capped: by -s for payloads, by arch.h for counts. */
+#define _GNU_SOURCE
+#include "decode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "netns.h"
+#include "parse.h"
+#include "syscalls.h"
+#include "tmem.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+
+static nst_event_sink sink;
+static void *sink_ctx;
+static uint32_t snaplen;
+static uint8_t *payload_buf;      /* one buffer: events are emitted synchronously */
+static struct iovec iov_buf[NST_MAX_IOV];
+static struct mmsghdr mmsg_buf[NST_MAX_MMSG];
+
+void decode_init(nst_event_sink s, void *ctx, uint32_t cap)
+{
+	sink = s;
+	sink_ctx = ctx;
+	snaplen = cap;
+	free(payload_buf);
+	payload_buf = malloc(cap ? cap : 1);
+	if (!payload_buf)
+		snaplen = 0;
+}
+
+void decode_cleanup(void)
+{
+	free(payload_buf);
+	payload_buf = NULL;
+}
+
+/* --- fd and socket bookkeeping ------------------------------------------ */
+
+/* Socket object behind fd, classifying an fd never seen before with one
+ * readlink, and asking the kernel (SIOCGSKNS) about sockets that predate the
+ * trace.  NULL when fd is not a socket. */
+static struct sock_obj *sock_for_fd(struct thread *t, int fd)
+{
+	struct fdtab *fds = t->p->fds;
+	struct fd_entry *e = fdtab_get(fds, fd);
+	char path[64], link[256];
+	struct sock_obj *sk;
+	uint64_t ino;
+	ssize_t n;
+	int pidfd;
+
+	if (e && e->kind == FD_SOCKET)
+		return e->sk;
+	if (e && e->kind == FD_OTHER)
+		return NULL;
+	if (fd < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return NULL; /* not open (the call will fail with EBADF) */
+	link[n] = '\0';
+	if (parse_fd_link(link, &ino) != LINK_SOCKET) {
+		fdtab_set(fds, fd, FD_OTHER, NULL, false);
+		return NULL;
+	}
+	sk = sock_new();
+	if (!sk)
+		return NULL;
+	pidfd = proc_pidfd(t->p);
+	if (pidfd < 0 || netns_query_socket(pidfd, fd, &sk->s) < 0) {
+		/* Still a socket; its netns stays unknown rather than guessed. */
+		sk->s.origin = NST_NS_UNKNOWN;
+	} else {
+		sk->s.origin = NST_NS_QUERIED;
+		sk->local_known = true;
+	}
+	if (fdtab_set(fds, fd, FD_SOCKET, sk, false) < 0) {
+		sk->refs = 1;
+		sock_unref(sk);
+		return NULL;
+	}
+	return sk;
+}
+
+static struct sock_obj *new_socket(struct thread *t, int fd, int family,
+				   int type, int proto, uint64_t netns, bool cloexec)
+{
+	struct sock_obj *sk = sock_new();
+
+	if (!sk)
+		return NULL;
+	sk->s.family = family;
+	sk->s.type = type & 0xf;
+	sk->s.protocol = proto;
+	sk->s.netns.ino = netns;
+	sk->s.origin = netns ? NST_NS_CREATED : NST_NS_UNKNOWN;
+	sk->s.local.family = AF_UNSPEC;
+	sk->s.peer.family = AF_UNSPEC;
+	if (fdtab_set(t->p->fds, fd, FD_SOCKET, sk, cloexec) < 0) {
+		sk->refs = 1;
+		sock_unref(sk);
+		return NULL;
+	}
+	return sk;
+}
+
+static bool is_inet(int family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+/* --- event helpers -------------------------------------------------------- */
+
+static void set_ns(struct nst_ns *ns, uint64_t ino)
+{
+	ns->ino = ino;
+	ns->path = netns_path(ino);
+}
+
+/* Attach socket sk (the one behind ev->fd) to the event. */
+static void attach_sock(struct decode_ctx *c, struct sock_obj *sk)
+{
+	struct nst_event *ev = c->ev;
+	struct proc *p = c->t->p;
+
+	if (!sk)
+		return;
+	/* An implicit local address (UDP connect, first send) is learned once. */
+	if (!sk->local_known && is_inet(sk->s.family) && sk->s.peer.family != AF_UNSPEC &&
+	    ev->ret >= 0) {
+		int pidfd = proc_pidfd(p);
+		if (pidfd >= 0)
+			netns_query_local(pidfd, ev->fd, &sk->s.local);
+		sk->local_known = true;
+	}
+	ev->sock = sk->s;
+	set_ns(&ev->sock.netns, sk->s.netns.ino);
+	ev->sock.foreign = sk->s.netns.ino && p->home_netns && sk->s.netns.ino != p->home_netns;
+	ev->flags |= NST_EV_SOCK;
+}
+
+static void emit(struct decode_ctx *c)
+{
+	sink(c->ev, sink_ctx);
+}
+
+/* Read a sockaddr of tracee length len at addr into ev->addr. */
+static void decode_sockaddr(struct decode_ctx *c, uint64_t addr, uint64_t len,
+			    struct nst_addr *out)
+{
+	uint8_t buf[NST_MAX_SOCKADDR];
+	long n;
+
+	if (!addr || !len)
+		return;
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	n = tmem_read(c->t->tid, addr, buf, len);
+	if (n <= 0 || parse_sockaddr(buf, (size_t)n, out) < 0) {
+		c->ev->flags |= NST_EV_ADDR_UNREADABLE;
+		return;
+	}
+	c->ev->flags |= NST_EV_ADDR;
+}
+
+/* Read a socklen_t* then the sockaddr it sizes. */
+static void decode_sockaddr_lenp(struct decode_ctx *c, uint64_t addr, uint64_t lenp,
+				 struct nst_addr *out)
+{
+	uint32_t len;
+
+	if (!addr || !lenp)
+		return;
+	if (tmem_read(c->t->tid, lenp, &len, sizeof(len)) != sizeof(len)) {
+		c->ev->flags |= NST_EV_ADDR_UNREADABLE;
+		return;
+	}
+	decode_sockaddr(c, addr, len, out);
+}
+
+static void capture_flat(struct decode_ctx *c, uint64_t addr, uint64_t len)
+{
+	size_t want = len < snaplen ? (size_t)len : snaplen;
+	long n;
+
+	c->ev->io_len = len;
+	if (!want)
+		return;
+	n = tmem_read(c->t->tid, addr, payload_buf, want);
+	if (n < 0) {
+		c->ev->flags |= NST_EV_UNREADABLE;
+		return;
+	}
+	if ((size_t)n < want)
+		c->ev->flags |= NST_EV_UNREADABLE;
+	c->ev->payload = payload_buf;
+	c->ev->payload_len = (uint32_t)n;
+	if (len > (uint64_t)n && !(c->ev->flags & NST_EV_UNREADABLE))
+		c->ev->flags |= NST_EV_TRUNCATED;
+}
+
+/* Gather an iovec array (tracee pointer iov, count cnt) for len bytes. */
+static void capture_iov(struct decode_ctx *c, uint64_t iov, uint64_t cnt, uint64_t len)
+{
+	pid_t tid = c->t->tid;
+	int unreadable = 0;
+	long n;
+	size_t got;
+
+	c->ev->io_len = len;
+	if (!len || !snaplen)
+		return;
+	if (cnt > NST_MAX_IOV)
+		cnt = NST_MAX_IOV;
+	n = tmem_read(tid, iov, iov_buf, cnt * sizeof(struct iovec));
+	if (n < 0) {
+		c->ev->flags |= NST_EV_UNREADABLE;
+		return;
+	}
+	got = gather_iov(iov_buf, (size_t)n / sizeof(struct iovec), len, payload_buf,
+			 snaplen, tmem_reader, &tid, &unreadable);
+	if (unreadable || (size_t)n < cnt * sizeof(struct iovec))
+		c->ev->flags |= NST_EV_UNREADABLE;
+	c->ev->payload = payload_buf;
+	c->ev->payload_len = (uint32_t)got;
+	if (len > got && !(c->ev->flags & NST_EV_UNREADABLE))
+		c->ev->flags |= NST_EV_TRUNCATED;
+}
+
+/* Bytes to capture for a call: what it moved, or what it tried to send. */
+static uint64_t moved(const struct decode_ctx *c, uint64_t asked, bool sending)
+{
+	if (c->ret >= 0)
+		return (uint64_t)c->ret;
+	return sending ? asked : 0;
+}
+
+static bool is_send(const struct decode_ctx *c)
+{
+	const char *n = c->ev->syscall;
+	return n[0] == 'w' || (n[0] == 's' && n[1] == 'e');
+}
+
+/* --- entry decoders ------------------------------------------------------- */
+
+bool entry_sockfd(struct thread *t)
+{
+	return sock_for_fd(t, (int)t->entry.args[0]) != NULL;
+}
+
+bool entry_close(struct thread *t)
+{
+	int fd = (int)t->entry.args[0];
+	struct fd_entry *e = fdtab_get(t->p->fds, fd);
+
+	if (e && e->kind == FD_SOCKET)
+		return true; /* the exit emits the close event */
+	/* close() frees the fd whatever it returns: forget it now, skip exit. */
+	fdtab_close(t->p->fds, fd);
+	return false;
+}
+
+bool entry_dup(struct thread *t)
+{
+	(void)t;
+	return true; /* the table must follow every dup */
+}
+
+bool entry_fcntl(struct thread *t)
+{
+	int cmd = (int)t->entry.args[1];
+	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_SETFD;
+}
+
+bool entry_setns(struct thread *t)
+{
+	char path[256];
+	uint64_t ino = 0;
+	int type = 0;
+
+	if (netns_fd_target(t->p->pid, (int)t->entry.args[0], &ino, &type, path,
+			    sizeof(path)) < 0) {
+		ino = 0; /* a pidfd: the exit stop reads the thread's netns instead */
+		type = 0;
+	}
+	t->entry.aux = ino;
+	t->entry.aux_type = type;
+	return true;
+}
+
+bool entry_unshare(struct thread *t)
+{
+	return t->entry.args[0] & (CLONE_NEWNET | CLONE_FILES);
+}
+
+bool entry_clone(struct thread *t)
+{
+	t->entry.aux = t->entry.args[0];
+	return t->entry.aux & CLONE_NEWNET;
+}
+
+bool entry_clone3(struct thread *t)
+{
+	uint64_t flags = 0;
+
+	if (tmem_read(t->tid, t->entry.args[0], &flags, sizeof(flags)) != sizeof(flags))
+		flags = 0;
+	t->entry.aux = flags;
+	return flags & CLONE_NEWNET;
+}
+
+/* --- exit decoders -------------------------------------------------------- */
+
+void exit_plain(struct decode_ctx *c)
+{
+	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	emit(c);
+}
+
+void exit_socket(struct decode_ctx *c)
+{
+	const uint64_t *a = c->a;
+	struct sock_obj *sk = NULL;
+
+	c->ev->fd = -1;
+	c->ev->arg = a[1];
+	if (c->ret >= 0) {
+		c->ev->fd = (int)c->ret;
+		sk = new_socket(c->t, (int)c->ret, (int)a[0], (int)a[1], (int)a[2],
+				c->t->entry.netns, a[1] & SOCK_CLOEXEC);
+	} else {
+		/* Describe what was asked for, even though it failed. */
+		c->ev->sock.family = (int)a[0];
+		c->ev->sock.type = (int)a[1] & 0xf;
+		c->ev->sock.protocol = (int)a[2];
+	}
+	attach_sock(c, sk);
+	emit(c);
+}
+
+void exit_socketpair(struct decode_ctx *c)
+{
+	const uint64_t *a = c->a;
+	struct sock_obj *sk = NULL;
+	int sv[2];
+
+	c->ev->fd = -1;
+	c->ev->arg = a[1];
+	if (c->ret == 0 && tmem_read(c->t->tid, a[3], sv, sizeof(sv)) == sizeof(sv)) {
+		uint64_t ns = c->t->entry.netns;
+		bool cx = a[1] & SOCK_CLOEXEC;
+		sk = new_socket(c->t, sv[0], (int)a[0], (int)a[1], (int)a[2], ns, cx);
+		new_socket(c->t, sv[1], (int)a[0], (int)a[1], (int)a[2], ns, cx);
+		c->ev->fd = sv[0];
+		c->ev->fd2 = sv[1];
+	}
+	attach_sock(c, sk);
+	emit(c);
+}
+
+void exit_connect(struct decode_ctx *c)
+{
+	struct sock_obj *sk = sock_for_fd(c->t, c->ev->fd);
+
+	decode_sockaddr(c, c->a[1], c->a[2], &c->ev->addr);
+	if (sk && (c->ev->flags & NST_EV_ADDR) && (c->ret == 0 || c->err == EINPROGRESS)) {
+		if (c->ev->addr.family == AF_UNSPEC) { /* dissolves a UDP association */
+			memset(&sk->s.peer, 0, sizeof(sk->s.peer));
+		} else {
+			sk->s.peer = c->ev->addr;
+			if (is_inet(sk->s.family) && !(sk->local_known && sk->s.local.port))
+				sk->local_known = false; /* connect picks the source */
+		}
+	}
+	attach_sock(c, sk);
+	emit(c);
+}
+
+void exit_bind(struct decode_ctx *c)
+{
+	struct sock_obj *sk = sock_for_fd(c->t, c->ev->fd);
+
+	decode_sockaddr(c, c->a[1], c->a[2], &c->ev->addr);
+	if (sk && c->ret == 0 && (c->ev->flags & NST_EV_ADDR)) {
+		sk->s.local = c->ev->addr;
+		/* Port 0 means the kernel picks one: learn it on first use. */
+		sk->local_known = !is_inet(sk->s.family) || c->ev->addr.port != 0;
+	}
+	attach_sock(c, sk);
+	emit(c);
+}
+
+void exit_accept(struct decode_ctx *c)
+{
+	struct sock_obj *lsk = sock_for_fd(c->t, c->ev->fd);
+	struct sock_obj *sk = NULL;
+
+	decode_sockaddr_lenp(c, c->a[1], c->a[2], &c->ev->addr);
+	if (c->ret >= 0) {
+		/* An accepted socket lives in its listener's netns, whatever
+		 * netns the accepting thread has moved to since. */
+		uint64_t ns = lsk && lsk->s.netns.ino ? lsk->s.netns.ino : c->t->entry.netns;
+		bool cx = c->ev->syscall[6] == '4' && (c->a[3] & SOCK_CLOEXEC);
+		sk = new_socket(c->t, (int)c->ret, lsk ? lsk->s.family : AF_UNSPEC,
+				lsk ? lsk->s.type : 0, lsk ? lsk->s.protocol : 0, ns, cx);
+		if (sk) {
+			if (lsk) {
+				sk->s.local = lsk->s.local;
+				sk->local_known = lsk->local_known;
+			}
+			if (c->ev->flags & NST_EV_ADDR)
+				sk->s.peer = c->ev->addr;
+		}
+		c->ev->fd2 = (int)c->ret;
+	}
+	attach_sock(c, sk ? sk : lsk);
+	emit(c);
+}
+
+void exit_sockname(struct decode_ctx *c)
+{
+	struct sock_obj *sk = sock_for_fd(c->t, c->ev->fd);
+	bool peer = c->ev->syscall[3] == 'p';
+
+	if (c->ret == 0) {
+		struct nst_addr *dst = sk ? (peer ? &sk->s.peer : &sk->s.local) : NULL;
+		decode_sockaddr_lenp(c, c->a[1], c->a[2], &c->ev->addr);
+		if (dst && (c->ev->flags & NST_EV_ADDR)) {
+			*dst = c->ev->addr;
+			if (!peer)
+				sk->local_known = true;
+		}
+	}
+	attach_sock(c, sk);
+	emit(c);
+}
+
+void exit_sendto(struct decode_ctx *c)
+{
+	capture_flat(c, c->a[1], moved(c, c->a[2], true));
+	c->ev->arg = c->a[3];
+	decode_sockaddr(c, c->a[4], c->a[5], &c->ev->addr);
+	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	emit(c);
+}
+
+void exit_recvfrom(struct decode_ctx *c)
+{
+	capture_flat(c, c->a[1], moved(c, c->a[2], false));
+	c->ev->arg = c->a[3];
+	if (c->ret >= 0)
+		decode_sockaddr_lenp(c, c->a[4], c->a[5], &c->ev->addr);
+	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	emit(c);
+}
+
+/* One msghdr: its name and its iovecs, for len bytes. */
+static void decode_msghdr(struct decode_ctx *c, const struct msghdr *m, uint64_t len)
+{
+	if (c->ret >= 0 || is_send(c))
+		decode_sockaddr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, &c->ev->addr);
+	capture_iov(c, (uint64_t)(uintptr_t)m->msg_iov, m->msg_iovlen, len);
+}
+
+static uint64_t iov_total(struct decode_ctx *c, const struct msghdr *m)
+{
+	size_t cnt = m->msg_iovlen < NST_MAX_IOV ? m->msg_iovlen : NST_MAX_IOV;
+	uint64_t total = 0;
+	long n;
+	size_t i;
+
+	n = tmem_read(c->t->tid, (uint64_t)(uintptr_t)m->msg_iov, iov_buf,
+		      cnt * sizeof(struct iovec));
+	for (i = 0; n > 0 && i < (size_t)n / sizeof(struct iovec); i++)
+		total += iov_buf[i].iov_len;
+	return total;
+}
+
+void exit_msg(struct decode_ctx *c)
+{
+	struct msghdr m;
+
+	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	c->ev->arg = c->a[2];
+	if (tmem_read(c->t->tid, c->a[1], &m, sizeof(m)) != sizeof(m)) {
+		c->ev->flags |= NST_EV_UNREADABLE;
+	} else {
+		uint64_t len = c->ret >= 0 ? (uint64_t)c->ret
+			     : is_send(c) ? iov_total(c, &m) : 0;
+		decode_msghdr(c, &m, len);
+	}
+	emit(c);
+}
+
+void exit_mmsg(struct decode_ctx *c)
+{
+	uint64_t vlen = c->a[2];
+	long n;
+	int i, cnt;
+
+	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	c->ev->arg = c->a[3];
+	if (c->ret <= 0) {
+		emit(c);
+		return;
+	}
+	/* One event per datagram: downstream sees one message per event. */
+	cnt = (int)(c->ret < (int64_t)vlen ? c->ret : (int64_t)vlen);
+	if (cnt > NST_MAX_MMSG)
+		cnt = NST_MAX_MMSG;
+	n = tmem_read(c->t->tid, c->a[1], mmsg_buf, (size_t)cnt * sizeof(struct mmsghdr));
+	if (n < (long)sizeof(struct mmsghdr)) {
+		c->ev->flags |= NST_EV_UNREADABLE;
+		emit(c);
+		return;
+	}
+	cnt = (int)((size_t)n / sizeof(struct mmsghdr));
+	for (i = 0; i < cnt; i++) {
+		struct nst_event saved = *c->ev;
+		c->ev->msg_index = (uint32_t)i;
+		decode_msghdr(c, &mmsg_buf[i].msg_hdr, mmsg_buf[i].msg_len);
+		emit(c);
+		*c->ev = saved;
+	}
+}
+
+void exit_rw(struct decode_ctx *c)
+{
+	capture_flat(c, c->a[1], moved(c, c->a[2], is_send(c)));
+	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	emit(c);
+}
+
+void exit_rwv(struct decode_ctx *c)
+{
+	uint64_t len = c->ret;
+
+	if (c->ret < 0 && is_send(c)) {
+		struct msghdr m = { .msg_iov = (void *)(uintptr_t)c->a[1], .msg_iovlen = c->a[2] };
+		len = iov_total(c, &m);
+	} else if (c->ret < 0) {
+		len = 0;
+	}
+	capture_iov(c, c->a[1], c->a[2], len);
+	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	emit(c);
+}
+
+void exit_close(struct decode_ctx *c)
+{
+	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	emit(c);
+	fdtab_close(c->t->p->fds, c->ev->fd);
+}
+
+static void note_dup(struct decode_ctx *c, int oldfd, int newfd, bool cloexec)
+{
+	struct fd_entry *e = fdtab_get(c->t->p->fds, oldfd);
+	bool was_sock = e && e->kind == FD_SOCKET;
+
+	fdtab_dup(c->t->p->fds, oldfd, newfd, cloexec);
+	if (was_sock) {
+		c->ev->fd2 = newfd;
+		attach_sock(c, fdtab_get(c->t->p->fds, newfd)->sk);
+		emit(c);
+	}
+}
+
+void exit_dup(struct decode_ctx *c)
+{
+	const char *n = c->ev->syscall;
+	bool cloexec = n[3] == '3' && (c->a[2] & O_CLOEXEC);
+
+	if (c->ret < 0)
+		return;
+	note_dup(c, (int)c->a[0], (int)c->ret, cloexec);
+}
+
+void exit_fcntl(struct decode_ctx *c)
+{
+	int cmd = (int)c->a[1];
+	struct fd_entry *e;
+
+	if (c->ret < 0)
+		return;
+	c->ev->arg = (uint64_t)cmd;
+	if (cmd == F_SETFD) {
+		e = fdtab_get(c->t->p->fds, (int)c->a[0]);
+		if (e)
+			e->cloexec = (c->a[2] & FD_CLOEXEC) != 0;
+		return;
+	}
+	note_dup(c, (int)c->a[0], (int)c->ret, cmd == F_DUPFD_CLOEXEC);
+}
+
+void exit_close_range(struct decode_ctx *c)
+{
+	unsigned lo = (unsigned)c->a[0], hi = (unsigned)c->a[1], fd;
+	struct fdtab *fds = c->t->p->fds;
+
+	if (c->ret < 0)
+		return;
+	if (c->a[2] & CLOSE_RANGE_UNSHARE && fds->refs > 1) {
+		struct fdtab *copy = fdtab_copy(fds);
+		if (copy) {
+			fdtab_unref(fds);
+			c->t->p->fds = fds = copy;
+		}
+	}
+	if (!(c->a[2] & CLOSE_RANGE_CLOEXEC)) {
+		fdtab_close_range(fds, lo, hi);
+		return;
+	}
+	for (fd = lo; fd <= hi && fd < (unsigned)fds->cap; fd++)
+		fds->ent[fd].cloexec = 1;
+}
+
+/* After a successful namespace change, the thread's netns is read back from
+ * /proc: exact for nsfs fds, pidfds and unshare alike. */
+static void refresh_thread_netns(struct thread *t)
+{
+	uint64_t ino;
+
+	if (netns_of_task(t->tid, &ino) == 0)
+		t->netns = ino;
+}
+
+void exit_setns(struct decode_ctx *c)
+{
+	struct thread *t = c->t;
+	uint64_t nstype = c->a[1];
+
+	c->ev->arg = nstype;
+	if (c->ret == 0) {
+		if (t->entry.aux_type == CLONE_NEWNET)
+			t->netns = t->entry.aux;
+		else if (!t->entry.aux && (nstype & CLONE_NEWNET))
+			refresh_thread_netns(t);
+		else
+			return; /* another namespace type: not our business */
+	} else if (t->entry.aux_type && t->entry.aux_type != CLONE_NEWNET) {
+		return;
+	}
+	set_ns(&c->ev->ns_new, c->ret == 0 ? t->netns : t->entry.aux);
+	c->ev->flags |= NST_EV_NS_CHANGE;
+	emit(c);
+}
+
+void exit_unshare(struct decode_ctx *c)
+{
+	struct thread *t = c->t;
+	uint64_t flags = c->a[0];
+
+	c->ev->fd = -1;
+	c->ev->arg = flags;
+	if (c->ret < 0) {
+		if (flags & CLONE_NEWNET)
+			emit(c);
+		return;
+	}
+	if ((flags & CLONE_FILES) && t->p->fds->refs > 1) {
+		struct fdtab *copy = fdtab_copy(t->p->fds);
+		if (copy) {
+			fdtab_unref(t->p->fds);
+			t->p->fds = copy;
+		}
+	}
+	if (flags & CLONE_NEWNET) {
+		refresh_thread_netns(t);
+		set_ns(&c->ev->ns_new, t->netns);
+		c->ev->flags |= NST_EV_NS_CHANGE;
+		emit(c);
+	}
+}
+
+void exit_clone(struct decode_ctx *c)
+{
+	uint64_t ino = 0;
+
+	c->ev->fd = -1;
+	c->ev->arg = c->t->entry.aux;
+	if (c->ret > 0 && netns_of_task((pid_t)c->ret, &ino) == 0) {
+		set_ns(&c->ev->ns_new, ino);
+		c->ev->flags |= NST_EV_NS_CHANGE;
+	}
+	emit(c);
+}
+
+/* --- dispatch ------------------------------------------------------------- */
+
+void decode_exit(struct thread *t, int64_t rval, bool is_error)
+{
+	static struct nst_event ev; /* reused: no allocation per stop */
+	struct timespec ts;
+	struct decode_ctx c;
+	const struct syscall_desc *sc = t->entry.sc;
+
+	memset(&ev, 0, sizeof(ev));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ev.ts_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	ev.pid = t->p->pid;
+	ev.tid = t->tid;
+	memcpy(ev.comm, t->p->comm, sizeof(ev.comm));
+	ev.syscall = sc->name;
+	ev.nr = t->entry.nr;
+	ev.fd = sc->nargs ? (int32_t)t->entry.args[0] : -1;
+	ev.fd2 = -1;
+	ev.ret = is_error ? -1 : rval;
+	ev.err = is_error ? (int)-rval : 0;
+	set_ns(&ev.thread_netns, t->entry.netns);
+	set_ns(&ev.home_netns, t->p->home_netns);
+
+	c.t = t;
+	c.a = t->entry.args;
+	c.ret = ev.ret;
+	c.err = ev.err;
+	c.ev = &ev;
+	sc->on_exit(&c);
+}

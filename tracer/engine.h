@@ -1,0 +1,37 @@
+/* engine.h - the ptrace engine: attach or launch, follow every thread and
+ * child, run the syscall decoders at each stop, and detach cleanly.
+ *
+ * Setup functions return -errno and print nothing; the caller explains. */
+#ifndef NST_ENGINE_H
+#define NST_ENGINE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Attach to every thread of pid (PTRACE_SEIZE, never EXITKILL), rescanning
+ * /proc/pid/task until no new thread shows up.  Returns 0 or -errno:
+ * -ESRCH no such process, -EPERM not allowed to trace it. */
+int engine_attach(pid_t pid);
+
+/* Fork and exec argv under trace (with PTRACE_O_EXITKILL).  Returns the
+ * child's pid or -errno.  A failing exec makes the child exit 127. */
+pid_t engine_launch(char *const argv[]);
+
+/* The stop loop.  Returns when every tracee is gone, or after a stop
+ * request, once every thread is detached.  Returns the launched command's
+ * exit status (128+signal when killed), or 0 in attach mode. */
+int engine_run(void);
+
+/* Async-signal-safe: ask engine_run to detach and return. */
+void engine_request_stop(void);
+
+/* Counters for the closing report. */
+struct engine_stats {
+	unsigned long stops, syscall_stops, decoded, threads_seen, signals;
+	unsigned long undetached; /* threads that never stopped for detach */
+};
+const struct engine_stats *engine_stats(void);
+
+void engine_cleanup(void);
+
+#endif

@@ -1,0 +1,95 @@
+/* event.h - the one contract between the tracer and everything downstream.
+ *
+ * The tracer fills a struct nst_event for each decoded network syscall and
+ * hands it to the sink synchronously.  Pointers inside an event (payload,
+ * netns paths, syscall name) are only valid for the duration of that call;
+ * a consumer that keeps an event must copy what it needs.
+ *
+ * Nothing in here depends on ptrace, so a replayed recording produces the
+ * very same structs as a live trace. */
+#ifndef NST_EVENT_H
+#define NST_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NST_COMM_LEN 16
+#define NST_UNIX_PATH_LEN 108
+#define NST_MAX_SNAPLEN 65536 /* ceiling for -s */
+
+/* A socket address, normalized.  family is AF_UNSPEC when unknown. */
+struct nst_addr {
+	uint16_t family;   /* AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_UNSPEC */
+	uint16_t port;     /* host byte order (inet); nl_pid low bits (netlink) */
+	uint32_t scope_id; /* inet6 scope, netlink pid */
+	union {
+		uint8_t in4[4];
+		uint8_t in6[16];
+		char unix_path[NST_UNIX_PATH_LEN + 1]; /* '@' prefix = abstract */
+	} u;
+};
+
+/* How the tracer learned a socket's network namespace. */
+enum nst_ns_origin {
+	NST_NS_UNKNOWN = 0,
+	NST_NS_CREATED, /* saw socket()/socketpair()/accept() under trace */
+	NST_NS_QUERIED, /* existed before; asked the kernel via SIOCGSKNS */
+};
+
+/* A network namespace reference: inode of the nsfs file, plus a bind-mount
+ * path (/run/netns/X, /run/docker/netns/Y) when one is known. */
+struct nst_ns {
+	uint64_t ino;     /* 0 = unknown */
+	const char *path; /* NULL when none known */
+};
+
+struct nst_sock {
+	int family, type, protocol; /* type without SOCK_NONBLOCK/CLOEXEC */
+	struct nst_addr local, peer;
+	struct nst_ns netns;
+	enum nst_ns_origin origin;
+	bool foreign; /* netns differs from the using process's home netns */
+};
+
+enum nst_event_flags {
+	NST_EV_SOCK = 1u << 0,       /* .sock is valid */
+	NST_EV_ADDR = 1u << 1,       /* .addr is valid (per-call address) */
+	NST_EV_UNREADABLE = 1u << 2, /* tracee memory could not be read */
+	NST_EV_TRUNCATED = 1u << 3,  /* payload cut at the -s limit */
+	NST_EV_NS_CHANGE = 1u << 4,  /* setns/unshare/clone: .ns_new valid */
+	NST_EV_ADDR_UNREADABLE = 1u << 5,
+};
+
+struct nst_event {
+	uint64_t ts_us; /* wall clock, microseconds since the epoch */
+	int32_t pid, tid;
+	char comm[NST_COMM_LEN];
+	const char *syscall; /* "write", "sendmmsg", ... */
+	int32_t nr;          /* syscall number on the traced arch */
+	int32_t fd;          /* primary fd argument, -1 when none */
+	int32_t fd2;         /* second fd: dup target, accepted fd, pair[1] */
+	int64_t ret;         /* return value; -errno is split into err */
+	int32_t err;         /* errno, 0 on success */
+	uint32_t flags;      /* enum nst_event_flags */
+	uint64_t arg;        /* call-specific: setns nstype, unshare/clone
+	                        flags, socket type bits, msg flags */
+	uint32_t msg_index;  /* index within sendmmsg/recvmmsg, else 0 */
+
+	struct nst_ns thread_netns; /* the calling thread's netns at the call */
+	struct nst_ns home_netns;   /* the process's home netns */
+	struct nst_ns ns_new;       /* setns/unshare/clone(CLONE_NEWNET) result */
+
+	struct nst_sock sock; /* the socket behind fd (NST_EV_SOCK) */
+	struct nst_addr addr; /* connect/bind/sendto target, recvfrom source,
+	                         accept peer (NST_EV_ADDR) */
+
+	uint64_t io_len;        /* bytes the call moved (or asked to move) */
+	uint32_t payload_len;   /* bytes captured, <= -s */
+	const uint8_t *payload; /* captured bytes, NULL when none */
+};
+
+/* The single consumer entry point: output, recording and analysis all hang
+ * off one sink.  Must not keep pointers from ev past the call. */
+typedef void (*nst_event_sink)(const struct nst_event *ev, void *ctx);
+
+#endif

@@ -1,0 +1,225 @@
+/* netns.c - namespace inodes and paths, see netns.h. */
+#define _GNU_SOURCE
+#include "netns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <linux/sockios.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "parse.h"
+
+struct ns_path {
+	uint64_t ino;
+	char *path;
+};
+
+static struct ns_path *paths;
+static size_t npaths, cap_paths;
+static time_t last_scan;
+
+static const char *const scan_dirs[] = { "/run/netns", "/run/docker/netns", "/var/run/netns" };
+
+int netns_of_task(pid_t tid, uint64_t *ino)
+{
+	char p[64];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "/proc/%d/ns/net", tid);
+	if (stat(p, &st) < 0)
+		return -errno;
+	*ino = st.st_ino;
+	return 0;
+}
+
+static struct ns_path *find(uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < npaths; i++)
+		if (paths[i].ino == ino)
+			return &paths[i];
+	return NULL;
+}
+
+void netns_learn_path(uint64_t ino, const char *path)
+{
+	struct ns_path *e;
+	char *copy;
+
+	if (!ino || !path || !path[0] || find(ino))
+		return;
+	if (npaths == cap_paths) {
+		size_t ncap = cap_paths ? 2 * cap_paths : 16;
+		e = realloc(paths, ncap * sizeof(*paths));
+		if (!e)
+			return; /* a path is a courtesy; the inode is what counts */
+		paths = e;
+		cap_paths = ncap;
+	}
+	copy = strdup(path);
+	if (!copy)
+		return;
+	paths[npaths].ino = ino;
+	paths[npaths].path = copy;
+	npaths++;
+}
+
+static void scan_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[512];
+	struct stat st;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		/* A bind-mounted nsfs file; a plain file here has another dev. */
+		if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode) && st.st_size == 0)
+			netns_learn_path(st.st_ino, p);
+	}
+	closedir(d);
+}
+
+const char *netns_path(uint64_t ino)
+{
+	struct ns_path *e;
+	time_t now;
+	size_t i;
+
+	if (!ino)
+		return NULL;
+	e = find(ino);
+	if (e)
+		return e->path;
+	now = time(NULL);
+	if (now == last_scan)
+		return NULL;
+	last_scan = now;
+	for (i = 0; i < sizeof(scan_dirs) / sizeof(scan_dirs[0]); i++)
+		scan_dir(scan_dirs[i]);
+	e = find(ino);
+	return e ? e->path : NULL;
+}
+
+int netns_fd_target(pid_t pid, int fd, uint64_t *ino, int *nstype,
+		    char *path, size_t pathlen)
+{
+	char p[64];
+	struct stat st;
+	int nfd, t, err;
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", pid, fd);
+	nfd = open(p, O_RDONLY | O_CLOEXEC);
+	if (nfd < 0)
+		return -errno;
+	t = ioctl(nfd, NS_GET_NSTYPE);
+	err = t < 0 ? (errno == ENOTTY ? -ENOTSUP : -errno) : 0;
+	if (!err && fstat(nfd, &st) < 0)
+		err = -errno;
+	close(nfd);
+	if (err)
+		return err;
+	*ino = st.st_ino;
+	*nstype = t;
+	path[0] = '\0';
+	n = readlink(p, path, pathlen - 1);
+	if (n > 0 && path[0] == '/') {
+		path[n] = '\0';
+		netns_learn_path(st.st_ino, path);
+	} else {
+		path[0] = '\0';
+	}
+	return 0;
+}
+
+static void fill_addr(int sfd, int peer, struct nst_addr *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int r = peer ? getpeername(sfd, (struct sockaddr *)&ss, &len)
+		     : getsockname(sfd, (struct sockaddr *)&ss, &len);
+
+	if (r < 0 || parse_sockaddr(&ss, len < sizeof(ss) ? len : sizeof(ss), out) < 0)
+		memset(out, 0, sizeof(*out));
+}
+
+static int grab_socket(int pidfd, int fd)
+{
+	struct stat st;
+	int sfd = pidfd_getfd(pidfd, fd, 0);
+
+	if (sfd < 0)
+		return -errno;
+	if (fstat(sfd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		close(sfd);
+		return -ENOTSOCK;
+	}
+	return sfd;
+}
+
+int netns_query_socket(int pidfd, int fd, struct nst_sock *s)
+{
+	struct stat st;
+	socklen_t l;
+	int sfd, nsfd;
+
+	sfd = grab_socket(pidfd, fd);
+	if (sfd < 0)
+		return sfd;
+	memset(s, 0, sizeof(*s));
+	l = sizeof(int);
+	getsockopt(sfd, SOL_SOCKET, SO_DOMAIN, &s->family, &l);
+	l = sizeof(int);
+	getsockopt(sfd, SOL_SOCKET, SO_TYPE, &s->type, &l);
+	l = sizeof(int);
+	getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, &s->protocol, &l);
+	fill_addr(sfd, 0, &s->local);
+	fill_addr(sfd, 1, &s->peer);
+	nsfd = ioctl(sfd, SIOCGSKNS);
+	if (nsfd >= 0) {
+		if (fstat(nsfd, &st) == 0)
+			s->netns.ino = st.st_ino;
+		close(nsfd);
+	}
+	close(sfd);
+	return 0;
+}
+
+int netns_query_local(int pidfd, int fd, struct nst_addr *local)
+{
+	int sfd = grab_socket(pidfd, fd);
+
+	if (sfd < 0)
+		return sfd;
+	fill_addr(sfd, 0, local);
+	close(sfd);
+	return 0;
+}
+
+void netns_cleanup(void)
+{
+	size_t i;
+
+	for (i = 0; i < npaths; i++)
+		free(paths[i].path);
+	free(paths);
+	paths = NULL;
+	npaths = cap_paths = 0;
+}

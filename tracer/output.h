@@ -1,0 +1,24 @@
+/* output.h - the text and JSON forms of an event.
+ *
+ * print_event_text is pure (event in, text out).  event_to_json builds a
+ * jansson object the caller owns (json_decref), or NULL on ENOMEM. */
+#ifndef NST_OUTPUT_H
+#define NST_OUTPUT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "event.h"
+
+/* One strace-like line without the newline, e.g.
+ *   [pid 7055] write(39<udp 172.18.0.2:50886->192.168.29.2:53
+ *     net:[4026532281] /run/docker/netns/x FOREIGN>, "w\364..."..., 45) = 45
+ * Returns the length written (truncated to n-1). */
+size_t print_event_text(char *buf, size_t n, const struct nst_event *ev);
+
+/* Socket tag "udp 1.2.3.4:5->6.7.8.9:53 net:[X] PATH FOREIGN". */
+size_t print_sock_tag(char *buf, size_t n, const struct nst_sock *s);
+
+json_t *event_to_json(const struct nst_event *ev);
+
+#endif

@@ -1,0 +1,368 @@
+/* parse.c - pure decoders and printers; see parse.h for the contracts. */
+#define _GNU_SOURCE
+#include "parse.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+int parse_sockaddr(const void *buf, size_t len, struct nst_addr *out)
+{
+	sa_family_t fam;
+
+	memset(out, 0, sizeof(*out));
+	if (len < sizeof(sa_family_t))
+		return -EINVAL;
+	memcpy(&fam, buf, sizeof(fam));
+	switch (fam) {
+	case AF_INET: {
+		struct sockaddr_in sin;
+		if (len < sizeof(sin))
+			return -EINVAL;
+		memcpy(&sin, buf, sizeof(sin));
+		out->port = ntohs(sin.sin_port);
+		memcpy(out->u.in4, &sin.sin_addr, 4);
+		break;
+	}
+	case AF_INET6: {
+		struct sockaddr_in6 sin6;
+		if (len < sizeof(sin6))
+			return -EINVAL;
+		memcpy(&sin6, buf, sizeof(sin6));
+		out->port = ntohs(sin6.sin6_port);
+		out->scope_id = sin6.sin6_scope_id;
+		memcpy(out->u.in6, &sin6.sin6_addr, 16);
+		break;
+	}
+	case AF_UNIX: {
+		const char *p = (const char *)buf + offsetof(struct sockaddr_un, sun_path);
+		size_t n = len - offsetof(struct sockaddr_un, sun_path);
+		size_t i, o = 0;
+		if (n > NST_UNIX_PATH_LEN)
+			n = NST_UNIX_PATH_LEN;
+		if (n > 0 && p[0] == '\0') { /* abstract: leading NUL, not terminated */
+			out->u.unix_path[o++] = '@';
+			for (i = 1; i < n && o < NST_UNIX_PATH_LEN; i++)
+				out->u.unix_path[o++] = p[i] ? p[i] : '@';
+		} else {
+			for (i = 0; i < n && p[i]; i++)
+				out->u.unix_path[o++] = p[i];
+		}
+		out->u.unix_path[o] = '\0';
+		break;
+	}
+	case AF_NETLINK: {
+		struct sockaddr_nl nl;
+		if (len < sizeof(nl))
+			return -EINVAL;
+		memcpy(&nl, buf, sizeof(nl));
+		out->scope_id = nl.nl_pid;
+		break;
+	}
+	default:
+		break;
+	}
+	out->family = fam;
+	return 0;
+}
+
+size_t print_addr(char *buf, size_t n, const struct nst_addr *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int r;
+
+	if (n == 0)
+		return 0;
+	switch (a->family) {
+	case AF_INET:
+		inet_ntop(AF_INET, a->u.in4, ip, sizeof(ip));
+		r = snprintf(buf, n, "%s:%u", ip, a->port);
+		break;
+	case AF_INET6:
+		inet_ntop(AF_INET6, a->u.in6, ip, sizeof(ip));
+		r = snprintf(buf, n, "[%s]:%u", ip, a->port);
+		break;
+	case AF_UNIX:
+		r = snprintf(buf, n, "unix:%s", a->u.unix_path);
+		break;
+	case AF_NETLINK:
+		r = snprintf(buf, n, "netlink:%u", a->scope_id);
+		break;
+	case AF_UNSPEC:
+		r = snprintf(buf, n, "?");
+		break;
+	default:
+		r = snprintf(buf, n, "family#%u", a->family);
+		break;
+	}
+	if (r < 0)
+		r = 0;
+	return (size_t)r < n ? (size_t)r : n - 1;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (end == s || *end || v > 65535)
+		return -EINVAL;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int parse_addr(const char *s, struct nst_addr *out)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *colon;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (!strncmp(s, "unix:", 5)) {
+		n = strlen(s + 5);
+		if (n > NST_UNIX_PATH_LEN)
+			return -EINVAL;
+		memcpy(out->u.unix_path, s + 5, n + 1);
+		out->family = AF_UNIX;
+		return 0;
+	}
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof(ip))
+			return -EINVAL;
+		memcpy(ip, s + 1, rb - s - 1);
+		ip[rb - s - 1] = '\0';
+		if (inet_pton(AF_INET6, ip, out->u.in6) != 1 ||
+		    parse_port(rb + 2, &out->port))
+			return -EINVAL;
+		out->family = AF_INET6;
+		return 0;
+	}
+	colon = strrchr(s, ':');
+	if (!colon || (size_t)(colon - s) >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, s, colon - s);
+	ip[colon - s] = '\0';
+	if (inet_pton(AF_INET, ip, out->u.in4) != 1 || parse_port(colon + 1, &out->port))
+		return -EINVAL;
+	out->family = AF_INET;
+	return 0;
+}
+
+const char *family_name(int family)
+{
+	switch (family) {
+	case AF_UNSPEC: return "AF_UNSPEC";
+	case AF_UNIX: return "AF_UNIX";
+	case AF_INET: return "AF_INET";
+	case AF_INET6: return "AF_INET6";
+	case AF_NETLINK: return "AF_NETLINK";
+	case AF_PACKET: return "AF_PACKET";
+	default: return NULL;
+	}
+}
+
+const char *socktype_name(int type)
+{
+	switch (type) {
+	case SOCK_STREAM: return "SOCK_STREAM";
+	case SOCK_DGRAM: return "SOCK_DGRAM";
+	case SOCK_RAW: return "SOCK_RAW";
+	case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+	default: return NULL;
+	}
+}
+
+const char *proto_short(const struct nst_sock *s)
+{
+	switch (s->family) {
+	case AF_INET:
+	case AF_INET6:
+		if (s->type == SOCK_STREAM)
+			return s->family == AF_INET ? "tcp" : "tcp6";
+		if (s->type == SOCK_DGRAM)
+			return s->family == AF_INET ? "udp" : "udp6";
+		return s->family == AF_INET ? "raw" : "raw6";
+	case AF_UNIX: return "unix";
+	case AF_NETLINK: return "netlink";
+	case AF_UNSPEC: return "socket";
+	default: return "socket";
+	}
+}
+
+const char *errno_name(int err)
+{
+	return err > 0 ? strerrorname_np(err) : NULL;
+}
+
+enum fd_link_kind parse_fd_link(const char *link, uint64_t *ino)
+{
+	const char *p = NULL;
+	enum fd_link_kind kind = LINK_OTHER;
+	char *end;
+
+	*ino = 0;
+	if (!strncmp(link, "socket:[", 8)) {
+		p = link + 8;
+		kind = LINK_SOCKET;
+	} else if (!strncmp(link, "net:[", 5)) {
+		p = link + 5;
+		kind = LINK_NETNS;
+	} else if (link[0] == '/') {
+		return LINK_NSFS_PATH;
+	} else {
+		return LINK_OTHER;
+	}
+	*ino = strtoull(p, &end, 10);
+	if (end == p || *end != ']' || end[1])
+		return LINK_OTHER;
+	return kind;
+}
+
+size_t print_quoted(char *out, size_t max_out, const uint8_t *buf, size_t len,
+		    int more_follows)
+{
+	size_t o = 0, i;
+
+	if (max_out < 8)
+		return 0;
+	/* Room for the closing quote, "..." and NUL. */
+	max_out -= 5;
+	out[o++] = '"';
+	for (i = 0; i < len && o + 4 < max_out; i++) {
+		uint8_t c = buf[i];
+		const char *esc = NULL;
+		switch (c) {
+		case '\n': esc = "\\n"; break;
+		case '\t': esc = "\\t"; break;
+		case '\r': esc = "\\r"; break;
+		case '\v': esc = "\\v"; break;
+		case '\f': esc = "\\f"; break;
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		}
+		if (esc) {
+			out[o++] = esc[0];
+			out[o++] = esc[1];
+		} else if (c >= 0x20 && c < 0x7f) {
+			out[o++] = (char)c;
+		} else {
+			/* Shortest octal unless the next byte is an octal digit. */
+			int next_digit = i + 1 < len && buf[i + 1] >= '0' && buf[i + 1] <= '7';
+			out[o++] = '\\';
+			if (next_digit || c >= 64)
+				out[o++] = (char)('0' + (c >> 6));
+			if (next_digit || c >= 8)
+				out[o++] = (char)('0' + ((c >> 3) & 7));
+			out[o++] = (char)('0' + (c & 7));
+		}
+	}
+	out[o++] = '"';
+	if (more_follows || i < len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+void print_hex(char *out, const uint8_t *buf, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[buf[i] >> 4];
+		out[2 * i + 1] = digits[buf[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long parse_hex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	while (hex[0] && hex[1]) {
+		int hi = hexval(hex[0]), lo = hexval(hex[1]);
+		if (hi < 0 || lo < 0 || n >= cap)
+			return -EINVAL;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		hex += 2;
+	}
+	return hex[0] ? -EINVAL : (long)n;
+}
+
+size_t gather_iov(const struct iovec *iov, size_t iovcnt, uint64_t total,
+		  uint8_t *out, size_t cap, mem_reader rd, void *ctx,
+		  int *unreadable)
+{
+	size_t want = total < cap ? (size_t)total : cap;
+	size_t got = 0, i;
+
+	*unreadable = 0;
+	for (i = 0; i < iovcnt && got < want; i++) {
+		size_t len = iov[i].iov_len;
+		long r;
+		if (len > want - got)
+			len = want - got;
+		if (len == 0)
+			continue;
+		r = rd(ctx, (uint64_t)(uintptr_t)iov[i].iov_base, out + got, len);
+		if (r < 0) {
+			*unreadable = 1;
+			break;
+		}
+		got += (size_t)r;
+		if ((size_t)r < len) {
+			*unreadable = 1;
+			break;
+		}
+	}
+	return got;
+}
+
+size_t print_clone_flags(char *buf, size_t n, uint64_t flags)
+{
+	static const struct { uint64_t bit; const char *name; } names[] = {
+		{ CLONE_NEWNET, "CLONE_NEWNET" }, { CLONE_NEWNS, "CLONE_NEWNS" },
+		{ CLONE_NEWPID, "CLONE_NEWPID" }, { CLONE_NEWUTS, "CLONE_NEWUTS" },
+		{ CLONE_NEWIPC, "CLONE_NEWIPC" }, { CLONE_NEWUSER, "CLONE_NEWUSER" },
+		{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { CLONE_THREAD, "CLONE_THREAD" },
+		{ CLONE_FILES, "CLONE_FILES" }, { CLONE_VM, "CLONE_VM" },
+		{ CLONE_FS, "CLONE_FS" }, { CLONE_VFORK, "CLONE_VFORK" },
+	};
+	size_t o = 0, i;
+	uint64_t rest = flags;
+
+	if (n == 0)
+		return 0;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		rest &= ~names[i].bit;
+		o += (size_t)snprintf(buf + o, o < n ? n - o : 0, "%s%s", o ? "|" : "", names[i].name);
+	}
+	if (rest || !flags)
+		o += (size_t)snprintf(buf + o, o < n ? n - o : 0, "%s%#llx", o ? "|" : "",
+				      (unsigned long long)rest);
+	return o < n ? o : n - 1;
+}

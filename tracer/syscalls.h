@@ -1,0 +1,44 @@
+/* syscalls.h - the decoded-syscall table.
+ *
+ * Indexed by syscall number, strace style: [nr] = {nargs, flags, entry,
+ * exit, name}.  A NULL name means "not decoded": the tracer resumes such
+ * syscalls at once and skips their exit stop without a ptrace call. */
+#ifndef NST_SYSCALLS_H
+#define NST_SYSCALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct thread;
+struct decode_ctx;
+
+/* Runs at the entry stop with t->entry filled; returns whether the exit stop
+ * must be decoded.  May classify fds (one /proc lookup per new fd). */
+typedef bool (*sc_entry_fn)(struct thread *t);
+/* Runs at the exit stop; emits zero or more events. */
+typedef void (*sc_exit_fn)(struct decode_ctx *c);
+
+enum sc_flags {
+	SF_SOCKFD = 1u << 0, /* arg0 is an fd: decode only when it is a socket */
+};
+
+struct syscall_desc {
+	uint8_t nargs;
+	uint8_t flags;
+	sc_entry_fn on_entry; /* NULL: SF_SOCKFD check, or always decode */
+	sc_exit_fn on_exit;
+	const char *name;
+};
+
+extern const struct syscall_desc syscall_table[];
+extern const size_t syscall_table_len;
+
+static inline const struct syscall_desc *syscall_lookup(long nr)
+{
+	if (nr < 0 || (size_t)nr >= syscall_table_len || !syscall_table[nr].name)
+		return NULL;
+	return &syscall_table[nr];
+}
+
+#endif
