@@ -12,7 +12,7 @@ PROGS      = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c
 UNITS      = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Debian packages: build, test and lab dependencies (make deps installs them).
-DEB_PKGS = gcc make pkg-config libjansson-dev libunwind-dev iproute2 jq procps util-linux
+DEB_PKGS = gcc make libjansson-dev libunwind-dev iproute2 jq procps util-linux
 
 .PHONY: all asan progs units test demo deps clean
 all: build/nstrace

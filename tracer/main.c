@@ -190,7 +190,10 @@ static void note_foreign(const struct nst_event *ev)
 	char peer[64];
 	size_t i;
 
-	print_addr(peer, sizeof(peer), ev->sock.peer.family ? &ev->sock.peer : &ev->addr);
+	if (ev->sock.peer.family)
+		print_addr(peer, sizeof(peer), &ev->sock.peer);
+	else
+		snprintf(peer, sizeof(peer), "(unconnected)");
 	for (i = 0; i < nforeign; i++) {
 		struct foreign_row *r = &foreign[i];
 		if (r->pid == ev->pid && r->netns == ev->sock.netns.ino &&
@@ -259,8 +262,11 @@ static void print_report(void)
 		st->threads_seen, st->stops);
 	if (!nforeign)
 		fprintf(f, "nstrace: no socket was used outside its process's home netns\n");
+	else
+		fprintf(f, "nstrace: sockets used outside their process's home netns (their packets "
+			   "leave from that netns, with its addresses and firewall rules):\n");
 	for (i = 0; i < nforeign; i++)
-		fprintf(f, "FOREIGN %s[%d] %s socket in net:[%llu]%s%s to %s: %lu events\n",
+		fprintf(f, "  FOREIGN %s[%d] %s socket in net:[%llu]%s%s, peer %s: %lu events\n",
 			foreign[i].comm, foreign[i].pid, foreign[i].proto,
 			(unsigned long long)foreign[i].netns, foreign[i].path[0] ? " " : "",
 			foreign[i].path, foreign[i].peer, foreign[i].count);

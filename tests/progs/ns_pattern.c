@@ -104,6 +104,6 @@ int main(int argc, char **argv)
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	pthread_join(ts, NULL);
-	printf("ns_pattern: %d rounds answered\n", rounds);
+	fprintf(stderr, "ns_pattern: %d rounds answered\n", rounds);
 	return 0;
 }

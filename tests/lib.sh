@@ -1,0 +1,95 @@
+# lib.sh - shared helpers for the integration tests (POSIX sh).
+#
+# Each test script sources this, calls `check NAME CMD...` per assertion,
+# and everything it creates (netns, processes, temp files) is torn down by
+# the EXIT trap, even when the script fails halfway.
+
+NST=${NST:-build/nstrace}
+PROGS=${PROGS:-build/progs}
+T=$(mktemp -d /tmp/nstrace-test.XXXXXX)
+NETNS_MADE=""
+PIDS_STARTED=""
+
+cleanup() {
+	for p in $PIDS_STARTED; do kill -9 "$p" 2>/dev/null; done
+	for p in $PIDS_STARTED; do wait "$p" 2>/dev/null; done
+	for n in $NETNS_MADE; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; }
+
+# check NAME CMD... : PASS when CMD succeeds.
+check() {
+	name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# netns_new SUFFIX: a fresh namespace with loopback up; prints its name.
+netns_new() {
+	n="nst-t$$-$1"
+	ip netns add "$n" || return 1
+	ip -n "$n" link set lo up
+	NETNS_MADE="$NETNS_MADE $n"
+	echo "$n"
+}
+
+netns_ino() { stat -L -c %i "/run/netns/$1"; }
+
+# bg CMD...: start in the background, remember the pid in $BG.
+bg() {
+	"$@" &
+	BG=$!
+	PIDS_STARTED="$PIDS_STARTED $BG"
+}
+
+# wait_for_line FILE PATTERN [TRIES]: poll (0.1 s) until FILE matches.
+wait_for_line() {
+	i=0
+	while [ $i -lt "${3:-100}" ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# no_thread_stopped PID: no thread of PID is in tracing stop ('t').
+no_thread_stopped() {
+	for st in /proc/"$1"/task/*/stat; do
+		s=$(sed 's/.*) //' "$st" 2>/dev/null | cut -d' ' -f1)
+		[ "$s" = t ] && return 1
+	done
+	return 0
+}
+
+# not_traced PID: TracerPid of every thread is 0.
+not_traced() {
+	for st in /proc/"$1"/task/*/status; do
+		tp=$(awk '/^TracerPid:/ {print $2}' "$st" 2>/dev/null)
+		[ -n "$tp" ] && [ "$tp" != 0 ] && return 1
+	done
+	return 0
+}
+
+# alive_and_free PID: running, no thread stopped, no tracer attached.
+alive_and_free() {
+	kill -0 "$1" 2>/dev/null && no_thread_stopped "$1" && not_traced "$1"
+}
+
+# counter_grows FILE: the number in FILE increases within a second.
+counter_grows() {
+	a=$(cat "$1")
+	sleep 1
+	b=$(cat "$1")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
+}
+
+# jq_true FILE FILTER: the jq filter (over the slurped JSON Lines) is true.
+# Lines that are not JSON objects (a traced program's own output) are skipped.
+jq_true() {
+	[ "$(grep '^{' "$1" | jq -s "$2" 2>/dev/null)" = true ]
+}

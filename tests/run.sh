@@ -1,0 +1,31 @@
+#!/bin/sh
+# run.sh - every test: unit tests (plain and ASan+UBSan), then each
+# integration test against the plain and the sanitized nstrace.
+# The last line is "N passed, N failed".
+cd "$(dirname "$0")/.." || exit 2
+out=$(mktemp /tmp/nstrace-run.XXXXXX)
+
+run() { # label cmd...
+	"$@" 2>&1 | sed "s/^\(PASS\|FAIL\): /\1: [$label] /" | tee -a "$out"
+}
+
+for t in build/unit/test_* build/unit-asan/test_*; do
+	label=$(basename "$(dirname "$t")")
+	run "$t" || true
+	# A unit binary that crashes prints no FAIL line: count it.
+	"$t" >/dev/null 2>&1 || grep -q "FAIL: \[$label\]" "$out" || echo "FAIL: [$label] $t crashed" | tee -a "$out"
+done
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for bin in build/nstrace build/asan/nstrace; do
+	label=$(basename "$(dirname "$bin")")
+	[ "$label" = build ] && label=plain
+	for t in tests/integration/test_*.sh; do
+		NST=$bin run sh "$t"
+	done
+done
+passed=$(grep -c '^PASS:' "$out")
+failed=$(grep -c '^FAIL:' "$out")
+rm -f "$out"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
