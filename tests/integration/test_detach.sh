@@ -16,7 +16,7 @@ for how in INT TERM HUP KILL; do
 		[ "$(grep -c '^TracerPid:[[:space:]]*'"$nst"'$' /proc/"$pid"/task/*/status | awk -F: '{s+=$NF} END {print s}')" -eq 21 ]
 	check "detach/$how: the process keeps counting while traced" counter_grows "$T/count"
 	kill -"$how" "$nst"
-	wait "$nst"
+	wait "$nst" 2>/dev/null
 	rc=$?
 	if [ "$how" = KILL ]; then
 		check "detach/KILL: nstrace died by SIGKILL" [ $rc -eq 137 ]
