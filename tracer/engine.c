@@ -49,6 +49,8 @@ static void resume(pid_t tid, int sig)
 	ptrace(PTRACE_SYSCALL, tid, 0L, (long)sig);
 }
 
+static int read_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
+
 /* --- attach --------------------------------------------------------------- */
 
 static int tracer_of(pid_t tid)
@@ -95,8 +97,13 @@ int engine_attach(pid_t pid)
 	int r, added;
 	DIR *d;
 
+	pid_t tgid = 0, ppid = 0;
+
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return -ESRCH;
+	/* -p may name any thread: trace its whole thread group. */
+	if (read_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0)
+		pid = tgid;
 	r = seize_task(pid, &p);
 	if (r < 0)
 		return r;
