@@ -93,3 +93,33 @@ counter_grows() {
 jq_true() {
 	[ "$(grep '^{' "$1" | jq -s "$2" 2>/dev/null)" = true ]
 }
+
+# dns_lab_up: two namespaces joined by a veth pair.  CTR (the "container",
+# 198.51.100.2/24) and UP (the upstream, 198.51.100.53/24) where a real
+# dnsmasq serves a few static records and knows no other server
+# (--no-resolv): nothing leaves the namespaces this test made.
+# Sets CTR, UP, CTR_INO.
+dns_lab_up() {
+	CTR=$(netns_new ctr) && UP=$(netns_new up) || return 1
+	ip link add "nstc$$" netns "$CTR" type veth peer name "nstu$$" netns "$UP" || return 1
+	ip -n "$CTR" addr add 198.51.100.2/24 dev "nstc$$"
+	ip -n "$UP" addr add 198.51.100.53/24 dev "nstu$$"
+	ip -n "$CTR" link set "nstc$$" up
+	ip -n "$UP" link set "nstu$$" up
+	CTR_INO=$(netns_ino "$CTR")
+	big=$(printf '%0200d' 0 | tr 0 a)
+	ip netns exec "$UP" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --bind-interfaces --listen-address=198.51.100.53 --port=53 \
+		--user=root --group=root --pid-file="$T/dnsmasq.pid" --log-facility="$T/dnsmasq.log" \
+		--local=/nstrace.test/ \
+		--address=/ok.nstrace.test/198.51.100.10 \
+		--ptr-record=10.100.51.198.in-addr.arpa,ok.nstrace.test \
+		--txt-record=big.nstrace.test,"$big","$big","$big" &
+	PIDS_STARTED="$PIDS_STARTED $!"
+	i=0
+	while ! ip netns exec "$UP" ss -Hlun 2>/dev/null | grep -q '198.51.100.53:53'; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && return 1
+		sleep 0.1
+	done
+}

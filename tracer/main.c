@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyzer.h"
 #include "arch.h"
 #include "decode.h"
 #include "engine.h"
@@ -33,10 +34,13 @@ static struct env {
 	FILE *record;
 	unsigned long snaplen;
 	unsigned long duration;
+	uint64_t dns_timeout_us;
+	int fail_on; /* -1 none, else the enum severity that fails */
 	char **command;
-} env = { .snaplen = 512 };
+	struct analyzer *an;
+} env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1 };
 
-enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION };
+enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON };
 
 /* The option table: getopt_long and --help are both generated from it. */
 static const struct opt_desc {
@@ -46,10 +50,12 @@ static const struct opt_desc {
 } opts[] = {
 	{ NULL, 'p', 1, "PID", "attach to every thread of PID (repeatable)" },
 	{ "events", OPT_EVENTS, 0, NULL, "print every network event, one line each" },
-	{ "json", OPT_JSON, 0, NULL, "print events as JSON Lines on stdout" },
+	{ "json", OPT_JSON, 0, NULL, "print findings and a summary (and events with --events) as JSON Lines" },
 	{ NULL, 'o', 1, "FILE", "also record every event as JSON Lines to FILE" },
 	{ NULL, 's', 1, "N", "bytes of payload captured per event (default 512)" },
 	{ "duration", OPT_DURATION, 1, "SEC", "stop, detach and report after SEC seconds" },
+	{ "dns-timeout", OPT_DNS_TIMEOUT, 1, "SEC", "a DNS query unanswered this long is a timeout (default 5)" },
+	{ "fail-on", OPT_FAIL_ON, 1, "LEVEL", "exit 1 if a finding at or above LEVEL (warning|error) exists" },
 	{ NULL, 'f', 0, NULL, "accepted for strace users; threads are always followed" },
 	{ "help", 'h', 0, NULL, "this help" },
 	{ "version", OPT_VERSION, 0, NULL, "print the version" },
@@ -119,6 +125,19 @@ static unsigned long parse_num(const char *s, const char *what, unsigned long ma
 	return v;
 }
 
+/* Seconds with an optional fraction ("0.5"), into microseconds. */
+static uint64_t parse_seconds(const char *s, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 3600)
+		die_usage("invalid %s '%s' (expected seconds, 0 < SEC <= 3600)", what, s);
+	return (uint64_t)(v * 1e6);
+}
+
 static void parse_args(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
@@ -155,6 +174,17 @@ static void parse_args(int argc, char **argv)
 		case 'o': env.record_path = optarg; break;
 		case 's': env.snaplen = parse_num(optarg, "-s size", NST_MAX_SNAPLEN); break;
 		case OPT_DURATION: env.duration = parse_num(optarg, "duration", 86400 * 365); break;
+		case OPT_DNS_TIMEOUT: env.dns_timeout_us = parse_seconds(optarg, "--dns-timeout"); break;
+		case OPT_FAIL_ON:
+			if (!strcmp(optarg, "warning"))
+				env.fail_on = SEV_WARNING;
+			else if (!strcmp(optarg, "error"))
+				env.fail_on = SEV_ERROR;
+			else if (!strcmp(optarg, "info"))
+				env.fail_on = SEV_INFO;
+			else
+				die_usage("invalid --fail-on level '%s' (expected warning or error)", optarg);
+			break;
 		case 'f': break;
 		case 'h': usage(stdout); exit(0);
 		case OPT_VERSION: printf("nstrace %s (%s)\n", NST_VERSION, NST_ARCH_NAME); exit(0);
@@ -216,10 +246,13 @@ static void note_foreign(const struct nst_event *ev)
 
 static void write_json(FILE *f, json_t *o)
 {
+	if (!o)
+		return;
 	json_dumpf(o, f, JSON_COMPACT);
 	fputc('\n', f);
 }
 
+/* Every event, live or not, goes through here: output, recording, analysis. */
 static void handle_event(const struct nst_event *ev, void *ctx)
 {
 	char line[4096];
@@ -229,50 +262,93 @@ static void handle_event(const struct nst_event *ev, void *ctx)
 	nevents++;
 	if ((ev->flags & NST_EV_SOCK) && ev->sock.foreign)
 		note_foreign(ev);
-	if (env.events) {
+	if (env.events && !env.json) {
 		print_event_text(line, sizeof(line), ev);
 		puts(line);
 	}
-	if (env.json || env.record)
+	if ((env.json && env.events) || env.record)
 		o = event_to_json(ev);
-	if (o && env.json)
+	if (o && env.json && env.events)
 		write_json(stdout, o);
 	if (o && env.record)
 		write_json(env.record, o);
 	json_decref(o);
+	analyzer_feed(env.an, ev);
+}
+
+/* Text mode prints a finding the moment its kind first shows up. */
+static void on_new_finding(const struct finding *f, void *ctx)
+{
+	(void)ctx;
+	if (env.json)
+		return;
+	printf("nstrace: ");
+	finding_print_text(stdout, f, false);
+	fflush(stdout);
+}
+
+static void print_foreign_sockets(FILE *f)
+{
+	size_t i;
+
+	if (!nforeign)
+		return;
+	fprintf(f, "\nSockets used outside their process's home netns (their packets leave from "
+		   "that netns, with its addresses and firewall rules):\n");
+	for (i = 0; i < nforeign; i++)
+		fprintf(f, "  %s[%d] %s socket in net:[%llu]%s%s, peer %s: %lu events\n",
+			foreign[i].comm, foreign[i].pid, foreign[i].proto,
+			(unsigned long long)foreign[i].netns, foreign[i].path[0] ? " " : "",
+			foreign[i].path, foreign[i].peer, foreign[i].count);
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static void print_report(void)
 {
 	const struct engine_stats *st = engine_stats();
-	FILE *f = env.json ? stderr : stdout;
+	const struct findings *fs = analyzer_findings(env.an);
 	size_t i;
 
+	analyzer_finish(env.an, now_us());
 	if (env.json) {
-		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "type", "summary",
-				      "events", (json_int_t)nevents, "threads", (json_int_t)st->threads_seen,
-				      "stops", (json_int_t)st->stops, "decoded", (json_int_t)st->decoded,
-				      "undetached", (json_int_t)st->undetached);
-		if (o)
+		json_t *sum;
+		for (i = 0; i < findings_count(fs); i++) {
+			json_t *o = finding_to_json(findings_get(fs, i));
 			write_json(stdout, o);
-		json_decref(o);
-		return;
+			json_decref(o);
+		}
+		sum = analyzer_summary_json(env.an);
+		if (sum) {
+			json_object_set_new(sum, "tracer", json_pack("{s:I, s:I, s:I, s:I}",
+				"threads", (json_int_t)st->threads_seen, "stops", (json_int_t)st->stops,
+				"decoded", (json_int_t)st->decoded, "undetached", (json_int_t)st->undetached));
+			write_json(stdout, sum);
+			json_decref(sum);
+		}
+	} else {
+		analyzer_print_report(env.an, stdout);
+		print_foreign_sockets(stdout);
+		printf("\nnstrace: traced %lu threads, %lu stops, %lu network events\n",
+		       st->threads_seen, st->stops, nevents);
 	}
-	fprintf(f, "nstrace: %lu network events, %lu threads, %lu stops\n", nevents,
-		st->threads_seen, st->stops);
-	if (!nforeign)
-		fprintf(f, "nstrace: no socket was used outside its process's home netns\n");
-	else
-		fprintf(f, "nstrace: sockets used outside their process's home netns (their packets "
-			   "leave from that netns, with its addresses and firewall rules):\n");
-	for (i = 0; i < nforeign; i++)
-		fprintf(f, "  FOREIGN %s[%d] %s socket in net:[%llu]%s%s, peer %s: %lu events\n",
-			foreign[i].comm, foreign[i].pid, foreign[i].proto,
-			(unsigned long long)foreign[i].netns, foreign[i].path[0] ? " " : "",
-			foreign[i].path, foreign[i].peer, foreign[i].count);
 	if (st->undetached)
 		fprintf(stderr, "nstrace: %lu threads did not stop for detach; the kernel "
 				"detaches them as nstrace exits\n", st->undetached);
+}
+
+static int fail_status(void)
+{
+	bool any;
+	enum severity max = findings_max_severity(analyzer_findings(env.an), &any);
+
+	return env.fail_on >= 0 && any && (int)max >= env.fail_on;
 }
 
 /* --- signals -------------------------------------------------------------- */
@@ -342,6 +418,10 @@ int main(int argc, char **argv)
 	if (env.record_path)
 		open_record();
 	install_signals();
+	env.an = analyzer_new(&(struct analyzer_opts){ .dns_timeout_us = env.dns_timeout_us,
+						       .on_new = on_new_finding });
+	if (!env.an)
+		die("out of memory");
 	decode_init(handle_event, NULL, (uint32_t)env.snaplen);
 	if (env.command) {
 		pid_t pid = engine_launch(env.command);
@@ -355,6 +435,8 @@ int main(int argc, char **argv)
 		alarm((unsigned)env.duration);
 	status = engine_run();
 	print_report();
+	if (fail_status())
+		status = 1;
 	fflush(stdout);
 	if (env.record && fclose(env.record) != 0)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(errno));
@@ -362,5 +444,6 @@ int main(int argc, char **argv)
 	decode_cleanup();
 	netns_cleanup();
 	sock_pool_cleanup();
+	analyzer_free(env.an);
 	return status;
 }
