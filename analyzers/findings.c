@@ -168,8 +168,10 @@ void finding_message(const struct finding *f, char *buf, size_t n)
 			 "%s (pid %d) sent DNS queries to %s, a loopback address, on a socket that lives "
 			 "in network namespace %s, not in its own %s. Loopback there is the container's "
 			 "own loopback: a resolver listening on the host's loopback (systemd-resolved on "
-			 "127.0.0.53, a local dnsmasq) cannot be reached from it. Result: %s.",
-			 f->comm, f->pid, f->upstream, ns, home, result_name(f->result));
+			 "127.0.0.53, a local dnsmasq) cannot be reached from it. Result: %s%s.",
+			 f->comm, f->pid, f->upstream, ns, home, result_name(f->result),
+			 f->result == RES_OK ? " (whatever answered listens inside that namespace, not on "
+					       "the host)" : "");
 	} else if (!strcmp(id, "dns-error-rcode")) {
 		snprintf(buf, n, "Upstream %s answered DNS queries from %s (pid %d) with %s.",
 			 f->upstream, f->comm, f->pid, dns_rcode_str((uint16_t)f->rcode, rc, sizeof(rc)));

@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "engine.h"
 #include "event.h"
+#include "lineout.h"
 #include "netns.h"
 #include "output.h"
 #include "parse.h"
@@ -38,6 +39,7 @@ static struct env {
 	int fail_on; /* -1 none, else the enum severity that fails */
 	char **command;
 	struct analyzer *an;
+	struct lineout *out, *rec; /* stdout and -o FILE, whole lines only */
 } env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1 };
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON };
@@ -244,12 +246,18 @@ static void note_foreign(const struct nst_event *ev)
 	r->count = 1;
 }
 
-static void write_json(FILE *f, json_t *o)
+/* One JSON object as one line.  json_dumpb needs no allocation; the buffer
+ * fits the largest event (a 64 KiB payload is 128 KiB of hex). */
+static void write_json(struct lineout *lo, json_t *o)
 {
-	if (!o)
+	static char buf[3 * NST_MAX_SNAPLEN];
+	size_t n;
+
+	if (!o || !lo)
 		return;
-	json_dumpf(o, f, JSON_COMPACT);
-	fputc('\n', f);
+	n = json_dumpb(o, buf, sizeof(buf), JSON_COMPACT);
+	if (n > 0 && n <= sizeof(buf))
+		lineout_line(lo, buf, n);
 }
 
 /* Every event, live or not, goes through here: output, recording, analysis. */
@@ -262,16 +270,14 @@ static void handle_event(const struct nst_event *ev, void *ctx)
 	nevents++;
 	if ((ev->flags & NST_EV_SOCK) && ev->sock.foreign)
 		note_foreign(ev);
-	if (env.events && !env.json) {
-		print_event_text(line, sizeof(line), ev);
-		puts(line);
-	}
+	if (env.events && !env.json)
+		lineout_line(env.out, line, print_event_text(line, sizeof(line), ev));
 	if ((env.json && env.events) || env.record)
 		o = event_to_json(ev);
 	if (o && env.json && env.events)
-		write_json(stdout, o);
+		write_json(env.out, o);
 	if (o && env.record)
-		write_json(env.record, o);
+		write_json(env.rec, o);
 	json_decref(o);
 	analyzer_feed(env.an, ev);
 }
@@ -282,6 +288,7 @@ static void on_new_finding(const struct finding *f, void *ctx)
 	(void)ctx;
 	if (env.json)
 		return;
+	lineout_flush(env.out); /* keep order with the event lines */
 	printf("nstrace: ");
 	finding_print_text(stdout, f, false);
 	fflush(stdout);
@@ -321,7 +328,7 @@ static void print_report(void)
 		json_t *sum;
 		for (i = 0; i < findings_count(fs); i++) {
 			json_t *o = finding_to_json(findings_get(fs, i));
-			write_json(stdout, o);
+			write_json(env.out, o);
 			json_decref(o);
 		}
 		sum = analyzer_summary_json(env.an);
@@ -329,10 +336,12 @@ static void print_report(void)
 			json_object_set_new(sum, "tracer", json_pack("{s:I, s:I, s:I, s:I}",
 				"threads", (json_int_t)st->threads_seen, "stops", (json_int_t)st->stops,
 				"decoded", (json_int_t)st->decoded, "undetached", (json_int_t)st->undetached));
-			write_json(stdout, sum);
+			write_json(env.out, sum);
 			json_decref(sum);
 		}
+		lineout_flush(env.out);
 	} else {
+		lineout_flush(env.out);
 		analyzer_print_report(env.an, stdout);
 		print_foreign_sockets(stdout);
 		printf("\nnstrace: traced %lu threads, %lu stops, %lu network events\n",
@@ -392,7 +401,10 @@ static void open_record(void)
 		      (json_int_t)time(NULL), "mode", env.command ? "launch" : "attach", "pids", pids);
 	if (!h)
 		die("out of memory");
-	write_json(env.record, h);
+	env.rec = lineout_new(fileno(env.record));
+	if (!env.rec)
+		die("out of memory");
+	write_json(env.rec, h);
 	json_decref(h);
 }
 
@@ -415,6 +427,9 @@ int main(int argc, char **argv)
 	int status, i;
 
 	parse_args(argc, argv);
+	env.out = lineout_new(STDOUT_FILENO);
+	if (!env.out)
+		die("out of memory");
 	if (env.record_path)
 		open_record();
 	install_signals();
@@ -438,6 +453,10 @@ int main(int argc, char **argv)
 	if (fail_status())
 		status = 1;
 	fflush(stdout);
+	lineout_free(env.out);
+	if (env.rec && lineout_flush(env.rec) < 0)
+		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(errno));
+	lineout_free(env.rec);
 	if (env.record && fclose(env.record) != 0)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(errno));
 	engine_cleanup();

@@ -7,7 +7,7 @@ ns=$(netns_new art) || { fail "article: create netns"; exit 0; }
 ino=$(netns_ino "$ns")
 home=$(stat -L -c %i /proc/self/ns/net)
 
-timeout 30 "$NST" --json -- "$PROGS/ns_pattern" "/run/netns/$ns" 3 >"$T/ev.jsonl" 2>"$T/err"
+timeout 30 "$NST" --json --events -- "$PROGS/ns_pattern" "/run/netns/$ns" 3 >"$T/ev.jsonl" 2>"$T/err"
 check "article: the traced program ran to completion under nstrace" [ $? -eq 0 ]
 
 W='[.[] | select(.type=="event" and .syscall=="write" and (.payload // "" | startswith("77f4")))]'

@@ -3,7 +3,7 @@
 # never a crash; bad command lines and bad pids get clear errors.
 . tests/lib.sh
 
-timeout 20 "$NST" --json -- "$PROGS/bad_pointers" >"$T/ev.jsonl" 2>"$T/err"
+timeout 20 "$NST" --json --events -- "$PROGS/bad_pointers" >"$T/ev.jsonl" 2>"$T/err"
 check "bad-pointers: nstrace survives garbage pointers and the program finishes" [ $? -eq 0 ]
 check "bad-pointers: write() from an unmapped buffer is marked unreadable" \
 	jq_true "$T/ev.jsonl" '[.[] | select(.syscall=="write" and .errno=="EFAULT")] | length == 1 and .[0].unreadable'

@@ -79,3 +79,18 @@ check "text: the finding is printed live, before the report" \
 	sh -c "grep -n 'nstrace: \[warning\] dns-foreign-netns' '$T/text' | head -1 | cut -d: -f1 | { read a; b=\$(grep -n '== nstrace report' '$T/text' | cut -d: -f1); [ \"\$a\" -lt \"\$b\" ]; }"
 check "text: the report has why/fix and the upstream table" \
 	sh -c "grep -q '    why: ' '$T/text' && grep -q '    fix: ' '$T/text' && grep -q '198.51.100.53:53' '$T/text' && grep -q 'p95 ms' '$T/text'"
+
+# 9. a relay like dockerd's embedded resolver, with its client traced too
+ip -n "$CTR" link set lo up
+timeout 30 "$NST" --json -- sh -c "
+	'$PROGS/relay' /run/netns/$CTR 198.51.100.53 2 2>'$T/relay.err' &
+	while ! grep -q ready '$T/relay.err'; do sleep 0.05; done
+	$C 127.0.0.11 ok.nstrace.test 1 2; wait" >"$T/relay.jsonl" 2>&1
+R="$SUM.relays[0]"
+check "relay: both client queries were answered through the relay" [ "$(grep -c 'answered rcode 0' "$T/relay.jsonl")" -eq 2 ]
+check "relay: the summary correlates client->relay->upstream->relay->client" \
+	jq_true "$T/relay.jsonl" "$R | .count == 2 and .listener == \"127.0.0.11:53\" and .upstream == \"198.51.100.53:53\" and (.hops | length == 4)"
+check "relay: every hop has a latency, and the total is positive" \
+	jq_true "$T/relay.jsonl" "$R | (.hops | all(.latency_ms.p50 != null and .latency_ms.p50 >= 0)) and .total_ms.p50 > 0"
+check "relay: queries received and responses sent are counted" \
+	jq_true "$T/relay.jsonl" "$SUM | .dns_queries_received == 2 and .dns_responses_sent == 2"

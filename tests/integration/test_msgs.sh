@@ -5,7 +5,7 @@
 
 ns=$(netns_new msg) || { fail "msgs: create netns"; exit 0; }
 ino=$(netns_ino "$ns")
-timeout 20 "$NST" --json -- "$PROGS/msgs" "/run/netns/$ns" >"$T/ev.jsonl" 2>"$T/err"
+timeout 20 "$NST" --json --events -- "$PROGS/msgs" "/run/netns/$ns" >"$T/ev.jsonl" 2>"$T/err"
 check "msgs: the fixture ran to completion under trace" [ $? -eq 0 ]
 check "sendmmsg: one event per datagram, in order, with each payload" \
 	jq_true "$T/ev.jsonl" '[.[] | select(.syscall=="sendmmsg")] | length == 2 and .[0].payload == "6f6e65" and .[1].payload == "74776f" and .[1].msg_index == 1 and .[0].addr == "127.0.0.1:5353"'

@@ -4,7 +4,7 @@
 # table and exec keeps inherited (non-CLOEXEC) sockets.
 . tests/lib.sh
 
-timeout 20 "$NST" --json -- "$PROGS/newnet" >"$T/ev.jsonl" 2>"$T/err"
+timeout 20 "$NST" --json --events -- "$PROGS/newnet" >"$T/ev.jsonl" 2>"$T/err"
 check "newnet: the fixture ran to completion under trace" [ $? -eq 0 ]
 uns=$(awk '/^unshared/ {print $2}' "$T/err")
 cln=$(awk '/^cloned/ {print $2}' "$T/err")

@@ -12,7 +12,7 @@ pid=$BG
 srv=$(awk '/ready/ {print $2}' "$T/out")
 cli=$(awk '/ready/ {print $3}' "$T/out")
 
-timeout 20 "$NST" --json --duration 1 -p "$pid" >"$T/ev.jsonl" 2>"$T/err"
+timeout 20 "$NST" --json --events --duration 1 -p "$pid" >"$T/ev.jsonl" 2>"$T/err"
 check "pre-attach: nstrace attached, ran 1 s and exited 0" [ $? -eq 0 ]
 S="[.[] | select(.type==\"event\" and .pid==$pid and .fd==$cli and .syscall==\"sendto\")]"
 check "pre-attach: the client's sends were seen" jq_true "$T/ev.jsonl" "$S | length > 5"

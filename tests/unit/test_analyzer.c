@@ -1,0 +1,477 @@
+/* test_analyzer.c - the analyzers on synthetic event sequences: every
+ * finding, every result, TCP framing, strictness, relays and bounds. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "analyzer.h"
+#include "dns.h"
+#include "dnsstream.h"
+#include "parse.h"
+#include "unit.h"
+
+#define HOME 4026531833ull
+#define CTR 4026532281ull
+#define S(x) ((uint64_t)(x) * 1000000ull)
+
+static uint8_t msgbuf[16][512];
+static int msgi;
+
+/* A DNS message: query (qr=0) or response (qr=1) with an rcode. */
+static size_t mkdns(uint8_t *o, uint16_t id, const char *name, uint16_t qtype, int qr, int rcode)
+{
+	size_t n = 12;
+	const char *p = name;
+
+	memset(o, 0, 12);
+	o[0] = (uint8_t)(id >> 8);
+	o[1] = (uint8_t)id;
+	o[2] = (uint8_t)(qr ? 0x81 : 0x01);
+	o[3] = (uint8_t)(qr ? (0x80 | rcode) : 0);
+	o[5] = 1;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+		o[n++] = (uint8_t)l;
+		memcpy(o + n, p, l);
+		n += l;
+		p += l + (dot ? 1 : 0);
+	}
+	o[n++] = 0;
+	o[n++] = 0;
+	o[n++] = (uint8_t)qtype;
+	o[n++] = 0;
+	o[n++] = 1;
+	return n;
+}
+
+struct ev_spec {
+	const char *sc;
+	int pid, tid, fd;
+	int64_t ret;
+	int err;
+	uint64_t ts;
+	int type;            /* SOCK_DGRAM / SOCK_STREAM */
+	const char *local, *peer, *addr;
+	uint64_t netns;
+	const uint8_t *payload;
+	size_t len;
+};
+
+static struct nst_event mk(const struct ev_spec *s)
+{
+	struct nst_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.syscall = s->sc;
+	ev.pid = s->pid;
+	ev.tid = s->tid ? s->tid : s->pid;
+	snprintf(ev.comm, sizeof(ev.comm), "dockerd");
+	ev.fd = s->fd;
+	ev.fd2 = -1;
+	ev.ret = s->ret;
+	ev.err = s->err;
+	ev.ts_us = s->ts;
+	ev.home_netns.ino = HOME;
+	ev.thread_netns.ino = HOME;
+	ev.flags = NST_EV_SOCK;
+	ev.sock.family = AF_INET;
+	ev.sock.type = s->type ? s->type : SOCK_DGRAM;
+	if (s->local)
+		parse_addr(s->local, &ev.sock.local);
+	if (s->peer)
+		parse_addr(s->peer, &ev.sock.peer);
+	if (s->addr) {
+		parse_addr(s->addr, &ev.addr);
+		ev.flags |= NST_EV_ADDR;
+	}
+	ev.sock.netns.ino = s->netns ? s->netns : HOME;
+	ev.sock.netns.path = ev.sock.netns.ino == CTR ? "/run/docker/netns/8952a65ca06b" : NULL;
+	ev.sock.foreign = ev.sock.netns.ino != HOME;
+	ev.payload = s->payload;
+	ev.payload_len = (uint32_t)s->len;
+	ev.io_len = s->len;
+	return ev;
+}
+
+static void feed(struct analyzer *a, struct ev_spec s)
+{
+	struct nst_event ev = mk(&s);
+	analyzer_feed(a, &ev);
+}
+
+static const uint8_t *q(uint16_t id, const char *name, uint16_t qt, int qr, int rc, size_t *len)
+{
+	uint8_t *b = msgbuf[msgi++ % 16];
+	*len = mkdns(b, id, name, qt, qr, rc);
+	return b;
+}
+
+static struct analyzer *new_an(void)
+{
+	struct analyzer_opts o = { .dns_timeout_us = S(5) };
+	return analyzer_new(&o);
+}
+
+static const struct finding *find(struct analyzer *a, const char *id)
+{
+	const struct findings *fs = analyzer_findings(a);
+	for (size_t i = 0; i < findings_count(fs); i++)
+		if (!strcmp(findings_get(fs, i)->id, id))
+			return findings_get(fs, i);
+	return NULL;
+}
+
+#define UP "192.168.29.2:53"
+#define LOCAL "172.18.0.2:50886"
+
+/* The article: a query on a foreign socket, answered. */
+static void send_foreign_query(struct analyzer *a, int fd, uint16_t id, uint64_t ts)
+{
+	size_t n;
+	const uint8_t *p = q(id, "78.143.241.199.in-addr.arpa", DNS_T_PTR, 0, 0, &n);
+	feed(a, (struct ev_spec){ "write", 7041, 7055, fd, (int64_t)n, 0, ts, 0, LOCAL, UP, NULL, CTR, p, n });
+}
+
+static void foreign_answered_is_a_warning(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	size_t n;
+	const uint8_t *r = q(30708, "78.143.241.199.in-addr.arpa", DNS_T_PTR, 1, 0, &n);
+
+	send_foreign_query(a, 39, 30708, S(1));
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 39, (int64_t)n, 0, S(1) + 1500, 0, LOCAL, UP, NULL, CTR, r, n });
+	analyzer_finish(a, S(2));
+	f = find(a, "dns-foreign-netns");
+	CHECK(f && f->sev == SEV_WARNING && f->result == RES_OK && f->count == 1);
+	CHECK(f && !strcmp(f->upstream, UP) && f->netns.ino == CTR && f->home.ino == HOME);
+	CHECK(f && !strcmp(f->ex_qname, "78.143.241.199.in-addr.arpa") && f->ex_qtype == DNS_T_PTR && f->ex_id == 30708);
+	CHECK(!find(a, "dns-upstream-refused") && !find(a, "dns-upstream-timeout"));
+	json_t *s = analyzer_summary_json(a);
+	json_t *u = json_array_get(json_object_get(s, "upstreams"), 0);
+	CHECK(json_integer_value(json_object_get(u, "answered")) == 1);
+	CHECK(json_real_value(json_object_get(json_object_get(u, "latency_ms"), "p50")) == 1.5);
+	json_decref(s);
+	analyzer_free(a);
+}
+
+static void refused_on_read(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	char msg[2048];
+
+	send_foreign_query(a, 39, 1, S(1));
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 39, -1, EAGAIN, S(1) + 10, 0, LOCAL, UP, NULL, CTR, NULL, 0 });
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 39, -1, ECONNREFUSED, S(1) + 900, 0, LOCAL, UP, NULL, CTR, NULL, 0 });
+	analyzer_finish(a, S(2));
+	f = find(a, "dns-upstream-refused");
+	CHECK(f && f->sev == SEV_ERROR && f->result == RES_REFUSED);
+	finding_message(f, msg, sizeof(msg));
+	CHECK(strstr(msg, "host path is not the one") && strstr(msg, "container's namespace"));
+	f = find(a, "dns-foreign-netns");
+	CHECK(f && f->result == RES_REFUSED && f->sev == SEV_ERROR);
+	analyzer_free(a);
+}
+
+static void unreachable_on_send(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	size_t n;
+	const uint8_t *p = q(2, "example.com", DNS_T_A, 0, 0, &n);
+
+	/* the send itself fails; the payload still shows the query */
+	feed(a, (struct ev_spec){ "sendto", 10, 10, 5, -1, EHOSTUNREACH, S(1), 0, "10.0.0.2:4000", NULL, "10.9.9.9:53", HOME, p, n });
+	analyzer_finish(a, S(2));
+	f = find(a, "dns-upstream-refused");
+	CHECK(f && f->result == RES_UNREACHABLE && !strcmp(f->upstream, "10.9.9.9:53"));
+	CHECK(!find(a, "dns-foreign-netns"));
+	analyzer_free(a);
+}
+
+static void timeouts_pending_and_close(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	json_t *s, *u;
+
+	send_foreign_query(a, 39, 1, S(1));
+	feed(a, (struct ev_spec){ "close", 7041, 7055, 39, 0, 0, S(3), 0, LOCAL, UP, NULL, CTR, NULL, 0 });
+	send_foreign_query(a, 40, 2, S(10));      /* outlives --dns-timeout */
+	send_foreign_query(a, 41, 3, S(16));      /* the next event is 6 s later */
+	send_foreign_query(a, 42, 4, S(21) + 1);  /* still young when the trace ends */
+	analyzer_finish(a, S(22));
+	f = find(a, "dns-upstream-timeout");
+	CHECK(f && f->count == 3 && f->sev == SEV_ERROR); /* closed, and two timed out */
+	s = analyzer_summary_json(a);
+	u = json_array_get(json_object_get(s, "upstreams"), 0);
+	CHECK(json_integer_value(json_object_get(u, "timeout")) == 3);
+	CHECK(json_integer_value(json_object_get(u, "pending")) == 1);
+	CHECK(json_integer_value(json_object_get(u, "queries")) == 4);
+	json_decref(s);
+	f = find(a, "dns-foreign-netns");
+	CHECK(f != NULL);
+	analyzer_free(a);
+}
+
+static void loopback_upstream_from_foreign_netns(void)
+{
+	struct analyzer *a = new_an();
+	size_t n;
+	const uint8_t *p = q(9, "example.com", DNS_T_A, 0, 0, &n);
+
+	feed(a, (struct ev_spec){ "write", 1, 1, 3, (int64_t)n, 0, S(1), 0, "127.0.0.1:4000", "127.0.0.53:53", NULL, CTR, p, n });
+	/* the same from the home netns is fine */
+	feed(a, (struct ev_spec){ "write", 2, 2, 3, (int64_t)n, 0, S(1), 0, "127.0.0.1:4000", "127.0.0.53:53", NULL, HOME, p, n });
+	analyzer_finish(a, S(2));
+	const struct finding *f = find(a, "dns-loopback-upstream-foreign-netns");
+	CHECK(f && f->pid == 1 && f->sev == SEV_ERROR && f->count == 1);
+	analyzer_free(a);
+}
+
+static void error_rcodes(void)
+{
+	struct analyzer *a = new_an();
+	const struct findings *fs;
+	int servfail = 0, nx = 0, refused = 0;
+
+	for (int rc = 2; rc <= 5; rc++) {
+		size_t n, m;
+		const uint8_t *p = q((uint16_t)rc, "x.example", DNS_T_A, 0, 0, &n);
+		const uint8_t *r = q((uint16_t)rc, "x.example", DNS_T_A, 1, rc, &m);
+		feed(a, (struct ev_spec){ "write", 5, 5, 3, (int64_t)n, 0, S(1), 0, NULL, "10.0.0.1:53", NULL, HOME, p, n });
+		feed(a, (struct ev_spec){ "read", 5, 5, 3, (int64_t)m, 0, S(1) + 5, 0, NULL, "10.0.0.1:53", NULL, HOME, r, m });
+	}
+	analyzer_finish(a, S(2));
+	fs = analyzer_findings(a);
+	for (size_t i = 0; i < findings_count(fs); i++) {
+		const struct finding *f = findings_get(fs, i);
+		if (strcmp(f->id, "dns-error-rcode"))
+			continue;
+		if (f->rcode == DNS_SERVFAIL && f->sev == SEV_WARNING)
+			servfail++;
+		if (f->rcode == DNS_NXDOMAIN && f->sev == SEV_INFO)
+			nx++;
+		if (f->rcode == DNS_REFUSED && f->sev == SEV_WARNING)
+			refused++;
+		CHECK(f->rcode != DNS_NOTIMP);
+	}
+	CHECK(servfail == 1 && nx == 1 && refused == 1);
+	analyzer_free(a);
+}
+
+/* dnsstream directly: count what comes out. */
+static int seen, seen_tcp;
+static uint16_t seen_ids[8];
+static void count_cb(const struct dns_seen *d, void *ctx)
+{
+	(void)ctx;
+	if (seen < 8)
+		seen_ids[seen] = d->msg.id;
+	seen++;
+	seen_tcp += d->tcp;
+}
+
+static void tcp_framing(void)
+{
+	struct dnsstream *ds = dnsstream_new();
+	uint8_t a[600], b[600];
+	size_t n1 = mkdns(a + 2, 0x111, "one.example", DNS_T_A, 1, 0);
+	size_t n2 = mkdns(b + 2, 0x222, "two.example", DNS_T_A, 1, 0);
+	uint8_t both[1200];
+	struct nst_event ev;
+
+	a[0] = 0, a[1] = (uint8_t)n1;
+	b[0] = 0, b[1] = (uint8_t)n2;
+	seen = seen_tcp = 0;
+	/* prefix and body in separate reads */
+	ev = mk(&(struct ev_spec){ "read", 1, 1, 4, 2, 0, 1, SOCK_STREAM, NULL, UP, NULL, HOME, a, 2 });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	CHECK(seen == 0);
+	ev = mk(&(struct ev_spec){ "read", 1, 1, 4, (int64_t)n1, 0, 2, SOCK_STREAM, NULL, UP, NULL, HOME, a + 2, n1 });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	CHECK(seen == 1 && seen_tcp == 1 && seen_ids[0] == 0x111);
+	/* a writev of prefix + body arrives as one gathered payload */
+	ev = mk(&(struct ev_spec){ "writev", 1, 1, 4, (int64_t)(n1 + 2), 0, 3, SOCK_STREAM, NULL, UP, NULL, HOME, a, n1 + 2 });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	CHECK(seen == 2);
+	/* two messages in one read, the second split across two reads */
+	memcpy(both, a, n1 + 2);
+	memcpy(both + n1 + 2, b, n2 + 2);
+	ev = mk(&(struct ev_spec){ "read", 1, 1, 4, (int64_t)(n1 + 2 + 5), 0, 4, SOCK_STREAM, NULL, UP, NULL, HOME, both, n1 + 2 + 5 });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	CHECK(seen == 3);
+	ev = mk(&(struct ev_spec){ "read", 1, 1, 4, (int64_t)(n2 - 3), 0, 5, SOCK_STREAM, NULL, UP, NULL, HOME, both + n1 + 2 + 5, n2 - 3 });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	CHECK(seen == 4 && seen_ids[3] == 0x222);
+	/* close forgets a half message */
+	ev = mk(&(struct ev_spec){ "read", 1, 1, 4, 3, 0, 6, SOCK_STREAM, NULL, UP, NULL, HOME, a, 3 });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	ev = mk(&(struct ev_spec){ "close", 1, 1, 4, 0, 0, 7, SOCK_STREAM, NULL, UP, NULL, HOME, NULL, 0 });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	ev = mk(&(struct ev_spec){ "read", 1, 1, 4, (int64_t)(n2 + 2), 0, 8, SOCK_STREAM, NULL, UP, NULL, HOME, b, n2 + 2 });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	CHECK(seen == 5 && seen_ids[4] == 0x222);
+	dnsstream_free(ds);
+}
+
+static void strict_about_what_is_dns(void)
+{
+	struct dnsstream *ds = dnsstream_new();
+	uint8_t m[512], junk[64];
+	size_t n = mkdns(m, 7, "a.example", DNS_T_A, 0, 0);
+	struct nst_event ev;
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 37 + 11);
+	seen = 0;
+	/* a DNS-shaped payload between two non-53 ports: not DNS */
+	ev = mk(&(struct ev_spec){ "write", 1, 1, 4, (int64_t)n, 0, 1, 0, "10.0.0.1:4000", "10.0.0.2:8080", NULL, HOME, m, n });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	/* random bytes to port 53: not a plausible message */
+	ev = mk(&(struct ev_spec){ "write", 1, 1, 4, sizeof(junk), 0, 2, 0, "10.0.0.1:4000", UP, NULL, HOME, junk, sizeof(junk) });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	/* AF_UNIX never */
+	ev = mk(&(struct ev_spec){ "write", 1, 1, 4, (int64_t)n, 0, 3, 0, NULL, NULL, NULL, HOME, m, n });
+	ev.sock.family = AF_UNIX;
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	CHECK(seen == 0);
+	/* but the same message to port 53, from port 53, or into the embedded
+	 * listener on 127.0.0.11 (any port, after Docker's DNAT) is DNS */
+	ev = mk(&(struct ev_spec){ "write", 1, 1, 4, (int64_t)n, 0, 4, 0, "10.0.0.1:4000", UP, NULL, HOME, m, n });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	ev = mk(&(struct ev_spec){ "recvfrom", 1, 1, 5, (int64_t)n, 0, 5, 0, "127.0.0.11:41287", NULL, "127.0.0.1:50000", HOME, m, n });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	ev = mk(&(struct ev_spec){ "sendto", 1, 1, 6, (int64_t)n, 0, 6, 0, "0.0.0.0:5000", NULL, "10.1.1.1:53", HOME, m, n });
+	dnsstream_feed(ds, &ev, count_cb, NULL);
+	CHECK(seen == 3);
+	dnsstream_free(ds);
+}
+
+/* dockerd's embedded resolver: client -> 127.0.0.11 -> upstream -> client. */
+static void relay_hops(void)
+{
+	struct analyzer *a = new_an();
+	size_t n, m;
+	const uint8_t *qq = q(77, "ok.example", DNS_T_A, 0, 0, &n);
+	const uint8_t *rr = q(77, "ok.example", DNS_T_A, 1, 0, &m);
+	json_t *s, *r, *hops;
+
+	/* the client (traced too) sends to 127.0.0.11:53 */
+	feed(a, (struct ev_spec){ "sendto", 900, 900, 3, (int64_t)n, 0, S(1), 0, "127.0.0.1:50000", "127.0.0.11:53", NULL, CTR, qq, n });
+	/* dockerd receives it on its listener (DNAT'ed port) */
+	feed(a, (struct ev_spec){ "recvfrom", 7041, 7050, 29, (int64_t)n, 0, S(1) + 100, 0, "127.0.0.11:41287", NULL, "127.0.0.1:50000", CTR, qq, n });
+	/* forwards upstream from the container's netns */
+	send_foreign_query(a, 39, 1, 0); /* unrelated noise at t=0 */
+	feed(a, (struct ev_spec){ "write", 7041, 7055, 40, (int64_t)n, 0, S(1) + 400, 0, LOCAL, UP, NULL, CTR, qq, n });
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 40, (int64_t)m, 0, S(1) + 2400, 0, LOCAL, UP, NULL, CTR, rr, m });
+	feed(a, (struct ev_spec){ "sendto", 7041, 7050, 29, (int64_t)m, 0, S(1) + 2500, 0, "127.0.0.11:41287", NULL, "127.0.0.1:50000", CTR, rr, m });
+	analyzer_finish(a, S(2));
+	s = analyzer_summary_json(a);
+	r = json_array_get(json_object_get(s, "relays"), 0);
+	CHECK(r && json_integer_value(json_object_get(r, "count")) == 1);
+	CHECK(r && !strcmp(json_string_value(json_object_get(r, "upstream")), UP));
+	CHECK(r && !strcmp(json_string_value(json_object_get(r, "listener")), "127.0.0.11:41287"));
+	hops = json_object_get(r, "hops");
+	double want[4] = { 0.1, 0.3, 2.0, 0.1 };
+	for (int i = 0; i < 4; i++) {
+		double got = json_real_value(json_object_get(json_object_get(json_array_get(hops, (size_t)i), "latency_ms"), "p50"));
+		CHECK(got > want[i] - 0.0001 && got < want[i] + 0.0001);
+	}
+	CHECK(json_real_value(json_object_get(json_object_get(r, "total_ms"), "p50")) == 2.4);
+	CHECK(json_integer_value(json_object_get(s, "dns_queries_received")) == 1);
+	CHECK(json_integer_value(json_object_get(s, "dns_responses_sent")) == 1);
+	json_decref(s);
+	analyzer_free(a);
+}
+
+static void thread_stuck_in_foreign_netns(void)
+{
+	struct analyzer *a = new_an();
+	struct nst_event ev;
+	const struct finding *f;
+
+	/* tid 11 goes away and never comes back; tid 12 comes back */
+	for (int tid = 11; tid <= 12; tid++) {
+		ev = mk(&(struct ev_spec){ "setns", 3, tid, 38, 0, 0, S(1), 0, NULL, NULL, NULL, HOME, NULL, 0 });
+		ev.flags = NST_EV_NS_CHANGE;
+		ev.ns_new.ino = CTR;
+		analyzer_feed(a, &ev);
+		ev = mk(&(struct ev_spec){ "socket", 3, tid, 39, 39, 0, S(1), 0, NULL, NULL, NULL, CTR, NULL, 0 });
+		ev.thread_netns.ino = CTR;
+		analyzer_feed(a, &ev);
+		if (tid == 12) {
+			ev = mk(&(struct ev_spec){ "setns", 3, tid, 10, 0, 0, S(1), 0, NULL, NULL, NULL, HOME, NULL, 0 });
+			ev.flags = NST_EV_NS_CHANGE;
+			ev.ns_new.ino = HOME;
+			ev.thread_netns.ino = CTR;
+			analyzer_feed(a, &ev);
+		}
+		/* an unrelated call on a home socket */
+		ev = mk(&(struct ev_spec){ "write", 3, tid, 7, 5, 0, S(2), 0, NULL, "10.0.0.5:80", NULL, HOME, (const uint8_t *)"hello", 5 });
+		ev.thread_netns.ino = tid == 11 ? CTR : HOME;
+		analyzer_feed(a, &ev);
+	}
+	analyzer_finish(a, S(3));
+	f = find(a, "netns-thread-stuck");
+	CHECK(f && f->tid == 11 && f->netns.ino == CTR && f->extra == 1 && f->sev == SEV_WARNING);
+	CHECK(findings_count(analyzer_findings(a)) == 1);
+	analyzer_free(a);
+}
+
+static void memory_stays_bounded(void)
+{
+	struct analyzer *a = new_an();
+	json_t *s;
+
+	/* 20000 queries that never get an answer, all within the timeout */
+	for (int i = 0; i < 20000; i++)
+		send_foreign_query(a, 100 + i, (uint16_t)i, S(1) + (uint64_t)i);
+	analyzer_finish(a, S(1) + 20000);
+	s = analyzer_summary_json(a);
+	CHECK(json_integer_value(json_object_get(s, "dns_queries_sent")) == 20000);
+	CHECK(json_integer_value(json_object_get(json_object_get(s, "overflow"), "queries")) > 0);
+	CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(s, "upstreams"), 0), "pending")) == 20000);
+	json_decref(s);
+	analyzer_free(a);
+}
+
+static void unknown_netns_stays_null(void)
+{
+	struct analyzer *a = new_an();
+	struct nst_event ev;
+	size_t n;
+	const uint8_t *p = q(5, "a.example", DNS_T_A, 0, 0, &n);
+	json_t *o;
+
+	ev = mk(&(struct ev_spec){ "write", 1, 1, 3, (int64_t)n, 0, S(1), 0, NULL, UP, NULL, HOME, p, n });
+	ev.sock.netns.ino = 0; /* as in a strace log without -y */
+	ev.sock.netns.path = "/run/docker/netns/abc";
+	ev.sock.foreign = true;
+	analyzer_feed(a, &ev);
+	analyzer_finish(a, S(2));
+	o = finding_to_json(find(a, "dns-foreign-netns"));
+	CHECK(o && json_is_null(json_object_get(json_object_get(o, "netns"), "inode")));
+	CHECK(o && !strcmp(json_string_value(json_object_get(json_object_get(o, "netns"), "path")), "/run/docker/netns/abc"));
+	json_decref(o);
+	analyzer_free(a);
+}
+
+int main(void)
+{
+	RUN(foreign_answered_is_a_warning, "an answered query on a foreign socket: dns-foreign-netns, warning, result ok, latency");
+	RUN(refused_on_read, "ECONNREFUSED on the read: dns-upstream-refused, error, with the container-path message");
+	RUN(unreachable_on_send, "EHOSTUNREACH on the send: result unreachable, from the captured query");
+	RUN(timeouts_pending_and_close, "closed without answer and past --dns-timeout are timeouts; young ones pending");
+	RUN(loopback_upstream_from_foreign_netns, "a loopback upstream from a foreign netns is flagged, from home it is not");
+	RUN(error_rcodes, "SERVFAIL and REFUSED warn, NXDOMAIN informs, other rcodes are quiet");
+	RUN(tcp_framing, "TCP: split prefix/body, writev, several messages per read, reset on close");
+	RUN(strict_about_what_is_dns, "only port 53 or the 127.0.0.11 listener, and only plausible messages, are DNS");
+	RUN(relay_hops, "a 127.0.0.11 relay is correlated hop by hop with each hop's latency");
+	RUN(thread_stuck_in_foreign_netns, "a thread left in a foreign netns doing other work is flagged; one that returns is not");
+	RUN(memory_stays_bounded, "20000 unanswered queries: bounded tables, counted overflow, nothing lost from counts");
+	RUN(unknown_netns_stays_null, "an unknown netns inode is null in findings, never made up");
+	return UNIT_DONE();
+}
