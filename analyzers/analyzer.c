@@ -79,6 +79,7 @@ struct analyzer {
 	size_t nrelays;
 	struct tstate th[MAX_THREADS];
 	uint64_t now, last_sweep;
+	size_t nq; /* queries in use: most events need no scan at all */
 	unsigned long events, q_sent, r_recv, q_recv, r_sent, q_overflow, sv_overflow;
 };
 
@@ -168,7 +169,8 @@ static void add_finding(struct analyzer *a, const struct query *q, const char *i
 	snprintf(f.upstream, sizeof(f.upstream), "%s", q->upstream);
 	snprintf(f.proto, sizeof(f.proto), "%s", q->tcp ? "tcp" : "udp");
 	f.result = res;
-	f.rcode = rcode;
+	/* The rcode is part of the key only where it is the finding. */
+	f.rcode = strcmp(id, "dns-error-rcode") ? -1 : rcode;
 	snprintf(f.ex_qname, sizeof(f.ex_qname), "%s", q->qname);
 	f.ex_qtype = q->qtype;
 	f.ex_id = q->id;
@@ -193,6 +195,7 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 		case RES_PENDING: r->pending++; break;
 		}
 	}
+	a->nq--;
 	if (q->foreign)
 		add_finding(a, q, "dns-foreign-netns",
 			    res == RES_OK || res == RES_PENDING ? SEV_WARNING : SEV_ERROR, res, rcode, ts);
@@ -211,6 +214,8 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 /* Every pending query on (pid, fd) gets the same fate. */
 static void resolve_socket(struct analyzer *a, int pid, int fd, enum dns_result res, uint64_t ts)
 {
+	if (!a->nq)
+		return;
 	for (size_t i = 0; i < MAX_QUERIES; i++)
 		if (a->q[i].used && a->q[i].pid == pid && a->q[i].fd == fd)
 			resolve(a, &a->q[i], res, -1, ts);
@@ -218,7 +223,7 @@ static void resolve_socket(struct analyzer *a, int pid, int fd, enum dns_result 
 
 static void sweep(struct analyzer *a, uint64_t now)
 {
-	for (size_t i = 0; i < MAX_QUERIES; i++)
+	for (size_t i = 0; a->nq && i < MAX_QUERIES; i++)
 		if (a->q[i].used && now > a->q[i].ts + a->o.dns_timeout_us)
 			resolve(a, &a->q[i], RES_TIMEOUT, -1, now);
 	for (size_t i = 0; i < MAX_SERVED; i++)
@@ -298,6 +303,7 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	}
 	memset(q, 0, sizeof(*q));
 	q->used = true;
+	a->nq++;
 	q->pid = ev->pid;
 	q->tid = ev->tid;
 	q->fd = ev->fd;
@@ -327,10 +333,12 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	}
 	if (ev->err) { /* the send itself failed: its fate is known now */
 		res = error_result(ev->err, &known);
-		if (known)
+		if (known) {
 			resolve(a, q, res, -1, ev->ts_us);
-		else
+		} else {
 			q->used = false;
+			a->nq--;
+		}
 	}
 }
 

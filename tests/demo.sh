@@ -1,14 +1,24 @@
 #!/bin/sh
 # demo.sh - the main job on its built-in default: the seed article's
-# pattern (setns -> socket -> connect -> setns back -> write), live, in a
-# network namespace made here and removed afterwards.  Traffic stays on the
-# namespace's own loopback.
+# failure, reproduced live and diagnosed.
+#
+# A "container" namespace and an "upstream" namespace with a real dnsmasq
+# are made here (tests/lib.sh dns_lab_up) and removed afterwards; traffic
+# never leaves them.  A program sends DNS queries the way dockerd's embedded
+# resolver does (setns into the container, socket, connect, setns back,
+# write).  nstrace runs it twice: healthy, then with a firewall REJECT on
+# the container's DNS traffic, the article's eight-hour mystery.
 cd "$(dirname "$0")/.." || exit 2
-ns=nstrace-demo-$$
-trap 'ip netns del $ns 2>/dev/null' EXIT INT TERM
-ip netns add $ns && ip -n $ns link set lo up || exit 1
-echo "== nstrace --events -- ns_pattern /run/netns/$ns 2"
-echo "   (a thread enters $ns, makes a UDP socket to 127.0.0.1:53 there,"
-echo "    goes back home, then writes a DNS query on it)"
+. tests/lib.sh
+NST=build/nstrace
+dns_lab_up || { echo "demo: could not set up the namespaces and dnsmasq" >&2; exit 1; }
+C="build/progs/dns_client /run/netns/$CTR 198.51.100.53"
+
+echo "=== 1. healthy: nstrace --events -- dns_client ... ok.nstrace.test (2 queries)"
+"$NST" --events -- $C ok.nstrace.test 1 2
+
 echo
-build/nstrace --events -- build/progs/ns_pattern /run/netns/$ns 2
+echo "=== 2. the article's failure: a firewall REJECTs DNS from the container's address"
+ip netns exec "$UP" iptables -I INPUT -p udp --dport 53 -s 198.51.100.2 -j REJECT
+"$NST" -- $C 78.143.241.199.in-addr.arpa 12 2
+ip netns exec "$UP" iptables -D INPUT -p udp --dport 53 -s 198.51.100.2 -j REJECT
