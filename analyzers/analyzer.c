@@ -121,6 +121,12 @@ static void ns_from(struct ns_ref *r, const struct nst_ns *ns)
 {
 	r->ino = ns->ino;
 	snprintf(r->path, sizeof(r->path), "%s", ns->path ? ns->path : "");
+	snprintf(r->label, sizeof(r->label), "%s", ns->label ? ns->label : "");
+}
+
+static bool same_ns(const struct ns_ref *a, const struct ns_ref *b)
+{
+	return a->ino == b->ino && !strcmp(a->path, b->path) && !strcmp(a->label, b->label);
 }
 
 static bool is_loopback(const struct nst_addr *a)
@@ -141,7 +147,7 @@ static struct row *row_for(struct analyzer *a, const struct query *q)
 {
 	for (size_t i = 0; i < a->nrows; i++) {
 		struct row *r = &a->rows[i];
-		if (r->netns.ino == q->netns.ino && !strcmp(r->netns.path, q->netns.path) &&
+		if (same_ns(&r->netns, &q->netns) &&
 		    !strcmp(r->upstream, q->upstream) && !strcmp(r->proto, q->tcp ? "tcp" : "udp"))
 			return r;
 	}
@@ -177,6 +183,7 @@ static void add_finding(struct analyzer *a, const struct query *q, const char *i
 	f.first_ts = q->ts;
 	f.last_ts = ts;
 	f.timeout_us = a->o.dns_timeout_us;
+	f.foreign = q->foreign;
 	findings_add(a->fs, &f);
 }
 
@@ -642,6 +649,8 @@ void analyzer_print_report(const struct analyzer *a, FILE *out)
 		char ns[64];
 		if (r->netns.path[0])
 			snprintf(ns, sizeof(ns), "%s", r->netns.path);
+		else if (r->netns.label[0])
+			snprintf(ns, sizeof(ns), "{%s}", r->netns.label);
 		else if (r->netns.ino)
 			snprintf(ns, sizeof(ns), "net:[%llu]", (unsigned long long)r->netns.ino);
 		else

@@ -35,7 +35,8 @@ void findings_free(struct findings *fs)
 static bool same_key(const struct finding *a, const struct finding *b)
 {
 	return !strcmp(a->id, b->id) && a->pid == b->pid && a->netns.ino == b->netns.ino &&
-	       !strcmp(a->netns.path, b->netns.path) && !strcmp(a->upstream, b->upstream) &&
+	       !strcmp(a->netns.path, b->netns.path) && !strcmp(a->netns.label, b->netns.label) &&
+	       !strcmp(a->upstream, b->upstream) &&
 	       a->result == b->result && a->rcode == b->rcode && a->tid == b->tid;
 }
 
@@ -94,7 +95,9 @@ const char *result_name(enum dns_result r)
 
 static void ns_text(const struct ns_ref *ns, char *buf, size_t n)
 {
-	if (!ns->ino && !ns->path[0])
+	if (!ns->ino && !ns->path[0] && ns->label[0])
+		snprintf(buf, n, "{%s}", ns->label);
+	else if (!ns->ino && !ns->path[0])
 		snprintf(buf, n, "an unknown namespace");
 	else if (!ns->ino)
 		snprintf(buf, n, "%s", ns->path);
@@ -107,7 +110,7 @@ static void ns_text(const struct ns_ref *ns, char *buf, size_t n)
 static bool is_foreign(const struct finding *f)
 {
 	return !strcmp(f->id, "dns-foreign-netns") || !strcmp(f->id, "dns-loopback-upstream-foreign-netns") ||
-	       f->home.ino != f->netns.ino;
+	       f->foreign;
 }
 
 #define FIREWALL_FIX \
@@ -233,8 +236,11 @@ void finding_fix(const struct finding *f, char *buf, size_t n)
 
 static json_t *ns_json(const struct ns_ref *ns)
 {
-	return json_pack("{s:o, s:o}", "inode", ns->ino ? json_integer((json_int_t)ns->ino) : json_null(),
-			 "path", ns->path[0] ? json_string(ns->path) : json_null());
+	json_t *o = json_pack("{s:o, s:o}", "inode", ns->ino ? json_integer((json_int_t)ns->ino) : json_null(),
+			      "path", ns->path[0] ? json_string(ns->path) : json_null());
+	if (o && ns->label[0])
+		json_object_set_new(o, "label", json_string(ns->label));
+	return o;
 }
 
 json_t *finding_to_json(const struct finding *f)

@@ -21,6 +21,7 @@ enum dns_result { RES_OK, RES_REFUSED, RES_UNREACHABLE, RES_TIMEOUT, RES_PENDING
 struct ns_ref {
 	uint64_t ino; /* 0 = unknown (printed as null) */
 	char path[128];
+	char label[64]; /* what identifies it when ino and path are unknown */
 };
 
 struct finding {
@@ -38,6 +39,7 @@ struct finding {
 	uint16_t ex_qtype, ex_id;
 	uint64_t first_ts, last_ts;
 	unsigned long extra; /* netns-thread-stuck: calls made while stuck */
+	bool foreign;        /* the socket was foreign (for the wording) */
 	uint64_t timeout_us;
 };
 

@@ -39,8 +39,11 @@ enum nst_ns_origin {
 /* A network namespace reference: inode of the nsfs file, plus a bind-mount
  * path (/run/netns/X, /run/docker/netns/Y) when one is known. */
 struct nst_ns {
-	uint64_t ino;     /* 0 = unknown */
-	const char *path; /* NULL when none known */
+	uint64_t ino;      /* 0 = unknown */
+	const char *path;  /* NULL when none known */
+	const char *label; /* only when neither is known: what does identify it,
+	                      e.g. "setns fd 38 of pid 7041" in a strace log
+	                      without -y; NULL otherwise */
 };
 
 struct nst_sock {

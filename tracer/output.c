@@ -30,7 +30,11 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 
 static void sb_ns(struct sbuf *b, const struct nst_ns *ns)
 {
-	if (!ns->ino)
+	if (!ns->ino && ns->path)
+		sb_printf(b, "%s", ns->path);
+	else if (!ns->ino && ns->label)
+		sb_printf(b, "{%s}", ns->label);
+	else if (!ns->ino)
 		sb_printf(b, "net:[?]");
 	else if (ns->path)
 		sb_printf(b, "net:[%llu] %s", (unsigned long long)ns->ino, ns->path);
@@ -170,6 +174,8 @@ static json_t *ns_json(const struct nst_ns *ns)
 
 	json_object_set_new(o, "ino", ns->ino ? json_integer((json_int_t)ns->ino) : json_null());
 	json_object_set_new(o, "path", ns->path ? json_string(ns->path) : json_null());
+	if (ns->label)
+		json_object_set_new(o, "label", json_string(ns->label));
 	return o;
 }
 

@@ -1,0 +1,155 @@
+/* expect.c - see expect.h. */
+#include "expect.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static const char *const keys[] = { "id", "severity", "result", "upstream", "proto", "netns_path" };
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* The compared fields of a finding, as strings (NULL = none). */
+static void finding_fields(const struct finding *f, const char *v[NKEYS])
+{
+	v[0] = f->id;
+	v[1] = severity_name(f->sev);
+	v[2] = f->upstream[0] ? result_name(f->result) : NULL;
+	v[3] = f->upstream[0] ? f->upstream : NULL;
+	v[4] = f->upstream[0] ? f->proto : NULL;
+	v[5] = f->netns.path[0] ? f->netns.path : NULL;
+}
+
+static bool matches(const json_t *e, const struct finding *f)
+{
+	const char *v[NKEYS];
+
+	finding_fields(f, v);
+	for (size_t k = 0; k < NKEYS; k++) {
+		const json_t *want = json_object_get(e, keys[k]);
+		if (!want)
+			continue; /* not pinned */
+		if (json_is_null(want) ? v[k] != NULL
+		    : !json_is_string(want) || !v[k] || strcmp(json_string_value(want), v[k]))
+			return false;
+	}
+	return true;
+}
+
+static bool count_ok(const json_t *c, unsigned long n, char *want, size_t wl)
+{
+	if (!c) {
+		snprintf(want, wl, "any");
+		return true;
+	}
+	if (json_is_integer(c)) {
+		snprintf(want, wl, "%lld", (long long)json_integer_value(c));
+		return (unsigned long)json_integer_value(c) == n;
+	}
+	long long lo = json_integer_value(json_object_get(c, "min"));
+	const json_t *hi = json_object_get(c, "max");
+	if (hi)
+		snprintf(want, wl, "%lld..%lld", lo, (long long)json_integer_value(hi));
+	else
+		snprintf(want, wl, ">= %lld", lo);
+	return (long long)n >= lo && (!hi || (long long)n <= json_integer_value(hi));
+}
+
+static void describe(FILE *out, const char *mark, const char *v[NKEYS], const char *count)
+{
+	fprintf(out, "%s %s [%s]", mark, v[0] ? v[0] : "*", v[1] ? v[1] : "*");
+	if (v[3] || v[4] || v[2])
+		fprintf(out, " %s %s result %s", v[4] ? v[4] : "*", v[3] ? v[3] : "*", v[2] ? v[2] : "*");
+	fprintf(out, " netns %s count %s\n", v[5] ? v[5] : "-", count);
+}
+
+static void expected_fields(const json_t *e, const char *v[NKEYS])
+{
+	for (size_t k = 0; k < NKEYS; k++)
+		v[k] = json_string_value(json_object_get(e, keys[k]));
+}
+
+static int validate(const json_t *expect, char *err, size_t errlen)
+{
+	const json_t *list = json_object_get(expect, "findings");
+	size_t i;
+	const json_t *e;
+
+	if (!json_is_object(expect) || !json_is_array(list)) {
+		snprintf(err, errlen, "expected an object with a \"findings\" array");
+		return -1;
+	}
+	json_array_foreach(list, i, e) {
+		const json_t *c = json_object_get(e, "count");
+		if (!json_is_object(e) || !json_is_string(json_object_get(e, "id"))) {
+			snprintf(err, errlen, "findings[%zu]: needs an \"id\" string", i);
+			return -1;
+		}
+		if (c && !json_is_integer(c) &&
+		    !(json_is_object(c) && json_is_integer(json_object_get(c, "min")))) {
+			snprintf(err, errlen, "findings[%zu]: count must be a number or {\"min\":N,\"max\":M}", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int expect_compare(const json_t *expect, const struct findings *fs, FILE *out, char *err,
+		   size_t errlen)
+{
+	const json_t *list = json_object_get(expect, "findings"), *e;
+	size_t n = findings_count(fs), i;
+	bool used[1024] = { false };
+	int diff = 0;
+
+	if (validate(expect, err, errlen) < 0)
+		return -1;
+	json_array_foreach(list, i, e) {
+		const char *v[NKEYS];
+		char want[64], got[128];
+		size_t j;
+		expected_fields(e, v);
+		for (j = 0; j < n && j < 1024; j++)
+			if (!used[j] && matches(e, findings_get(fs, j)))
+				break;
+		count_ok(json_object_get(e, "count"), 0, want, sizeof(want));
+		if (j == n || j == 1024) {
+			describe(out, "- missing:   ", v, want);
+			diff = 1;
+			continue;
+		}
+		used[j] = true;
+		if (!count_ok(json_object_get(e, "count"), findings_get(fs, j)->count, want, sizeof(want))) {
+			snprintf(got, sizeof(got), "%lu (expected %.63s)", findings_get(fs, j)->count, want);
+			describe(out, "~ count:     ", v, got);
+			diff = 1;
+		}
+	}
+	if (!json_is_true(json_object_get(expect, "allow_extra"))) {
+		for (i = 0; i < n && i < 1024; i++) {
+			const char *v[NKEYS];
+			char got[32];
+			if (used[i])
+				continue;
+			finding_fields(findings_get(fs, i), v);
+			snprintf(got, sizeof(got), "%lu", findings_get(fs, i)->count);
+			describe(out, "+ unexpected:", v, got);
+			diff = 1;
+		}
+	}
+	return diff;
+}
+
+json_t *expect_from_findings(const struct findings *fs)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < findings_count(fs); i++) {
+		const char *v[NKEYS];
+		json_t *e = json_object();
+		finding_fields(findings_get(fs, i), v);
+		for (size_t k = 0; k < NKEYS; k++)
+			json_object_set_new(e, keys[k], v[k] ? json_string(v[k]) : json_null());
+		json_object_set_new(e, "count", json_integer((json_int_t)findings_get(fs, i)->count));
+		json_array_append_new(list, e);
+	}
+	return json_pack("{s:o, s:b}", "findings", list, "allow_extra", 0);
+}

@@ -1,0 +1,43 @@
+/* recording.h - reading nstrace recordings (-o FILE) back into events.
+ *
+ * A recording is JSON Lines: a header {"type":"header","format":
+ * "nstrace-recording","version":1,...}, then one {"type":"event"} per
+ * line, and an optional {"type":"end","ts":...} trailer with the time the
+ * trace stopped.  The reader turns each event line back into the very
+ * struct nst_event the tracer produced, so the analyzers cannot tell a
+ * replay from a live trace. */
+#ifndef NST_RECORDING_H
+#define NST_RECORDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define RECORDING_FORMAT "nstrace-recording"
+#define RECORDING_VERSION 1
+
+/* Storage behind the pointers of the last event returned. */
+struct rec_reader {
+	bool saw_header;
+	uint64_t end_ts; /* from the trailer, 0 if none */
+	char syscall[32], paths[4][256], labels[4][64];
+	uint8_t payload[NST_MAX_SNAPLEN];
+	char err[256];   /* why the last line was rejected */
+};
+
+enum rec_line { REC_EVENT, REC_SKIP, REC_ERROR };
+
+/* Decode one line (without its newline).  REC_EVENT fills *ev (valid until
+ * the next call); REC_SKIP for the header, the trailer, findings and
+ * summaries; REC_ERROR with r->err set for anything malformed, including a
+ * missing or unknown-version header. */
+enum rec_line rec_read_line(struct rec_reader *r, const char *line, size_t len,
+			    struct nst_event *ev);
+
+/* Is this first line the header of a recording (as opposed to a strace
+ * log)?  Cheap: looks for a JSON object naming the format. */
+bool rec_looks_like_recording(const char *line, size_t len);
+
+#endif

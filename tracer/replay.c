@@ -1,0 +1,331 @@
+/* replay.c - recordings and strace logs as event sources, see replay.h. */
+#define _GNU_SOURCE
+#include "replay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "consumer.h"
+#include "expect.h"
+#include "recording.h"
+#include "strace_import.h"
+
+#define READ_CHUNK (1 << 20)
+#define MAX_LINE (16 << 20)
+#define MAX_FILES 4096
+
+/* --- a line reader that hands out spans of a big buffer ------------------- */
+
+struct lines {
+	const char *name;
+	int fd;
+	char *buf;
+	size_t cap, beg, end;
+	bool eof;
+	unsigned long lineno;
+	const char *line; /* current line, valid until the next call */
+	size_t len;
+	int default_tid;  /* -ff: the pid in the file name */
+	unsigned long long ts;
+};
+
+static int lines_open(struct lines *l, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	char *end;
+
+	memset(l, 0, sizeof(*l));
+	l->name = name;
+	l->fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (l->fd < 0)
+		return -errno;
+	l->cap = READ_CHUNK;
+	l->buf = malloc(l->cap);
+	if (!l->buf)
+		return -ENOMEM;
+	if (dot && dot[1]) { /* strace -ff -o NAME writes NAME.PID */
+		long v = strtol(dot + 1, &end, 10);
+		if (!*end && v > 0)
+			l->default_tid = (int)v;
+	}
+	return 0;
+}
+
+static void lines_close(struct lines *l)
+{
+	if (l->fd > STDIN_FILENO)
+		close(l->fd);
+	free(l->buf);
+	l->buf = NULL;
+}
+
+/* 1 with l->line set, 0 at the end, -errno on a read error or a line over
+ * MAX_LINE (-E2BIG). */
+static int lines_next(struct lines *l)
+{
+	for (;;) {
+		char *nl = memchr(l->buf + l->beg, '\n', l->end - l->beg);
+		if (nl || (l->eof && l->end > l->beg)) {
+			size_t len = nl ? (size_t)(nl - (l->buf + l->beg)) : l->end - l->beg;
+			l->line = l->buf + l->beg;
+			l->len = len;
+			l->beg += len + (nl ? 1 : 0);
+			l->lineno++;
+			return 1;
+		}
+		if (l->eof)
+			return 0;
+		if (l->beg) { /* slide the partial line to the front */
+			memmove(l->buf, l->buf + l->beg, l->end - l->beg);
+			l->end -= l->beg;
+			l->beg = 0;
+		}
+		if (l->end == l->cap) {
+			if (l->cap >= MAX_LINE)
+				return -E2BIG;
+			char *n = realloc(l->buf, l->cap * 2);
+			if (!n)
+				return -ENOMEM;
+			l->buf = n;
+			l->cap *= 2;
+		}
+		ssize_t r = read(l->fd, l->buf + l->end, l->cap - l->end);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			l->eof = true;
+		l->end += (size_t)r;
+	}
+}
+
+/* --- inputs --------------------------------------------------------------- */
+
+struct input_info {
+	const char *format;
+	unsigned long lines, events, skipped, bad;
+	uint64_t end_ts;
+};
+
+static int read_recording(struct lines *l, struct consumer *c, struct input_info *in)
+{
+	struct rec_reader *r = calloc(1, sizeof(*r));
+	struct nst_event ev;
+	int rc = 0, got;
+	bool first = true;
+
+	if (!r)
+		return -ENOMEM;
+	/* the first line is already loaded by the caller */
+	for (got = 1; got == 1; got = lines_next(l), first = false) {
+		(void)first;
+		in->lines++;
+		enum rec_line k = rec_read_line(r, l->line, l->len, &ev);
+		if (k == REC_ERROR) {
+			fprintf(stderr, "nstrace: %s:%lu: %s\n", l->name, l->lineno, r->err);
+			rc = 2;
+			break;
+		}
+		if (k == REC_EVENT) {
+			in->events++;
+			if (ev.ts_us > in->end_ts)
+				in->end_ts = ev.ts_us;
+			consumer_event(&ev, c);
+		}
+	}
+	if (got < 0) {
+		fprintf(stderr, "nstrace: %s: %s\n", l->name, strerror(-got));
+		rc = 2;
+	}
+	if (r->end_ts > in->end_ts)
+		in->end_ts = r->end_ts;
+	free(r);
+	return rc;
+}
+
+/* Several -ff files: merge their lines in timestamp order, so that time
+ * flows forward for the analyzers as it did in the traced process. */
+static int read_strace(struct lines *ls, int n, struct consumer *c, struct input_info *in)
+{
+	struct strace_import *imp = strace_import_new(consumer_event, c, ls[0].name);
+	bool *live = calloc((size_t)n, sizeof(bool));
+	int rc = 0;
+
+	if (!imp || !live) {
+		free(live);
+		strace_import_free(imp);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		live[i] = true; /* ls[i] holds its first line already */
+		strace_line_ts(ls[i].line, ls[i].len, &ls[i].ts);
+	}
+	for (;;) {
+		int pick = -1;
+		for (int i = 0; i < n; i++)
+			if (live[i] && (pick < 0 || ls[i].ts < ls[pick].ts))
+				pick = i;
+		if (pick < 0)
+			break;
+		struct lines *l = &ls[pick];
+		strace_import_set_file(imp, l->name);
+		strace_import_line(imp, l->line, l->len, l->lineno, l->default_tid);
+		int got = lines_next(l);
+		if (got < 0) {
+			fprintf(stderr, "nstrace: %s:%lu: %s\n", l->name, l->lineno + 1,
+				got == -E2BIG ? "line longer than 16 MiB" : strerror(-got));
+			rc = 2;
+			got = 0;
+		}
+		if (got == 0)
+			live[pick] = false;
+		else if (strace_line_ts(l->line, l->len, &l->ts) < 0 && n > 1)
+			l->ts = 0; /* no time: keep the file's own order */
+	}
+	const struct strace_stats *st = strace_import_stats(imp);
+	in->lines = st->lines;
+	in->events = st->events;
+	in->skipped = st->skipped;
+	in->bad = st->bad;
+	in->end_ts = strace_import_last_ts(imp);
+	strace_import_free(imp);
+	free(live);
+	return rc;
+}
+
+static int run_inputs(const struct replay_opts *o, struct consumer *c, struct input_info *in)
+{
+	struct lines *ls;
+	int rc = 0, n = o->nfiles;
+
+	if (n > MAX_FILES) {
+		fprintf(stderr, "nstrace: too many input files (max %d)\n", MAX_FILES);
+		return 2;
+	}
+	ls = calloc((size_t)n, sizeof(*ls));
+	if (!ls)
+		return 2;
+	for (int i = 0; i < n && !rc; i++) {
+		int r = lines_open(&ls[i], o->files[i]);
+		if (r == 0) {
+			r = lines_next(&ls[i]);
+			if (r == 0) {
+				fprintf(stderr, "nstrace: %s: empty input\n", o->files[i]);
+				rc = 2;
+			}
+		}
+		if (r < 0) {
+			fprintf(stderr, "nstrace: %s: %s\n", o->files[i], strerror(-r));
+			rc = 2;
+		}
+	}
+	if (!rc && rec_looks_like_recording(ls[0].line, ls[0].len)) {
+		in->format = "nstrace-recording";
+		for (int i = 0; i < n && !rc; i++)
+			rc = read_recording(&ls[i], c, in);
+	} else if (!rc) {
+		in->format = "strace";
+		if (!strace_looks_like(ls[0].line, ls[0].len) && ls[0].line[0] == '{') {
+			fprintf(stderr, "nstrace: %s:1: JSON, but not an nstrace recording header\n", ls[0].name);
+			rc = 2;
+		} else {
+			rc = read_strace(ls, n, c, in);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		lines_close(&ls[i]);
+	free(ls);
+	return rc;
+}
+
+static json_t *input_json(const struct replay_opts *o, const struct input_info *in)
+{
+	json_t *files = json_array();
+
+	for (int i = 0; i < o->nfiles; i++)
+		json_array_append_new(files, json_string(o->files[i]));
+	return json_pack("{s:{s:s, s:o, s:I, s:I, s:I, s:I}}", "input", "format", in->format,
+			 "files", files, "lines", (json_int_t)in->lines, "events", (json_int_t)in->events,
+			 "skipped", (json_int_t)in->skipped, "bad", (json_int_t)in->bad);
+}
+
+int replay_main(const struct replay_opts *o)
+{
+	struct consumer c = { .events = o->events, .json = o->json };
+	struct input_info in = { .format = "?" };
+	int rc;
+
+	if (consumer_init(&c, o->dns_timeout_us) < 0)
+		return 2;
+	rc = run_inputs(o, &c, &in);
+	if (rc == 0) {
+		consumer_report(&c, in.end_ts, input_json(o, &in));
+		if (!o->json)
+			printf("\nnstrace: read %s (%s): %lu lines, %lu network events, %lu lines "
+			       "skipped (not syscalls), %lu bad\n", o->files[0], in.format, in.lines,
+			       in.events, in.skipped, in.bad);
+		if (consumer_fail_status(&c, o->fail_on))
+			rc = 1;
+	}
+	lineout_flush(c.out);
+	consumer_free(&c);
+	return rc;
+}
+
+int check_main(const struct replay_opts *o)
+{
+	struct consumer c = { .quiet = true };
+	struct input_info in = { .format = "?" };
+	json_error_t jerr;
+	json_t *exp;
+	char err[256];
+	int rc;
+
+	if (consumer_init(&c, o->dns_timeout_us) < 0)
+		return 2;
+	rc = run_inputs(o, &c, &in);
+	if (rc) {
+		consumer_free(&c);
+		return 2;
+	}
+	consumer_report(&c, in.end_ts, NULL);
+	if (o->write_expect) {
+		exp = expect_from_findings(analyzer_findings(c.an));
+		if (!exp || json_dump_file(exp, o->write_expect, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
+			fprintf(stderr, "nstrace: cannot write %s: %s\n", o->write_expect, strerror(errno));
+			rc = 2;
+		} else {
+			printf("nstrace: wrote %zu findings to %s\n",
+			       findings_count(analyzer_findings(c.an)), o->write_expect);
+		}
+		json_decref(exp);
+		consumer_free(&c);
+		return rc;
+	}
+	exp = json_load_file(o->expect, 0, &jerr);
+	if (!exp) {
+		fprintf(stderr, "nstrace: %s:%d: %s\n", o->expect, jerr.line, jerr.text);
+		consumer_free(&c);
+		return 2;
+	}
+	rc = expect_compare(exp, analyzer_findings(c.an), stdout, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "nstrace: %s: %s\n", o->expect, err);
+		rc = 2;
+	} else if (rc == 0) {
+		printf("nstrace: %s matches %s (%zu findings)\n", o->files[0], o->expect,
+		       findings_count(analyzer_findings(c.an)));
+	} else {
+		printf("nstrace: %s differs from %s (- expected but missing, + found but not "
+		       "expected, ~ wrong count)\n", o->files[0], o->expect);
+	}
+	json_decref(exp);
+	consumer_free(&c);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/* replay.h - `nstrace replay` and `nstrace check`: recordings and strace
+ * logs through the same consumer and analyzers as a live trace. */
+#ifndef NST_REPLAY_H
+#define NST_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct replay_opts {
+	const char *const *files; /* "-" is stdin */
+	int nfiles;
+	bool events, json;
+	int fail_on;
+	uint64_t dns_timeout_us;
+	const char *expect, *write_expect;
+};
+
+/* Exit status: 0, 1 (--fail-on hit), 2 (bad input or usage). */
+int replay_main(const struct replay_opts *o);
+/* Exit status: 0 findings match, 1 they differ (a diff on stdout), 2 bad
+ * input or a bad expectation file. */
+int check_main(const struct replay_opts *o);
+
+#endif
