@@ -4,18 +4,25 @@
 #include <stdbool.h>
 #include <string.h>
 
-static const char *const keys[] = { "id", "severity", "result", "upstream", "proto", "netns_path" };
+#include "dns.h"
+
+static const char *const keys[] = { "id", "severity", "result", "upstream", "proto", "netns_path",
+				    "qname", "qtype" };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* The compared fields of a finding, as strings (NULL = none). */
 static void finding_fields(const struct finding *f, const char *v[NKEYS])
 {
+	static char qt[16];
+
 	v[0] = f->id;
 	v[1] = severity_name(f->sev);
 	v[2] = f->upstream[0] ? result_name(f->result) : NULL;
 	v[3] = f->upstream[0] ? f->upstream : NULL;
 	v[4] = f->upstream[0] ? f->proto : NULL;
 	v[5] = f->netns.path[0] ? f->netns.path : NULL;
+	v[6] = f->ex_qname[0] ? f->ex_qname : NULL;
+	v[7] = f->ex_qname[0] ? dns_type_str(f->ex_qtype, qt, sizeof(qt)) : NULL;
 }
 
 static bool matches(const json_t *e, const struct finding *f)
@@ -58,7 +65,10 @@ static void describe(FILE *out, const char *mark, const char *v[NKEYS], const ch
 	fprintf(out, "%s %s [%s]", mark, v[0] ? v[0] : "*", v[1] ? v[1] : "*");
 	if (v[3] || v[4] || v[2])
 		fprintf(out, " %s %s result %s", v[4] ? v[4] : "*", v[3] ? v[3] : "*", v[2] ? v[2] : "*");
-	fprintf(out, " netns %s count %s\n", v[5] ? v[5] : "-", count);
+	fprintf(out, " netns %s", v[5] ? v[5] : "-");
+	if (v[6])
+		fprintf(out, " example %s %s", v[6], v[7] ? v[7] : "");
+	fprintf(out, " count %s\n", count);
 }
 
 static void expected_fields(const json_t *e, const char *v[NKEYS])

@@ -1,7 +1,8 @@
 /* expect.h - expectation files for `nstrace check` (fixtures/README.md).
  *
  * {"findings":[{"id":..,"severity":..,"result":..,"upstream":..,"proto":..,
- *   "netns_path":..,"count":N or {"min":A,"max":B}}, ...],
+ *   "netns_path":..,"qname":..,"qtype":..,"count":N or {"min":A,"max":B}},
+ *   ...],
  *  "allow_extra":false}
  * Fields an expected finding leaves out are not compared. */
 #ifndef NST_EXPECT_H
