@@ -1,0 +1,234 @@
+/* test_strace.c - strace log syntax and the importer, on crafted lines. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "parse.h"
+#include "strace_import.h"
+#include "strace_text.h"
+#include "unit.h"
+
+static struct span S(const char *s)
+{
+	return (struct span){ s, strlen(s) };
+}
+
+static void every_escape_strace_prints(void)
+{
+	uint8_t out[64];
+	bool cut;
+	long n = strace_unquote(S("\"a\\t\\n\\v\\f\\r\\\"\\\\\\0\\1\\12\\123\\x41\\xff\""), out, sizeof(out), &cut);
+
+	CHECK(n == 14 && !cut);
+	CHECK(!memcmp(out, "a\t\n\v\f\r\"\\\0\1\n\123A\xff", 14));
+	n = strace_unquote(S("\"w\\364\\1\\0\\0\\1\"..."), out, sizeof(out), &cut);
+	CHECK(n == 6 && cut && out[1] == 0xf4);
+	/* -xx prints everything as \x */
+	n = strace_unquote(S("\"\\x77\\xf4\""), out, sizeof(out), &cut);
+	CHECK(n == 2 && out[0] == 'w' && out[1] == 0xf4);
+	/* a line cut inside the string, and a cap smaller than the string */
+	n = strace_unquote(S("\"abc"), out, sizeof(out), &cut);
+	CHECK(n == 3 && cut);
+	n = strace_unquote(S("\"abcdef\""), out, 2, &cut);
+	CHECK(n == 2 && cut);
+	CHECK(strace_unquote(S("NULL"), out, sizeof(out), &cut) == -1);
+}
+
+static void args_split_at_top_level(void)
+{
+	struct span a[8];
+	int n = strace_split_args(S("39, {sa_family=AF_INET, sin_port=htons(53)}, \"a, b\\\"c\", [112->16]"), a, 8);
+
+	CHECK(n == 4);
+	CHECK(span_eq(a[0], "39"));
+	CHECK(span_eq(a[1], "{sa_family=AF_INET, sin_port=htons(53)}"));
+	CHECK(span_eq(a[2], "\"a, b\\\"c\""));
+	CHECK(span_eq(a[3], "[112->16]"));
+}
+
+static void sockaddrs_all_families(void)
+{
+	struct nst_addr a;
+	char s[80];
+
+	CHECK(strace_sockaddr(S("{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"192.168.29.2\")}"), &a) == 0);
+	print_addr(s, sizeof(s), &a);
+	CHECK_STR(s, "192.168.29.2:53");
+	CHECK(strace_sockaddr(S("{sa_family=AF_INET6, sin6_port=htons(53), sin6_flowinfo=htonl(0), "
+				"inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}"), &a) == 0);
+	print_addr(s, sizeof(s), &a);
+	CHECK_STR(s, "[::1]:53");
+	CHECK(strace_sockaddr(S("{sa_family=AF_UNIX, sun_path=\"/var/run/docker.sock\"}"), &a) == 0);
+	print_addr(s, sizeof(s), &a);
+	CHECK_STR(s, "unix:/var/run/docker.sock");
+	CHECK(strace_sockaddr(S("{sa_family=AF_UNIX, sun_path=@\"xyz\"}"), &a) == 0);
+	print_addr(s, sizeof(s), &a);
+	CHECK_STR(s, "unix:@xyz");
+	CHECK(strace_sockaddr(S("{sa_family=AF_INET, sin_port=htons(53)}"), &a) == -1);
+	CHECK(strace_sockaddr(S("0x7ffd"), &a) == -1);
+}
+
+static void fd_annotations(void)
+{
+	struct fd_note n;
+	char s[80];
+
+	CHECK(strace_fd(S("39"), &n) == 39 && n.kind == NOTE_NONE);
+	CHECK(strace_fd(S("39<UDP:[11053]>"), &n) == 39 && n.kind == NOTE_SOCKET && n.ino == 11053 &&
+	      n.proto == SOCK_DGRAM);
+	CHECK(strace_fd(S("39<socket:[11053]>"), &n) == 39 && n.kind == NOTE_SOCKET && n.ino == 11053);
+	CHECK(strace_fd(S("38</run/docker/netns/8952a65ca06b>"), &n) == 38 && n.kind == NOTE_PATH);
+	CHECK_STR(n.path, "/run/docker/netns/8952a65ca06b");
+	CHECK(strace_fd(S("14<net:[4026531833]>"), &n) == 14 && n.kind == NOTE_NETNS && n.ino == 4026531833ull);
+	CHECK(strace_fd(S("39<TCP:[1.2.3.4:5->6.7.8.9:53]>"), &n) == 39 && n.proto == SOCK_STREAM);
+	print_addr(s, sizeof(s), &n.peer);
+	CHECK_STR(s, "6.7.8.9:53");
+	print_addr(s, sizeof(s), &n.local);
+	CHECK_STR(s, "1.2.3.4:5");
+	CHECK(strace_fd(S("7<TCPv6:[[::1]:5->[::1]:53]>"), &n) == 7 && n.family == AF_INET6);
+	CHECK(strace_fd(S("3<pipe:[55]>"), &n) == 3 && n.kind == NOTE_OTHER);
+	CHECK(strace_fd(S("AT_FDCWD"), &n) == -1);
+}
+
+/* The importer: collect what it emits. */
+static struct nst_event got[32];
+static uint8_t got_payload[32][64];
+static char got_ns[32][64];
+static int ngot;
+
+static void collect(const struct nst_event *ev, void *ctx)
+{
+	(void)ctx;
+	if (ngot >= 32)
+		return;
+	got[ngot] = *ev;
+	memcpy(got_payload[ngot], ev->payload ? ev->payload : (const uint8_t *)"",
+	       ev->payload_len < 64 ? ev->payload_len : 64);
+	snprintf(got_ns[ngot], sizeof(got_ns[0]), "%s",
+		 ev->sock.netns.path ? ev->sock.netns.path : ev->sock.netns.label ? ev->sock.netns.label : "");
+	ngot++;
+}
+
+static struct strace_import *feed(const char *const *lines, int n)
+{
+	struct strace_import *s = strace_import_new(collect, NULL, "test.strace");
+	ngot = 0;
+	for (int i = 0; i < n; i++)
+		strace_import_line(s, lines[i], strlen(lines[i]), (unsigned long)i + 1, 0);
+	return s;
+}
+
+static void the_article_excerpt(void)
+{
+	static const char *const lines[] = {
+		"(...unrelated content omitted)",
+		"[pid  7055] setns(38, CLONE_NEWNET) = 0",
+		"[pid  7055] socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_IP) = 39",
+		"[pid  7055] setsockopt(39, SOL_SOCKET, SO_BROADCAST, [1], 4) = 0",
+		"[pid  7055] connect(39, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"192.168.29.2\")}, 16) = 0",
+		"[pid  7055] getsockname(39, {sa_family=AF_INET, sin_port=htons(50886), sin_addr=inet_addr(\"172.18.0.2\")}, [112->16]) = 0",
+		"[pid  7055] setns(10, CLONE_NEWNET)     = 0",
+		"[pid  7055] write(39, \"w\\364\\1\\0\\0\\1\\0\\0\\0\\0\\0\\0\\00278\\003143\\003241\\003199\\7in-addr\\4arpa\\0\\0\\f\\0\\1\", 45) = 45",
+	};
+	struct strace_import *s = feed(lines, 8);
+	const struct nst_event *w = &got[ngot - 1];
+	char a[64];
+
+	CHECK(ngot == 6);
+	CHECK(!strcmp(w->syscall, "write") && w->tid == 7055 && w->fd == 39 && w->ret == 45);
+	CHECK(w->payload_len == 45 && got_payload[ngot - 1][0] == 'w' && got_payload[ngot - 1][1] == 0xf4);
+	CHECK(w->sock.foreign);
+	CHECK_STR(got_ns[ngot - 1], "setns fd 38 of pid 7055");
+	CHECK(w->home_netns.label && !strcmp(w->home_netns.label, "setns fd 10 of pid 7055"));
+	print_addr(a, sizeof(a), &w->sock.peer);
+	CHECK_STR(a, "192.168.29.2:53");
+	print_addr(a, sizeof(a), &w->sock.local);
+	CHECK_STR(a, "172.18.0.2:50886");
+	CHECK(strace_import_stats(s)->skipped == 1 && strace_import_stats(s)->bad == 0);
+	strace_import_free(s);
+}
+
+static void prefixes_timestamps_and_resumed(void)
+{
+	static const char *const lines[] = {
+		"7055  20:25:50.192302 setns(39</run/docker/netns/abc>, CLONE_NEWNET) = 0",
+		"7055  20:25:50.192531 socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP <unfinished ...>",
+		"7056  20:25:50.192540 futex(0x1, FUTEX_WAKE_PRIVATE, 1 <unfinished ...>",
+		"7055  20:25:50.192600 <... socket resumed>) = 40<UDP:[3692346]>",
+		"7056  20:25:50.192601 <... futex resumed>) = 1",
+		"7055  20:25:50.192725 connect(40<UDP:[3692346]>, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"198.51.100.53\")}, 16) = 0 <0.000012>",
+		"7055  20:25:50.193003 setns(14<net:[4026531833]>, CLONE_NEWNET) = 0",
+		"7055  20:25:50.193100 --- SIGURG {si_signo=SIGURG, si_code=SI_TKILL, si_pid=7041, si_uid=0} ---",
+		"7055  20:25:50.193200 read(40<UDP:[3692346]>, 0xc000123000, 512) = -1 ECONNREFUSED (Connection refused)",
+		"1795637926.919946 close(40) = 0",
+		"7056  +++ exited with 0 +++",
+	};
+	struct strace_import *s = feed(lines, 11);
+
+	/* setns, socket, connect, setns, read, and the unprefixed close: the
+	 * first thread's line in a terminal log */
+	CHECK(ngot == 6 && !strcmp(got[5].syscall, "close") && got[5].tid == 7055);
+	CHECK(!strcmp(got[1].syscall, "socket") && got[1].fd == 40 && got[1].tid == 7055);
+	CHECK_STR(got_ns[1], "/run/docker/netns/abc");
+	CHECK(got[1].ts_us == (20ull * 3600 + 25 * 60 + 50) * 1000000 + 192600);
+	CHECK(!strcmp(got[4].syscall, "read") && got[4].err == ECONNREFUSED && got[4].sock.foreign);
+	CHECK(got[4].home_netns.ino == 4026531833ull);
+	CHECK(strace_import_stats(s)->bad == 0);
+	CHECK(strace_import_last_ts(s) == 1795637926919946ull);
+	strace_import_free(s);
+}
+
+static void bad_lines_are_counted_not_fatal(void)
+{
+	static const char *const lines[] = {
+		"[pid  7055] write(39, \"abc\", 3",             /* no return value */
+		"[pid  7055] <... read resumed>\"x\", 1) = 1",  /* resumed without a start */
+		"garbage ( = ",
+		"strace: Process 7041 attached",
+		"[pid  7055] socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 5",
+	};
+	struct strace_import *s = feed(lines, 5);
+
+	CHECK(strace_import_stats(s)->bad == 2);
+	CHECK(strace_import_stats(s)->skipped == 2);
+	CHECK(ngot == 1 && got[0].fd == 5 && got[0].sock.type == SOCK_STREAM);
+	strace_import_free(s);
+}
+
+static void vectored_and_batched(void)
+{
+	static const char *const lines[] = {
+		"10 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3",
+		"10 connect(3, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"10.0.0.1\")}, 16) = 0",
+		"10 writev(3, [{iov_base=\"\\0\\5\", iov_len=2}, {iov_base=\"hello\", iov_len=5}], 2) = 7",
+		"10 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 4",
+		"10 sendmmsg(4, [{msg_hdr={msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"10.0.0.1\")}, "
+		"msg_namelen=16, msg_iov=[{iov_base=\"one\", iov_len=3}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=3}, "
+		"{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"two\", iov_len=3}], msg_iovlen=1, msg_controllen=0, "
+		"msg_flags=0}, msg_len=3}], 2, MSG_NOSIGNAL) = 2",
+		"10 recvmsg(4, {msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"10.0.0.1\")}, msg_namelen=16, "
+		"msg_iov=[{iov_base=\"abc\", iov_len=512}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 3",
+	};
+	struct strace_import *s = feed(lines, 6);
+
+	CHECK(ngot == 7);
+	CHECK(!strcmp(got[2].syscall, "writev") && got[2].payload_len == 7 && !memcmp(got_payload[2], "\0\5hello", 7));
+	CHECK(!strcmp(got[4].syscall, "sendmmsg") && got[4].msg_index == 0 && !memcmp(got_payload[4], "one", 3));
+	CHECK(got[4].flags & NST_EV_ADDR);
+	CHECK(got[5].msg_index == 1 && !memcmp(got_payload[5], "two", 3));
+	CHECK(!strcmp(got[6].syscall, "recvmsg") && got[6].payload_len == 3 && (got[6].flags & NST_EV_ADDR));
+	strace_import_free(s);
+}
+
+int main(void)
+{
+	RUN(every_escape_strace_prints, "strings decode \\NNN, \\xNN, \\t\\n\\v\\f\\r\\\"\\\\ and mark \"...\" cuts");
+	RUN(args_split_at_top_level, "arguments split at top-level commas only, quotes and nesting respected");
+	RUN(sockaddrs_all_families, "AF_INET, AF_INET6 and AF_UNIX (with abstract names) sockaddrs decode");
+	RUN(fd_annotations, "-y/-yy notes: UDP/socket inodes, netns paths and inodes, TCP address pairs");
+	RUN(the_article_excerpt, "the article's excerpt: a foreign socket by setns fd, home learned from the setns back");
+	RUN(prefixes_timestamps_and_resumed, "pid prefixes, -tt/-ttt/-T, unfinished/resumed merge, signal and exit lines");
+	RUN(bad_lines_are_counted_not_fatal, "bad lines are counted and skipped; banners are skipped, not bad");
+	RUN(vectored_and_batched, "writev, sendmmsg (one event per message) and recvmsg decode with payloads");
+	return UNIT_DONE();
+}
