@@ -12,7 +12,7 @@ PROGS      = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c
 UNITS      = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Debian packages: build, test and lab dependencies (make deps installs them).
-DEB_PKGS = gcc make libjansson-dev libunwind-dev iproute2 jq procps util-linux dnsmasq-base iptables
+DEB_PKGS = gcc make libjansson-dev libunwind-dev iproute2 jq procps util-linux dnsmasq-base iptables strace time
 
 .PHONY: all asan progs units test demo deps clean
 all: build/nstrace
@@ -62,3 +62,8 @@ test: deps all asan progs units
 
 clean:
 	rm -rf build
+
+# Benchmarks (not tests): medians of several runs, written to bench/RESULTS.md.
+.PHONY: bench
+bench: deps all progs
+	sh bench/run.sh

@@ -80,6 +80,7 @@ struct analyzer {
 	struct tstate th[MAX_THREADS];
 	uint64_t now, last_sweep;
 	size_t nq; /* queries in use: most events need no scan at all */
+	size_t qhi, svhi, thi; /* slots at and above these are free: scans stop there */
 	unsigned long events, q_sent, r_recv, q_recv, r_sent, q_overflow, sv_overflow;
 };
 
@@ -218,24 +219,37 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	q->used = false;
 }
 
+/* Lower the scan limits past freed slots at the top. */
+static void trim(struct analyzer *a)
+{
+	while (a->qhi && !a->q[a->qhi - 1].used)
+		a->qhi--;
+	while (a->svhi && !a->sv[a->svhi - 1].used)
+		a->svhi--;
+	while (a->thi && !a->th[a->thi - 1].used)
+		a->thi--;
+}
+
 /* Every pending query on (pid, fd) gets the same fate. */
 static void resolve_socket(struct analyzer *a, int pid, int fd, enum dns_result res, uint64_t ts)
 {
 	if (!a->nq)
 		return;
-	for (size_t i = 0; i < MAX_QUERIES; i++)
+	for (size_t i = 0; i < a->qhi; i++)
 		if (a->q[i].used && a->q[i].pid == pid && a->q[i].fd == fd)
 			resolve(a, &a->q[i], res, -1, ts);
+	trim(a);
 }
 
 static void sweep(struct analyzer *a, uint64_t now)
 {
-	for (size_t i = 0; a->nq && i < MAX_QUERIES; i++)
+	for (size_t i = 0; a->nq && i < a->qhi; i++)
 		if (a->q[i].used && now > a->q[i].ts + a->o.dns_timeout_us)
 			resolve(a, &a->q[i], RES_TIMEOUT, -1, now);
-	for (size_t i = 0; i < MAX_SERVED; i++)
+	for (size_t i = 0; i < a->svhi; i++)
 		if (a->sv[i].used && now > a->sv[i].ts_in + SERVED_TTL_US)
 			a->sv[i].used = false;
+	trim(a);
 	a->last_sweep = now;
 }
 
@@ -296,9 +310,11 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	size_t i;
 
 	a->q_sent++;
-	for (i = 0; i < MAX_QUERIES && !q; i++)
+	for (i = 0; i < a->qhi && !q; i++)
 		if (!a->q[i].used)
 			q = &a->q[i];
+	if (!q && a->qhi < MAX_QUERIES)
+		q = &a->q[a->qhi++];
 	if (!q) { /* full: the oldest gives way, as pending */
 		struct query *old = &a->q[0];
 		for (i = 1; i < MAX_QUERIES; i++)
@@ -327,7 +343,7 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	ns_from(&q->home, &ev->home_netns);
 	q->served = -1;
 	/* A resolver forwarding what a client asked it: link the hops. */
-	for (i = 0; i < MAX_SERVED; i++) {
+	for (i = 0; i < a->svhi; i++) {
 		struct served *s = &a->sv[i];
 		if (s->used && !s->forwarded && s->pid == ev->pid && s->qtype == q->qtype &&
 		    same_name(s->qname, q->qname) && ev->ts_us - s->ts_in < RELAY_WINDOW_US) {
@@ -354,7 +370,7 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 	const struct nst_event *ev = d->ev;
 
 	a->r_recv++;
-	for (size_t i = 0; i < MAX_QUERIES; i++) {
+	for (size_t i = 0; i < a->qhi; i++) {
 		struct query *q = &a->q[i];
 		if (q->used && q->pid == ev->pid && q->fd == ev->fd && q->id == d->msg.id &&
 		    same_name(q->qname, d->msg.has_question ? d->msg.qname : "")) {
@@ -363,6 +379,7 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 				a->sv[q->served].ts_up = ev->ts_us;
 			}
 			resolve(a, q, RES_OK, d->msg.rcode, ev->ts_us);
+			trim(a);
 			return;
 		}
 	}
@@ -375,9 +392,11 @@ static void on_query_received(struct analyzer *a, const struct dns_seen *d)
 	size_t i;
 
 	a->q_recv++;
-	for (i = 0; i < MAX_SERVED && !s; i++)
+	for (i = 0; i < a->svhi && !s; i++)
 		if (!a->sv[i].used)
 			s = &a->sv[i];
+	if (!s && a->svhi < MAX_SERVED)
+		s = &a->sv[a->svhi++];
 	if (!s) {
 		a->sv_overflow++;
 		return;
@@ -394,7 +413,7 @@ static void on_query_received(struct analyzer *a, const struct dns_seen *d)
 	print_addr(s->listener, sizeof(s->listener), &d->local);
 	s->ts_in = ev->ts_us;
 	/* The client is traced too: its send starts the first hop. */
-	for (i = 0; i < MAX_QUERIES; i++) {
+	for (i = 0; i < a->qhi; i++) {
 		struct query *q = &a->q[i];
 		if (q->used && q->pid != ev->pid && q->id == s->id && q->qtype == s->qtype &&
 		    same_name(q->qname, s->qname) && ev->ts_us - q->ts < RELAY_WINDOW_US) {
@@ -411,7 +430,7 @@ static void on_response_sent(struct analyzer *a, const struct dns_seen *d)
 
 	a->r_sent++;
 	print_addr(client, sizeof(client), &d->remote);
-	for (size_t i = 0; i < MAX_SERVED; i++) {
+	for (size_t i = 0; i < a->svhi; i++) {
 		struct served *s = &a->sv[i];
 		if (s->used && s->pid == ev->pid && s->id == d->msg.id &&
 		    same_name(s->qname, d->msg.qname) &&
@@ -445,13 +464,17 @@ static struct tstate *tstate_for(struct analyzer *a, int tid, bool create)
 {
 	struct tstate *free_slot = NULL;
 
-	for (size_t i = 0; i < MAX_THREADS; i++) {
+	for (size_t i = 0; i < a->thi; i++) {
 		if (a->th[i].used && a->th[i].tid == tid)
 			return &a->th[i];
 		if (!a->th[i].used && !free_slot)
 			free_slot = &a->th[i];
 	}
-	return create ? free_slot : NULL;
+	if (!create)
+		return NULL;
+	if (!free_slot && a->thi < MAX_THREADS)
+		free_slot = &a->th[a->thi++];
+	return free_slot;
 }
 
 static bool is_setup_call(const char *n)
@@ -532,13 +555,13 @@ void analyzer_finish(struct analyzer *a, uint64_t end_ts)
 {
 	if (end_ts < a->now)
 		end_ts = a->now;
-	for (size_t i = 0; i < MAX_QUERIES; i++) {
+	for (size_t i = 0; i < a->qhi; i++) {
 		struct query *q = &a->q[i];
 		if (q->used)
 			resolve(a, q, end_ts > q->ts + a->o.dns_timeout_us ? RES_TIMEOUT : RES_PENDING,
 				-1, end_ts);
 	}
-	for (size_t i = 0; i < MAX_THREADS; i++) {
+	for (size_t i = 0; i < a->thi; i++) {
 		struct tstate *t = &a->th[i];
 		struct finding f;
 		if (!t->used || !t->calls)

@@ -26,6 +26,11 @@ for bin in build/nstrace build/asan/nstrace; do
 done
 passed=$(grep -c '^PASS:' "$out")
 failed=$(grep -c '^FAIL:' "$out")
+mkdir -p build && cp "$out" build/test.log
+if [ "$failed" -gt 0 ]; then
+	echo "--- failures (full log: build/test.log):"
+	grep '^FAIL:' "$out"
+fi
 rm -f "$out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,13 @@
+#!/bin/sh
+# run.sh - every benchmark; writes bench/RESULTS.md.  Benchmarks, not tests:
+# the machine is shared and noisy, so each figure is a median of runs.
+cd "$(dirname "$0")/.." || exit 2
+out=bench/RESULTS.md
+{
+	echo "# nstrace benchmarks"
+	echo
+	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d)."
+	echo
+	sh bench/replay.sh
+} >"$out.tmp" && mv "$out.tmp" "$out"
+cat "$out"
