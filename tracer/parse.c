@@ -285,7 +285,7 @@ void print_hex(char *out, const uint8_t *buf, size_t len)
 	out[2 * len] = '\0';
 }
 
-static int hexval(char c)
+int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -301,7 +301,7 @@ long parse_hex(const char *hex, uint8_t *out, size_t cap)
 	size_t n = 0;
 
 	while (hex[0] && hex[1]) {
-		int hi = hexval(hex[0]), lo = hexval(hex[1]);
+		int hi = hex_digit(hex[0]), lo = hex_digit(hex[1]);
 		if (hi < 0 || lo < 0 || n >= cap)
 			return -EINVAL;
 		out[n++] = (uint8_t)(hi << 4 | lo);

@@ -46,6 +46,8 @@ size_t print_quoted(char *out, size_t max_out, const uint8_t *buf, size_t len,
 
 /* Lowercase hex of len bytes into out (2*len+1 bytes needed). */
 void print_hex(char *out, const uint8_t *buf, size_t len);
+/* Value of one hex digit, or -1. */
+int hex_digit(char c);
 /* Inverse of print_hex; returns bytes written or -EINVAL on bad digits. */
 long parse_hex(const char *hex, uint8_t *out, size_t cap);
 

@@ -83,17 +83,6 @@ int strace_split_args(struct span s, struct span *args, int max)
 	return n;
 }
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 {
 	size_t i = 1, o = 0;
@@ -121,7 +110,7 @@ long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 			case 'b': b = '\b'; break;
 			case 'x': {
 				int v = 0, d, k;
-				for (k = 0; k < 2 && i < s.n && (d = hexv(s.p[i])) >= 0; k++, i++)
+				for (k = 0; k < 2 && i < s.n && (d = hex_digit(s.p[i])) >= 0; k++, i++)
 					v = v * 16 + d;
 				b = (uint8_t)v;
 				break;
