@@ -7,13 +7,14 @@
 NST=${NST:-build/nstrace}
 PROGS=${PROGS:-build/progs}
 T=$(mktemp -d /tmp/nstrace-test.XXXXXX)
-NETNS_MADE=""
 PIDS_STARTED=""
 
+# Namespaces are listed in a file, not a variable: netns_new runs in a
+# command substitution, a subshell whose variables the cleanup never sees.
 cleanup() {
 	for p in $PIDS_STARTED; do kill -9 "$p" 2>/dev/null; done
 	for p in $PIDS_STARTED; do wait "$p" 2>/dev/null; done
-	for n in $NETNS_MADE; do ip netns del "$n" 2>/dev/null; done
+	[ -f "$T/netns.made" ] && for n in $(cat "$T/netns.made"); do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -32,8 +33,8 @@ check() {
 netns_new() {
 	n="nst-t$$-$1"
 	ip netns add "$n" || return 1
+	echo "$n" >>"$T/netns.made"
 	ip -n "$n" link set lo up
-	NETNS_MADE="$NETNS_MADE $n"
 	echo "$n"
 }
 

@@ -15,6 +15,7 @@ for t in build/unit/test_* build/unit-asan/test_*; do
 	# A unit binary that crashes prints no FAIL line: count it.
 	"$t" >/dev/null 2>&1 || grep -q "FAIL: \[$label\]" "$out" || echo "FAIL: [$label] $t crashed" | tee -a "$out"
 done
+netns_before=$(ip netns list 2>/dev/null | sort)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for bin in build/nstrace build/asan/nstrace; do
@@ -24,6 +25,11 @@ for bin in build/nstrace build/asan/nstrace; do
 		NST=$bin run sh "$t"
 	done
 done
+if [ "$(ip netns list 2>/dev/null | sort)" = "$netns_before" ]; then
+	echo "PASS: cleanup: the tests left no network namespace behind" | tee -a "$out"
+else
+	echo "FAIL: cleanup: namespaces left behind: $(ip netns list | sort | comm -13 - /dev/null | tr '\n' ' ')" | tee -a "$out"
+fi
 passed=$(grep -c '^PASS:' "$out")
 failed=$(grep -c '^FAIL:' "$out")
 mkdir -p build && cp "$out" build/test.log
