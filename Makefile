@@ -67,3 +67,11 @@ clean:
 .PHONY: bench
 bench: deps all progs
 	sh bench/run.sh
+
+# The real-dockerd end-to-end lab alone (make test runs it too).
+.PHONY: e2e
+e2e: deps all progs
+	sh tests/e2e/run.sh > build/e2e.log 2>&1; rc=$$?; cat build/e2e.log; \
+	p=$$(grep -c '^PASS:' build/e2e.log); f=$$(grep -c '^FAIL:' build/e2e.log); \
+	s=$$(grep -c '^SKIP:' build/e2e.log); echo "$$p passed, $$f failed, $$s skipped"; \
+	[ $$rc -eq 0 ] && [ $$f -eq 0 ]
