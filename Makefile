@@ -3,7 +3,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer
 CPPFLAGS += -Itracer -Ianalyzers
-LDLIBS  = -ljansson
+LDLIBS  = -ljansson -lcurl
 SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
 
 TRACER_SRC = $(filter-out tracer/main.c,$(wildcard tracer/*.c)) $(wildcard analyzers/*.c)
@@ -12,7 +12,7 @@ PROGS      = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c
 UNITS      = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Debian packages: build, test and lab dependencies (make deps installs them).
-DEB_PKGS = gcc make libjansson-dev libunwind-dev iproute2 jq procps util-linux dnsmasq-base iptables strace time
+DEB_PKGS = gcc make libjansson-dev libunwind-dev libcurl4-openssl-dev iproute2 jq procps util-linux dnsmasq-base iptables strace time
 
 .PHONY: all asan progs units test demo deps clean
 all: build/nstrace

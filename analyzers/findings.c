@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "containers.h"
 #include "dns.h"
 
 #define MAX_FINDINGS 1024
@@ -95,6 +96,20 @@ const char *result_name(enum dns_result r)
 
 static void ns_text(const struct ns_ref *ns, char *buf, size_t n)
 {
+	const struct container *c = containers_find(ns->ino, ns->path);
+	char ct[160];
+
+	if (c) { /* "net:[X] (/run/docker/netns/Y) of container web (abc, 172.18.0.2)" */
+		int m;
+		container_text(c, ct, sizeof(ct));
+		if (ns->ino)
+			m = snprintf(buf, n, "net:[%llu] (%s) of %s", (unsigned long long)ns->ino,
+				     ns->path[0] ? ns->path : c->netns_path, ct);
+		else
+			m = snprintf(buf, n, "%s of %s", ns->path[0] ? ns->path : c->netns_path, ct);
+		(void)m;
+		return;
+	}
 	if (!ns->ino && !ns->path[0] && ns->label[0])
 		snprintf(buf, n, "{%s}", ns->label);
 	else if (!ns->ino && !ns->path[0])
@@ -121,7 +136,7 @@ static bool is_foreign(const struct finding *f)
 
 void finding_message(const struct finding *f, char *buf, size_t n)
 {
-	char ns[200], home[200], rc[16];
+	char ns[512], home[512], rc[16];
 	const char *id = f->id;
 
 	ns_text(&f->netns, ns, sizeof(ns));
@@ -240,6 +255,9 @@ static json_t *ns_json(const struct ns_ref *ns)
 			      "path", ns->path[0] ? json_string(ns->path) : json_null());
 	if (o && ns->label[0])
 		json_object_set_new(o, "label", json_string(ns->label));
+	const struct container *c = containers_find(ns->ino, ns->path);
+	if (o && c)
+		json_object_set_new(o, "container", container_json(c));
 	return o;
 }
 
@@ -276,7 +294,7 @@ json_t *finding_to_json(const struct finding *f)
 
 void finding_print_text(FILE *out, const struct finding *f, bool full)
 {
-	char msg[2048], fix[1024], ns[200], qt[16];
+	char msg[4096], fix[1024], ns[512], qt[16];
 
 	ns_text(&f->netns, ns, sizeof(ns));
 	fprintf(out, "[%s] %s: %s[%d]", severity_name(f->sev), f->id, f->comm, f->pid);

@@ -14,7 +14,9 @@
 
 #include "arch.h"
 #include "consumer.h"
+#include "containers.h"
 #include "decode.h"
+#include "docker.h"
 #include "engine.h"
 #include "netns.h"
 #include "recording.h"
@@ -29,7 +31,7 @@ static struct env {
 	enum mode mode;
 	pid_t pids[MAX_PIDS];
 	int npids;
-	bool events, json;
+	bool events, json, no_docker;
 	const char *record_path, *expect, *write_expect;
 	FILE *record;
 	unsigned long snaplen, duration;
@@ -40,7 +42,7 @@ static struct env {
 } env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1 };
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
-       OPT_EXPECT, OPT_WRITE_EXPECT };
+       OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER };
 
 /* The option table: getopt_long and --help are both generated from it. */
 static const struct opt_desc {
@@ -61,6 +63,8 @@ static const struct opt_desc {
 	  "exit 1 if a finding at or above LEVEL (info|warning|error) exists" },
 	{ "expect", OPT_EXPECT, 1, M_CHECK, "FILE", "check: the expected findings" },
 	{ "write-expect", OPT_WRITE_EXPECT, 1, M_CHECK, "FILE", "check: write the findings as FILE" },
+	{ "no-docker", OPT_NO_DOCKER, 0, M_LIVE, NULL,
+	  "do not ask the Docker Engine API for container names" },
 	{ NULL, 'f', 0, M_LIVE, NULL, "accepted for strace users; threads are always followed" },
 	{ "help", 'h', 0, M_LIVE | M_REPLAY | M_CHECK, NULL, "this help" },
 	{ "version", OPT_VERSION, 0, M_LIVE, NULL, "print the version" },
@@ -202,6 +206,7 @@ static void parse_args(int argc, char **argv)
 		case OPT_FAIL_ON: env.fail_on = parse_level(optarg); break;
 		case OPT_EXPECT: env.expect = optarg; break;
 		case OPT_WRITE_EXPECT: env.write_expect = optarg; break;
+		case OPT_NO_DOCKER: env.no_docker = true; break;
 		case 'f': break;
 		case 'h': usage(stdout); exit(0);
 		case OPT_VERSION: printf("nstrace %s (%s)\n", NST_VERSION, NST_ARCH_NAME); exit(0);
@@ -266,10 +271,11 @@ static struct lineout *open_record(void)
 	lo = lineout_new(fileno(env.record));
 	for (int i = 0; i < env.npids; i++)
 		json_array_append_new(pids, json_integer(env.pids[i]));
-	h = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:s, s:o}", "type", "header", "format",
+	h = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:s, s:o, s:o}", "type", "header", "format",
 		      RECORDING_FORMAT, "version", RECORDING_VERSION, "nstrace", NST_VERSION,
 		      "arch", NST_ARCH_NAME, "snaplen", (json_int_t)env.snaplen, "started",
-		      (json_int_t)time(NULL), "mode", env.nrest ? "launch" : "attach", "pids", pids);
+		      (json_int_t)time(NULL), "mode", env.nrest ? "launch" : "attach", "pids", pids,
+		      "containers", containers_to_json());
 	if (!h || !lo)
 		die("out of memory");
 	consumer_write_json(lo, h);
@@ -279,7 +285,8 @@ static struct lineout *open_record(void)
 
 static void close_record(struct lineout *lo, uint64_t end)
 {
-	json_t *t = json_pack("{s:s, s:I}", "type", "end", "ts", (json_int_t)end);
+	json_t *t = json_pack("{s:s, s:I, s:o}", "type", "end", "ts", (json_int_t)end,
+			      "containers", containers_to_json());
 
 	consumer_write_json(lo, t);
 	json_decref(t);
@@ -302,6 +309,15 @@ static void attach_or_die(pid_t pid)
 		die("attach to pid %d: %s", pid, strerror(-r));
 }
 
+/* Container names.  Only ever called while nothing is attached: dockerd
+ * answers the API from the very threads nstrace stops. */
+static void name_containers(void)
+{
+	if (!env.no_docker)
+		docker_load(NULL);
+	netns_names_load();
+}
+
 static int live_main(void)
 {
 	struct consumer c = { .events = env.events, .json = env.json };
@@ -311,6 +327,7 @@ static int live_main(void)
 
 	if (consumer_init(&c, env.dns_timeout_us) < 0)
 		die("out of memory");
+	name_containers();
 	if (env.record_path)
 		c.rec = open_record();
 	install_signals();
@@ -327,6 +344,7 @@ static int live_main(void)
 		alarm((unsigned)env.duration);
 	status = engine_run();
 	end = now_us();
+	name_containers(); /* detached now: containers started meanwhile get names */
 	if (c.rec)
 		close_record(c.rec, end);
 	c.rec = NULL;

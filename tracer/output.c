@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "containers.h"
 #include "parse.h"
 
 struct sbuf {
@@ -30,6 +31,13 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 
 static void sb_ns(struct sbuf *b, const struct nst_ns *ns)
 {
+	const struct container *c = containers_find(ns->ino, ns->path);
+	char ct[160];
+
+	if (c) {
+		container_text(c, ct, sizeof(ct));
+		sb_printf(b, "%s ", ct);
+	}
 	if (!ns->ino && ns->path)
 		sb_printf(b, "%s", ns->path);
 	else if (!ns->ino && ns->label)
@@ -176,6 +184,9 @@ static json_t *ns_json(const struct nst_ns *ns)
 	json_object_set_new(o, "path", ns->path ? json_string(ns->path) : json_null());
 	if (ns->label)
 		json_object_set_new(o, "label", json_string(ns->label));
+	const struct container *c = containers_find(ns->ino, ns->path);
+	if (c)
+		json_object_set_new(o, "container", container_json(c));
 	return o;
 }
 

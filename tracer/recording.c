@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "containers.h"
 #include "parse.h"
 
 bool rec_looks_like_recording(const char *line, size_t len)
@@ -82,6 +83,7 @@ static enum rec_line read_header(struct rec_reader *r, json_t *o)
 		return REC_ERROR;
 	}
 	r->saw_header = true;
+	containers_from_json(json_object_get(o, "containers"));
 	return REC_SKIP;
 }
 
@@ -193,6 +195,7 @@ enum rec_line rec_read_line(struct rec_reader *r, const char *line, size_t len,
 		res = read_event(r, o, ev);
 	else if (!strcmp(type, "end")) {
 		r->end_ts = (uint64_t)json_integer_value(json_object_get(o, "ts"));
+		containers_from_json(json_object_get(o, "containers"));
 		res = REC_SKIP;
 	} else
 		res = REC_SKIP; /* findings, summaries: derived data, recomputed */

@@ -46,6 +46,27 @@ check "e2e healthy: its netns path is the container's SandboxKey ($SANDBOX)" \
 check "e2e healthy: the example query is the one asked" \
 	jq_true "$T/healthy.jsonl" "$(F dns-foreign-netns)[0].example.qname == \"ok.nstrace.test\""
 
+# naming: the container behind the netns, from the Docker Engine API
+CTR_ID=$(docker inspect -f '{{.Id}}' $LAB_CTR | cut -c1-12)
+CTR_IP=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' $LAB_CTR)
+check "e2e naming: the finding names the container, its short id and IP ($LAB_CTR $CTR_ID $CTR_IP)" \
+	jq_true "$T/healthy.jsonl" "$(F dns-foreign-netns)[0].netns.container | .name == \"$LAB_CTR\" and .id == \"$CTR_ID\" and .ip == \"$CTR_IP\""
+check "e2e naming: so does the message" \
+	jq_true "$T/healthy.jsonl" "$(F dns-foreign-netns)[0].message | test(\"container $LAB_CTR\")"
+check "e2e naming: events name it too" \
+	sh -c "grep -q '\"container\":{\"name\":\"$LAB_CTR\"' '$T/healthy.rec.jsonl'"
+"$NST" replay --json "$T/healthy.rec.jsonl" >"$T/named.replay" 2>&1
+check "e2e naming: a replay shows the names from the recording, without asking Docker" \
+	jq_true "$T/named.replay" "$(F dns-foreign-netns)[0].netns.container.name == \"$LAB_CTR\""
+"$NST" -p "$(pidof dockerd)" --json --no-docker >"$T/nodocker.jsonl" 2>&1 &
+nst=$!
+sleep 1
+docker exec $LAB_CTR nslookup ok.nstrace.test >/dev/null 2>&1
+kill -INT $nst
+wait $nst
+check "e2e naming: --no-docker falls back to the sandbox id of /run/docker/netns" \
+	jq_true "$T/nodocker.jsonl" "$(F dns-foreign-netns)[0].netns.container | .kind == \"sandbox\" and .name == \"$(basename "$SANDBOX")\""
+
 # 6. relay: client -> dockerd -> upstream -> dockerd -> client
 check "e2e relay: the summary shows dockerd relaying 127.0.0.11 to the upstream" \
 	jq_true "$T/healthy.jsonl" "$SUM.relays | length >= 1 and any(.comm == \"dockerd\" and (.listener | startswith(\"127.0.0.11:\")) and .upstream == \"198.51.100.53:53\" and .count >= 1)"

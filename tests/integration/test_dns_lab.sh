@@ -16,6 +16,8 @@ check "healthy: dns-foreign-netns, warning, result ok, count 3" \
 	jq_true "$T/ok.jsonl" "$(F dns-foreign-netns) | length == 1 and .[0].severity == \"warning\" and .[0].result == \"ok\" and .[0].count == 3"
 check "healthy: the finding names the upstream, proto and the container netns" \
 	jq_true "$T/ok.jsonl" "$(F dns-foreign-netns)[0] | .upstream == \"198.51.100.53:53\" and .proto == \"udp\" and .netns.inode == $CTR_INO and .netns.path == \"/run/netns/$CTR\" and .home_netns.inode != $CTR_INO"
+check "healthy: an ip-netns namespace is named by its ip netns name" \
+	jq_true "$T/ok.jsonl" "$(F dns-foreign-netns)[0].netns.container | .kind == \"netns\" and .name == \"$CTR\""
 check "healthy: the example query is decoded (qname, qtype, id)" \
 	jq_true "$T/ok.jsonl" "$(F dns-foreign-netns)[0].example | .qname == \"ok.nstrace.test\" and .qtype == \"A\" and .id >= 4096"
 check "healthy: the message explains the container source address and forwarding rules" \

@@ -1,0 +1,40 @@
+/* containers.h - which container owns a network namespace.
+ *
+ * A netns inode means nothing to a person; a container name does.  This is
+ * a plain table from (netns inode, netns path) to a container's name, short
+ * id and address, filled from the Docker Engine API (tracer/docker.c) when
+ * nstrace runs next to dockerd, or from a recording's header and trailer on
+ * replay.  Lookups are pure: no I/O, safe anywhere. */
+#ifndef NST_CONTAINERS_H
+#define NST_CONTAINERS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct container {
+	uint64_t netns_ino; /* 0 when unknown */
+	char netns_path[128];
+	char name[64];
+	char id[16];  /* short id */
+	char ip[48];  /* on its first network, "" when none */
+	char kind[8]; /* "docker", or "netns" for an ip-netns name */
+};
+
+/* Add or update (matched by inode, else by path).  Bounded: 4096 entries. */
+void containers_add(const struct container *c);
+/* The container of a netns, by inode or by path; NULL when unknown. */
+const struct container *containers_find(uint64_t ino, const char *path);
+void containers_clear(void);
+
+/* [{"netns_inode":..,"netns_path":..,"name":..,"id":..,"ip":..,"kind":..}] */
+json_t *containers_to_json(void);
+/* Merge such an array (from a recording).  Returns entries added, or -1 if
+ * it is not an array of objects. */
+int containers_from_json(const json_t *arr);
+
+/* "nstrace-e2e-ctr (db0fc230979d, 172.18.0.2)" into buf. */
+void container_text(const struct container *c, char *buf, size_t n);
+/* {"name":..,"id":..,"ip":..} (caller owns). */
+json_t *container_json(const struct container *c);
+
+#endif
