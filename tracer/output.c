@@ -32,12 +32,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 static void sb_ns(struct sbuf *b, const struct nst_ns *ns)
 {
 	const struct container *c = containers_find(ns->ino, ns->path);
-	char ct[160];
 
-	if (c) {
-		container_text(c, ct, sizeof(ct));
-		sb_printf(b, "%s ", ct);
-	}
 	if (!ns->ino && ns->path)
 		sb_printf(b, "%s", ns->path);
 	else if (!ns->ino && ns->label)
@@ -48,6 +43,9 @@ static void sb_ns(struct sbuf *b, const struct nst_ns *ns)
 		sb_printf(b, "net:[%llu] %s", (unsigned long long)ns->ino, ns->path);
 	else
 		sb_printf(b, "net:[%llu]", (unsigned long long)ns->ino);
+	/* A Docker container's name; an ip-netns name is in the path already. */
+	if (c && !strcmp(c->kind, "docker"))
+		sb_printf(b, " ctr:%s", c->name);
 }
 
 size_t print_sock_tag(char *buf, size_t n, const struct nst_sock *s)
