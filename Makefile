@@ -3,7 +3,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer
 CPPFLAGS += -Itracer -Ianalyzers
-LDLIBS  = -ljansson -lcurl
+LDLIBS  = -ljansson -lcurl -lunwind-ptrace -lunwind-generic -lunwind
 SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
 
 TRACER_SRC = $(filter-out tracer/main.c,$(wildcard tracer/*.c)) $(wildcard analyzers/*.c)

@@ -18,6 +18,7 @@
 #define MAX_ROWS 256
 #define MAX_RELAYS 64
 #define MAX_THREADS 1024
+#define MAX_SOCK_STACKS 128
 #define SWEEP_EVERY_US 100000
 #define SERVED_TTL_US 30000000
 #define RELAY_WINDOW_US 10000000
@@ -32,6 +33,8 @@ struct query { /* a query this process sent, awaiting its answer */
 	char upstream[64];
 	struct ns_ref netns, home;
 	int served; /* the relayed client query, or -1 */
+	int stk;    /* its socket's creation stack (sock_stacks), or -1 */
+	unsigned stk_gen;
 };
 
 struct served { /* a query this process received, as a resolver */
@@ -58,6 +61,13 @@ struct relay { /* per (pid, listener, upstream) */
 	struct samples client_in, to_up, up_rtt, to_client, total;
 };
 
+struct sock_stack { /* -k: where a foreign socket was made */
+	bool used;
+	int pid, fd;
+	unsigned gen;
+	struct saved_stack st;
+};
+
 struct tstate { /* a thread that entered a foreign netns */
 	bool used;
 	int tid, pid;
@@ -78,6 +88,8 @@ struct analyzer {
 	struct relay relays[MAX_RELAYS];
 	size_t nrelays;
 	struct tstate th[MAX_THREADS];
+	struct sock_stack stacks[MAX_SOCK_STACKS];
+	unsigned stack_gen;
 	uint64_t now, last_sweep;
 	size_t nq; /* queries in use: most events need no scan at all */
 	size_t qhi, svhi, thi; /* slots at and above these are free: scans stop there */
@@ -167,6 +179,8 @@ static void add_finding(struct analyzer *a, const struct query *q, const char *i
 	struct finding f;
 
 	memset(&f, 0, sizeof(f));
+	if (q->stk >= 0 && a->stacks[q->stk].used && a->stacks[q->stk].gen == q->stk_gen)
+		f.stack = &a->stacks[q->stk].st;
 	f.id = id;
 	f.sev = sev;
 	f.pid = q->pid;
@@ -342,6 +356,13 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	ns_from(&q->netns, &ev->sock.netns);
 	ns_from(&q->home, &ev->home_netns);
 	q->served = -1;
+	q->stk = -1;
+	for (i = 0; i < MAX_SOCK_STACKS; i++)
+		if (a->stacks[i].used && a->stacks[i].pid == ev->pid && a->stacks[i].fd == ev->fd) {
+			q->stk = (int)i;
+			q->stk_gen = a->stacks[i].gen;
+			break;
+		}
 	/* A resolver forwarding what a client asked it: link the hops. */
 	for (i = 0; i < a->svhi; i++) {
 		struct served *s = &a->sv[i];
@@ -522,6 +543,39 @@ static void track_thread_netns(struct analyzer *a, const struct nst_event *ev)
 	t->calls++;
 }
 
+/* --- stacks (-k) ----------------------------------------------------------- */
+
+/* Remember where foreign sockets were made; forget them at close. */
+static void track_stacks(struct analyzer *a, const struct nst_event *ev)
+{
+	const char *n = ev->syscall;
+	int fd = !strncmp(n, "accept", 6) ? ev->fd2 : ev->fd;
+	struct sock_stack *slot = NULL, *oldest = NULL;
+
+	if (!strcmp(n, "close")) {
+		for (size_t i = 0; i < MAX_SOCK_STACKS; i++)
+			if (a->stacks[i].used && a->stacks[i].pid == ev->pid && a->stacks[i].fd == ev->fd)
+				a->stacks[i].used = false;
+		return;
+	}
+	if (!ev->stack || ev->ret < 0 || (strcmp(n, "socket") && strcmp(n, "socketpair") &&
+					  strncmp(n, "accept", 6)))
+		return;
+	for (size_t i = 0; i < MAX_SOCK_STACKS && !slot; i++) {
+		if (!a->stacks[i].used || (a->stacks[i].pid == ev->pid && a->stacks[i].fd == fd))
+			slot = &a->stacks[i];
+		else if (!oldest || a->stacks[i].gen < oldest->gen)
+			oldest = &a->stacks[i];
+	}
+	if (!slot)
+		slot = oldest;
+	slot->used = true;
+	slot->pid = ev->pid;
+	slot->fd = fd;
+	slot->gen = ++a->stack_gen;
+	stack_save(&slot->st, ev->stack);
+}
+
 /* --- feeding -------------------------------------------------------------- */
 
 void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
@@ -535,11 +589,15 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 	if (a->now >= a->last_sweep + SWEEP_EVERY_US)
 		sweep(a, a->now);
 	track_thread_netns(a, ev);
+	if (strcmp(ev->syscall, "close"))
+		track_stacks(a, ev);
 	dnsstream_feed(a->ds, ev, on_dns, a);
 
 	if (!strcmp(ev->syscall, "close") || (!strcmp(ev->syscall, "socket") && ev->ret >= 0)) {
 		/* Closed with no answer: a timeout, however short the wait. */
 		resolve_socket(a, ev->pid, ev->fd, RES_TIMEOUT, ev->ts_us);
+		if (!strcmp(ev->syscall, "close"))
+			track_stacks(a, ev);
 		return;
 	}
 	dir = syscall_direction(ev->syscall);

@@ -30,7 +30,23 @@ struct findings *findings_new(finding_new_cb on_new, void *ctx)
 
 void findings_free(struct findings *fs)
 {
+	if (!fs)
+		return;
+	for (size_t i = 0; i < fs->n; i++)
+		free((void *)fs->f[i].stack);
 	free(fs);
+}
+
+void stack_save(struct saved_stack *dst, const struct nst_stack *src)
+{
+	dst->n = src->nframes < SAVED_FRAMES ? src->nframes : SAVED_FRAMES;
+	for (uint32_t i = 0; i < dst->n; i++) {
+		const struct nst_frame *f = &src->frames[i];
+		dst->f[i].addr = f->addr;
+		dst->f[i].offset = f->offset;
+		snprintf(dst->f[i].module, sizeof(dst->f[i].module), "%s", f->module ? f->module : "?");
+		snprintf(dst->f[i].function, sizeof(dst->f[i].function), "%s", f->function ? f->function : "");
+	}
 }
 
 static bool same_key(const struct finding *a, const struct finding *b)
@@ -64,6 +80,12 @@ void findings_add(struct findings *fs, const struct finding *f)
 	e = &fs->f[fs->n++];
 	*e = *f;
 	e->count = 1;
+	if (f->stack) {
+		struct saved_stack *copy = malloc(sizeof(*copy));
+		if (copy)
+			memcpy(copy, f->stack, sizeof(*copy));
+		e->stack = copy;
+	}
 	if (fs->on_new)
 		fs->on_new(e, fs->ctx);
 }
@@ -285,6 +307,14 @@ json_t *finding_to_json(const struct finding *f)
 		json_object_set_new(o, "example", json_pack("{s:s, s:s, s:i}", "qname", f->ex_qname,
 			"qtype", dns_type_str(f->ex_qtype, qt, sizeof(qt)), "id", f->ex_id));
 	}
+	if (f->stack) {
+		json_t *a = json_array();
+		for (uint32_t i = 0; i < f->stack->n; i++)
+			json_array_append_new(a, json_pack("{s:s, s:o, s:I, s:I}", "module", f->stack->f[i].module,
+				"function", f->stack->f[i].function[0] ? json_string(f->stack->f[i].function) : json_null(),
+				"offset", (json_int_t)f->stack->f[i].offset, "addr", (json_int_t)f->stack->f[i].addr));
+		json_object_set_new(o, "stack", a);
+	}
 	if (f->tid)
 		json_object_set_new(o, "tid", json_integer(f->tid));
 	if (!strcmp(f->id, "netns-thread-stuck"))
@@ -312,4 +342,13 @@ void finding_print_text(FILE *out, const struct finding *f, bool full)
 	finding_message(f, msg, sizeof(msg));
 	finding_fix(f, fix, sizeof(fix));
 	fprintf(out, "    why: %s\n    fix: %s\n", msg, fix);
+	for (uint32_t i = 0; f->stack && i < f->stack->n; i++) {
+		if (f->stack->f[i].function[0])
+			fprintf(out, "    %s %s(%s+0x%llx) [0x%llx]\n", i ? "     " : "stack:", f->stack->f[i].module,
+				f->stack->f[i].function, (unsigned long long)f->stack->f[i].offset,
+				(unsigned long long)f->stack->f[i].addr);
+		else
+			fprintf(out, "    %s %s+0x%llx [0x%llx]\n", i ? "     " : "stack:", f->stack->f[i].module,
+				(unsigned long long)f->stack->f[i].offset, (unsigned long long)f->stack->f[i].addr);
+	}
 }

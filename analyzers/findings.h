@@ -24,6 +24,19 @@ struct ns_ref {
 	char label[64]; /* what identifies it when ino and path are unknown */
 };
 
+/* A stack copied out of an event (whose strings do not outlive it). */
+#define SAVED_FRAMES 32
+struct saved_stack {
+	uint32_t n;
+	struct {
+		uint64_t addr, offset;
+		char module[64];
+		char function[160]; /* "" when unknown */
+	} f[SAVED_FRAMES];
+};
+
+void stack_save(struct saved_stack *dst, const struct nst_stack *src);
+
 struct finding {
 	const char *id;
 	enum severity sev;
@@ -40,6 +53,8 @@ struct finding {
 	uint64_t first_ts, last_ts;
 	unsigned long extra; /* netns-thread-stuck: calls made while stuck */
 	bool foreign;        /* the socket was foreign (for the wording) */
+	const struct saved_stack *stack; /* -k: the socket's creation; in the
+	                                    table a copy owned by it */
 	uint64_t timeout_us;
 };
 
@@ -51,7 +66,8 @@ typedef void (*finding_new_cb)(const struct finding *f, void *ctx);
 struct findings *findings_new(finding_new_cb on_new, void *ctx);
 void findings_free(struct findings *fs);
 
-/* Add one occurrence; f->count is ignored.  At most 1024 distinct keys:
+/* Add one occurrence; f->count is ignored, f->stack is copied for a new
+ * finding (the first occurrence's stack is the one shown).  At most 1024 distinct keys:
  * later new keys are counted in findings_dropped(). */
 void findings_add(struct findings *fs, const struct finding *f);
 size_t findings_count(const struct findings *fs);

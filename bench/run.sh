@@ -9,5 +9,7 @@ out=bench/RESULTS.md
 	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d)."
 	echo
 	sh bench/replay.sh
+	echo
+	sh bench/stacks.sh
 } >"$out.tmp" && mv "$out.tmp" "$out"
 cat "$out"

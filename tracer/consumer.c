@@ -100,8 +100,14 @@ void consumer_event(const struct nst_event *ev, void *ctx)
 	c->nevents++;
 	if ((ev->flags & NST_EV_SOCK) && ev->sock.foreign)
 		note_foreign(ev);
-	if (c->events && !c->json)
+	if (c->events && !c->json) {
 		lineout_line(c->out, line, print_event_text(line, sizeof(line), ev));
+		for (uint32_t i = 0; ev->stack && i < ev->stack->nframes; i++) { /* as strace -k */
+			size_t n = (size_t)snprintf(line, sizeof(line), " > ");
+			n += print_frame(line + n, sizeof(line) - n, &ev->stack->frames[i]);
+			lineout_line(c->out, line, n);
+		}
+	}
 	if ((c->json && c->events) || c->rec)
 		o = event_to_json(ev);
 	if (o && c->json && c->events)

@@ -21,6 +21,7 @@
 #include "arch.h"
 #include "netns.h"
 #include "parse.h"
+#include "stack.h"
 #include "syscalls.h"
 #include "tmem.h"
 
@@ -37,6 +38,13 @@ static uint32_t snaplen;
 static uint8_t *payload_buf;      /* one buffer: events are emitted synchronously */
 static struct iovec iov_buf[NST_MAX_IOV];
 static struct mmsghdr mmsg_buf[NST_MAX_MMSG];
+static int stack_depth; /* -k */
+static struct nst_stack stack_buf;
+
+void decode_set_stacks(int depth)
+{
+	stack_depth = depth;
+}
 
 void decode_init(nst_event_sink s, void *ctx, uint32_t cap)
 {
@@ -161,8 +169,29 @@ static void attach_sock(struct decode_ctx *c, struct sock_obj *sk)
 	ev->flags |= NST_EV_SOCK;
 }
 
+/* -k: is this an event the diagnosis wants a stack for?  A namespace
+ * switch, a socket made or connected in a foreign netns, a DNS send on one. */
+static bool wants_stack(const struct nst_event *ev)
+{
+	const char *n = ev->syscall;
+	bool foreign = (ev->flags & NST_EV_SOCK) && ev->sock.foreign;
+
+	if (ev->flags & NST_EV_NS_CHANGE)
+		return ev->ret == 0;
+	if (!foreign)
+		return false;
+	if (!strcmp(n, "socket") || !strcmp(n, "socketpair") || !strncmp(n, "accept", 6) ||
+	    !strcmp(n, "connect"))
+		return true;
+	return (n[0] == 'w' || (n[0] == 's' && n[1] == 'e')) &&
+	       (ev->sock.peer.port == 53 || ((ev->flags & NST_EV_ADDR) && ev->addr.port == 53));
+}
+
 static void emit(struct decode_ctx *c)
 {
+	if (stack_depth && !c->ev->stack && wants_stack(c->ev) &&
+	    stack_capture(c->t->tid, &c->t->p->syms, &stack_buf, stack_depth) > 0)
+		c->ev->stack = &stack_buf;
 	sink(c->ev, sink_ctx);
 }
 

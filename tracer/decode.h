@@ -22,6 +22,8 @@ struct decode_ctx {
 
 /* Configure the one consumer of events and the payload cap (-s). */
 void decode_init(nst_event_sink sink, void *ctx, uint32_t snaplen);
+/* -k: capture stacks of at most depth frames (0: off). */
+void decode_set_stacks(int depth);
 void decode_cleanup(void);
 
 /* Exit-stop entry point: prefill an event from t->entry and dispatch to the

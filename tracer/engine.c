@@ -22,6 +22,7 @@
 #include "decode.h"
 #include "netns.h"
 #include "proc.h"
+#include "symbols.h"
 #include "syscalls.h"
 
 #define TRACE_OPTS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
@@ -291,6 +292,8 @@ static struct thread *on_exec_event(pid_t tid)
 		}
 	}
 	fdtab_exec(p->fds);
+	sym_proc_free(p->syms); /* a new program: new maps, new symbols */
+	p->syms = NULL;
 	proc_read_comm(p);
 	p->home_netns = t->netns; /* a fresh program is at home where it starts */
 	return t;

@@ -54,6 +54,21 @@ struct nst_sock {
 	bool foreign; /* netns differs from the using process's home netns */
 };
 
+#define NST_MAX_FRAMES 64
+
+/* One user-space stack frame (-k). */
+struct nst_frame {
+	uint64_t addr;
+	uint64_t offset;      /* from the function's start, or the module's */
+	const char *module;   /* "dockerd", "libc.so.6", "?" */
+	const char *function; /* NULL when the module has no symbol for it */
+};
+
+struct nst_stack {
+	uint32_t nframes;
+	struct nst_frame frames[NST_MAX_FRAMES];
+};
+
 enum nst_event_flags {
 	NST_EV_SOCK = 1u << 0,       /* .sock is valid */
 	NST_EV_ADDR = 1u << 1,       /* .addr is valid (per-call address) */
@@ -85,6 +100,9 @@ struct nst_event {
 	struct nst_sock sock; /* the socket behind fd (NST_EV_SOCK) */
 	struct nst_addr addr; /* connect/bind/sendto target, recvfrom source,
 	                         accept peer (NST_EV_ADDR) */
+
+	const struct nst_stack *stack; /* -k: captured where the diagnosis needs
+	                                  it (setns, foreign sockets), else NULL */
 
 	uint64_t io_len;        /* bytes the call moved (or asked to move) */
 	uint32_t payload_len;   /* bytes captured, <= -s */

@@ -21,6 +21,8 @@
 #include "netns.h"
 #include "recording.h"
 #include "replay.h"
+#include "stack.h"
+#include "symbols.h"
 
 #define NST_VERSION "0.2.0"
 #define MAX_PIDS 64
@@ -31,7 +33,8 @@ static struct env {
 	enum mode mode;
 	pid_t pids[MAX_PIDS];
 	int npids;
-	bool events, json, no_docker;
+	bool events, json, no_docker, stacks;
+	unsigned long stack_depth;
 	const char *record_path, *expect, *write_expect;
 	FILE *record;
 	unsigned long snaplen, duration;
@@ -39,10 +42,10 @@ static struct env {
 	int fail_on; /* -1 none, else the enum severity that fails */
 	char **rest; /* the command, or the input files */
 	int nrest;
-} env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1 };
+} env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1, .stack_depth = 16 };
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
-       OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER };
+       OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH };
 
 /* The option table: getopt_long and --help are both generated from it. */
 static const struct opt_desc {
@@ -63,6 +66,9 @@ static const struct opt_desc {
 	  "exit 1 if a finding at or above LEVEL (info|warning|error) exists" },
 	{ "expect", OPT_EXPECT, 1, M_CHECK, "FILE", "check: the expected findings" },
 	{ "write-expect", OPT_WRITE_EXPECT, 1, M_CHECK, "FILE", "check: write the findings as FILE" },
+	{ "stack", 'k', 0, M_LIVE, NULL,
+	  "user stacks at setns and foreign-netns sockets, shown with the findings" },
+	{ "stack-depth", OPT_STACK_DEPTH, 1, M_LIVE, "N", "at most N frames per stack (default 16)" },
 	{ "no-docker", OPT_NO_DOCKER, 0, M_LIVE, NULL,
 	  "do not ask the Docker Engine API for container names" },
 	{ NULL, 'f', 0, M_LIVE, NULL, "accepted for strace users; threads are always followed" },
@@ -207,6 +213,8 @@ static void parse_args(int argc, char **argv)
 		case OPT_EXPECT: env.expect = optarg; break;
 		case OPT_WRITE_EXPECT: env.write_expect = optarg; break;
 		case OPT_NO_DOCKER: env.no_docker = true; break;
+		case 'k': env.stacks = true; break;
+		case OPT_STACK_DEPTH: env.stack_depth = parse_num(optarg, "--stack-depth", NST_MAX_FRAMES); break;
 		case 'f': break;
 		case 'h': usage(stdout); exit(0);
 		case OPT_VERSION: printf("nstrace %s (%s)\n", NST_VERSION, NST_ARCH_NAME); exit(0);
@@ -332,6 +340,8 @@ static int live_main(void)
 		c.rec = open_record();
 	install_signals();
 	decode_init(consumer_event, &c, (uint32_t)env.snaplen);
+	if (env.stacks)
+		decode_set_stacks(env.stack_depth ? (int)env.stack_depth : 1);
 	if (env.nrest) {
 		pid_t pid = engine_launch(env.rest);
 		if (pid < 0)
@@ -365,6 +375,8 @@ static int live_main(void)
 	decode_cleanup();
 	netns_cleanup();
 	sock_pool_cleanup();
+	stack_cleanup();
+	symbols_cleanup();
 	return status;
 }
 

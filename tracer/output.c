@@ -220,6 +220,32 @@ static json_t *sock_json(const struct nst_sock *s)
 	return o;
 }
 
+size_t print_frame(char *buf, size_t n, const struct nst_frame *f)
+{
+	int r;
+
+	if (f->function)
+		r = snprintf(buf, n, "%s(%s+0x%llx) [0x%llx]", f->module ? f->module : "?", f->function,
+			     (unsigned long long)f->offset, (unsigned long long)f->addr);
+	else
+		r = snprintf(buf, n, "%s+0x%llx [0x%llx]", f->module ? f->module : "?",
+			     (unsigned long long)f->offset, (unsigned long long)f->addr);
+	return r < 0 ? 0 : (size_t)r < n ? (size_t)r : n - 1;
+}
+
+json_t *stack_to_json(const struct nst_stack *st)
+{
+	json_t *a = json_array();
+
+	for (uint32_t i = 0; st && i < st->nframes; i++) {
+		const struct nst_frame *f = &st->frames[i];
+		json_array_append_new(a, json_pack("{s:s, s:o, s:I, s:I}", "module", f->module ? f->module : "?",
+			"function", f->function ? json_string(f->function) : json_null(),
+			"offset", (json_int_t)f->offset, "addr", (json_int_t)f->addr));
+	}
+	return a;
+}
+
 json_t *event_to_json(const struct nst_event *ev)
 {
 	json_t *o = json_object();
@@ -259,6 +285,8 @@ json_t *event_to_json(const struct nst_event *ev)
 		print_hex(hex, ev->payload ? ev->payload : (const uint8_t *)"", ev->payload ? len : 0);
 		json_object_set_new(o, "payload", json_string(hex));
 	}
+	if (ev->stack)
+		json_object_set_new(o, "stack", stack_to_json(ev->stack));
 	if (ev->flags & NST_EV_TRUNCATED)
 		json_object_set_new(o, "truncated", json_true());
 	if (ev->flags & NST_EV_UNREADABLE)

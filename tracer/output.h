@@ -21,4 +21,10 @@ size_t print_sock_tag(char *buf, size_t n, const struct nst_sock *s);
 
 json_t *event_to_json(const struct nst_event *ev);
 
+/* "dockerd(github.com/docker/libnetwork.(*resolver).ServeDNS+0x2a1) [0x55…]",
+ * or "module+0xoff [addr]" without a symbol. */
+size_t print_frame(char *buf, size_t n, const struct nst_frame *f);
+/* [{"module":..,"function":..,"offset":..,"addr":..}, ...] (caller owns) */
+json_t *stack_to_json(const struct nst_stack *st);
+
 #endif

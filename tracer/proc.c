@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "netns.h"
+#include "symbols.h"
 
 /* Open addressing with linear probing and backward-shift deletion. */
 static struct thread **slots;
@@ -149,6 +150,7 @@ static void proc_free(struct proc *p)
 			*pp = n->next;
 			if (p->pidfd >= 0)
 				close(p->pidfd);
+			sym_proc_free(p->syms);
 			fdtab_unref(p->fds);
 			free(n);
 			return;

@@ -14,6 +14,7 @@
 #include "fdtab.h"
 
 struct syscall_desc;
+struct sym_proc;
 
 struct proc {
 	pid_t pid; /* tgid */
@@ -22,6 +23,7 @@ struct proc {
 	uint64_t home_netns;
 	struct fdtab *fds;
 	int pidfd; /* -1 until first needed */
+	struct sym_proc *syms; /* -k: maps and symbol cache, NULL until needed */
 };
 
 /* Data saved at syscall entry for the exit stop. */

@@ -107,6 +107,34 @@ static enum rec_line read_sock(struct rec_reader *r, json_t *s, struct nst_event
 	return REC_EVENT;
 }
 
+static void read_stack(struct rec_reader *r, const json_t *a, struct nst_event *ev)
+{
+	size_t i;
+	const json_t *f;
+
+	r->stack.nframes = 0;
+	json_array_foreach(a, i, f) {
+		struct nst_frame *fr;
+		const char *mod = json_string_value(json_object_get(f, "module"));
+		const char *fn = json_string_value(json_object_get(f, "function"));
+		if (i >= NST_MAX_FRAMES)
+			break;
+		fr = &r->stack.frames[i];
+		snprintf(r->frame_strs[i][0], sizeof(r->frame_strs[i][0]), "%s", mod ? mod : "?");
+		fr->module = r->frame_strs[i][0];
+		fr->function = NULL;
+		if (fn) {
+			snprintf(r->frame_strs[i][1], sizeof(r->frame_strs[i][1]), "%s", fn);
+			fr->function = r->frame_strs[i][1];
+		}
+		fr->offset = (uint64_t)json_integer_value(json_object_get(f, "offset"));
+		fr->addr = (uint64_t)json_integer_value(json_object_get(f, "addr"));
+		r->stack.nframes = (uint32_t)i + 1;
+	}
+	if (r->stack.nframes)
+		ev->stack = &r->stack;
+}
+
 static enum rec_line read_event(struct rec_reader *r, json_t *o, struct nst_event *ev)
 {
 	const char *sc = json_string_value(json_object_get(o, "syscall"));
@@ -150,6 +178,8 @@ static enum rec_line read_event(struct rec_reader *r, json_t *o, struct nst_even
 			return fail(r, "event: bad addr");
 		ev->flags |= NST_EV_ADDR;
 	}
+	if (json_is_array(json_object_get(o, "stack")))
+		read_stack(r, json_object_get(o, "stack"), ev);
 	if (json_is_true(json_object_get(o, "addr_unreadable")))
 		ev->flags |= NST_EV_ADDR_UNREADABLE;
 	if (json_is_true(json_object_get(o, "truncated")))

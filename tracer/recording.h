@@ -25,6 +25,8 @@ struct rec_reader {
 	char syscall[32], paths[4][256], labels[4][64];
 	uint8_t payload[NST_MAX_SNAPLEN];
 	char err[256];   /* why the last line was rejected */
+	struct nst_stack stack;
+	char frame_strs[NST_MAX_FRAMES][2][128]; /* module, function */
 };
 
 enum rec_line { REC_EVENT, REC_SKIP, REC_ERROR };

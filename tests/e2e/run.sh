@@ -67,6 +67,20 @@ wait $nst
 check "e2e naming: --no-docker falls back to the sandbox id of /run/docker/netns" \
 	jq_true "$T/nodocker.jsonl" "$(F dns-foreign-netns)[0].netns.container | .kind == \"sandbox\" and .name == \"$(basename "$SANDBOX")\""
 
+# -k: the code path behind the foreign socket (Debian's dockerd is stripped
+# but exports its Go symbols dynamically)
+"$NST" -k -p "$(pidof dockerd)" --json >"$T/stack.jsonl" 2>&1 &
+nst=$!
+sleep 1
+docker exec $LAB_CTR nslookup ok.nstrace.test >/dev/null 2>&1
+kill -INT $nst
+wait $nst
+check "e2e stacks: the foreign socket's stack passes through the embedded resolver (ServeDNS)" \
+	jq_true "$T/stack.jsonl" "$(F dns-foreign-netns)[0].stack | any(.function // \"\" | test(\"resolver.*ServeDNS\"))"
+check "e2e stacks: ... and through the namespace switch (ExecFunc / nsInvoke)" \
+	jq_true "$T/stack.jsonl" "$(F dns-foreign-netns)[0].stack | any(.function // \"\" | test(\"ExecFunc|nsInvoke\"))"
+check "e2e stacks: dockerd is untraced and unstopped after a -k trace" alive_and_free "$(pidof dockerd)"
+
 # 6. relay: client -> dockerd -> upstream -> dockerd -> client
 check "e2e relay: the summary shows dockerd relaying 127.0.0.11 to the upstream" \
 	jq_true "$T/healthy.jsonl" "$SUM.relays | length >= 1 and any(.comm == \"dockerd\" and (.listener | startswith(\"127.0.0.11:\")) and .upstream == \"198.51.100.53:53\" and .count >= 1)"

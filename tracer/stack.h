@@ -1,0 +1,22 @@
+/* stack.h - user-space stacks of a stopped tracee (-k), with libunwind-ptrace.
+ *
+ * Taken only where the diagnosis needs one (setns, a socket made in a
+ * foreign netns, connect and DNS sends on one), never on every syscall:
+ * unwinding and symbolizing against dockerd's ~170,000 dynamic symbols is
+ * what makes `strace -k` stall it. */
+#ifndef NST_STACK_H
+#define NST_STACK_H
+
+#include <sys/types.h>
+
+#include "event.h"
+#include "symbols.h"
+
+/* Unwind thread tid (in a ptrace stop) into st, at most max_depth frames,
+ * symbolized through *sp.  An unwinding error ends the stack early; returns
+ * the number of frames (0 when nothing could be read). */
+int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max_depth);
+
+void stack_cleanup(void);
+
+#endif

@@ -1,0 +1,28 @@
+/* symbols.h - turning tracee addresses into module(function+0xoff).
+ *
+ * ELF symbol tables (.symtab, else .dynsym: a stripped Go binary such as
+ * dockerd still exports its functions there) are loaded once per file and
+ * shared by every process mapping it; each process keeps its parsed
+ * /proc/PID/maps and a cache from address to frame, dropped on exec.
+ * Strings returned live until symbols_cleanup(). */
+#ifndef NST_SYMBOLS_H
+#define NST_SYMBOLS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "event.h"
+
+struct sym_proc; /* per-process state; NULL is a valid empty one */
+
+/* Fill f for addr in process pid.  Unknown parts degrade: no symbol gives
+ * function NULL and offset = addr - module start; no module gives module
+ * "?".  Never fails. */
+void symbolize(struct sym_proc **sp, pid_t pid, uint64_t addr, struct nst_frame *f);
+
+/* Forget a process's maps and cache (exec, exit). */
+void sym_proc_free(struct sym_proc *sp);
+
+void symbols_cleanup(void);
+
+#endif
