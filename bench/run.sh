@@ -2,14 +2,19 @@
 # run.sh - every benchmark; writes bench/RESULTS.md.  Benchmarks, not tests:
 # the machine is shared and noisy, so each figure is a median of runs.
 cd "$(dirname "$0")/.." || exit 2
+gcc -O2 -Wall -Wextra -Werror -o build/floor bench/floor.c || exit 1
 out=bench/RESULTS.md
 {
 	echo "# nstrace benchmarks"
 	echo
 	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d)."
 	echo
+	sh bench/dockerd.sh
+	echo
 	sh bench/replay.sh
 	echo
 	sh bench/stacks.sh
+	echo
+	sh bench/launch.sh
 } >"$out.tmp" && mv "$out.tmp" "$out"
 cat "$out"

@@ -17,7 +17,7 @@ cleanup() {
 	[ -f "$T/netns.made" ] && for n in $(cat "$T/netns.made"); do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT INT TERM HUP PIPE
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; }

@@ -7,6 +7,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +34,7 @@
 #define DETACH_TIMEOUT_S 5
 
 static volatile sig_atomic_t stop_requested;
+static bool seccomp_mode; /* launch mode: only decoded syscalls stop */
 static pid_t launched_pid;
 static int launched_status;
 static struct engine_stats stats;
@@ -46,8 +51,57 @@ const struct engine_stats *engine_stats(void)
 
 static void resume(pid_t tid, int sig)
 {
+	struct thread *t;
+	int req = PTRACE_SYSCALL;
+
+	/* Under the seccomp filter, the next syscall worth a stop brings one,
+	 * unless this thread is inside a decoded syscall whose exit we need
+	 * (an event or a signal can stop it in between). */
+	if (seccomp_mode && !((t = thread_find(tid)) && t->in_syscall && t->entry.decode))
+		req = PTRACE_CONT;
 	/* ESRCH: the thread was killed meanwhile; its exit comes via waitpid. */
-	ptrace(PTRACE_SYSCALL, tid, 0L, (long)sig);
+	ptrace(req, tid, 0L, (long)sig);
+}
+
+/* After a decoded entry: stop at this syscall's exit. */
+static void resume_to_exit(pid_t tid)
+{
+	ptrace(PTRACE_SYSCALL, tid, 0L, 0L);
+}
+
+/* The seccomp-bpf program: SECCOMP_RET_TRACE for every syscall in the
+ * decode table (native arch only), SECCOMP_RET_ALLOW for the rest, so that
+ * futex, epoll, nanosleep... never stop the traced program. */
+static int install_seccomp_filter(void)
+{
+	struct sock_filter prog[8 + 512];
+	size_t n = 0, base, ntrace = 0;
+
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						 offsetof(struct seccomp_data, arch));
+	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NST_AUDIT_ARCH, 1, 0);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						 offsetof(struct seccomp_data, nr));
+	for (size_t nr = 0; nr < syscall_table_len; nr++)
+		if (syscall_table[nr].name)
+			ntrace++;
+	base = n;
+	for (size_t nr = 0, i = 0; nr < syscall_table_len; nr++) {
+		if (!syscall_table[nr].name)
+			continue;
+		/* jump over the remaining tests and the ALLOW to the TRACE */
+		prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr,
+							 (unsigned char)(ntrace - i), 0);
+		i++;
+	}
+	(void)base;
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	struct sock_fprog fprog = { (unsigned short)n, prog };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) < 0 ? -errno : 0;
 }
 
 static int read_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
@@ -139,7 +193,7 @@ int engine_attach(pid_t pid)
 
 /* --- launch --------------------------------------------------------------- */
 
-pid_t engine_launch(char *const argv[])
+pid_t engine_launch(char *const argv[], bool use_seccomp)
 {
 	pid_t pid;
 	int st;
@@ -148,6 +202,10 @@ pid_t engine_launch(char *const argv[])
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* Filtered syscalls fail with ENOSYS until a tracer with
+		 * TRACESECCOMP is attached: none is made before the stop. */
+		if (use_seccomp && install_seccomp_filter() < 0)
+			_exit(126);
 		raise(SIGSTOP); /* wait here until the tracer has seized us */
 		execvp(argv[0], argv);
 		fprintf(stderr, "nstrace: cannot run %s: %s\n", argv[0], strerror(errno));
@@ -157,7 +215,8 @@ pid_t engine_launch(char *const argv[])
 		kill(pid, SIGKILL);
 		return -ECHILD;
 	}
-	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)(TRACE_OPTS | PTRACE_O_EXITKILL)) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)(TRACE_OPTS | PTRACE_O_EXITKILL |
+						  (use_seccomp ? PTRACE_O_TRACESECCOMP : 0))) < 0) {
 		int err = errno;
 		kill(pid, SIGKILL);
 		return -err;
@@ -168,6 +227,7 @@ pid_t engine_launch(char *const argv[])
 	}
 	stats.threads_seen++;
 	launched_pid = pid;
+	seccomp_mode = use_seccomp;
 	kill(pid, SIGCONT);
 	return pid;
 }
@@ -301,10 +361,33 @@ static struct thread *on_exec_event(pid_t tid)
 
 /* --- syscall stops -------------------------------------------------------- */
 
+/* A syscall entry (a syscall-entry stop, or a seccomp stop): save what the
+ * exit needs and decide whether the exit needs decoding. */
+static void start_syscall(struct thread *t, uint32_t arch, uint64_t nr, const uint64_t *args)
+{
+	const struct syscall_desc *sc = arch == NST_AUDIT_ARCH ? syscall_lookup((long)nr) : NULL;
+
+	t->in_syscall = true;
+	t->entry.decode = false;
+	t->entry.sc = sc;
+	if (!sc)
+		return;
+	t->entry.nr = (int32_t)nr;
+	memcpy(t->entry.args, args, sizeof(t->entry.args));
+	t->entry.netns = t->netns;
+	t->entry.aux = 0;
+	t->entry.aux_type = 0;
+	if (sc->on_entry)
+		t->entry.decode = sc->on_entry(t);
+	else if (sc->flags & SF_SOCKFD)
+		t->entry.decode = entry_sockfd(t);
+	else
+		t->entry.decode = true;
+}
+
 static void on_syscall_stop(struct thread *t)
 {
 	struct __ptrace_syscall_info info;
-	const struct syscall_desc *sc;
 
 	stats.syscall_stops++;
 	if (t->in_syscall && !t->entry.decode) {
@@ -318,23 +401,7 @@ static void on_syscall_stop(struct thread *t)
 		return;
 	}
 	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-		t->in_syscall = true;
-		t->entry.decode = false;
-		sc = info.arch == NST_AUDIT_ARCH ? syscall_lookup((long)info.entry.nr) : NULL;
-		t->entry.sc = sc;
-		if (sc) {
-			t->entry.nr = (int32_t)info.entry.nr;
-			memcpy(t->entry.args, info.entry.args, sizeof(t->entry.args));
-			t->entry.netns = t->netns;
-			t->entry.aux = 0;
-			t->entry.aux_type = 0;
-			if (sc->on_entry)
-				t->entry.decode = sc->on_entry(t);
-			else if (sc->flags & SF_SOCKFD)
-				t->entry.decode = entry_sockfd(t);
-			else
-				t->entry.decode = true;
-		}
+		start_syscall(t, info.arch, info.entry.nr, info.entry.args);
 	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
 		if (t->in_syscall && t->entry.decode) {
 			stats.decoded++;
@@ -344,6 +411,26 @@ static void on_syscall_stop(struct thread *t)
 		t->entry.decode = false;
 	}
 	resume(t->tid, 0);
+}
+
+/* Launch mode: the filter stopped a syscall we decode, at its entry. */
+static void on_seccomp_stop(struct thread *t)
+{
+	struct __ptrace_syscall_info info;
+
+	stats.syscall_stops++;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+		resume(t->tid, 0);
+		return;
+	}
+	start_syscall(t, info.arch, info.seccomp.nr, info.seccomp.args);
+	if (t->entry.decode) {
+		resume_to_exit(t->tid);
+	} else {
+		t->in_syscall = false;
+		resume(t->tid, 0);
+	}
 }
 
 static bool is_stop_signal(int sig)
@@ -383,6 +470,12 @@ static void on_stop(pid_t tid, int status)
 	case 0: /* signal-delivery stop: hand the signal over, exactly once */
 		stats.signals++;
 		resume(tid, sig);
+		return;
+	case PTRACE_EVENT_SECCOMP:
+		if (t)
+			on_seccomp_stop(t);
+		else
+			resume(tid, 0);
 		return;
 	case PTRACE_EVENT_STOP:
 		if (is_stop_signal(sig)) /* group-stop: stay stopped, keep tracing */

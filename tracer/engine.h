@@ -13,9 +13,12 @@
  * -ESRCH no such process, -EPERM not allowed to trace it. */
 int engine_attach(pid_t pid);
 
-/* Fork and exec argv under trace (with PTRACE_O_EXITKILL).  Returns the
- * child's pid or -errno.  A failing exec makes the child exit 127. */
-pid_t engine_launch(char *const argv[]);
+/* Fork and exec argv under trace (with PTRACE_O_EXITKILL).  With
+ * use_seccomp, a seccomp-bpf filter installed before exec makes only the
+ * decoded syscalls stop (it sets no_new_privs: setuid programs lose their
+ * privileges).  Returns the child's pid or -errno.  A failing exec makes the
+ * child exit 127. */
+pid_t engine_launch(char *const argv[], bool use_seccomp);
 
 /* The stop loop.  Returns when every tracee is gone, or after a stop
  * request, once every thread is detached.  Returns the launched command's

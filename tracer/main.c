@@ -33,7 +33,7 @@ static struct env {
 	enum mode mode;
 	pid_t pids[MAX_PIDS];
 	int npids;
-	bool events, json, no_docker, stacks;
+	bool events, json, no_docker, stacks, no_seccomp;
 	unsigned long stack_depth;
 	const char *record_path, *expect, *write_expect;
 	FILE *record;
@@ -45,7 +45,7 @@ static struct env {
 } env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1, .stack_depth = 16 };
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
-       OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH };
+       OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH, OPT_NO_SECCOMP };
 
 /* The option table: getopt_long and --help are both generated from it. */
 static const struct opt_desc {
@@ -69,6 +69,8 @@ static const struct opt_desc {
 	{ "stack", 'k', 0, M_LIVE, NULL,
 	  "user stacks at setns and foreign-netns sockets, shown with the findings" },
 	{ "stack-depth", OPT_STACK_DEPTH, 1, M_LIVE, "N", "at most N frames per stack (default 16)" },
+	{ "no-seccomp-bpf", OPT_NO_SECCOMP, 0, M_LIVE, NULL,
+	  "launch mode: stop at every syscall (for setuid programs)" },
 	{ "no-docker", OPT_NO_DOCKER, 0, M_LIVE, NULL,
 	  "do not ask the Docker Engine API for container names" },
 	{ NULL, 'f', 0, M_LIVE, NULL, "accepted for strace users; threads are always followed" },
@@ -213,6 +215,7 @@ static void parse_args(int argc, char **argv)
 		case OPT_EXPECT: env.expect = optarg; break;
 		case OPT_WRITE_EXPECT: env.write_expect = optarg; break;
 		case OPT_NO_DOCKER: env.no_docker = true; break;
+		case OPT_NO_SECCOMP: env.no_seccomp = true; break;
 		case 'k': env.stacks = true; break;
 		case OPT_STACK_DEPTH: env.stack_depth = parse_num(optarg, "--stack-depth", NST_MAX_FRAMES); break;
 		case 'f': break;
@@ -343,7 +346,7 @@ static int live_main(void)
 	if (env.stacks)
 		decode_set_stacks(env.stack_depth ? (int)env.stack_depth : 1);
 	if (env.nrest) {
-		pid_t pid = engine_launch(env.rest);
+		pid_t pid = engine_launch(env.rest, !env.no_seccomp);
 		if (pid < 0)
 			die("cannot start %s: %s", env.rest[0], strerror(-pid));
 	} else {

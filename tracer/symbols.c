@@ -27,6 +27,7 @@ struct module {
 	dev_t dev;
 	ino_t ino;
 	int loaded; /* symbols read (or tried) */
+	int has_eh_frame; /* PT_GNU_EH_FRAME: DWARF unwind info exists */
 	struct sym *syms;
 	size_t nsyms;
 	char *names;
@@ -89,6 +90,8 @@ static void load_symbols(struct module *m)
 		goto out;
 	for (int i = 0; i < eh->e_phnum && m->nloads < MAX_LOADS; i++) {
 		const Elf64_Phdr *ph = (const Elf64_Phdr *)((const char *)map + eh->e_phoff) + i;
+		if (ph->p_type == PT_GNU_EH_FRAME)
+			m->has_eh_frame = 1;
 		if (ph->p_type != PT_LOAD)
 			continue;
 		m->loads[m->nloads].off = ph->p_offset;
@@ -265,6 +268,21 @@ void symbolize(struct sym_proc **spp, pid_t pid, uint64_t addr, struct nst_frame
 	resolve(sp, pid, addr, f);
 	c->addr = addr;
 	c->f = *f;
+}
+
+int symbols_has_unwind_info(struct sym_proc **spp, pid_t pid, uint64_t addr)
+{
+	const struct map *m;
+
+	if (!*spp) {
+		struct nst_frame f;
+		symbolize(spp, pid, addr, &f);
+	}
+	if (!*spp || !(m = find_map(*spp, addr)))
+		return 0;
+	if (!m->mod->loaded)
+		load_symbols(m->mod);
+	return m->mod->has_eh_frame;
 }
 
 void sym_proc_free(struct sym_proc *sp)

@@ -20,6 +20,10 @@ struct sym_proc; /* per-process state; NULL is a valid empty one */
  * "?".  Never fails. */
 void symbolize(struct sym_proc **sp, pid_t pid, uint64_t addr, struct nst_frame *f);
 
+/* Does the module mapped at addr carry DWARF unwind tables (.eh_frame)?
+ * A Go binary does not: it is unwound by its frame pointers. */
+int symbols_has_unwind_info(struct sym_proc **sp, pid_t pid, uint64_t addr);
+
 /* Forget a process's maps and cache (exec, exit). */
 void sym_proc_free(struct sym_proc *sp);
 
