@@ -16,5 +16,7 @@ out=bench/RESULTS.md
 	sh bench/stacks.sh
 	echo
 	sh bench/launch.sh
+	echo
+	sh bench/soak.sh
 } >"$out.tmp" && mv "$out.tmp" "$out"
 cat "$out"

@@ -323,19 +323,36 @@ bool entry_fcntl(struct thread *t)
 	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_SETFD;
 }
 
+/* One readlink at entry: "net:[ino]" names the target outright; a
+ * bind-mount path (/run/docker/netns/x) is remembered, and the exit stop
+ * reads the thread's netns back (one stat) to learn its inode. */
 bool entry_setns(struct thread *t)
 {
-	char path[256];
+	char path[64], link[256];
 	uint64_t ino = 0;
-	int type = 0;
+	ssize_t n;
 
-	if (netns_fd_target(t->p->pid, (int)t->entry.args[0], &ino, &type, path,
-			    sizeof(path)) < 0) {
-		ino = 0; /* a pidfd: the exit stop reads the thread's netns instead */
-		type = 0;
+	t->entry.aux = 0;
+	t->entry.aux_type = 0;
+	t->entry_path[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, (int)t->entry.args[0]);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return true; /* EBADF to come: still an event */
+	link[n] = '\0';
+	switch (parse_fd_link(link, &ino)) {
+	case LINK_NETNS:
+		t->entry.aux = ino;
+		t->entry.aux_type = CLONE_NEWNET;
+		break;
+	case LINK_NSFS_PATH:
+		snprintf(t->entry_path, sizeof(t->entry_path), "%.127s", link);
+		break;
+	default: /* a pidfd, or another namespace type ("uts:[..]") */
+		if (link[0] != 'a' && !(t->entry.args[1] & CLONE_NEWNET))
+			t->entry.aux_type = -1;
+		break;
 	}
-	t->entry.aux = ino;
-	t->entry.aux_type = type;
 	return true;
 }
 
@@ -679,17 +696,22 @@ static void refresh_thread_netns(struct thread *t)
 void exit_setns(struct decode_ctx *c)
 {
 	struct thread *t = c->t;
-	uint64_t nstype = c->a[1];
+	uint64_t nstype = c->a[1], before = t->netns;
 
 	c->ev->arg = nstype;
+	if (t->entry.aux_type < 0)
+		return; /* another namespace type: not our business */
 	if (c->ret == 0) {
 		if (t->entry.aux_type == CLONE_NEWNET)
 			t->netns = t->entry.aux;
-		else if (!t->entry.aux && (nstype & CLONE_NEWNET))
-			refresh_thread_netns(t);
 		else
-			return; /* another namespace type: not our business */
-	} else if (t->entry.aux_type && t->entry.aux_type != CLONE_NEWNET) {
+			refresh_thread_netns(t);
+		/* nstype 0 with a path: a net setns only if the netns moved */
+		if (!(nstype & CLONE_NEWNET) && t->entry.aux_type != CLONE_NEWNET && t->netns == before)
+			return;
+		if (t->entry_path[0])
+			netns_learn_path(t->netns, t->entry_path);
+	} else if (!(nstype & CLONE_NEWNET) && t->entry.aux_type != CLONE_NEWNET) {
 		return;
 	}
 	set_ns(&c->ev->ns_new, c->ret == 0 ? t->netns : t->entry.aux);
@@ -730,7 +752,8 @@ void exit_clone(struct decode_ctx *c)
 
 	c->ev->fd = -1;
 	c->ev->arg = c->t->entry.aux;
-	if (c->ret > 0 && netns_of_task((pid_t)c->ret, &ino) == 0) {
+	ino = c->t->entry.child_netns;
+	if (c->ret > 0 && (ino || netns_of_task((pid_t)c->ret, &ino) == 0)) {
 		set_ns(&c->ev->ns_new, ino);
 		c->ev->flags |= NST_EV_NS_CHANGE;
 	}

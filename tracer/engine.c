@@ -305,12 +305,14 @@ static void on_clone_event(struct thread *t)
 	flags = t->entry.nr == SYS_clone3 || t->entry.nr == SYS_clone ? t->entry.aux : 0;
 	child = thread_find((pid_t)msg);
 	if (!child) {
-		adopt_task((pid_t)msg, t, flags);
+		child = adopt_task((pid_t)msg, t, flags);
 	} else if ((flags & CLONE_FILES) && !(flags & CLONE_THREAD) &&
 		   child->p != t->p && child->p->fds != t->p->fds) {
 		fdtab_unref(child->p->fds);
 		child->p->fds = fdtab_ref(t->p->fds);
 	}
+	if (child)
+		t->entry.child_netns = child->netns;
 }
 
 static struct thread *on_exec_event(pid_t tid)
@@ -377,6 +379,7 @@ static void start_syscall(struct thread *t, uint32_t arch, uint64_t nr, const ui
 	t->entry.netns = t->netns;
 	t->entry.aux = 0;
 	t->entry.aux_type = 0;
+	t->entry.child_netns = 0;
 	if (sc->on_entry)
 		t->entry.decode = sc->on_entry(t);
 	else if (sc->flags & SF_SOCKFD)

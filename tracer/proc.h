@@ -36,6 +36,8 @@ struct syscall_entry {
 	uint64_t netns;     /* thread netns at entry */
 	uint64_t aux;       /* decoder scratch: setns target inode, clone3 flags */
 	int aux_type;       /* decoder scratch: setns nstype */
+	uint64_t child_netns; /* clone: the child's netns, read at the clone event
+	                         (the child may be gone by the exit stop) */
 };
 
 struct thread {
@@ -45,6 +47,7 @@ struct thread {
 	bool in_syscall;  /* between entry and exit stops */
 	bool detached;
 	struct syscall_entry entry;
+	char entry_path[128]; /* setns: the bind-mount path of its fd */
 };
 
 /* Find a thread; NULL when not traced. */
