@@ -15,7 +15,7 @@ LAB_PKGS="$LAB_PKGS dnsperf"
 lab_up >&2 || { echo "bench: the dockerd lab could not be set up" >&2; exit 1; }
 CTR_PID=$(docker inspect -f '{{.State.Pid}}' $LAB_CTR)
 printf 'ok.nstrace.test A\n10.100.51.198.in-addr.arpa PTR\n' >"$T/queries"
-CONFIGS="untraced floor strace nstrace nstrace-o nstrace-k"
+CONFIGS=${CONFIGS:-"untraced floor strace nstrace nstrace-o nstrace-k"}
 
 start_tracer() { # config -> sets TP (pid of the tracer, or empty)
 	d=$(pidof dockerd)

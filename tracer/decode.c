@@ -41,6 +41,16 @@ static struct mmsghdr mmsg_buf[NST_MAX_MMSG];
 static int stack_depth; /* -k */
 static struct nst_stack stack_buf;
 
+/* Events wait here until the thread is resumed: the sink (output, analysis)
+ * then runs while the tracee runs, not while it sits in its stop. */
+#define QUEUE_SLOTS 64
+static struct queued {
+	struct nst_event ev;
+	struct nst_stack stack;
+} *queue;
+static uint8_t *queue_payload; /* QUEUE_SLOTS * snaplen */
+static size_t qlen;
+
 void decode_set_stacks(int depth)
 {
 	stack_depth = depth;
@@ -55,12 +65,35 @@ void decode_init(nst_event_sink s, void *ctx, uint32_t cap)
 	payload_buf = malloc(cap ? cap : 1);
 	if (!payload_buf)
 		snaplen = 0;
+	free(queue);
+	free(queue_payload);
+	queue = malloc(QUEUE_SLOTS * sizeof(*queue));
+	queue_payload = malloc(QUEUE_SLOTS * (size_t)(snaplen ? snaplen : 1));
+	qlen = 0;
+	if (!queue || !queue_payload) { /* without a queue, events go out at once */
+		free(queue);
+		free(queue_payload);
+		queue = NULL;
+		queue_payload = NULL;
+	}
+}
+
+void decode_flush(void)
+{
+	for (size_t i = 0; i < qlen; i++)
+		sink(&queue[i].ev, sink_ctx);
+	qlen = 0;
 }
 
 void decode_cleanup(void)
 {
+	decode_flush();
 	free(payload_buf);
+	free(queue);
+	free(queue_payload);
 	payload_buf = NULL;
+	queue = NULL;
+	queue_payload = NULL;
 }
 
 /* --- fd and socket bookkeeping ------------------------------------------ */
@@ -189,10 +222,29 @@ static bool wants_stack(const struct nst_event *ev)
 
 static void emit(struct decode_ctx *c)
 {
+	struct queued *q;
+
 	if (stack_depth && !c->ev->stack && wants_stack(c->ev) &&
 	    stack_capture(c->t->tid, &c->t->p->syms, &stack_buf, stack_depth) > 0)
 		c->ev->stack = &stack_buf;
-	sink(c->ev, sink_ctx);
+	if (!queue) {
+		sink(c->ev, sink_ctx);
+		return;
+	}
+	if (qlen == QUEUE_SLOTS)
+		decode_flush();
+	/* Copy what points into buffers the next stop reuses. */
+	q = &queue[qlen];
+	q->ev = *c->ev;
+	if (c->ev->payload_len) {
+		memcpy(queue_payload + qlen * snaplen, c->ev->payload, c->ev->payload_len);
+		q->ev.payload = queue_payload + qlen * snaplen;
+	}
+	if (c->ev->stack) {
+		q->stack = *c->ev->stack;
+		q->ev.stack = &q->stack;
+	}
+	qlen++;
 }
 
 /* Read a sockaddr of tracee length len at addr into ev->addr. */

@@ -22,6 +22,11 @@ struct decode_ctx {
 
 /* Configure the one consumer of events and the payload cap (-s). */
 void decode_init(nst_event_sink sink, void *ctx, uint32_t snaplen);
+/* Hand the events of the stops just handled to the sink.  The engine calls
+ * it once the thread is resumed, so output and analysis run in parallel
+ * with the tracee.  Event order is kept. */
+void decode_flush(void);
+
 /* -k: capture stacks of at most depth frames (0: off). */
 void decode_set_stacks(int depth);
 void decode_cleanup(void);

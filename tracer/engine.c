@@ -574,6 +574,7 @@ int engine_run(void)
 	pid_t tid;
 
 	while (thread_count() > 0) {
+		decode_flush(); /* every stop handled so far has been resumed */
 		if (stop_requested) {
 			detach_all();
 			break;
@@ -589,7 +590,7 @@ int engine_run(void)
 		else if (WIFEXITED(status) || WIFSIGNALED(status))
 			note_exit(tid, status);
 	}
-	/* Reap a launched child we detached from, if it has already gone. */
+	decode_flush();
 	return launched_status;
 }
 
