@@ -26,6 +26,7 @@
 #include "decode.h"
 #include "netns.h"
 #include "proc.h"
+#include "stack.h"
 #include "symbols.h"
 #include "syscalls.h"
 
@@ -356,6 +357,7 @@ static struct thread *on_exec_event(pid_t tid)
 	fdtab_exec(p->fds);
 	sym_proc_free(p->syms); /* a new program: new maps, new symbols */
 	p->syms = NULL;
+	stack_thread_free(&t->unwind);
 	proc_read_comm(p);
 	p->home_netns = t->netns; /* a fresh program is at home where it starts */
 	return t;

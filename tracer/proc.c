@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "netns.h"
+#include "stack.h"
 #include "symbols.h"
 
 /* Open addressing with linear probing and backward-shift deletion. */
@@ -192,6 +193,7 @@ void thread_remove(struct thread *t)
 
 	delete_slot(t);
 	nthreads--;
+	stack_thread_free(&t->unwind);
 	free(t);
 	if (--p->nthreads == 0)
 		proc_free(p);
@@ -199,6 +201,7 @@ void thread_remove(struct thread *t)
 
 void thread_retid(struct thread *t, pid_t new_tid)
 {
+	stack_thread_free(&t->unwind); /* it names the old tid */
 	delete_slot(t);
 	t->tid = new_tid;
 	insert_slot(t);
@@ -229,6 +232,7 @@ void proc_cleanup(void)
 			slots[i] = NULL;
 			if (--t->p->nthreads == 0)
 				proc_free(t->p);
+			stack_thread_free(&t->unwind);
 			free(t);
 		}
 	}

@@ -48,6 +48,7 @@ struct thread {
 	bool detached;
 	struct syscall_entry entry;
 	char entry_path[128]; /* setns: the bind-mount path of its fd */
+	void *unwind;         /* -k: libunwind-ptrace handle, kept between captures */
 };
 
 /* Find a thread; NULL when not traced. */

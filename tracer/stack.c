@@ -125,7 +125,15 @@ static int find_proc_info(unw_addr_space_t a, unw_word_t ip, unw_proc_info_t *pi
 	return r;
 }
 
-int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max_depth)
+void stack_thread_free(void **upt)
+{
+	if (*upt)
+		_UPT_destroy(*upt);
+	*upt = NULL;
+}
+
+int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max_depth,
+		  void **uptp)
 {
 	unw_cursor_t cur;
 	void *upt;
@@ -151,7 +159,9 @@ int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max
 	for (int i = 0; i < CACHE_PAGES; i++) /* memory changes between captures */
 		pages[i].valid = 0;
 	regs_valid = 0;
-	upt = _UPT_create(tid);
+	if (!*uptp)
+		*uptp = _UPT_create(tid);
+	upt = *uptp;
 	if (!upt)
 		return 0;
 	if (unw_init_remote(&cur, as, upt) == 0) {
@@ -163,7 +173,6 @@ int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max
 			n++;
 		} while (n < max_depth && unw_step(&cur) > 0);
 	}
-	_UPT_destroy(upt);
 	st->nframes = (uint32_t)n;
 	return n;
 }
