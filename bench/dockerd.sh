@@ -50,7 +50,7 @@ for r in $(seq "$RUNS"); do
 	done
 done
 
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+. bench/lib.sh
 floor_q=$( [ -f "$T/qps.floor" ] && median <"$T/qps.floor" || echo 0)
 echo "### dockerd under load (attach mode)"
 echo

@@ -7,13 +7,7 @@ RUNS=${RUNS:-5}
 gcc -O2 -Wall -Wextra -Werror -o build/churn bench/churn.c || exit 1
 W="build/churn 2000 100"
 SET=socket,socketpair,connect,bind,listen,accept,accept4,getsockname,getpeername,sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg,read,write,readv,writev,close,close_range,dup,dup2,dup3,fcntl,setns,unshare,clone,clone3
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-ms_of() {
-	a=$(date +%s%N)
-	"$@" >/dev/null 2>&1
-	b=$(date +%s%N)
-	echo $(((b - a) / 1000000))
-}
+. bench/lib.sh
 : >/tmp/nst-l.0; : >/tmp/nst-l.1; : >/tmp/nst-l.2; : >/tmp/nst-l.3
 for i in $(seq "$RUNS"); do
 	ms_of $W >>/tmp/nst-l.0

@@ -19,13 +19,7 @@ if [ ! -s "$LOG" ] || [ "$(stat -c %s "$LOG")" -lt 30000000 ]; then
 fi
 bytes=$(stat -c %s "$LOG")
 
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-ms_of() { # command... -> wall milliseconds
-	a=$(date +%s%N)
-	"$@" >/dev/null 2>&1
-	b=$(date +%s%N)
-	echo $(((b - a) / 1000000))
-}
+. bench/lib.sh
 
 : >/tmp/nst-bench.rep
 : >/tmp/nst-bench.wc

@@ -12,13 +12,7 @@ ns=nstrace-bench-k-$$
 ip netns add $ns && ip -n $ns link set lo up || exit 1
 trap 'ip netns del $ns' EXIT
 P="build/progs/foreign_socket /run/netns/$ns $ROUNDS"
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-ms_of() {
-	a=$(date +%s%N)
-	"$@" >/dev/null 2>&1
-	b=$(date +%s%N)
-	echo $(((b - a) / 1000000))
-}
+. bench/lib.sh
 : >/tmp/nst-k.0; : >/tmp/nst-k.1; : >/tmp/nst-k.2; : >/tmp/nst-k.3
 for i in $(seq "$RUNS"); do
 	ms_of $P >>/tmp/nst-k.0
