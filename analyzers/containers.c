@@ -37,11 +37,6 @@ const struct container *containers_find(uint64_t ino, const char *path)
 	return find_mut(ino, path);
 }
 
-void containers_clear(void)
-{
-	ntable = 0;
-}
-
 json_t *containers_to_json(void)
 {
 	json_t *a = json_array();

@@ -24,7 +24,6 @@ struct container {
 void containers_add(const struct container *c);
 /* The container of a netns, by inode or by path; NULL when unknown. */
 const struct container *containers_find(uint64_t ino, const char *path);
-void containers_clear(void);
 
 /* [{"netns_inode":..,"netns_path":..,"name":..,"id":..,"ip":..,"kind":..}] */
 json_t *containers_to_json(void);

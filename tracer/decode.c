@@ -35,7 +35,7 @@
 static nst_event_sink sink;
 static void *sink_ctx;
 static uint32_t snaplen;
-static uint8_t *payload_buf;      /* one buffer: events are emitted synchronously */
+static uint8_t *payload_buf;      /* one buffer: emit() copies it into the queue */
 static struct iovec iov_buf[NST_MAX_IOV];
 static struct mmsghdr mmsg_buf[NST_MAX_MMSG];
 static int stack_depth; /* -k */
@@ -400,8 +400,9 @@ bool entry_setns(struct thread *t)
 	case LINK_NSFS_PATH:
 		snprintf(t->entry_path, sizeof(t->entry_path), "%.127s", link);
 		break;
-	default: /* a pidfd, or another namespace type ("uts:[..]") */
-		if (link[0] != 'a' && !(t->entry.args[1] & CLONE_NEWNET))
+	default: /* a pidfd (the exit reads the netns back), or another
+		    namespace type ("uts:[..]"): not ours unless CLONE_NEWNET */
+		if (strncmp(link, "anon_inode:", 11) && !(t->entry.args[1] & CLONE_NEWNET))
 			t->entry.aux_type = -1;
 		break;
 	}

@@ -76,7 +76,7 @@ static void resume_to_exit(pid_t tid)
 static int install_seccomp_filter(void)
 {
 	struct sock_filter prog[8 + 512];
-	size_t n = 0, base, ntrace = 0;
+	size_t n = 0, ntrace = 0;
 
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						 offsetof(struct seccomp_data, arch));
@@ -87,7 +87,6 @@ static int install_seccomp_filter(void)
 	for (size_t nr = 0; nr < syscall_table_len; nr++)
 		if (syscall_table[nr].name)
 			ntrace++;
-	base = n;
 	for (size_t nr = 0, i = 0; nr < syscall_table_len; nr++) {
 		if (!syscall_table[nr].name)
 			continue;
@@ -96,7 +95,6 @@ static int install_seccomp_filter(void)
 							 (unsigned char)(ntrace - i), 0);
 		i++;
 	}
-	(void)base;
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
 	struct sock_fprog fprog = { (unsigned short)n, prog };

@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <linux/sockios.h>
 #include <sched.h>
 #include <stdio.h>
@@ -115,38 +114,6 @@ const char *netns_path(uint64_t ino)
 		scan_dir(scan_dirs[i]);
 	e = find(ino);
 	return e ? e->path : NULL;
-}
-
-int netns_fd_target(pid_t pid, int fd, uint64_t *ino, int *nstype,
-		    char *path, size_t pathlen)
-{
-	char p[64];
-	struct stat st;
-	int nfd, t, err;
-	ssize_t n;
-
-	snprintf(p, sizeof(p), "/proc/%d/fd/%d", pid, fd);
-	nfd = open(p, O_RDONLY | O_CLOEXEC);
-	if (nfd < 0)
-		return -errno;
-	t = ioctl(nfd, NS_GET_NSTYPE);
-	err = t < 0 ? (errno == ENOTTY ? -ENOTSUP : -errno) : 0;
-	if (!err && fstat(nfd, &st) < 0)
-		err = -errno;
-	close(nfd);
-	if (err)
-		return err;
-	*ino = st.st_ino;
-	*nstype = t;
-	path[0] = '\0';
-	n = readlink(p, path, pathlen - 1);
-	if (n > 0 && path[0] == '/') {
-		path[n] = '\0';
-		netns_learn_path(st.st_ino, path);
-	} else {
-		path[0] = '\0';
-	}
-	return 0;
 }
 
 static void fill_addr(int sfd, int peer, struct nst_addr *out)

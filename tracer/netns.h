@@ -22,13 +22,6 @@ const char *netns_path(uint64_t ino);
 /* Remember that ino is reachable at path (first one wins). */
 void netns_learn_path(uint64_t ino, const char *path);
 
-/* What namespace does fd of process pid refer to?  For an nsfs file, sets
- * *ino, *nstype (CLONE_NEWNET, ...) and copies a bind path into path (empty
- * when opened via /proc).  Returns 0, -ENOTSUP when fd is not an nsfs file
- * (a pidfd, say), or -errno. */
-int netns_fd_target(pid_t pid, int fd, uint64_t *ino, int *nstype,
-		    char *path, size_t pathlen);
-
 /* Ask the kernel about socket fd of the process behind pidfd: duplicate it
  * with pidfd_getfd, then SIOCGSKNS and getsockopt/getsockname/getpeername.
  * Fills family/type/protocol, local, peer and netns.ino in *s.

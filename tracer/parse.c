@@ -202,6 +202,16 @@ const char *errno_name(int err)
 	return err > 0 ? strerrorname_np(err) : NULL;
 }
 
+int errno_from_name(const char *name, size_t n)
+{
+	for (int e = 1; e < 256; e++) {
+		const char *s = errno_name(e);
+		if (s && strlen(s) == n && !memcmp(s, name, n))
+			return e;
+	}
+	return 0;
+}
+
 enum fd_link_kind parse_fd_link(const char *link, uint64_t *ino)
 {
 	const char *p = NULL;

@@ -30,6 +30,8 @@ const char *family_name(int family);     /* "AF_INET" */
 const char *socktype_name(int type);     /* "SOCK_DGRAM" (type w/o flags) */
 const char *proto_short(const struct nst_sock *s); /* "udp","tcp","unix",.. */
 const char *errno_name(int err);         /* "ECONNREFUSED" */
+/* Inverse of errno_name for a name of n bytes; 0 when unknown. */
+int errno_from_name(const char *name, size_t n);
 
 /* Classify a /proc/PID/fd/N link target. */
 enum fd_link_kind { LINK_OTHER, LINK_SOCKET, LINK_NETNS, LINK_NSFS_PATH };

@@ -157,7 +157,7 @@ static enum rec_line read_event(struct rec_reader *r, json_t *o, struct nst_even
 	ev->fd2 = json_is_integer(v) ? (int32_t)json_integer_value(v) : -1;
 	ev->ret = json_integer_value(json_object_get(o, "ret"));
 	if (json_is_string(err)) {
-		ev->err = name_to_num(err, errno_name, 1, 255);
+		ev->err = errno_from_name(json_string_value(err), strlen(json_string_value(err)));
 		if (!ev->err)
 			return fail(r, "event: unknown errno name");
 	} else if (json_is_integer(err)) {

@@ -113,16 +113,6 @@ static int socktype_of(struct span s, uint64_t *bits)
 	return type;
 }
 
-static int errno_of(const char *s, size_t n)
-{
-	for (int e = 1; e < 256; e++) {
-		const char *name = errno_name(e);
-		if (name && strlen(name) == n && !memcmp(name, s, n))
-			return e;
-	}
-	return 0;
-}
-
 /* --- namespaces ----------------------------------------------------------- */
 
 static int ns_intern(struct strace_import *s, uint64_t ino, const char *path, const char *label)
@@ -1008,7 +998,7 @@ static bool parse_ret(struct span r, struct call *c)
 		size_t j = i + 1, k = j;
 		while (k < r.n && r.p[k] != ' ')
 			k++;
-		c->err = errno_of(r.p + j, k - j);
+		c->err = errno_from_name(r.p + j, k - j);
 		if (!c->err)
 			c->err = EIO; /* an errno name this libc does not know */
 	}
