@@ -29,6 +29,12 @@ build/progs/%: tests/progs/%.c | build
 	@mkdir -p build/progs
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -pthread -o $@ $<
 
+# Like Go code: frame pointers, no DWARF unwind tables to find.
+build/progs/fp_stack: tests/progs/fp_stack.c | build
+	@mkdir -p build/progs
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
+		-fno-asynchronous-unwind-tables -fno-unwind-tables -Wl,--no-eh-frame-hdr -o $@ $<
+
 progs: $(PROGS)
 
 # Unit tests link the pure modules only, plain and sanitized.

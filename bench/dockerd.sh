@@ -40,29 +40,45 @@ perf() { # extra dnsperf args -> its output
 	nsenter -t "$CTR_PID" -n dnsperf -s 127.0.0.11 -d "$T/queries" -l "$DUR" "$@" 2>&1
 }
 
+# rotate: run r starts at configuration r, so that no configuration always
+# comes first (or last) on a machine whose load drifts
+set -- $CONFIGS
 for r in $(seq "$RUNS"); do
-	for c in $CONFIGS; do
+	for c in "$@"; do
 		start_tracer "$c"
-		perf -c 4 -q 100 | awk '/Queries per second/ {print $4}' >>"$T/qps.$c"
+		perf -c 4 -q 100 | awk '/Queries per second/ {print $4}' >"$T/run.$c"
+		cat "$T/run.$c" >>"$T/qps.$c"
 		perf -c 1 -Q 100 | awk '/Average Latency/ {print $4 * 1000}' >>"$T/lat.$c"
 		stop_tracer
 		echo "bench: run $r $c: $(tail -1 "$T/qps.$c") qps, $(tail -1 "$T/lat.$c") ms" >&2
 	done
+	# ratios within this run: the same minutes of the same machine
+	for c in "$@"; do
+		[ -s "$T/run.floor" ] && awk -v a="$(cat "$T/run.$c")" -v b="$(cat "$T/run.floor")" \
+			'BEGIN {if (b > 0) print a / b}' >>"$T/ratio.$c"
+	done
+	[ -s "$T/run.nstrace" ] && [ -s "$T/run.nstrace-k" ] &&
+		awk -v a="$(cat "$T/run.nstrace-k")" -v b="$(cat "$T/run.nstrace")" \
+			'BEGIN {if (b > 0) print a / b}' >>"$T/ratio.k"
+	first=$1
+	shift
+	set -- "$@" "$first"
 done
 
 . bench/lib.sh
-floor_q=$( [ -f "$T/qps.floor" ] && median <"$T/qps.floor" || echo 0)
 echo "### dockerd under load (attach mode)"
 echo
 echo "dnsperf inside the container's netns to 127.0.0.11 (dockerd's embedded"
-echo "resolver, forwarding to dnsmasq in the lab), ${DUR} s per measure, median of"
-echo "$RUNS runs; every configuration measured in each run, on the same warm machine."
+echo "resolver, forwarding to dnsmasq in the lab), ${DUR} s per measure, $RUNS runs."
+echo "Every configuration is measured in each run, the order rotating from run"
+echo "to run; \"vs floor\" is the median of the ratios taken within each run."
 echo
-echo "| dockerd traced by | QPS, 4 clients | vs floor | mean latency at 100 QPS |"
+echo "| dockerd traced by | QPS, 4 clients (median) | vs floor | mean latency at 100 QPS |"
 echo "|---|---|---|---|"
 for c in $CONFIGS; do
 	q=$(median <"$T/qps.$c")
 	l=$(median <"$T/lat.$c")
+	v=$( [ -s "$T/ratio.$c" ] && median <"$T/ratio.$c" || echo 0)
 	case $c in
 	untraced) name="nothing" ;;
 	floor) name="the ptrace floor (bench/floor.c: SEIZE, GET_SYSCALL_INFO, SYSCALL)" ;;
@@ -71,5 +87,14 @@ for c in $CONFIGS; do
 	nstrace-o) name="nstrace -o FILE" ;;
 	nstrace-k) name="nstrace -k" ;;
 	esac
-	printf '| %s | %.0f | %.2f | %.2f ms |\n' "$name" "$q" "$(awk -v a="$q" -v b="$floor_q" 'BEGIN {print b ? a / b : 0}')" "$l"
+	printf '| %s | %.0f | %.2f | %.2f ms |\n' "$name" "$q" "$v" "$l"
 done
+if [ -s "$T/ratio.k" ]; then
+	echo
+	printf 'nstrace -k against nstrace, median of the per-run ratios: %.2f (runs: %s).\n' \
+		"$(median <"$T/ratio.k")" "$(sort -n "$T/ratio.k" | awk '{printf "%s%.2f", NR > 1 ? " " : "", $1}')"
+fi
+if [ -s "$T/ratio.nstrace" ]; then
+	printf 'nstrace against the floor, per run: %s.\n' \
+		"$(sort -n "$T/ratio.nstrace" | awk '{printf "%s%.2f", NR > 1 ? " " : "", $1}')"
+fi

@@ -45,6 +45,7 @@ void consumer_free(struct consumer *c)
 {
 	lineout_free(c->out);
 	analyzer_free(c->an);
+	jw_free(&c->jw);
 	c->out = NULL;
 	c->an = NULL;
 }
@@ -95,7 +96,6 @@ void consumer_event(const struct nst_event *ev, void *ctx)
 {
 	struct consumer *c = ctx;
 	char line[4096];
-	json_t *o = NULL;
 
 	c->nevents++;
 	if ((ev->flags & NST_EV_SOCK) && ev->sock.foreign)
@@ -108,13 +108,12 @@ void consumer_event(const struct nst_event *ev, void *ctx)
 			lineout_line(c->out, line, n);
 		}
 	}
-	if ((c->json && c->events) || c->rec)
-		o = event_to_json(ev);
-	if (o && c->json && c->events)
-		consumer_write_json(c->out, o);
-	if (o && c->rec)
-		consumer_write_json(c->rec, o);
-	json_decref(o);
+	if (((c->json && c->events) || c->rec) && print_event_json(&c->jw, ev) == 0) {
+		if (c->json && c->events)
+			lineout_line(c->out, c->jw.p, c->jw.len);
+		if (c->rec)
+			lineout_line(c->rec, c->jw.p, c->jw.len);
+	}
 	analyzer_feed(c->an, ev);
 }
 

@@ -13,6 +13,7 @@
 
 #include "analyzer.h"
 #include "event.h"
+#include "jsonw.h"
 #include "lineout.h"
 
 struct consumer {
@@ -20,6 +21,7 @@ struct consumer {
 	struct lineout *out;      /* stdout, whole lines */
 	struct lineout *rec;      /* -o FILE, or NULL */
 	struct analyzer *an;
+	struct jw jw;             /* the JSON line of the event at hand */
 	unsigned long nevents;
 };
 

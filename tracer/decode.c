@@ -78,10 +78,24 @@ void decode_init(nst_event_sink s, void *ctx, uint32_t cap)
 	}
 }
 
+/* Paths are looked up here, once the thread runs again: an unknown inode
+ * may cost a directory scan. */
+static void name_namespaces(struct nst_event *ev)
+{
+	struct nst_ns *ns[] = { &ev->thread_netns, &ev->home_netns, &ev->ns_new,
+				&ev->sock.netns };
+
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if (ns[i]->ino)
+			ns[i]->path = netns_path(ns[i]->ino);
+}
+
 void decode_flush(void)
 {
-	for (size_t i = 0; i < qlen; i++)
+	for (size_t i = 0; i < qlen; i++) {
+		name_namespaces(&queue[i].ev);
 		sink(&queue[i].ev, sink_ctx);
+	}
 	qlen = 0;
 }
 
@@ -113,7 +127,7 @@ static struct sock_obj *sock_for_fd(struct thread *t, int fd)
 
 	if (e && e->kind == FD_SOCKET)
 		return e->sk;
-	if (e && e->kind == FD_OTHER)
+	if (e && e->kind != FD_UNKNOWN)
 		return NULL;
 	if (fd < 0)
 		return NULL;
@@ -123,7 +137,7 @@ static struct sock_obj *sock_for_fd(struct thread *t, int fd)
 		return NULL; /* not open (the call will fail with EBADF) */
 	link[n] = '\0';
 	if (parse_fd_link(link, &ino) != LINK_SOCKET) {
-		fdtab_set(fds, fd, FD_OTHER, NULL, false);
+		fdtab_set(fds, fd, FD_OTHER, NULL, true); /* cloexec unknown */
 		return NULL;
 	}
 	sk = sock_new();
@@ -137,7 +151,7 @@ static struct sock_obj *sock_for_fd(struct thread *t, int fd)
 		sk->s.origin = NST_NS_QUERIED;
 		sk->local_known = true;
 	}
-	if (fdtab_set(fds, fd, FD_SOCKET, sk, false) < 0) {
+	if (fdtab_set(fds, fd, FD_SOCKET, sk, true) < 0) { /* cloexec unknown */
 		sk->refs = 1;
 		sock_unref(sk);
 		return NULL;
@@ -174,10 +188,11 @@ static bool is_inet(int family)
 
 /* --- event helpers -------------------------------------------------------- */
 
+/* The path is named later, off the stop (name_namespaces). */
 static void set_ns(struct nst_ns *ns, uint64_t ino)
 {
 	ns->ino = ino;
-	ns->path = netns_path(ino);
+	ns->path = NULL;
 }
 
 /* Attach socket sk (the one behind ev->fd) to the event. */
@@ -188,9 +203,11 @@ static void attach_sock(struct decode_ctx *c, struct sock_obj *sk)
 
 	if (!sk)
 		return;
-	/* An implicit local address (UDP connect, first send) is learned once. */
+	/* An implicit local address (UDP connect, first send) is learned once,
+	 * when data moves: a program that asks getsockname() itself right after
+	 * connect() (dockerd does) tells it for free. */
 	if (!sk->local_known && is_inet(sk->s.family) && sk->s.peer.family != AF_UNSPEC &&
-	    ev->ret >= 0) {
+	    ev->ret >= 0 && (c->t->entry.sc->flags & SF_IO)) {
 		int pidfd = proc_pidfd(p);
 		if (pidfd >= 0)
 			netns_query_local(pidfd, ev->fd, &sk->s.local);
@@ -228,6 +245,7 @@ static void emit(struct decode_ctx *c)
 	    stack_capture(c->t->tid, &c->t->p->syms, &stack_buf, stack_depth, &c->t->unwind) > 0)
 		c->ev->stack = &stack_buf;
 	if (!queue) {
+		name_namespaces(c->ev);
 		sink(c->ev, sink_ctx);
 		return;
 	}
@@ -247,18 +265,10 @@ static void emit(struct decode_ctx *c)
 	qlen++;
 }
 
-/* Read a sockaddr of tracee length len at addr into ev->addr. */
-static void decode_sockaddr(struct decode_ctx *c, uint64_t addr, uint64_t len,
-			    struct nst_addr *out)
+/* n bytes of a sockaddr, as read from the tracee, into out. */
+static void take_sockaddr(struct decode_ctx *c, const uint8_t *buf, long n,
+			  struct nst_addr *out)
 {
-	uint8_t buf[NST_MAX_SOCKADDR];
-	long n;
-
-	if (!addr || !len)
-		return;
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	n = tmem_read(c->t->tid, addr, buf, len);
 	if (n <= 0 || parse_sockaddr(buf, (size_t)n, out) < 0) {
 		c->ev->flags |= NST_EV_ADDR_UNREADABLE;
 		return;
@@ -266,14 +276,39 @@ static void decode_sockaddr(struct decode_ctx *c, uint64_t addr, uint64_t len,
 	c->ev->flags |= NST_EV_ADDR;
 }
 
-/* Read a socklen_t* then the sockaddr it sizes. */
+/* Read a sockaddr of tracee length len at addr into out. */
+static void decode_sockaddr(struct decode_ctx *c, uint64_t addr, uint64_t len,
+			    struct nst_addr *out)
+{
+	uint8_t buf[NST_MAX_SOCKADDR];
+
+	if (!addr || !len)
+		return;
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	take_sockaddr(c, buf, tmem_read(c->t->tid, addr, buf, len), out);
+}
+
+/* A socklen_t* and the sockaddr it sizes, read together in one go; one by
+ * one when the sockaddr buffer ends near unmapped memory. */
 static void decode_sockaddr_lenp(struct decode_ctx *c, uint64_t addr, uint64_t lenp,
 				 struct nst_addr *out)
 {
+	uint8_t buf[NST_MAX_SOCKADDR];
 	uint32_t len;
+	long n;
 
 	if (!addr || !lenp)
 		return;
+	n = tmem_read2(c->t->tid, lenp, &len, sizeof(len), addr, buf, sizeof(buf));
+	if (n >= (long)sizeof(len)) {
+		size_t want = len < sizeof(buf) ? len : sizeof(buf);
+		if ((size_t)n - sizeof(len) >= want) {
+			if (want)
+				take_sockaddr(c, buf, (long)want, out);
+			return;
+		}
+	}
 	if (tmem_read(c->t->tid, lenp, &len, sizeof(len)) != sizeof(len)) {
 		c->ev->flags |= NST_EV_ADDR_UNREADABLE;
 		return;
@@ -302,32 +337,39 @@ static void capture_flat(struct decode_ctx *c, uint64_t addr, uint64_t len)
 		c->ev->flags |= NST_EV_TRUNCATED;
 }
 
-/* Gather an iovec array (tracee pointer iov, count cnt) for len bytes. */
-static void capture_iov(struct decode_ctx *c, uint64_t iov, uint64_t cnt, uint64_t len)
+/* Gather len bytes from the first nread of cnt entries of iov_buf. */
+static void gather_payload(struct decode_ctx *c, size_t nread, size_t cnt, uint64_t len)
 {
 	pid_t tid = c->t->tid;
 	int unreadable = 0;
-	long n;
 	size_t got;
+
+	got = gather_iov(iov_buf, nread, len, payload_buf, snaplen, tmem_reader, &tid,
+			 &unreadable);
+	if (unreadable || nread < cnt)
+		c->ev->flags |= NST_EV_UNREADABLE;
+	c->ev->payload = payload_buf;
+	c->ev->payload_len = (uint32_t)got;
+	if (len > got && !(c->ev->flags & NST_EV_UNREADABLE))
+		c->ev->flags |= NST_EV_TRUNCATED;
+}
+
+/* Gather an iovec array (tracee pointer iov, count cnt) for len bytes. */
+static void capture_iov(struct decode_ctx *c, uint64_t iov, uint64_t cnt, uint64_t len)
+{
+	long n;
 
 	c->ev->io_len = len;
 	if (!len || !snaplen)
 		return;
 	if (cnt > NST_MAX_IOV)
 		cnt = NST_MAX_IOV;
-	n = tmem_read(tid, iov, iov_buf, cnt * sizeof(struct iovec));
+	n = tmem_read(c->t->tid, iov, iov_buf, cnt * sizeof(struct iovec));
 	if (n < 0) {
 		c->ev->flags |= NST_EV_UNREADABLE;
 		return;
 	}
-	got = gather_iov(iov_buf, (size_t)n / sizeof(struct iovec), len, payload_buf,
-			 snaplen, tmem_reader, &tid, &unreadable);
-	if (unreadable || (size_t)n < cnt * sizeof(struct iovec))
-		c->ev->flags |= NST_EV_UNREADABLE;
-	c->ev->payload = payload_buf;
-	c->ev->payload_len = (uint32_t)got;
-	if (len > got && !(c->ev->flags & NST_EV_UNREADABLE))
-		c->ev->flags |= NST_EV_TRUNCATED;
+	gather_payload(c, (size_t)n / sizeof(struct iovec), (size_t)cnt, len);
 }
 
 /* Bytes to capture for a call: what it moved, or what it tried to send. */
@@ -375,35 +417,61 @@ bool entry_fcntl(struct thread *t)
 	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_SETFD;
 }
 
-/* One readlink at entry: "net:[ino]" names the target outright; a
- * bind-mount path (/run/docker/netns/x) is remembered, and the exit stop
- * reads the thread's netns back (one stat) to learn its inode. */
-bool entry_setns(struct thread *t)
+enum ns_link { NSLINK_NONE, NSLINK_NET, NSLINK_PATH, NSLINK_PIDFD, NSLINK_OTHER };
+
+/* What fd of t's process is, for setns: "net:[ino]" (NSLINK_NET, *ino), a
+ * bind-mount path (kept in t->entry_path), a pidfd, another namespace type
+ * ("uts:[..]"), or nothing (not open). */
+static enum ns_link read_ns_link(struct thread *t, int fd, uint64_t *ino)
 {
 	char path[64], link[256];
-	uint64_t ino = 0;
 	ssize_t n;
+
+	t->entry_path[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return NSLINK_NONE;
+	link[n] = '\0';
+	switch (parse_fd_link(link, ino)) {
+	case LINK_NETNS:
+		return NSLINK_NET;
+	case LINK_NSFS_PATH:
+		snprintf(t->entry_path, sizeof(t->entry_path), "%.127s", link);
+		return NSLINK_PATH;
+	default:
+		return strncmp(link, "anon_inode:", 11) ? NSLINK_OTHER : NSLINK_PIDFD;
+	}
+}
+
+/* setns(fd, nstype).  An fd known to be a netns costs nothing; with
+ * CLONE_NEWNET the exit reads the thread's netns back (one stat).  Only
+ * nstype 0 needs the fd's link now, to tell a net namespace from another
+ * kind. */
+bool entry_setns(struct thread *t)
+{
+	struct fd_entry *e = fdtab_get(t->p->fds, (int)t->entry.args[0]);
+	uint64_t ino = 0;
 
 	t->entry.aux = 0;
 	t->entry.aux_type = 0;
 	t->entry_path[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, (int)t->entry.args[0]);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return true; /* EBADF to come: still an event */
-	link[n] = '\0';
-	switch (parse_fd_link(link, &ino)) {
-	case LINK_NETNS:
+	if (e && e->kind == FD_NETNS) {
+		t->entry.aux = e->netns;
+		t->entry.aux_type = CLONE_NEWNET;
+		return true;
+	}
+	if (t->entry.args[1] & CLONE_NEWNET)
+		return true;
+	switch (read_ns_link(t, (int)t->entry.args[0], &ino)) {
+	case NSLINK_NET:
 		t->entry.aux = ino;
 		t->entry.aux_type = CLONE_NEWNET;
 		break;
-	case LINK_NSFS_PATH:
-		snprintf(t->entry_path, sizeof(t->entry_path), "%.127s", link);
+	case NSLINK_OTHER: /* another namespace type: not our business */
+		t->entry.aux_type = -1;
 		break;
-	default: /* a pidfd (the exit reads the netns back), or another
-		    namespace type ("uts:[..]"): not ours unless CLONE_NEWNET */
-		if (strncmp(link, "anon_inode:", 11) && !(t->entry.args[1] & CLONE_NEWNET))
-			t->entry.aux_type = -1;
+	default: /* a path or a pidfd: the exit sees whether the netns moved */
 		break;
 	}
 	return true;
@@ -575,12 +643,27 @@ void exit_recvfrom(struct decode_ctx *c)
 	emit(c);
 }
 
-/* One msghdr: its name and its iovecs, for len bytes. */
+/* One msghdr: its name and its iovecs, for len bytes.  The name and the
+ * iovec array are read in one go when both are wanted. */
 static void decode_msghdr(struct decode_ctx *c, const struct msghdr *m, uint64_t len)
 {
-	if (c->ret >= 0 || is_send(c))
-		decode_sockaddr(c, (uint64_t)(uintptr_t)m->msg_name, m->msg_namelen, &c->ev->addr);
-	capture_iov(c, (uint64_t)(uintptr_t)m->msg_iov, m->msg_iovlen, len);
+	uint64_t name = (uint64_t)(uintptr_t)m->msg_name, iov = (uint64_t)(uintptr_t)m->msg_iov;
+	size_t namelen = m->msg_namelen < NST_MAX_SOCKADDR ? m->msg_namelen : NST_MAX_SOCKADDR;
+	size_t cnt = m->msg_iovlen < NST_MAX_IOV ? m->msg_iovlen : NST_MAX_IOV;
+	bool want_name = (c->ret >= 0 || is_send(c)) && name && namelen;
+	uint8_t buf[NST_MAX_SOCKADDR];
+
+	if (want_name && len && snaplen && cnt &&
+	    tmem_read2(c->t->tid, name, buf, namelen, iov, iov_buf, cnt * sizeof(struct iovec)) ==
+		    (long)(namelen + cnt * sizeof(struct iovec))) {
+		take_sockaddr(c, buf, (long)namelen, &c->ev->addr);
+		c->ev->io_len = len;
+		gather_payload(c, cnt, cnt, len);
+		return;
+	}
+	if (want_name)
+		decode_sockaddr(c, name, namelen, &c->ev->addr);
+	capture_iov(c, iov, m->msg_iovlen, len);
 }
 
 static uint64_t iov_total(struct decode_ctx *c, const struct msghdr *m)
@@ -746,10 +829,43 @@ static void refresh_thread_netns(struct thread *t)
 		t->netns = ino;
 }
 
+/* After a net setns on fd: remember what fd is, so that the next setns on
+ * it costs nothing.  A link is read only when it pays: the first time this
+ * netns is seen (for its path), or when the fd is used a second time. */
+static void note_netns_fd(struct thread *t, int fd)
+{
+	struct fd_entry *e = fdtab_get(t->p->fds, fd);
+	uint64_t ino = 0;
+
+	if (e && (e->kind == FD_NETNS || e->kind == FD_OTHER))
+		return;
+	if (!t->entry_path[0] && !netns_first_sight(t->netns) && !(e && e->kind == FD_SETNS_ONCE)) {
+		fdtab_set(t->p->fds, fd, FD_SETNS_ONCE, NULL, true);
+		return;
+	}
+	if (!t->entry_path[0]) {
+		switch (read_ns_link(t, fd, &ino)) {
+		case NSLINK_NET:
+			if (ino != t->netns)
+				return;
+			break;
+		case NSLINK_PATH:
+			break;
+		default: /* a pidfd: its process may move, nothing to keep */
+			fdtab_set(t->p->fds, fd, FD_OTHER, NULL, true);
+			return;
+		}
+	}
+	if (t->entry_path[0])
+		netns_learn_path(t->netns, t->entry_path);
+	fdtab_set_netns(t->p->fds, fd, t->netns);
+}
+
 void exit_setns(struct decode_ctx *c)
 {
 	struct thread *t = c->t;
-	uint64_t nstype = c->a[1], before = t->netns;
+	uint64_t nstype = c->a[1], before = t->netns, ino = 0;
+	int fd = (int)c->a[0];
 
 	c->ev->arg = nstype;
 	if (t->entry.aux_type < 0)
@@ -759,13 +875,14 @@ void exit_setns(struct decode_ctx *c)
 			t->netns = t->entry.aux;
 		else
 			refresh_thread_netns(t);
-		/* nstype 0 with a path: a net setns only if the netns moved */
+		/* nstype 0 with a path or pidfd: a net setns only if the netns moved */
 		if (!(nstype & CLONE_NEWNET) && t->entry.aux_type != CLONE_NEWNET && t->netns == before)
 			return;
-		if (t->entry_path[0])
-			netns_learn_path(t->netns, t->entry_path);
+		note_netns_fd(t, fd);
 	} else if (!(nstype & CLONE_NEWNET) && t->entry.aux_type != CLONE_NEWNET) {
 		return;
+	} else if (t->entry.aux_type != CLONE_NEWNET && read_ns_link(t, fd, &ino) == NSLINK_NET) {
+		t->entry.aux = ino; /* failed: name the target all the same */
 	}
 	set_ns(&c->ev->ns_new, c->ret == 0 ? t->netns : t->entry.aux);
 	c->ev->flags |= NST_EV_NS_CHANGE;

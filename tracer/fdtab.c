@@ -122,7 +122,17 @@ int fdtab_set(struct fdtab *t, int fd, enum fd_kind kind, struct sock_obj *sk,
 	e->kind = (uint8_t)kind;
 	e->cloexec = cloexec;
 	e->sk = sk;
+	e->netns = 0;
 	return 0;
+}
+
+int fdtab_set_netns(struct fdtab *t, int fd, uint64_t ino)
+{
+	int r = fdtab_set(t, fd, FD_NETNS, NULL, true);
+
+	if (r == 0)
+		t->ent[fd].netns = ino;
+	return r;
 }
 
 void fdtab_close(struct fdtab *t, int fd)
@@ -157,6 +167,8 @@ void fdtab_dup(struct fdtab *t, int oldfd, int newfd, bool cloexec)
 	struct fd_entry copy = *o;
 	if (fdtab_set(t, newfd, (enum fd_kind)copy.kind, copy.sk, cloexec) < 0)
 		fdtab_close(t, newfd);
+	else
+		t->ent[newfd].netns = copy.netns;
 }
 
 void fdtab_exec(struct fdtab *t)

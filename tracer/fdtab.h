@@ -13,7 +13,10 @@
 
 #include "event.h"
 
-enum fd_kind { FD_UNKNOWN = 0, FD_OTHER, FD_SOCKET };
+/* FD_NETNS: an nsfs file of a network namespace, whose inode is kept so
+ * that setns on it costs no lookup.  FD_SETNS_ONCE: a net setns went
+ * through it once (an nsfs file or a pidfd; never a socket). */
+enum fd_kind { FD_UNKNOWN = 0, FD_OTHER, FD_SOCKET, FD_NETNS, FD_SETNS_ONCE };
 
 struct sock_obj {
 	int refs;
@@ -24,8 +27,9 @@ struct sock_obj {
 
 struct fd_entry {
 	uint8_t kind;    /* enum fd_kind */
-	uint8_t cloexec; /* closed by execve */
+	uint8_t cloexec; /* forgotten at execve: close-on-exec, or not known */
 	struct sock_obj *sk;
+	uint64_t netns;  /* FD_NETNS: the namespace inode */
 };
 
 struct fdtab {
@@ -46,6 +50,8 @@ struct fd_entry *fdtab_get(struct fdtab *t, int fd);
 /* Set fd; takes a new reference on sk.  -EINVAL for a bad fd, -ENOMEM. */
 int fdtab_set(struct fdtab *t, int fd, enum fd_kind kind, struct sock_obj *sk,
 	      bool cloexec);
+/* fd refers to network namespace ino (cloexec unknown: forgotten at exec). */
+int fdtab_set_netns(struct fdtab *t, int fd, uint64_t ino);
 void fdtab_close(struct fdtab *t, int fd);
 void fdtab_close_range(struct fdtab *t, unsigned lo, unsigned hi);
 /* newfd becomes what oldfd is (UNKNOWN if oldfd is). */

@@ -42,7 +42,7 @@ static struct env {
 	int fail_on; /* -1 none, else the enum severity that fails */
 	char **rest; /* the command, or the input files */
 	int nrest;
-} env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1, .stack_depth = 16 };
+} env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1, .stack_depth = 24 };
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
        OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH, OPT_NO_SECCOMP };
@@ -68,7 +68,7 @@ static const struct opt_desc {
 	{ "write-expect", OPT_WRITE_EXPECT, 1, M_CHECK, "FILE", "check: write the findings as FILE" },
 	{ "stack", 'k', 0, M_LIVE, NULL,
 	  "user stacks at setns and foreign-netns sockets, shown with the findings" },
-	{ "stack-depth", OPT_STACK_DEPTH, 1, M_LIVE, "N", "at most N frames per stack (default 16)" },
+	{ "stack-depth", OPT_STACK_DEPTH, 1, M_LIVE, "N", "at most N frames per stack (default 24)" },
 	{ "no-seccomp-bpf", OPT_NO_SECCOMP, 0, M_LIVE, NULL,
 	  "launch mode: stop at every syscall (for setuid programs)" },
 	{ "no-docker", OPT_NO_DOCKER, 0, M_LIVE, NULL,

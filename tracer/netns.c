@@ -19,13 +19,15 @@
 
 #include "parse.h"
 
+/* ino -> path, open addressing (an ino of 0 marks a free slot).  A NULL
+ * path records an inode that was looked at and has no bind mount yet. */
 struct ns_path {
 	uint64_t ino;
 	char *path;
 };
 
 static struct ns_path *paths;
-static size_t npaths, cap_paths;
+static size_t npaths, cap_paths; /* cap_paths: a power of two */
 static time_t last_scan;
 
 static const char *const scan_dirs[] = { "/run/netns", "/run/docker/netns", "/var/run/netns" };
@@ -42,37 +44,78 @@ int netns_of_task(pid_t tid, uint64_t *ino)
 	return 0;
 }
 
+static size_t slot_of(uint64_t ino, size_t cap)
+{
+	return (size_t)((ino * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
 static struct ns_path *find(uint64_t ino)
 {
 	size_t i;
 
-	for (i = 0; i < npaths; i++)
+	if (!cap_paths)
+		return NULL;
+	for (i = slot_of(ino, cap_paths); paths[i].ino; i = (i + 1) & (cap_paths - 1))
 		if (paths[i].ino == ino)
 			return &paths[i];
 	return NULL;
 }
 
+static int grow(void)
+{
+	size_t ncap = cap_paths ? 2 * cap_paths : 64, i, j;
+	struct ns_path *n = calloc(ncap, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	for (i = 0; i < cap_paths; i++) {
+		if (!paths[i].ino)
+			continue;
+		for (j = slot_of(paths[i].ino, ncap); n[j].ino; j = (j + 1) & (ncap - 1))
+			;
+		n[j] = paths[i];
+	}
+	free(paths);
+	paths = n;
+	cap_paths = ncap;
+	return 0;
+}
+
+/* The entry for ino, made (with no path) when missing; NULL on ENOMEM. */
+static struct ns_path *get(uint64_t ino)
+{
+	struct ns_path *e = find(ino);
+	size_t i;
+
+	if (e)
+		return e;
+	if (2 * (npaths + 1) > cap_paths && grow() < 0)
+		return NULL;
+	for (i = slot_of(ino, cap_paths); paths[i].ino; i = (i + 1) & (cap_paths - 1))
+		;
+	paths[i].ino = ino;
+	paths[i].path = NULL;
+	npaths++;
+	return &paths[i];
+}
+
 void netns_learn_path(uint64_t ino, const char *path)
 {
 	struct ns_path *e;
-	char *copy;
 
-	if (!ino || !path || !path[0] || find(ino))
+	if (!ino || !path || !path[0])
 		return;
-	if (npaths == cap_paths) {
-		size_t ncap = cap_paths ? 2 * cap_paths : 16;
-		e = realloc(paths, ncap * sizeof(*paths));
-		if (!e)
-			return; /* a path is a courtesy; the inode is what counts */
-		paths = e;
-		cap_paths = ncap;
-	}
-	copy = strdup(path);
-	if (!copy)
-		return;
-	paths[npaths].ino = ino;
-	paths[npaths].path = copy;
-	npaths++;
+	e = get(ino);
+	if (e && !e->path)
+		e->path = strdup(path); /* NULL on ENOMEM: a path is a courtesy */
+}
+
+bool netns_first_sight(uint64_t ino)
+{
+	if (!ino || find(ino))
+		return false;
+	get(ino);
+	return true;
 }
 
 static void scan_dir(const char *dir)
@@ -104,7 +147,7 @@ const char *netns_path(uint64_t ino)
 	if (!ino)
 		return NULL;
 	e = find(ino);
-	if (e)
+	if (e && e->path)
 		return e->path;
 	now = time(NULL);
 	if (now == last_scan)
@@ -171,10 +214,11 @@ int netns_query_socket(int pidfd, int fd, struct nst_sock *s)
 
 int netns_query_local(int pidfd, int fd, struct nst_addr *local)
 {
-	int sfd = grab_socket(pidfd, fd);
+	/* No fstat check: getsockname() fails on anything but a socket. */
+	int sfd = pidfd_getfd(pidfd, fd, 0);
 
 	if (sfd < 0)
-		return sfd;
+		return -errno;
 	fill_addr(sfd, 0, local);
 	close(sfd);
 	return 0;
@@ -184,7 +228,7 @@ void netns_cleanup(void)
 {
 	size_t i;
 
-	for (i = 0; i < npaths; i++)
+	for (i = 0; i < cap_paths; i++)
 		free(paths[i].path);
 	free(paths);
 	paths = NULL;

@@ -7,6 +7,7 @@
 #ifndef NST_NETNS_H
 #define NST_NETNS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,6 +22,10 @@ const char *netns_path(uint64_t ino);
 
 /* Remember that ino is reachable at path (first one wins). */
 void netns_learn_path(uint64_t ino, const char *path);
+
+/* True only the first time ino is asked about (nothing is read): the caller
+ * may then spend one lookup on a path for it.  False for ino 0. */
+bool netns_first_sight(uint64_t ino);
 
 /* Ask the kernel about socket fd of the process behind pidfd: duplicate it
  * with pidfd_getfd, then SIOCGSKNS and getsockopt/getsockname/getpeername.

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "output.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,28 +175,48 @@ size_t print_event_text(char *buf, size_t n, const struct nst_event *ev)
 	return b.len;
 }
 
-static json_t *ns_json(const struct nst_ns *ns)
+static void jw_ns(struct jw *w, const struct nst_ns *ns)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "ino", ns->ino ? json_integer((json_int_t)ns->ino) : json_null());
-	json_object_set_new(o, "path", ns->path ? json_string(ns->path) : json_null());
-	if (ns->label)
-		json_object_set_new(o, "label", json_string(ns->label));
 	const struct container *c = containers_find(ns->ino, ns->path);
-	if (c)
-		json_object_set_new(o, "container", container_json(c));
-	return o;
+
+	jw_obj_begin(w);
+	jw_key(w, "ino");
+	if (ns->ino)
+		jw_int(w, (long long)ns->ino);
+	else
+		jw_null(w);
+	jw_key(w, "path");
+	jw_str_or_null(w, ns->path);
+	if (ns->label) {
+		jw_key(w, "label");
+		jw_str(w, ns->label);
+	}
+	if (c) {
+		jw_key(w, "container");
+		jw_obj_begin(w);
+		jw_key(w, "name");
+		jw_str(w, c->name);
+		jw_key(w, "id");
+		jw_str(w, c->id);
+		jw_key(w, "ip");
+		jw_str(w, c->ip);
+		jw_key(w, "kind");
+		jw_str(w, c->kind[0] ? c->kind : "docker");
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
 }
 
-static json_t *addr_json(const struct nst_addr *a)
+static void jw_addr(struct jw *w, const struct nst_addr *a)
 {
 	char s[160];
 
-	if (a->family == AF_UNSPEC)
-		return json_null();
+	if (a->family == AF_UNSPEC) {
+		jw_null(w);
+		return;
+	}
 	print_addr(s, sizeof(s), a);
-	return json_string(s);
+	jw_str(w, s);
 }
 
 static const char *origin_name(enum nst_ns_origin o)
@@ -203,21 +224,36 @@ static const char *origin_name(enum nst_ns_origin o)
 	return o == NST_NS_CREATED ? "created" : o == NST_NS_QUERIED ? "queried" : "unknown";
 }
 
-static json_t *sock_json(const struct nst_sock *s)
+static void jw_name_or_num(struct jw *w, const char *name, int num)
 {
-	json_t *o = json_object();
-	const char *f = family_name(s->family), *t = socktype_name(s->type);
+	if (name)
+		jw_str(w, name);
+	else
+		jw_int(w, num);
+}
 
-	json_object_set_new(o, "family", f ? json_string(f) : json_integer(s->family));
-	json_object_set_new(o, "type", t ? json_string(t) : json_integer(s->type));
-	json_object_set_new(o, "protocol", json_integer(s->protocol));
-	json_object_set_new(o, "proto", json_string(proto_short(s)));
-	json_object_set_new(o, "local", addr_json(&s->local));
-	json_object_set_new(o, "peer", addr_json(&s->peer));
-	json_object_set_new(o, "netns", ns_json(&s->netns));
-	json_object_set_new(o, "netns_origin", json_string(origin_name(s->origin)));
-	json_object_set_new(o, "foreign", json_boolean(s->foreign));
-	return o;
+static void jw_sock(struct jw *w, const struct nst_sock *s)
+{
+	jw_obj_begin(w);
+	jw_key(w, "family");
+	jw_name_or_num(w, family_name(s->family), s->family);
+	jw_key(w, "type");
+	jw_name_or_num(w, socktype_name(s->type), s->type);
+	jw_key(w, "protocol");
+	jw_int(w, s->protocol);
+	jw_key(w, "proto");
+	jw_str(w, proto_short(s));
+	jw_key(w, "local");
+	jw_addr(w, &s->local);
+	jw_key(w, "peer");
+	jw_addr(w, &s->peer);
+	jw_key(w, "netns");
+	jw_ns(w, &s->netns);
+	jw_key(w, "netns_origin");
+	jw_str(w, origin_name(s->origin));
+	jw_key(w, "foreign");
+	jw_bool(w, s->foreign);
+	jw_obj_end(w);
 }
 
 size_t print_frame(char *buf, size_t n, const struct nst_frame *f)
@@ -233,63 +269,103 @@ size_t print_frame(char *buf, size_t n, const struct nst_frame *f)
 	return r < 0 ? 0 : (size_t)r < n ? (size_t)r : n - 1;
 }
 
-json_t *stack_to_json(const struct nst_stack *st)
+static void jw_stack(struct jw *w, const struct nst_stack *st)
 {
-	json_t *a = json_array();
-
-	for (uint32_t i = 0; st && i < st->nframes; i++) {
+	jw_arr_begin(w);
+	for (uint32_t i = 0; i < st->nframes; i++) {
 		const struct nst_frame *f = &st->frames[i];
-		json_array_append_new(a, json_pack("{s:s, s:o, s:I, s:I}", "module", f->module ? f->module : "?",
-			"function", f->function ? json_string(f->function) : json_null(),
-			"offset", (json_int_t)f->offset, "addr", (json_int_t)f->addr));
+		jw_obj_begin(w);
+		jw_key(w, "module");
+		jw_str(w, f->module ? f->module : "?");
+		jw_key(w, "function");
+		jw_str_or_null(w, f->function);
+		jw_key(w, "offset");
+		jw_int(w, (long long)f->offset);
+		jw_key(w, "addr");
+		jw_int(w, (long long)f->addr);
+		jw_obj_end(w);
 	}
-	return a;
+	jw_arr_end(w);
 }
 
-json_t *event_to_json(const struct nst_event *ev)
+int print_event_json(struct jw *w, const struct nst_event *ev)
 {
-	json_t *o = json_object();
 	const char *en = errno_name(ev->err);
 
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "type", json_string("event"));
-	json_object_set_new(o, "ts", json_integer((json_int_t)ev->ts_us));
-	json_object_set_new(o, "pid", json_integer(ev->pid));
-	json_object_set_new(o, "tid", json_integer(ev->tid));
-	json_object_set_new(o, "comm", json_string(ev->comm));
-	json_object_set_new(o, "syscall", json_string(ev->syscall));
-	json_object_set_new(o, "fd", json_integer(ev->fd));
-	if (ev->fd2 >= 0)
-		json_object_set_new(o, "fd2", json_integer(ev->fd2));
-	json_object_set_new(o, "ret", json_integer(ev->ret));
-	json_object_set_new(o, "errno", ev->err ? (en ? json_string(en) : json_integer(ev->err))
-						: json_null());
-	json_object_set_new(o, "arg", json_integer((json_int_t)ev->arg));
-	if (ev->msg_index)
-		json_object_set_new(o, "msg_index", json_integer(ev->msg_index));
-	json_object_set_new(o, "thread_netns", ns_json(&ev->thread_netns));
-	json_object_set_new(o, "home_netns", ns_json(&ev->home_netns));
-	if (ev->flags & NST_EV_NS_CHANGE)
-		json_object_set_new(o, "ns_new", ns_json(&ev->ns_new));
-	if (ev->flags & NST_EV_SOCK)
-		json_object_set_new(o, "sock", sock_json(&ev->sock));
-	if (ev->flags & NST_EV_ADDR)
-		json_object_set_new(o, "addr", addr_json(&ev->addr));
-	if (ev->flags & NST_EV_ADDR_UNREADABLE)
-		json_object_set_new(o, "addr_unreadable", json_true());
+	jw_reset(w);
+	jw_obj_begin(w);
+	jw_key(w, "type");
+	jw_str(w, "event");
+	jw_key(w, "ts");
+	jw_int(w, (long long)ev->ts_us);
+	jw_key(w, "pid");
+	jw_int(w, ev->pid);
+	jw_key(w, "tid");
+	jw_int(w, ev->tid);
+	jw_key(w, "comm");
+	jw_str(w, ev->comm);
+	jw_key(w, "syscall");
+	jw_str(w, ev->syscall);
+	jw_key(w, "fd");
+	jw_int(w, ev->fd);
+	if (ev->fd2 >= 0) {
+		jw_key(w, "fd2");
+		jw_int(w, ev->fd2);
+	}
+	jw_key(w, "ret");
+	jw_int(w, (long long)ev->ret);
+	jw_key(w, "errno");
+	if (!ev->err)
+		jw_null(w);
+	else
+		jw_name_or_num(w, en, ev->err);
+	jw_key(w, "arg");
+	jw_int(w, (long long)ev->arg);
+	if (ev->msg_index) {
+		jw_key(w, "msg_index");
+		jw_int(w, ev->msg_index);
+	}
+	jw_key(w, "thread_netns");
+	jw_ns(w, &ev->thread_netns);
+	jw_key(w, "home_netns");
+	jw_ns(w, &ev->home_netns);
+	if (ev->flags & NST_EV_NS_CHANGE) {
+		jw_key(w, "ns_new");
+		jw_ns(w, &ev->ns_new);
+	}
+	if (ev->flags & NST_EV_SOCK) {
+		jw_key(w, "sock");
+		jw_sock(w, &ev->sock);
+	}
+	if (ev->flags & NST_EV_ADDR) {
+		jw_key(w, "addr");
+		jw_addr(w, &ev->addr);
+	}
+	if (ev->flags & NST_EV_ADDR_UNREADABLE) {
+		jw_key(w, "addr_unreadable");
+		jw_bool(w, true);
+	}
 	if (ev->io_len || ev->payload_len) {
 		static char hex[2 * NST_MAX_SNAPLEN + 1];
 		size_t len = ev->payload_len < NST_MAX_SNAPLEN ? ev->payload_len : NST_MAX_SNAPLEN;
-		json_object_set_new(o, "len", json_integer((json_int_t)ev->io_len));
+		jw_key(w, "len");
+		jw_int(w, (long long)ev->io_len);
 		print_hex(hex, ev->payload ? ev->payload : (const uint8_t *)"", ev->payload ? len : 0);
-		json_object_set_new(o, "payload", json_string(hex));
+		jw_key(w, "payload");
+		jw_str(w, hex);
 	}
-	if (ev->stack)
-		json_object_set_new(o, "stack", stack_to_json(ev->stack));
-	if (ev->flags & NST_EV_TRUNCATED)
-		json_object_set_new(o, "truncated", json_true());
-	if (ev->flags & NST_EV_UNREADABLE)
-		json_object_set_new(o, "unreadable", json_true());
-	return o;
+	if (ev->stack) {
+		jw_key(w, "stack");
+		jw_stack(w, ev->stack);
+	}
+	if (ev->flags & NST_EV_TRUNCATED) {
+		jw_key(w, "truncated");
+		jw_bool(w, true);
+	}
+	if (ev->flags & NST_EV_UNREADABLE) {
+		jw_key(w, "unreadable");
+		jw_bool(w, true);
+	}
+	jw_obj_end(w);
+	return w->err ? -ENOMEM : 0;
 }

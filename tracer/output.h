@@ -1,14 +1,13 @@
 /* output.h - the text and JSON forms of an event.
  *
- * print_event_text is pure (event in, text out).  event_to_json builds a
- * jansson object the caller owns (json_decref), or NULL on ENOMEM. */
+ * Pure: an event in, text out. */
 #ifndef NST_OUTPUT_H
 #define NST_OUTPUT_H
 
-#include <jansson.h>
 #include <stddef.h>
 
 #include "event.h"
+#include "jsonw.h"
 
 /* One strace-like line without the newline, e.g.
  *   [pid 7055] write(39<udp 172.18.0.2:50886->192.168.29.2:53
@@ -19,12 +18,12 @@ size_t print_event_text(char *buf, size_t n, const struct nst_event *ev);
 /* Socket tag "udp 1.2.3.4:5->6.7.8.9:53 net:[X] PATH FOREIGN". */
 size_t print_sock_tag(char *buf, size_t n, const struct nst_sock *s);
 
-json_t *event_to_json(const struct nst_event *ev);
+/* The event as one line of JSON (no newline) in w, the recording format
+ * (fixtures/README.md).  Returns 0, or -ENOMEM with w's text incomplete. */
+int print_event_json(struct jw *w, const struct nst_event *ev);
 
 /* "dockerd(github.com/docker/libnetwork.(*resolver).ServeDNS+0x2a1) [0x55…]",
  * or "module+0xoff [addr]" without a symbol. */
 size_t print_frame(char *buf, size_t n, const struct nst_frame *f);
-/* [{"module":..,"function":..,"offset":..,"addr":..}, ...] (caller owns) */
-json_t *stack_to_json(const struct nst_stack *st);
 
 #endif

@@ -2,6 +2,7 @@
 #include "stack.h"
 
 #include <libunwind-ptrace.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -18,9 +19,6 @@ static unw_accessors_t accessors;
 static pid_t cur_pid;
 static struct sym_proc **cur_sp;
 
-/* libunwind-ptrace looks for DWARF unwind info by reopening and mapping the
- * module's ELF file, for every frame.  For a module that has none (Go's
- * dockerd), say so at once: libunwind then follows the frame pointers. */
 /* Tracee memory for one capture, a page at a time: libunwind-ptrace would
  * read it one PTRACE_PEEKDATA word at a time, hundreds of syscalls a stack. */
 static struct {
@@ -29,20 +27,59 @@ static struct {
 	unsigned char data[PAGE];
 } pages[CACHE_PAGES];
 
-static int access_mem(unw_addr_space_t a, unw_word_t addr, unw_word_t *val, int write, void *arg)
+/* The stack above rsp, read in one go at each capture: a 16-frame Go stack
+ * spans several pages, one syscall each through the page cache. */
+#define WINDOW (4 * PAGE)
+static uint8_t window[WINDOW];
+static uint64_t window_base;
+static size_t window_len;
+
+static void read_window(uint64_t rsp)
 {
-	uint64_t page = (uint64_t)addr & ~(uint64_t)(PAGE - 1), off = (uint64_t)addr - page;
+	long n = tmem_read(cur_pid, rsp & ~(uint64_t)7, window, WINDOW);
+
+	window_base = rsp & ~(uint64_t)7;
+	window_len = n > 0 ? (size_t)n : 0;
+}
+
+static int window_word(uint64_t addr, uint64_t *val)
+{
+	if (addr < window_base || addr - window_base + sizeof(*val) > window_len)
+		return -1;
+	memcpy(val, window + (addr - window_base), sizeof(*val));
+	return 0;
+}
+
+/* One word of the tracee, from the stack window or through the page cache;
+ * -1 when its page cannot be read whole. */
+static int read_word(uint64_t addr, uint64_t *val)
+{
+	uint64_t page = addr & ~(uint64_t)(PAGE - 1), off = addr - page;
 	unsigned slot = (unsigned)(page / PAGE) % CACHE_PAGES;
 
-	if (write || off + sizeof(*val) > PAGE)
-		return _UPT_access_mem(a, addr, val, write, arg);
+	if (window_word(addr, val) == 0)
+		return 0;
+	if (off + sizeof(*val) > PAGE)
+		return -1;
 	if (!pages[slot].valid || pages[slot].page != page) {
 		if (tmem_read(cur_pid, page, pages[slot].data, PAGE) != PAGE)
-			return _UPT_access_mem(a, addr, val, write, arg);
+			return -1;
 		pages[slot].page = page;
 		pages[slot].valid = 1;
 	}
 	memcpy(val, pages[slot].data + off, sizeof(*val));
+	return 0;
+}
+
+static int access_mem(unw_addr_space_t a, unw_word_t addr, unw_word_t *val, int write, void *arg)
+{
+	uint64_t v;
+
+	if (write)
+		return _UPT_access_mem(a, addr, val, write, arg);
+	if (read_word((uint64_t)addr, &v) < 0)
+		return _UPT_access_mem(a, addr, val, write, arg);
+	*val = (unw_word_t)v;
 	return 0;
 }
 
@@ -132,12 +169,101 @@ void stack_thread_free(void **upt)
 	*upt = NULL;
 }
 
+/* Has the code at ip DWARF unwind tables?  Asked once per ip (the answer
+ * is cached by find_proc_info): a cgo binary such as dockerd has tables for
+ * its C parts only. */
+static bool has_dwarf(unw_word_t ip, void *upt)
+{
+	unw_proc_info_t pi;
+
+	memset(&pi, 0, sizeof(pi)); /* put_unwind_info frees what it finds */
+	if (!upt || find_proc_info(as, ip, &pi, 0, upt) < 0)
+		return false;
+	_UPT_put_unwind_info(as, &pi, upt);
+	return true;
+}
+
+/* A leaf with no frame of its own (Go's syscall stubs, small C leaves)
+ * keeps its return address at [rsp], and the frame-pointer chain would skip
+ * its caller.  [rsp] is taken when it returns right after a direct call
+ * (e8 rel32) to the start of the function the thread is in: a local that
+ * merely looks like a code address cannot pass that. */
+static bool frameless_leaf_return(pid_t tid, struct sym_proc **sp, uint64_t *ret)
+{
+	struct nst_frame f;
+	uint8_t call[5];
+	int32_t rel;
+
+	if (read_word(regs.rsp, ret) < 0 || *ret < sizeof(call) ||
+	    tmem_read(tid, *ret - sizeof(call), call, sizeof(call)) != sizeof(call) || call[0] != 0xe8)
+		return false;
+	memcpy(&rel, call + 1, sizeof(rel));
+	symbolize(sp, tid, regs.rip, &f);
+	return f.function && f.addr - f.offset == *ret + (uint64_t)(int64_t)rel;
+}
+
+/* Frame pointers, while the code has no DWARF tables (Go, whose amd64 code
+ * always keeps RBP as a frame pointer): the chain libunwind falls back to
+ * there, without its per-frame costs (code reads for its signal-frame and
+ * PLT checks, a lock that blocks signals).  Stops at code with tables,
+ * leaving regs at that frame (rip, rsp = the CFA below it, rbp) for
+ * libunwind to go on from; returns the frames taken. */
+static int walk_frame_pointers(pid_t tid, struct sym_proc **sp, struct nst_stack *st,
+			       int n, int max_depth, void *upt)
+{
+	uint64_t ip = regs.rip, fp = regs.rbp, saved_fp, ret;
+
+	while (n < max_depth && ip && !has_dwarf(ip, upt)) {
+		symbolize(sp, tid, ip, &st->frames[n++]);
+		if (n == 1 && n < max_depth && frameless_leaf_return(tid, sp, &ret) &&
+		    !(read_word(fp + 8, &saved_fp) == 0 && saved_fp == ret)) {
+			if (has_dwarf(ret, upt)) { /* a C caller: libunwind goes on */
+				regs.rsp += 8;
+				ip = ret;
+				break;
+			}
+			symbolize(sp, tid, ret, &st->frames[n++]);
+		}
+		/* The caller's frame lies above this one, not far: anything else
+		 * is not a frame pointer (the chain's end, or C code). */
+		if (!fp || (fp & 7) || fp < regs.rsp || fp - regs.rsp > (1u << 20) ||
+		    read_word(fp, &saved_fp) < 0 || read_word(fp + 8, &ret) < 0) {
+			ip = 0;
+			break;
+		}
+		regs.rsp = fp + 16;
+		ip = ret;
+		if (saved_fp && saved_fp <= fp)
+			saved_fp = 0; /* a loop or a chain going down: stop after ret */
+		fp = saved_fp;
+	}
+	regs.rip = ip;
+	regs.rbp = fp;
+	return n;
+}
+
+/* The rest of the stack, from regs, by libunwind's DWARF unwinder. */
+static int walk_dwarf(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int n,
+		      int max_depth, void **uptp)
+{
+	unw_cursor_t cur;
+
+	if (!*uptp || unw_init_remote(&cur, as, *uptp) < 0)
+		return n;
+	do {
+		unw_word_t ip;
+		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || !ip)
+			break;
+		symbolize(sp, tid, (uint64_t)ip, &st->frames[n]);
+		n++;
+	} while (n < max_depth && unw_step(&cur) > 0);
+	return n;
+}
+
 int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max_depth,
 		  void **uptp)
 {
-	unw_cursor_t cur;
-	void *upt;
-	int n = 0;
+	int n;
 
 	st->nframes = 0;
 	if (max_depth > NST_MAX_FRAMES)
@@ -152,27 +278,24 @@ int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max
 		if (!as)
 			return 0;
 		/* unwind tables are cached across captures, per address space */
-		unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
+		/* No cache: libunwind guards its caches with a lock that blocks
+		 * every signal around it, two sigprocmask calls per frame, and
+		 * Go frames (all of dockerd's) have no DWARF state to cache. */
+		unw_set_caching_policy(as, UNW_CACHE_NONE);
 	}
 	cur_pid = tid;
 	cur_sp = sp;
 	for (int i = 0; i < CACHE_PAGES; i++) /* memory changes between captures */
 		pages[i].valid = 0;
-	regs_valid = 0;
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
+		return 0;
+	regs_valid = 1;
+	read_window(regs.rsp);
 	if (!*uptp)
 		*uptp = _UPT_create(tid);
-	upt = *uptp;
-	if (!upt)
-		return 0;
-	if (unw_init_remote(&cur, as, upt) == 0) {
-		do {
-			unw_word_t ip;
-			if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || !ip)
-				break;
-			symbolize(sp, tid, (uint64_t)ip, &st->frames[n]);
-			n++;
-		} while (n < max_depth && unw_step(&cur) > 0);
-	}
+	n = walk_frame_pointers(tid, sp, st, 0, max_depth, *uptp);
+	if (n < max_depth && regs.rip)
+		n = walk_dwarf(tid, sp, st, n, max_depth, uptp);
 	st->nframes = (uint32_t)n;
 	return n;
 }

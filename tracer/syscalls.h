@@ -21,6 +21,7 @@ typedef void (*sc_exit_fn)(struct decode_ctx *c);
 
 enum sc_flags {
 	SF_SOCKFD = 1u << 0, /* arg0 is an fd: decode only when it is a socket */
+	SF_IO = 1u << 1,     /* moves data */
 };
 
 struct syscall_desc {

@@ -54,6 +54,32 @@ long tmem_read(pid_t tid, uint64_t addr, void *dst, size_t len)
 	return peek_read(tid, addr, dst, len);
 }
 
+long tmem_read2(pid_t tid, uint64_t addr1, void *dst1, size_t len1,
+		uint64_t addr2, void *dst2, size_t len2)
+{
+	struct iovec local[2] = { { dst1, len1 }, { dst2, len2 } };
+	struct iovec remote[2] = { { (void *)(uintptr_t)addr1, len1 },
+				   { (void *)(uintptr_t)addr2, len2 } };
+	ssize_t r;
+
+	if (!addr1 || !addr2)
+		return -EFAULT;
+	if (!vm_readv_broken) {
+		r = process_vm_readv(tid, local, 2, remote, 2, 0);
+		if (r >= 0)
+			return (long)r;
+		if (errno == ENOSYS)
+			vm_readv_broken = 1;
+		else if (errno != EPERM)
+			return -errno;
+	}
+	r = tmem_read(tid, addr1, dst1, len1);
+	if (r != (ssize_t)len1)
+		return r;
+	r = tmem_read(tid, addr2, dst2, len2);
+	return r < 0 ? (long)len1 : (long)(len1 + (size_t)r);
+}
+
 long tmem_reader(void *ctx, uint64_t addr, void *dst, size_t len)
 {
 	return tmem_read(*(pid_t *)ctx, addr, dst, len);

@@ -31,3 +31,13 @@ strip --strip-all "$T/stripped"
 timeout 30 "$NST" -k --json -- "$T/stripped" "/run/netns/$ns" 1 >"$T/strip.jsonl" 2>&1
 check "stacks: a binary without symbols degrades to module+offset, the trace goes on" \
 	jq_true "$T/strip.jsonl" "$FN.stack | any(.module == \"stripped\" and .function == null and .offset > 0)"
+
+# Code without DWARF tables (as Go's is) is unwound by its frame pointers,
+# a frameless leaf's caller included, and libc's start code after it by
+# libunwind again.
+timeout 30 "$NST" -k --json --events -- "$PROGS/fp_stack" "/run/netns/$ns" >"$T/fp.jsonl" 2>&1
+FP='[.[] | select(.type=="event" and .syscall=="socket")][0].stack'
+check "stacks: no unwind tables: raw_socket <- make_foreign_socket <- main, by frame pointers" \
+	jq_true "$T/fp.jsonl" "$FP | map(.function) | .[0:3] == [\"raw_socket\", \"make_foreign_socket\", \"main\"]"
+check "stacks: no unwind tables: libc's start code follows, unwound with its tables" \
+	jq_true "$T/fp.jsonl" "$FP | .[3:] | any(.function == \"__libc_start_main\")"

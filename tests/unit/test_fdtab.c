@@ -90,6 +90,21 @@ static void freed_sockets_are_recycled(void)
 	sock_pool_cleanup();
 }
 
+static void netns_fds_keep_their_inode(void)
+{
+	struct fdtab *t = fdtab_new();
+
+	CHECK(fdtab_set_netns(t, 7, 4026532177u) == 0);
+	CHECK(fdtab_get(t, 7)->kind == FD_NETNS && fdtab_get(t, 7)->netns == 4026532177u);
+	fdtab_dup(t, 7, 9, false);
+	CHECK(fdtab_get(t, 9)->kind == FD_NETNS && fdtab_get(t, 9)->netns == 4026532177u);
+	fdtab_set(t, 9, FD_OTHER, NULL, false); /* a reused number forgets the inode */
+	CHECK(fdtab_get(t, 9)->netns == 0);
+	fdtab_exec(t); /* close-on-exec unknown for a learned fd: forgotten */
+	CHECK(fdtab_get(t, 7)->kind == FD_UNKNOWN && fdtab_get(t, 9)->kind == FD_OTHER);
+	fdtab_unref(t);
+}
+
 int main(void)
 {
 	RUN(dup_shares_the_socket, "dup'd fds share one socket object and its netns");
@@ -98,6 +113,7 @@ int main(void)
 	RUN(exec_drops_cloexec_only, "exec drops close-on-exec fds and keeps the rest");
 	RUN(big_and_bad_fds, "negative and absurd fds are refused; the table grows on demand");
 	RUN(freed_sockets_are_recycled, "socket objects come back from the free list");
+	RUN(netns_fds_keep_their_inode, "a learned netns fd keeps its inode through dup, not past reuse or exec");
 	sock_pool_cleanup();
 	return UNIT_DONE();
 }
