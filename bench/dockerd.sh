@@ -92,9 +92,9 @@ done
 if [ -s "$T/ratio.k" ]; then
 	echo
 	printf 'nstrace -k against nstrace, median of the per-run ratios: %.2f (runs: %s).\n' \
-		"$(median <"$T/ratio.k")" "$(sort -n "$T/ratio.k" | awk '{printf "%s%.2f", NR > 1 ? " " : "", $1}')"
+		"$(median <"$T/ratio.k")" "$(sort -n "$T/ratio.k" | awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $1}')"
 fi
 if [ -s "$T/ratio.nstrace" ]; then
 	printf 'nstrace against the floor, per run: %s.\n' \
-		"$(sort -n "$T/ratio.nstrace" | awk '{printf "%s%.2f", NR > 1 ? " " : "", $1}')"
+		"$(sort -n "$T/ratio.nstrace" | awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $1}')"
 fi

@@ -242,7 +242,8 @@ static void emit(struct decode_ctx *c)
 	struct queued *q;
 
 	if (stack_depth && !c->ev->stack && wants_stack(c->ev) &&
-	    stack_capture(c->t->tid, &c->t->p->syms, &stack_buf, stack_depth, &c->t->unwind) > 0)
+	    stack_capture(c->t->p->pid, c->t->tid, &c->t->p->syms, &stack_buf, stack_depth,
+			  &c->t->unwind) > 0)
 		c->ev->stack = &stack_buf;
 	if (!queue) {
 		name_namespaces(c->ev);

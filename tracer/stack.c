@@ -137,29 +137,63 @@ static int get_dyn_info_list_addr(unw_addr_space_t a, unw_word_t *dil, void *arg
 	return -UNW_ENOINFO;
 }
 
-/* IPs already known to have no DWARF info.  A cgo binary such as dockerd
- * has .eh_frame for its C parts only, and asking libunwind-ptrace about a Go
- * frame maps the whole ELF file again each time before failing. */
-#define NOINFO_CACHE 8192
-static struct { pid_t pid; unw_word_t ip; } noinfo[NOINFO_CACHE];
+/* Which IPs have DWARF unwind info, per process.  A cgo binary such as
+ * dockerd has .eh_frame for its C parts only, and asking libunwind-ptrace
+ * about a Go frame maps the whole ELF file again each time before failing. */
+#define DWARF_CACHE 8192
+static struct {
+	pid_t pid;
+	unw_word_t ip;
+	bool has;
+} dwarf_known[DWARF_CACHE];
+static pid_t cur_tgid; /* the process being unwound: the cache's key */
+
+static unsigned dwarf_slot(unw_word_t ip)
+{
+	return (unsigned)((ip >> 1) ^ ((uint64_t)cur_tgid << 7)) % DWARF_CACHE;
+}
+
+static void dwarf_note(unw_word_t ip, bool has)
+{
+	unsigned slot = dwarf_slot(ip);
+
+	dwarf_known[slot].pid = cur_tgid;
+	dwarf_known[slot].ip = ip;
+	dwarf_known[slot].has = has;
+}
 
 static int find_proc_info(unw_addr_space_t a, unw_word_t ip, unw_proc_info_t *pi,
 			  int need_unwind_info, void *arg)
 {
-	unsigned slot = (unsigned)((ip >> 1) ^ ((uint64_t)cur_pid << 7)) % NOINFO_CACHE;
+	unsigned slot = dwarf_slot(ip);
 	int r;
 
-	if (noinfo[slot].ip == ip && noinfo[slot].pid == cur_pid)
+	if (dwarf_known[slot].ip == ip && dwarf_known[slot].pid == cur_tgid && !dwarf_known[slot].has)
 		return -UNW_ENOINFO;
 	if (!symbols_has_unwind_info(cur_sp, cur_pid, (uint64_t)ip))
 		r = -UNW_ENOINFO;
 	else
 		r = _UPT_find_proc_info(a, ip, pi, need_unwind_info, arg);
-	if (r == -UNW_ENOINFO) {
-		noinfo[slot].ip = ip;
-		noinfo[slot].pid = cur_pid;
-	}
+	if (r == -UNW_ENOINFO)
+		dwarf_note(ip, false);
 	return r;
+}
+
+/* Has the code at ip DWARF unwind tables?  Asked of libunwind once per ip
+ * and process. */
+static bool has_dwarf(unw_word_t ip, void *upt)
+{
+	unsigned slot = dwarf_slot(ip);
+	unw_proc_info_t pi;
+
+	if (dwarf_known[slot].ip == ip && dwarf_known[slot].pid == cur_tgid)
+		return dwarf_known[slot].has;
+	memset(&pi, 0, sizeof(pi)); /* put_unwind_info frees what it finds */
+	if (!upt || find_proc_info(as, ip, &pi, 0, upt) < 0)
+		return false;
+	_UPT_put_unwind_info(as, &pi, upt);
+	dwarf_note(ip, true);
+	return true;
 }
 
 void stack_thread_free(void **upt)
@@ -169,37 +203,47 @@ void stack_thread_free(void **upt)
 	*upt = NULL;
 }
 
-/* Has the code at ip DWARF unwind tables?  Asked once per ip (the answer
- * is cached by find_proc_info): a cgo binary such as dockerd has tables for
- * its C parts only. */
-static bool has_dwarf(unw_word_t ip, void *upt)
-{
-	unw_proc_info_t pi;
+/* The target of the direct call (e8 rel32) that returns to ret, or 0; code
+ * does not change, so the answer is kept per process and address. */
+#define CALL_CACHE 1024
+static struct {
+	pid_t pid;
+	uint64_t ret, target;
+} calls[CALL_CACHE];
 
-	memset(&pi, 0, sizeof(pi)); /* put_unwind_info frees what it finds */
-	if (!upt || find_proc_info(as, ip, &pi, 0, upt) < 0)
-		return false;
-	_UPT_put_unwind_info(as, &pi, upt);
-	return true;
+static uint64_t direct_call_target(pid_t tid, uint64_t ret)
+{
+	unsigned slot = (unsigned)((ret >> 1) ^ ((uint64_t)cur_tgid << 5)) % CALL_CACHE;
+	uint8_t call[5];
+	int32_t rel;
+
+	if (calls[slot].ret == ret && calls[slot].pid == cur_tgid)
+		return calls[slot].target;
+	calls[slot].pid = cur_tgid;
+	calls[slot].ret = ret;
+	calls[slot].target = 0;
+	if (ret >= sizeof(call) &&
+	    tmem_read(tid, ret - sizeof(call), call, sizeof(call)) == sizeof(call) && call[0] == 0xe8) {
+		memcpy(&rel, call + 1, sizeof(rel));
+		calls[slot].target = ret + (uint64_t)(int64_t)rel;
+	}
+	return calls[slot].target;
 }
 
 /* A leaf with no frame of its own (Go's syscall stubs, small C leaves)
  * keeps its return address at [rsp], and the frame-pointer chain would skip
- * its caller.  [rsp] is taken when it returns right after a direct call
- * (e8 rel32) to the start of the function the thread is in: a local that
- * merely looks like a code address cannot pass that. */
+ * its caller.  [rsp] is taken when it returns right after a direct call to
+ * the start of the function the thread is in: a local that merely looks
+ * like a code address cannot pass that. */
 static bool frameless_leaf_return(pid_t tid, struct sym_proc **sp, uint64_t *ret)
 {
 	struct nst_frame f;
-	uint8_t call[5];
-	int32_t rel;
+	uint64_t target;
 
-	if (read_word(regs.rsp, ret) < 0 || *ret < sizeof(call) ||
-	    tmem_read(tid, *ret - sizeof(call), call, sizeof(call)) != sizeof(call) || call[0] != 0xe8)
+	if (read_word(regs.rsp, ret) < 0 || !(target = direct_call_target(tid, *ret)))
 		return false;
-	memcpy(&rel, call + 1, sizeof(rel));
 	symbolize(sp, tid, regs.rip, &f);
-	return f.function && f.addr - f.offset == *ret + (uint64_t)(int64_t)rel;
+	return f.function && f.addr - f.offset == target;
 }
 
 /* Frame pointers, while the code has no DWARF tables (Go, whose amd64 code
@@ -260,8 +304,8 @@ static int walk_dwarf(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int
 	return n;
 }
 
-int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max_depth,
-		  void **uptp)
+int stack_capture(pid_t pid, pid_t tid, struct sym_proc **sp, struct nst_stack *st,
+		  int max_depth, void **uptp)
 {
 	int n;
 
@@ -278,12 +322,13 @@ int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max
 		if (!as)
 			return 0;
 		/* unwind tables are cached across captures, per address space */
-		/* No cache: libunwind guards its caches with a lock that blocks
-		 * every signal around it, two sigprocmask calls per frame, and
-		 * Go frames (all of dockerd's) have no DWARF state to cache. */
-		unw_set_caching_policy(as, UNW_CACHE_NONE);
+		/* unwind state cached across captures: C frames (libc's, a C
+		 * program's) would re-parse their DWARF at every step.  The cache
+		 * lock blocks signals around each step; Go frames never get here. */
+		unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
 	}
 	cur_pid = tid;
+	cur_tgid = pid;
 	cur_sp = sp;
 	for (int i = 0; i < CACHE_PAGES; i++) /* memory changes between captures */
 		pages[i].valid = 0;

@@ -12,11 +12,11 @@
 #include "event.h"
 #include "symbols.h"
 
-/* Unwind thread tid (in a ptrace stop) into st, at most max_depth frames,
- * symbolized through *sp.  An unwinding error ends the stack early; returns
- * the number of frames (0 when nothing could be read). */
-int stack_capture(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int max_depth,
-		  void **upt);
+/* Unwind thread tid of process pid (in a ptrace stop) into st, at most
+ * max_depth frames, symbolized through *sp.  An unwinding error ends the
+ * stack early; returns the number of frames (0 when nothing could be read). */
+int stack_capture(pid_t pid, pid_t tid, struct sym_proc **sp, struct nst_stack *st,
+		  int max_depth, void **upt);
 
 /* Free the per-thread libunwind-ptrace handle kept in *upt between captures
  * (it caches the ELF image it last looked at). */

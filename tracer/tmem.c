@@ -3,6 +3,7 @@
 #include "tmem.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -32,26 +33,38 @@ static long peek_read(pid_t tid, uint64_t addr, void *dst, size_t len)
 	return (long)done;
 }
 
+/* process_vm_readv over n ranges; *peek is set when PTRACE_PEEKDATA must
+ * do it instead (ENOSYS, remembered, or EPERM). */
+static long vm_read(pid_t tid, const struct iovec *local, const struct iovec *remote,
+		    unsigned long n, bool *peek)
+{
+	ssize_t r;
+
+	*peek = vm_readv_broken;
+	if (*peek)
+		return 0;
+	r = process_vm_readv(tid, local, n, remote, n, 0);
+	if (r >= 0)
+		return (long)r;
+	if (errno == ENOSYS)
+		vm_readv_broken = 1;
+	*peek = errno == ENOSYS || errno == EPERM;
+	return -errno;
+}
+
 long tmem_read(pid_t tid, uint64_t addr, void *dst, size_t len)
 {
 	struct iovec local = { dst, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
-	ssize_t r;
+	bool peek;
+	long r;
 
 	if (len == 0)
 		return 0;
 	if (addr == 0)
 		return -EFAULT;
-	if (!vm_readv_broken) {
-		r = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-		if (r >= 0)
-			return (long)r;
-		if (errno == ENOSYS)
-			vm_readv_broken = 1;
-		else if (errno != EPERM)
-			return -errno;
-	}
-	return peek_read(tid, addr, dst, len);
+	r = vm_read(tid, &local, &remote, 1, &peek);
+	return peek ? peek_read(tid, addr, dst, len) : r;
 }
 
 long tmem_read2(pid_t tid, uint64_t addr1, void *dst1, size_t len1,
@@ -60,23 +73,18 @@ long tmem_read2(pid_t tid, uint64_t addr1, void *dst1, size_t len1,
 	struct iovec local[2] = { { dst1, len1 }, { dst2, len2 } };
 	struct iovec remote[2] = { { (void *)(uintptr_t)addr1, len1 },
 				   { (void *)(uintptr_t)addr2, len2 } };
-	ssize_t r;
+	bool peek;
+	long r;
 
 	if (!addr1 || !addr2)
 		return -EFAULT;
-	if (!vm_readv_broken) {
-		r = process_vm_readv(tid, local, 2, remote, 2, 0);
-		if (r >= 0)
-			return (long)r;
-		if (errno == ENOSYS)
-			vm_readv_broken = 1;
-		else if (errno != EPERM)
-			return -errno;
-	}
-	r = tmem_read(tid, addr1, dst1, len1);
-	if (r != (ssize_t)len1)
+	r = vm_read(tid, local, remote, 2, &peek);
+	if (!peek)
 		return r;
-	r = tmem_read(tid, addr2, dst2, len2);
+	r = peek_read(tid, addr1, dst1, len1);
+	if (r != (long)len1)
+		return r;
+	r = peek_read(tid, addr2, dst2, len2);
 	return r < 0 ? (long)len1 : (long)(len1 + (size_t)r);
 }
 
