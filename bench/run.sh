@@ -7,7 +7,7 @@ out=bench/RESULTS.md
 {
 	echo "# nstrace benchmarks"
 	echo
-	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d)."
+	echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr), $(. /etc/os-release && echo "$PRETTY_NAME"), $(date -u +%Y-%m-%d).  \`make bench\` rewrites this file."
 	echo
 	sh bench/dockerd.sh
 	echo
