@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +34,7 @@
 static nst_event_sink sink;
 static void *sink_ctx;
 static uint32_t snaplen;
-static uint8_t *payload_buf;      /* one buffer: emit() copies it into the queue */
+static uint8_t *payload_buf;      /* one buffer: decode_emit() copies it into the queue */
 static struct iovec iov_buf[NST_MAX_IOV];
 static struct mmsghdr mmsg_buf[NST_MAX_MMSG];
 static int stack_depth; /* -k */
@@ -188,8 +187,7 @@ static bool is_inet(int family)
 
 /* --- event helpers -------------------------------------------------------- */
 
-/* The path is named later, off the stop (name_namespaces). */
-static void set_ns(struct nst_ns *ns, uint64_t ino)
+void event_set_ns(struct nst_ns *ns, uint64_t ino)
 {
 	ns->ino = ino;
 	ns->path = NULL;
@@ -214,7 +212,7 @@ static void attach_sock(struct decode_ctx *c, struct sock_obj *sk)
 		sk->local_known = true;
 	}
 	ev->sock = sk->s;
-	set_ns(&ev->sock.netns, sk->s.netns.ino);
+	event_set_ns(&ev->sock.netns, sk->s.netns.ino);
 	ev->sock.foreign = sk->s.netns.ino && p->home_netns && sk->s.netns.ino != p->home_netns;
 	ev->flags |= NST_EV_SOCK;
 }
@@ -237,7 +235,7 @@ static bool wants_stack(const struct nst_event *ev)
 	       (ev->sock.peer.port == 53 || ((ev->flags & NST_EV_ADDR) && ev->addr.port == 53));
 }
 
-static void emit(struct decode_ctx *c)
+void decode_emit(struct decode_ctx *c)
 {
 	struct queued *q;
 
@@ -418,93 +416,12 @@ bool entry_fcntl(struct thread *t)
 	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_SETFD;
 }
 
-enum ns_link { NSLINK_NONE, NSLINK_NET, NSLINK_PATH, NSLINK_PIDFD, NSLINK_OTHER };
-
-/* What fd of t's process is, for setns: "net:[ino]" (NSLINK_NET, *ino), a
- * bind-mount path (kept in t->entry_path), a pidfd, another namespace type
- * ("uts:[..]"), or nothing (not open). */
-static enum ns_link read_ns_link(struct thread *t, int fd, uint64_t *ino)
-{
-	char path[64], link[256];
-	ssize_t n;
-
-	t->entry_path[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return NSLINK_NONE;
-	link[n] = '\0';
-	switch (parse_fd_link(link, ino)) {
-	case LINK_NETNS:
-		return NSLINK_NET;
-	case LINK_NSFS_PATH:
-		snprintf(t->entry_path, sizeof(t->entry_path), "%.127s", link);
-		return NSLINK_PATH;
-	default:
-		return strncmp(link, "anon_inode:", 11) ? NSLINK_OTHER : NSLINK_PIDFD;
-	}
-}
-
-/* setns(fd, nstype).  An fd known to be a netns costs nothing; with
- * CLONE_NEWNET the exit reads the thread's netns back (one stat).  Only
- * nstype 0 needs the fd's link now, to tell a net namespace from another
- * kind. */
-bool entry_setns(struct thread *t)
-{
-	struct fd_entry *e = fdtab_get(t->p->fds, (int)t->entry.args[0]);
-	uint64_t ino = 0;
-
-	t->entry.aux = 0;
-	t->entry.aux_type = 0;
-	t->entry_path[0] = '\0';
-	if (e && e->kind == FD_NETNS) {
-		t->entry.aux = e->netns;
-		t->entry.aux_type = CLONE_NEWNET;
-		return true;
-	}
-	if (t->entry.args[1] & CLONE_NEWNET)
-		return true;
-	switch (read_ns_link(t, (int)t->entry.args[0], &ino)) {
-	case NSLINK_NET:
-		t->entry.aux = ino;
-		t->entry.aux_type = CLONE_NEWNET;
-		break;
-	case NSLINK_OTHER: /* another namespace type: not our business */
-		t->entry.aux_type = -1;
-		break;
-	default: /* a path or a pidfd: the exit sees whether the netns moved */
-		break;
-	}
-	return true;
-}
-
-bool entry_unshare(struct thread *t)
-{
-	return t->entry.args[0] & (CLONE_NEWNET | CLONE_FILES);
-}
-
-bool entry_clone(struct thread *t)
-{
-	t->entry.aux = t->entry.args[0];
-	return t->entry.aux & CLONE_NEWNET;
-}
-
-bool entry_clone3(struct thread *t)
-{
-	uint64_t flags = 0;
-
-	if (tmem_read(t->tid, t->entry.args[0], &flags, sizeof(flags)) != sizeof(flags))
-		flags = 0;
-	t->entry.aux = flags;
-	return flags & CLONE_NEWNET;
-}
-
 /* --- exit decoders -------------------------------------------------------- */
 
 void exit_plain(struct decode_ctx *c)
 {
 	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_socket(struct decode_ctx *c)
@@ -525,7 +442,7 @@ void exit_socket(struct decode_ctx *c)
 		c->ev->sock.protocol = (int)a[2];
 	}
 	attach_sock(c, sk);
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_socketpair(struct decode_ctx *c)
@@ -545,7 +462,7 @@ void exit_socketpair(struct decode_ctx *c)
 		c->ev->fd2 = sv[1];
 	}
 	attach_sock(c, sk);
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_connect(struct decode_ctx *c)
@@ -563,7 +480,7 @@ void exit_connect(struct decode_ctx *c)
 		}
 	}
 	attach_sock(c, sk);
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_bind(struct decode_ctx *c)
@@ -577,7 +494,7 @@ void exit_bind(struct decode_ctx *c)
 		sk->local_known = !is_inet(sk->s.family) || c->ev->addr.port != 0;
 	}
 	attach_sock(c, sk);
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_accept(struct decode_ctx *c)
@@ -604,7 +521,7 @@ void exit_accept(struct decode_ctx *c)
 		c->ev->fd2 = (int)c->ret;
 	}
 	attach_sock(c, sk ? sk : lsk);
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_sockname(struct decode_ctx *c)
@@ -622,7 +539,7 @@ void exit_sockname(struct decode_ctx *c)
 		}
 	}
 	attach_sock(c, sk);
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_sendto(struct decode_ctx *c)
@@ -631,7 +548,7 @@ void exit_sendto(struct decode_ctx *c)
 	c->ev->arg = c->a[3];
 	decode_sockaddr(c, c->a[4], c->a[5], &c->ev->addr);
 	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_recvfrom(struct decode_ctx *c)
@@ -641,7 +558,7 @@ void exit_recvfrom(struct decode_ctx *c)
 	if (c->ret >= 0)
 		decode_sockaddr_lenp(c, c->a[4], c->a[5], &c->ev->addr);
 	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
-	emit(c);
+	decode_emit(c);
 }
 
 /* One msghdr: its name and its iovecs, for len bytes.  The name and the
@@ -694,7 +611,7 @@ void exit_msg(struct decode_ctx *c)
 			     : is_send(c) ? iov_total(c, &m) : 0;
 		decode_msghdr(c, &m, len);
 	}
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_mmsg(struct decode_ctx *c)
@@ -706,7 +623,7 @@ void exit_mmsg(struct decode_ctx *c)
 	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
 	c->ev->arg = c->a[3];
 	if (c->ret <= 0) {
-		emit(c);
+		decode_emit(c);
 		return;
 	}
 	/* One event per datagram: downstream sees one message per event. */
@@ -716,7 +633,7 @@ void exit_mmsg(struct decode_ctx *c)
 	n = tmem_read(c->t->tid, c->a[1], mmsg_buf, (size_t)cnt * sizeof(struct mmsghdr));
 	if (n < (long)sizeof(struct mmsghdr)) {
 		c->ev->flags |= NST_EV_UNREADABLE;
-		emit(c);
+		decode_emit(c);
 		return;
 	}
 	cnt = (int)((size_t)n / sizeof(struct mmsghdr));
@@ -724,7 +641,7 @@ void exit_mmsg(struct decode_ctx *c)
 		struct nst_event saved = *c->ev;
 		c->ev->msg_index = (uint32_t)i;
 		decode_msghdr(c, &mmsg_buf[i].msg_hdr, mmsg_buf[i].msg_len);
-		emit(c);
+		decode_emit(c);
 		*c->ev = saved;
 	}
 }
@@ -733,7 +650,7 @@ void exit_rw(struct decode_ctx *c)
 {
 	capture_flat(c, c->a[1], moved(c, c->a[2], is_send(c)));
 	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_rwv(struct decode_ctx *c)
@@ -748,13 +665,13 @@ void exit_rwv(struct decode_ctx *c)
 	}
 	capture_iov(c, c->a[1], c->a[2], len);
 	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
-	emit(c);
+	decode_emit(c);
 }
 
 void exit_close(struct decode_ctx *c)
 {
 	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
-	emit(c);
+	decode_emit(c);
 	fdtab_close(c->t->p->fds, c->ev->fd);
 }
 
@@ -767,7 +684,7 @@ static void note_dup(struct decode_ctx *c, int oldfd, int newfd, bool cloexec)
 	if (was_sock) {
 		c->ev->fd2 = newfd;
 		attach_sock(c, fdtab_get(c->t->p->fds, newfd)->sk);
-		emit(c);
+		decode_emit(c);
 	}
 }
 
@@ -820,117 +737,6 @@ void exit_close_range(struct decode_ctx *c)
 		fds->ent[fd].cloexec = 1;
 }
 
-/* After a successful namespace change, the thread's netns is read back from
- * /proc: exact for nsfs fds, pidfds and unshare alike. */
-static void refresh_thread_netns(struct thread *t)
-{
-	uint64_t ino;
-
-	if (netns_of_task(t->tid, &ino) == 0)
-		t->netns = ino;
-}
-
-/* After a net setns on fd: remember what fd is, so that the next setns on
- * it costs nothing.  A link is read only when it pays: the first time this
- * netns is seen (for its path), or when the fd is used a second time. */
-static void note_netns_fd(struct thread *t, int fd)
-{
-	struct fd_entry *e = fdtab_get(t->p->fds, fd);
-	uint64_t ino = 0;
-
-	if (e && (e->kind == FD_NETNS || e->kind == FD_OTHER))
-		return;
-	if (!t->entry_path[0] && !netns_first_sight(t->netns) && !(e && e->kind == FD_SETNS_ONCE)) {
-		fdtab_set(t->p->fds, fd, FD_SETNS_ONCE, NULL, true);
-		return;
-	}
-	if (!t->entry_path[0]) {
-		switch (read_ns_link(t, fd, &ino)) {
-		case NSLINK_NET:
-			if (ino != t->netns)
-				return;
-			break;
-		case NSLINK_PATH:
-			break;
-		default: /* a pidfd: its process may move, nothing to keep */
-			fdtab_set(t->p->fds, fd, FD_OTHER, NULL, true);
-			return;
-		}
-	}
-	if (t->entry_path[0])
-		netns_learn_path(t->netns, t->entry_path);
-	fdtab_set_netns(t->p->fds, fd, t->netns);
-}
-
-void exit_setns(struct decode_ctx *c)
-{
-	struct thread *t = c->t;
-	uint64_t nstype = c->a[1], before = t->netns, ino = 0;
-	int fd = (int)c->a[0];
-
-	c->ev->arg = nstype;
-	if (t->entry.aux_type < 0)
-		return; /* another namespace type: not our business */
-	if (c->ret == 0) {
-		if (t->entry.aux_type == CLONE_NEWNET)
-			t->netns = t->entry.aux;
-		else
-			refresh_thread_netns(t);
-		/* nstype 0 with a path or pidfd: a net setns only if the netns moved */
-		if (!(nstype & CLONE_NEWNET) && t->entry.aux_type != CLONE_NEWNET && t->netns == before)
-			return;
-		note_netns_fd(t, fd);
-	} else if (!(nstype & CLONE_NEWNET) && t->entry.aux_type != CLONE_NEWNET) {
-		return;
-	} else if (t->entry.aux_type != CLONE_NEWNET && read_ns_link(t, fd, &ino) == NSLINK_NET) {
-		t->entry.aux = ino; /* failed: name the target all the same */
-	}
-	set_ns(&c->ev->ns_new, c->ret == 0 ? t->netns : t->entry.aux);
-	c->ev->flags |= NST_EV_NS_CHANGE;
-	emit(c);
-}
-
-void exit_unshare(struct decode_ctx *c)
-{
-	struct thread *t = c->t;
-	uint64_t flags = c->a[0];
-
-	c->ev->fd = -1;
-	c->ev->arg = flags;
-	if (c->ret < 0) {
-		if (flags & CLONE_NEWNET)
-			emit(c);
-		return;
-	}
-	if ((flags & CLONE_FILES) && t->p->fds->refs > 1) {
-		struct fdtab *copy = fdtab_copy(t->p->fds);
-		if (copy) {
-			fdtab_unref(t->p->fds);
-			t->p->fds = copy;
-		}
-	}
-	if (flags & CLONE_NEWNET) {
-		refresh_thread_netns(t);
-		set_ns(&c->ev->ns_new, t->netns);
-		c->ev->flags |= NST_EV_NS_CHANGE;
-		emit(c);
-	}
-}
-
-void exit_clone(struct decode_ctx *c)
-{
-	uint64_t ino = 0;
-
-	c->ev->fd = -1;
-	c->ev->arg = c->t->entry.aux;
-	ino = c->t->entry.child_netns;
-	if (c->ret > 0 && (ino || netns_of_task((pid_t)c->ret, &ino) == 0)) {
-		set_ns(&c->ev->ns_new, ino);
-		c->ev->flags |= NST_EV_NS_CHANGE;
-	}
-	emit(c);
-}
-
 /* --- dispatch ------------------------------------------------------------- */
 
 void decode_exit(struct thread *t, int64_t rval, bool is_error)
@@ -952,8 +758,8 @@ void decode_exit(struct thread *t, int64_t rval, bool is_error)
 	ev.fd2 = -1;
 	ev.ret = is_error ? -1 : rval;
 	ev.err = is_error ? (int)-rval : 0;
-	set_ns(&ev.thread_netns, t->entry.netns);
-	set_ns(&ev.home_netns, t->p->home_netns);
+	event_set_ns(&ev.thread_netns, t->entry.netns);
+	event_set_ns(&ev.home_netns, t->p->home_netns);
 
 	c.t = t;
 	c.a = t->entry.args;

@@ -35,6 +35,13 @@ void decode_cleanup(void);
  * syscall's exit decoder.  rval is the raw kernel return value. */
 void decode_exit(struct thread *t, int64_t rval, bool is_error);
 
+/* Shared by the decoder files (decode.c, decode_ns.c). */
+/* Queue the event of c (with a stack under -k when the diagnosis wants
+ * one); the sink sees it at the next decode_flush(). */
+void decode_emit(struct decode_ctx *c);
+/* ns = netns ino; its path is named at flush time, off the stop. */
+void event_set_ns(struct nst_ns *ns, uint64_t ino);
+
 /* Entry decoders and exit decoders referenced by syscalls.c. */
 bool entry_sockfd(struct thread *t);
 bool entry_close(struct thread *t);
