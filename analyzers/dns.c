@@ -233,26 +233,25 @@ const char *dns_rcode_name(uint16_t rcode)
 	return rcode == 16 ? "BADVERS" : NULL;
 }
 
+/* name, or prefix and the number when there is no name. */
+static const char *name_or_number(char *buf, size_t n, const char *name, const char *prefix,
+				  unsigned v)
+{
+	if (name)
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "%s%u", prefix, v);
+	return buf;
+}
+
 const char *dns_type_str(uint16_t type, char *buf, size_t n)
 {
-	const char *s = dns_type_name(type);
-
-	if (s)
-		snprintf(buf, n, "%s", s);
-	else
-		snprintf(buf, n, "TYPE%u", type);
-	return buf;
+	return name_or_number(buf, n, dns_type_name(type), "TYPE", type);
 }
 
 const char *dns_rcode_str(uint16_t rcode, char *buf, size_t n)
 {
-	const char *s = dns_rcode_name(rcode);
-
-	if (s)
-		snprintf(buf, n, "%s", s);
-	else
-		snprintf(buf, n, "RCODE%u", rcode);
-	return buf;
+	return name_or_number(buf, n, dns_rcode_name(rcode), "RCODE", rcode);
 }
 
 bool dns_plausible(const struct dns_msg *m)

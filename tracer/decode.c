@@ -288,31 +288,28 @@ static void decode_sockaddr(struct decode_ctx *c, uint64_t addr, uint64_t len,
 	take_sockaddr(c, buf, tmem_read(c->t->tid, addr, buf, len), out);
 }
 
-/* A socklen_t* and the sockaddr it sizes, read together in one go; one by
- * one when the sockaddr buffer ends near unmapped memory. */
+/* A socklen_t* and the sockaddr it sizes, read together in one go; the
+ * sockaddr again alone when its buffer ends near unmapped memory. */
 static void decode_sockaddr_lenp(struct decode_ctx *c, uint64_t addr, uint64_t lenp,
 				 struct nst_addr *out)
 {
 	uint8_t buf[NST_MAX_SOCKADDR];
 	uint32_t len;
+	size_t want;
 	long n;
 
 	if (!addr || !lenp)
 		return;
 	n = tmem_read2(c->t->tid, lenp, &len, sizeof(len), addr, buf, sizeof(buf));
-	if (n >= (long)sizeof(len)) {
-		size_t want = len < sizeof(buf) ? len : sizeof(buf);
-		if ((size_t)n - sizeof(len) >= want) {
-			if (want)
-				take_sockaddr(c, buf, (long)want, out);
-			return;
-		}
-	}
-	if (tmem_read(c->t->tid, lenp, &len, sizeof(len)) != sizeof(len)) {
+	if (n < (long)sizeof(len)) {
 		c->ev->flags |= NST_EV_ADDR_UNREADABLE;
 		return;
 	}
-	decode_sockaddr(c, addr, len, out);
+	want = len < sizeof(buf) ? len : sizeof(buf);
+	if ((size_t)n - sizeof(len) < want)
+		decode_sockaddr(c, addr, len, out);
+	else if (want)
+		take_sockaddr(c, buf, (long)want, out);
 }
 
 static void capture_flat(struct decode_ctx *c, uint64_t addr, uint64_t len)

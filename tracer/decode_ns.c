@@ -8,6 +8,7 @@
 
 #include <linux/sched.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,20 +109,22 @@ static void refresh_thread_netns(struct thread *t)
 }
 
 /* After a net setns on fd: remember what fd is, so that the next setns on
- * it costs nothing.  A link is read only when it pays: the first time this
- * netns is seen (for its path), or when the fd is used a second time. */
+ * it costs nothing.  When the entry did not read the fd's link (CLONE_NEWNET)
+ * it is read only when it pays: the first time this netns is seen (for its
+ * path), or when the fd is used a second time. */
 static void note_netns_fd(struct thread *t, int fd)
 {
 	struct fd_entry *e = fdtab_get(t->p->fds, fd);
+	bool link_read = t->entry_path[0] || t->entry.aux_type == CLONE_NEWNET;
 	uint64_t ino = 0;
 
 	if (e && (e->kind == FD_NETNS || e->kind == FD_OTHER))
 		return;
-	if (!t->entry_path[0] && !netns_first_sight(t->netns) && !(e && e->kind == FD_SETNS_ONCE)) {
-		fdtab_set(t->p->fds, fd, FD_SETNS_ONCE, NULL, true);
-		return;
-	}
-	if (!t->entry_path[0]) {
+	if (!link_read) {
+		if (!netns_first_sight(t->netns) && !(e && e->kind == FD_SETNS_ONCE)) {
+			fdtab_set(t->p->fds, fd, FD_SETNS_ONCE, NULL, true);
+			return;
+		}
 		switch (read_ns_link(t, fd, &ino)) {
 		case NSLINK_NET:
 			if (ino != t->netns)

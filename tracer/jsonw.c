@@ -62,31 +62,23 @@ void jw_free(struct jw *w)
 	memset(w, 0, sizeof(*w));
 }
 
-void jw_obj_begin(struct jw *w)
+static void open_(struct jw *w, char c)
 {
 	sep(w);
-	put_c(w, '{');
+	put_c(w, c);
 	w->comma = false;
 }
 
-void jw_obj_end(struct jw *w)
+static void close_(struct jw *w, char c)
 {
-	put_c(w, '}');
+	put_c(w, c);
 	w->comma = true;
 }
 
-void jw_arr_begin(struct jw *w)
-{
-	sep(w);
-	put_c(w, '[');
-	w->comma = false;
-}
-
-void jw_arr_end(struct jw *w)
-{
-	put_c(w, ']');
-	w->comma = true;
-}
+void jw_obj_begin(struct jw *w) { open_(w, '{'); }
+void jw_obj_end(struct jw *w) { close_(w, '}'); }
+void jw_arr_begin(struct jw *w) { open_(w, '['); }
+void jw_arr_end(struct jw *w) { close_(w, ']'); }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n)

@@ -15,7 +15,7 @@
 
 static unw_addr_space_t as;
 static unw_accessors_t accessors;
-/* The process being unwound, for find_proc_info (one capture at a time). */
+/* The thread being unwound, for the accessors (one capture at a time). */
 static pid_t cur_pid;
 static struct sym_proc **cur_sp;
 
@@ -27,8 +27,8 @@ static struct {
 	unsigned char data[PAGE];
 } pages[CACHE_PAGES];
 
-/* The stack above rsp, read in one go at each capture: a 16-frame Go stack
- * spans several pages, one syscall each through the page cache. */
+/* The stack above rsp, read in one go at each capture: a Go stack of two
+ * dozen frames spans several pages, one syscall each through the page cache. */
 #define WINDOW (4 * PAGE)
 static uint8_t window[WINDOW];
 static uint64_t window_base;
@@ -83,10 +83,10 @@ static int access_mem(unw_addr_space_t a, unw_word_t addr, unw_word_t *val, int 
 	return 0;
 }
 
-/* Registers, fetched once per capture with PTRACE_GETREGS instead of one
- * PTRACE_PEEKUSER per register libunwind asks for. */
+/* Registers, fetched once per capture with PTRACE_GETREGS (stack_capture)
+ * instead of one PTRACE_PEEKUSER per register libunwind asks for.  The
+ * frame-pointer walk leaves rip/rsp/rbp at the frame libunwind starts from. */
 static struct user_regs_struct regs;
-static int regs_valid;
 
 static int reg_offset(unw_regnum_t r)
 {
@@ -119,11 +119,6 @@ static int access_reg(unw_addr_space_t a, unw_regnum_t r, unw_word_t *val, int w
 
 	if (write || off < 0)
 		return _UPT_access_reg(a, r, val, write, arg);
-	if (!regs_valid) {
-		if (ptrace(PTRACE_GETREGS, cur_pid, 0L, &regs) < 0)
-			return _UPT_access_reg(a, r, val, write, arg);
-		regs_valid = 1;
-	}
 	memcpy(val, (const char *)&regs + off, sizeof(*val));
 	return 0;
 }
@@ -255,12 +250,13 @@ static bool frameless_leaf_return(pid_t tid, struct sym_proc **sp, uint64_t *ret
 static int walk_frame_pointers(pid_t tid, struct sym_proc **sp, struct nst_stack *st,
 			       int n, int max_depth, void *upt)
 {
-	uint64_t ip = regs.rip, fp = regs.rbp, saved_fp, ret;
+	uint64_t ip = regs.rip, fp = regs.rbp, saved_fp, ret, fp_ret;
 
 	while (n < max_depth && ip && !has_dwarf(ip, upt)) {
 		symbolize(sp, tid, ip, &st->frames[n++]);
+		/* (unless the leaf's frame pointer already leads to that caller) */
 		if (n == 1 && n < max_depth && frameless_leaf_return(tid, sp, &ret) &&
-		    !(read_word(fp + 8, &saved_fp) == 0 && saved_fp == ret)) {
+		    !(read_word(fp + 8, &fp_ret) == 0 && fp_ret == ret)) {
 			if (has_dwarf(ret, upt)) { /* a C caller: libunwind goes on */
 				regs.rsp += 8;
 				ip = ret;
@@ -321,7 +317,6 @@ int stack_capture(pid_t pid, pid_t tid, struct sym_proc **sp, struct nst_stack *
 		as = unw_create_addr_space(&accessors, 0);
 		if (!as)
 			return 0;
-		/* unwind tables are cached across captures, per address space */
 		/* unwind state cached across captures: C frames (libc's, a C
 		 * program's) would re-parse their DWARF at every step.  The cache
 		 * lock blocks signals around each step; Go frames never get here. */
@@ -334,7 +329,6 @@ int stack_capture(pid_t pid, pid_t tid, struct sym_proc **sp, struct nst_stack *
 		pages[i].valid = 0;
 	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
 		return 0;
-	regs_valid = 1;
 	read_window(regs.rsp);
 	if (!*uptp)
 		*uptp = _UPT_create(tid);

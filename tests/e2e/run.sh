@@ -21,11 +21,13 @@ LO_SANDBOX=$(readlink -f "$(docker inspect -f '{{.NetworkSettings.SandboxKey}}' 
 F() { echo "[.[] | select(.type==\"finding\" and .id==\"$1\")]"; }
 SUM='[.[] | select(.type=="summary")][0]'
 
-# trace NAME CMD...: nstrace attached to dockerd around one command
-trace() {
-	name=$1
-	shift
-	"$NST" -p "$(pidof dockerd)" --json -o "$T/$name.rec.jsonl" >"$T/$name.jsonl" 2>"$T/$name.err" &
+# trace_opts "NSTRACE-OPTIONS" NAME CMD...: nstrace attached to dockerd
+# around one command; trace NAME CMD... without extra options
+trace_opts() {
+	opts=$1 name=$2
+	shift 2
+	# shellcheck disable=SC2086 # the options are words
+	"$NST" $opts -p "$(pidof dockerd)" --json -o "$T/$name.rec.jsonl" >"$T/$name.jsonl" 2>"$T/$name.err" &
 	nst=$!
 	sleep 1 # attached by now: the first stops have been handled
 	"$@" >"$T/$name.cmd" 2>&1
@@ -34,6 +36,7 @@ trace() {
 	wait $nst
 	echo $? >"$T/$name.nstrc"
 }
+trace() { trace_opts "" "$@"; }
 
 # 1. healthy
 trace healthy docker exec $LAB_CTR nslookup ok.nstrace.test
@@ -58,23 +61,13 @@ check "e2e naming: events name it too" \
 "$NST" replay --json "$T/healthy.rec.jsonl" >"$T/named.replay" 2>&1
 check "e2e naming: a replay shows the names from the recording, without asking Docker" \
 	jq_true "$T/named.replay" "$(F dns-foreign-netns)[0].netns.container.name == \"$LAB_CTR\""
-"$NST" -p "$(pidof dockerd)" --json --no-docker >"$T/nodocker.jsonl" 2>&1 &
-nst=$!
-sleep 1
-docker exec $LAB_CTR nslookup ok.nstrace.test >/dev/null 2>&1
-kill -INT $nst
-wait $nst
+trace_opts --no-docker nodocker docker exec $LAB_CTR nslookup ok.nstrace.test
 check "e2e naming: --no-docker falls back to the sandbox id of /run/docker/netns" \
 	jq_true "$T/nodocker.jsonl" "$(F dns-foreign-netns)[0].netns.container | .kind == \"sandbox\" and .name == \"$(basename "$SANDBOX")\""
 
 # -k: the code path behind the foreign socket (Debian's dockerd is stripped
 # but exports its Go symbols dynamically)
-"$NST" -k -p "$(pidof dockerd)" --json >"$T/stack.jsonl" 2>&1 &
-nst=$!
-sleep 1
-docker exec $LAB_CTR nslookup ok.nstrace.test >/dev/null 2>&1
-kill -INT $nst
-wait $nst
+trace_opts -k stack docker exec $LAB_CTR nslookup ok.nstrace.test
 check "e2e stacks: the foreign socket's stack passes through the embedded resolver (ServeDNS)" \
 	jq_true "$T/stack.jsonl" "$(F dns-foreign-netns)[0].stack | any(.function // \"\" | test(\"resolver.*ServeDNS\"))"
 check "e2e stacks: ... and through the namespace switch (ExecFunc / nsInvoke)" \
