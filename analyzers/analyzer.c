@@ -1,6 +1,6 @@
 /* analyzer.c - DNS correlation, relays and netns bookkeeping; see analyzer.h. */
 #define _GNU_SOURCE
-#include "analyzer.h"
+#include "analyzers/analyzer.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,10 +8,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "dns.h"
-#include "dnsstream.h"
-#include "parse.h"
-#include "samples.h"
+#include "analyzers/dns.h"
+#include "analyzers/dnsstream.h"
+#include "model/parse.h"
+#include "analyzers/samples.h"
 
 #define MAX_QUERIES 4096
 #define MAX_SERVED 4096

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "event.h"
-#include "findings.h"
+#include "model/event.h"
+#include "analyzers/findings.h"
 
 struct analyzer_opts {
 	uint64_t dns_timeout_us; /* no answer within this = timeout (default 5 s) */

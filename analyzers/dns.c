@@ -1,5 +1,5 @@
 /* dns.c - DNS decoding, see dns.h.  RFC 1035 section 4, RFC 6891 (EDNS). */
-#include "dns.h"
+#include "analyzers/dns.h"
 
 #include <errno.h>
 #include <stdio.h>

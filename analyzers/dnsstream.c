@@ -1,5 +1,5 @@
 /* dnsstream.c - DNS framing over socket events, see dnsstream.h. */
-#include "dnsstream.h"
+#include "analyzers/dnsstream.h"
 
 #include <stdlib.h>
 #include <string.h>

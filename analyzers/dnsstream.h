@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 
-#include "dns.h"
-#include "event.h"
+#include "analyzers/dns.h"
+#include "model/event.h"
 
 struct dns_seen {
 	const struct nst_event *ev; /* the event that completed the message */

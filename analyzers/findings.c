@@ -1,11 +1,11 @@
 /* findings.c - aggregation and wording of diagnoses, see findings.h. */
-#include "findings.h"
+#include "analyzers/findings.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "containers.h"
-#include "dns.h"
+#include "model/containers.h"
+#include "analyzers/dns.h"
 
 #define MAX_FINDINGS 1024
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "event.h"
+#include "model/event.h"
 
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 

@@ -1,5 +1,5 @@
 /* samples.c - see samples.h. */
-#include "samples.h"
+#include "analyzers/samples.h"
 
 #include <stdlib.h>
 #include <string.h>

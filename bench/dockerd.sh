@@ -11,7 +11,7 @@ DUR=${DUR:-5}
 . tests/lib.sh
 . tests/e2e/lab.sh
 trap 'lab_down; cleanup' EXIT INT TERM
-LAB_PKGS="$LAB_PKGS dnsperf"
+LAB_DEPS="e2e bench"
 lab_up >&2 || { echo "bench: the dockerd lab could not be set up" >&2; exit 1; }
 CTR_PID=$(docker inspect -f '{{.State.Pid}}' $LAB_CTR)
 printf 'ok.nstrace.test A\n10.100.51.198.in-addr.arpa PTR\n' >"$T/queries"

@@ -4,7 +4,7 @@
  * exit decoders fetch what the call moved and emit events.  Every copy from
  * the tracee is capped: by -s for payloads, by arch.h for counts. */
 #define _GNU_SOURCE
-#include "decode.h"
+#include "tracer/decode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "netns.h"
-#include "parse.h"
-#include "stack.h"
-#include "syscalls.h"
-#include "tmem.h"
+#include "tracer/arch.h"
+#include "tracer/netns.h"
+#include "model/parse.h"
+#include "tracer/stack.h"
+#include "tracer/syscalls.h"
+#include "tracer/tmem.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)

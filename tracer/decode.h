@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "proc.h"
+#include "model/event.h"
+#include "tracer/proc.h"
 
 struct decode_ctx {
 	struct thread *t;

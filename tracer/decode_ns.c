@@ -4,7 +4,7 @@
  * creation.  A netns fd seen once is remembered in the fd table, so that
  * dockerd's per-query setns back home costs no lookup at all. */
 #define _GNU_SOURCE
-#include "decode.h"
+#include "tracer/decode.h"
 
 #include <linux/sched.h>
 #include <sched.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netns.h"
-#include "parse.h"
-#include "tmem.h"
+#include "tracer/netns.h"
+#include "model/parse.h"
+#include "tracer/tmem.h"
 
 enum ns_link { NSLINK_NONE, NSLINK_NET, NSLINK_PATH, NSLINK_PIDFD, NSLINK_OTHER };
 

@@ -1,6 +1,6 @@
 /* docker.c - see docker.h. */
 #define _GNU_SOURCE
-#include "docker.h"
+#include "tracer/docker.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "containers.h"
+#include "model/containers.h"
 
 #define DEFAULT_SOCK "/var/run/docker.sock"
 #define MAX_BODY (16 << 20)

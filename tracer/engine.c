@@ -3,7 +3,7 @@
  * Per stop the common path is: waitpid, one PTRACE_GET_SYSCALL_INFO at
  * syscall entry (none at the exit of an undecoded syscall), one resume. */
 #define _GNU_SOURCE
-#include "engine.h"
+#include "tracer/engine.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,13 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "decode.h"
-#include "netns.h"
-#include "proc.h"
-#include "stack.h"
-#include "symbols.h"
-#include "syscalls.h"
+#include "tracer/arch.h"
+#include "tracer/decode.h"
+#include "tracer/netns.h"
+#include "tracer/proc.h"
+#include "tracer/stack.h"
+#include "tracer/symbols.h"
+#include "tracer/syscalls.h"
 
 #define TRACE_OPTS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
 		    PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)

@@ -1,5 +1,5 @@
 /* fdtab.c - see fdtab.h. */
-#include "fdtab.h"
+#include "tracer/fdtab.h"
 
 #include <errno.h>
 #include <stdlib.h>

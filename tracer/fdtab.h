@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "model/event.h"
 
 /* FD_NETNS: an nsfs file of a network namespace, whose inode is kept so
  * that setns on it costs no lookup.  FD_SETNS_ONCE: a net setns went

@@ -1,6 +1,6 @@
 /* netns.c - namespace inodes and paths, see netns.h. */
 #define _GNU_SOURCE
-#include "netns.h"
+#include "tracer/netns.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "parse.h"
+#include "model/parse.h"
 
 /* ino -> path, open addressing (an ino of 0 marks a free slot).  A NULL
  * path records an inode that was looked at and has no bind mount yet. */

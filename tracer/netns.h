@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "event.h"
+#include "model/event.h"
 
 /* Inode of the netns thread tid is in now.  Returns 0 or -errno. */
 int netns_of_task(pid_t tid, uint64_t *ino);

@@ -1,6 +1,6 @@
 /* proc.c - thread and process tables, see proc.h. */
 #define _GNU_SOURCE
-#include "proc.h"
+#include "tracer/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,9 +10,9 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
-#include "netns.h"
-#include "stack.h"
-#include "symbols.h"
+#include "tracer/netns.h"
+#include "tracer/stack.h"
+#include "tracer/symbols.h"
 
 /* Open addressing with linear probing and backward-shift deletion. */
 static struct thread **slots;

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "event.h"
-#include "fdtab.h"
+#include "model/event.h"
+#include "tracer/fdtab.h"
 
 struct syscall_desc;
 struct sym_proc;

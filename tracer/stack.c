@@ -1,5 +1,5 @@
 /* stack.c - see stack.h. */
-#include "stack.h"
+#include "tracer/stack.h"
 
 #include <libunwind-ptrace.h>
 #include <stdbool.h>
@@ -8,7 +8,7 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 
-#include "tmem.h"
+#include "tracer/tmem.h"
 
 #define PAGE 4096
 #define CACHE_PAGES 16

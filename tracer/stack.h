@@ -9,8 +9,8 @@
 
 #include <sys/types.h>
 
-#include "event.h"
-#include "symbols.h"
+#include "model/event.h"
+#include "tracer/symbols.h"
 
 /* Unwind thread tid of process pid (in a ptrace stop) into st, at most
  * max_depth frames, symbolized through *sp.  An unwinding error ends the

@@ -1,6 +1,6 @@
 /* symbols.c - see symbols.h.  Pure ELF64 parsing over an mmap()ed file. */
 #define _GNU_SOURCE
-#include "symbols.h"
+#include "tracer/symbols.h"
 
 #include <elf.h>
 #include <fcntl.h>

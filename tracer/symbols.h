@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "event.h"
+#include "model/event.h"
 
 struct sym_proc; /* per-process state; NULL is a valid empty one */
 

@@ -1,10 +1,10 @@
 /* syscalls.c - the table of decoded syscalls (x86_64 numbering). */
-#include "syscalls.h"
+#include "tracer/syscalls.h"
 
 #include <sys/syscall.h>
 
-#include "arch.h"
-#include "decode.h"
+#include "tracer/arch.h"
+#include "tracer/decode.h"
 
 #define S(nr, n, fl, en, ex, name) [nr] = { n, fl, en, ex, name }
 

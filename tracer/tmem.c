@@ -1,6 +1,6 @@
 /* tmem.c - tracee memory access, see tmem.h. */
 #define _GNU_SOURCE
-#include "tmem.h"
+#include "tracer/tmem.h"
 
 #include <errno.h>
 #include <stdbool.h>

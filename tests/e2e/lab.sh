@@ -18,22 +18,10 @@ LAB_IMAGE=nstrace-busybox:e2e
 LAB_VETH=nste2e0
 LAB_STARTED_DOCKERD=""
 LAB_RULES=""
-LAB_PKGS="docker.io iptables dnsmasq-base busybox-static bind9-dnsutils"
+LAB_DEPS="e2e" # package groups of scripts/deps.sh
 
 lab_install() {
-	missing=""
-	for p in $LAB_PKGS; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-	done
-	[ -z "$missing" ] && return 0
-	echo "e2e: installing$missing" >&2
-	apt-get update -qq >/dev/null 2>&1
-	# policy-rc.d: a package must not start services of its own here
-	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >"$T/apt.log" 2>&1
-	rc=$?
-	rm -f /usr/sbin/policy-rc.d
-	return $rc
+	sh scripts/deps.sh $LAB_DEPS
 }
 
 lab_daemons() {
@@ -97,7 +85,7 @@ lab_containers() {
 }
 
 lab_up() {
-	lab_install || { echo "e2e: package install failed (see $T/apt.log)" >&2; return 1; }
+	lab_install || { echo "e2e: package install failed" >&2; return 1; }
 	lab_daemons || { echo "e2e: dockerd did not start (see $T/dockerd.log)" >&2; return 1; }
 	lab_down_quiet
 	lab_upstream || { echo "e2e: upstream namespace/dnsmasq failed" >&2; return 1; }

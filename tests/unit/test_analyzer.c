@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "analyzer.h"
-#include "dns.h"
-#include "dnsstream.h"
-#include "parse.h"
-#include "unit.h"
+#include "analyzers/analyzer.h"
+#include "analyzers/dns.h"
+#include "analyzers/dnsstream.h"
+#include "model/parse.h"
+#include "tests/unit/unit.h"
 
 #define HOME 4026531833ull
 #define CTR 4026532281ull

@@ -1,8 +1,8 @@
 /* test_fdtab.c - fd table bookkeeping: dup, close, fork copies, exec. */
 #include <stdbool.h>
 
-#include "fdtab.h"
-#include "unit.h"
+#include "tracer/fdtab.h"
+#include "tests/unit/unit.h"
 
 static struct sock_obj *sock(uint64_t ns)
 {

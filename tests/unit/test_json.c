@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonw.h"
-#include "output.h"
-#include "recording.h"
-#include "unit.h"
+#include "output/jsonw.h"
+#include "output/output.h"
+#include "import/recording.h"
+#include "tests/unit/unit.h"
 
 static void strings_escape_as_jansson_does(void)
 {

@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
-#include "output.h"
-#include "parse.h"
-#include "unit.h"
+#include "output/output.h"
+#include "model/parse.h"
+#include "tests/unit/unit.h"
 
 static void sockaddr_in_roundtrip(void)
 {

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "parse.h"
-#include "strace_import.h"
-#include "strace_text.h"
-#include "unit.h"
+#include "model/parse.h"
+#include "import/strace_import.h"
+#include "import/strace_text.h"
+#include "tests/unit/unit.h"
 
 static struct span S(const char *s)
 {

@@ -1,7 +1,7 @@
 /* strace_model.c - namespaces, processes, threads and sockets of a strace
  * log, see strace_model.h. */
 #define _GNU_SOURCE
-#include "strace_model.h"
+#include "import/strace_model.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "parse.h"
+#include "model/parse.h"
 
 /* --- namespaces ----------------------------------------------------------- */
 

@@ -12,17 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "consumer.h"
-#include "containers.h"
-#include "decode.h"
-#include "docker.h"
-#include "engine.h"
-#include "netns.h"
-#include "recording.h"
-#include "replay.h"
-#include "stack.h"
-#include "symbols.h"
+#include "tracer/arch.h"
+#include "cli/consumer.h"
+#include "model/containers.h"
+#include "tracer/decode.h"
+#include "tracer/docker.h"
+#include "tracer/engine.h"
+#include "tracer/netns.h"
+#include "import/recording.h"
+#include "cli/replay.h"
+#include "tracer/stack.h"
+#include "tracer/symbols.h"
 
 #define NST_VERSION "0.2.0"
 #define MAX_PIDS 64

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "event.h"
+#include "model/event.h"
 
 struct strace_stats {
 	unsigned long lines, syscalls, events;

@@ -1,6 +1,6 @@
 /* replay.c - recordings and strace logs as event sources, see replay.h. */
 #define _GNU_SOURCE
-#include "replay.h"
+#include "cli/replay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "consumer.h"
-#include "expect.h"
-#include "recording.h"
-#include "strace_import.h"
+#include "cli/consumer.h"
+#include "cli/expect.h"
+#include "import/recording.h"
+#include "import/strace_import.h"
 
 #define READ_CHUNK (1 << 20)
 #define MAX_LINE (16 << 20)

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "strace_import.h"
-#include "strace_text.h"
+#include "model/event.h"
+#include "import/strace_import.h"
+#include "import/strace_text.h"
 
 #define MAX_NS 1024
 #define MAX_FD 65536

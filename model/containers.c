@@ -1,5 +1,5 @@
 /* containers.c - see containers.h. */
-#include "containers.h"
+#include "model/containers.h"
 
 #include <stdio.h>
 #include <string.h>

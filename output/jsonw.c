@@ -1,5 +1,5 @@
 /* jsonw.c - see jsonw.h. */
-#include "jsonw.h"
+#include "output/jsonw.h"
 
 #include <stdint.h>
 #include <stdio.h>

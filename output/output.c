@@ -1,6 +1,6 @@
 /* output.c - event formatting, see output.h. */
 #define _GNU_SOURCE
-#include "output.h"
+#include "output/output.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "containers.h"
-#include "parse.h"
+#include "model/containers.h"
+#include "model/parse.h"
 
 struct sbuf {
 	char *p;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "event.h"
+#include "model/event.h"
 
 /* Decode a sockaddr of len bytes.  Returns 0, or -EINVAL when len is too
  * short for the family it names (out->family is then AF_UNSPEC).  Unknown

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "model/event.h"
 
 #define RECORDING_FORMAT "nstrace-recording"
 #define RECORDING_VERSION 1

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "model/event.h"
 
 struct span {
 	const char *p;

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "event.h"
-#include "jsonw.h"
+#include "model/event.h"
+#include "output/jsonw.h"
 
 /* One strace-like line without the newline, e.g.
  *   [pid 7055] write(39<udp 172.18.0.2:50886->192.168.29.2:53

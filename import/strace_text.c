@@ -1,13 +1,13 @@
 /* strace_text.c - see strace_text.h. */
 #define _GNU_SOURCE
-#include "strace_text.h"
+#include "import/strace_text.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "parse.h"
+#include "model/parse.h"
 
 struct span span_trim(struct span s)
 {

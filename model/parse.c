@@ -1,6 +1,6 @@
 /* parse.c - pure decoders and printers; see parse.h for the contracts. */
 #define _GNU_SOURCE
-#include "parse.h"
+#include "model/parse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,14 +1,14 @@
 /* consumer.c - see consumer.h. */
 #define _GNU_SOURCE
-#include "consumer.h"
+#include "cli/consumer.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "output.h"
-#include "parse.h"
+#include "output/output.h"
+#include "model/parse.h"
 
 #define MAX_FOREIGN 256
 static struct foreign_row {

@@ -1,14 +1,14 @@
 /* recording.c - recordings back into events, see recording.h. */
 #define _GNU_SOURCE
-#include "recording.h"
+#include "import/recording.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "containers.h"
-#include "parse.h"
+#include "model/containers.h"
+#include "model/parse.h"
 
 bool rec_looks_like_recording(const char *line, size_t len)
 {

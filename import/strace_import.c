@@ -2,7 +2,7 @@
  * lines (pid prefixes, times, unfinished/resumed calls); strace_calls.c
  * turns each complete call into events. */
 #define _GNU_SOURCE
-#include "strace_model.h"
+#include "import/strace_model.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "parse.h"
+#include "model/parse.h"
 
 /* --- lines ---------------------------------------------------------------- */
 

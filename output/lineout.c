@@ -1,5 +1,5 @@
 /* lineout.c - see lineout.h. */
-#include "lineout.h"
+#include "output/lineout.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,10 +1,10 @@
 /* expect.c - see expect.h. */
-#include "expect.h"
+#include "cli/expect.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "dns.h"
+#include "analyzers/dns.h"
 
 static const char *const keys[] = { "id", "severity", "result", "upstream", "proto", "netns_path",
 				    "qname", "qtype" };

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "findings.h"
+#include "analyzers/findings.h"
 
 /* Compare; writes a readable diff to out.  Returns 0 when everything
  * matches, 1 on a difference, -1 when the expectation itself is malformed

@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analyzer.h"
-#include "event.h"
-#include "jsonw.h"
-#include "lineout.h"
+#include "analyzers/analyzer.h"
+#include "model/event.h"
+#include "output/jsonw.h"
+#include "output/lineout.h"
 
 struct consumer {
 	bool events, json, quiet; /* quiet: no live findings, no report (check) */

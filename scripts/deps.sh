@@ -1,0 +1,45 @@
+#!/bin/sh
+# deps.sh - install the Debian packages nstrace needs, and nothing when they
+# are all there already (no apt-get call at all then): safe to run before
+# every build and test.
+#
+# usage: scripts/deps.sh [GROUP...]   groups: build test e2e bench (default: build test e2e)
+set -u
+
+pkgs_build="gcc make libjansson-dev libunwind-dev libcurl4-openssl-dev"
+pkgs_test="iproute2 jq procps util-linux dnsmasq-base iptables strace time"
+# the real-dockerd lab (tests/e2e): dockerd, containerd, a busybox image, dig
+pkgs_e2e="docker.io iptables dnsmasq-base busybox-static bind9-dnsutils"
+pkgs_bench="dnsperf"
+
+groups=${*:-build test e2e}
+want=""
+for g in $groups; do
+	case $g in
+	build) want="$want $pkgs_build" ;;
+	test) want="$want $pkgs_test" ;;
+	e2e) want="$want $pkgs_e2e" ;;
+	bench) want="$want $pkgs_bench" ;;
+	*) echo "deps.sh: unknown group '$g' (build test e2e bench)" >&2; exit 2 ;;
+	esac
+done
+missing=""
+for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+apt-get update -qq >/dev/null 2>&1
+# A package must not start services of its own here (docker.io, dnsmasq):
+# the tests start exactly the daemons they need, pointed at their own DNS.
+printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/tmp/nstrace-apt.log 2>&1
+rc=$?
+rm -f /usr/sbin/policy-rc.d
+[ $rc -eq 0 ] || { echo "deps.sh: apt-get install failed (see /tmp/nstrace-apt.log)" >&2; tail -5 /tmp/nstrace-apt.log >&2; }
+exit $rc
