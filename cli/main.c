@@ -15,14 +15,10 @@
 #include "tracer/arch.h"
 #include "cli/consumer.h"
 #include "model/containers.h"
-#include "tracer/decode.h"
 #include "tracer/docker.h"
 #include "tracer/engine.h"
-#include "tracer/netns.h"
 #include "import/recording.h"
 #include "cli/replay.h"
-#include "tracer/stack.h"
-#include "tracer/symbols.h"
 
 #define NST_VERSION "0.2.0"
 #define MAX_PIDS 64
@@ -306,9 +302,9 @@ static void close_record(struct lineout *lo, uint64_t end)
 	lineout_free(lo);
 }
 
-static void attach_or_die(pid_t pid)
+static void attach_or_die(struct engine *e, pid_t pid)
 {
-	int r = engine_attach(pid);
+	int r = engine_attach(e, pid);
 
 	if (r == -ESRCH)
 		die("attach to pid %d: no such process", pid);
@@ -332,30 +328,31 @@ static void name_containers(void)
 static int live_main(void)
 {
 	struct consumer c = { .events = env.events, .json = env.json };
-	const struct engine_stats *st = engine_stats();
+	struct engine_opts eo = { .sink = consumer_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
+				  .stack_depth = env.stacks ? (env.stack_depth ? (int)env.stack_depth : 1) : 0 };
+	const struct engine_stats *st;
+	struct engine *e;
 	uint64_t end;
 	int status;
 
-	if (consumer_init(&c, env.dns_timeout_us) < 0)
+	if (consumer_init(&c, env.dns_timeout_us) < 0 || !(e = engine_new(&eo)))
 		die("out of memory");
+	st = engine_stats(e);
 	name_containers();
 	if (env.record_path)
 		c.rec = open_record();
 	install_signals();
-	decode_init(consumer_event, &c, (uint32_t)env.snaplen);
-	if (env.stacks)
-		decode_set_stacks(env.stack_depth ? (int)env.stack_depth : 1);
 	if (env.nrest) {
-		pid_t pid = engine_launch(env.rest, !env.no_seccomp);
+		pid_t pid = engine_launch(e, env.rest, !env.no_seccomp);
 		if (pid < 0)
 			die("cannot start %s: %s", env.rest[0], strerror(-pid));
 	} else {
 		for (int i = 0; i < env.npids; i++)
-			attach_or_die(env.pids[i]);
+			attach_or_die(e, env.pids[i]);
 	}
 	if (env.duration)
 		alarm((unsigned)env.duration);
-	status = engine_run();
+	status = engine_run(e);
 	end = now_us();
 	name_containers(); /* detached now: containers started meanwhile get names */
 	if (c.rec)
@@ -373,13 +370,8 @@ static int live_main(void)
 	if (consumer_fail_status(&c, env.fail_on))
 		status = 1;
 	fflush(stdout);
+	engine_free(e);
 	consumer_free(&c);
-	engine_cleanup();
-	decode_cleanup();
-	netns_cleanup();
-	sock_pool_cleanup();
-	stack_cleanup();
-	symbols_cleanup();
 	return status;
 }
 

@@ -1,9 +1,11 @@
-/* strace_calls.c - one handler per syscall name: a parsed strace call into
- * events, see strace_model.h. */
+/* strace_calls.c - a parsed strace call into facts for the model, and the
+ * events read off it, the way the live tracer makes them; see
+ * strace_int.h. */
 #define _GNU_SOURCE
-#include "import/strace_model.h"
+#include "import/strace_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +14,7 @@
 
 #include "model/parse.h"
 
-/* --- tables --------------------------------------------------------------- */
+/* --- argument values ------------------------------------------------------- */
 
 static int family_of(struct span s)
 {
@@ -55,45 +57,40 @@ static int socktype_of(struct span s, uint64_t *bits)
 	return type;
 }
 
-/* --- events --------------------------------------------------------------- */
+static bool has_flag(struct span s, const char *flag)
+{
+	return s.n && memmem(s.p, s.n, flag, strlen(flag)) != NULL;
+}
 
+/* All arguments as one span (clone's flags may sit in any of them). */
+static struct span all_args(const struct call *c)
+{
+	struct span all = { c->args[0].p, 0 };
+
+	if (c->nargs)
+		all.n = (size_t)(c->args[c->nargs - 1].p + c->args[c->nargs - 1].n - all.p);
+	return all;
+}
+
+/* --- events ---------------------------------------------------------------- */
 
 static void ev_init(struct call *c)
 {
 	struct nst_event *ev = &c->ev;
-	struct iproc *p = c->t->p;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->ts_us = c->s->ts;
-	ev->pid = p->pid;
-	ev->tid = c->t->tid;
-	memcpy(ev->comm, p->comm, sizeof(ev->comm));
-	ev->syscall = c->name;
-	ev->fd = -1;
-	ev->fd2 = -1;
+	model_event_begin(&c->s->m, c->t, c->t->ns, ev);
+	nst_event_set_sen(ev, c->sen);
 	ev->ret = c->err ? -1 : c->ret;
 	ev->err = c->err;
-	si_fill_ns(c->s, p, c->t->ns, &ev->thread_netns);
-	si_fill_ns(c->s, p, NS_HOME, &ev->home_netns);
 }
 
-static void ev_sock(struct call *c, struct isock *k, int fd)
+static void ev_sock(struct call *c, struct msock *k, int fd)
 {
-	struct nst_event *ev = &c->ev;
-	struct iproc *p = c->t->p;
-
-	ev->fd = fd;
-	if (!k)
-		return;
-	ev->flags |= NST_EV_SOCK;
-	ev->sock.family = k->family;
-	ev->sock.type = k->type;
-	ev->sock.local = k->local;
-	ev->sock.peer = k->peer;
-	if (k->ns != NS_UNKNOWN)
-		si_fill_ns(c->s, p, k->ns, &ev->sock.netns);
-	ev->sock.origin = k->created ? NST_NS_CREATED : NST_NS_UNKNOWN;
-	ev->sock.foreign = k->ns != NS_UNKNOWN && !si_at_home(p, k->ns);
+	c->ev.fd = fd;
+	if (k)
+		model_event_sock(&c->s->m, c->t->p, k, &c->ev);
 }
 
 static void emit(struct call *c)
@@ -169,45 +166,80 @@ static uint64_t moved(const struct call *c, struct span asked, bool sending)
 	return sending && ok && v > 0 ? (uint64_t)v : 0;
 }
 
-/* --- syscall handlers ------------------------------------------------------ */
+/* --- fds ------------------------------------------------------------------- */
+
+/* The socket behind an fd argument, learning from its -y/-yy note (the
+ * socket's inode names it across fds and processes).  must: the syscall
+ * only works on sockets, so an fd not seen before is one.  *fd is the
+ * number, -1 when arg is not an fd. */
+static struct msock *sock_for(struct call *c, struct span arg, int *fd, bool must)
+{
+	struct model *m = &c->s->m;
+	struct mproc *p = c->t->p;
+	struct fd_note note;
+	struct fd_entry *e;
+	struct msock *k = NULL;
+
+	*fd = strace_fd(arg, &note);
+	if (*fd < 0)
+		return NULL;
+	e = model_fd(p, *fd);
+	if (e && e->kind == FD_SOCKET)
+		k = e->sk;
+	if (note.kind == NOTE_SOCKET && note.ino && k && k->ino && k->ino != note.ino)
+		k = NULL; /* the log missed a close: the fd is another socket now */
+	if (!k && note.kind == NOTE_SOCKET && (k = model_sock_by_ino(m, note.ino)))
+		model_fd_socket(m, p, *fd, k, false);
+	if (!k && (must || note.kind == NOTE_SOCKET))
+		k = model_socket(m, p, *fd, AF_UNSPEC, 0, 0, 0, NST_NS_UNKNOWN, false);
+	if (k && note.kind == NOTE_SOCKET) {
+		if (!k->family)
+			k->family = note.family;
+		if (!k->type)
+			k->type = note.proto;
+		if (note.local.family && !k->local.family)
+			k->local = note.local;
+		if (note.peer.family && !k->peer.family)
+			k->peer = note.peer;
+		model_sock_set_ino(m, k, note.ino);
+	}
+	return k;
+}
+
+static struct msock *new_socket(struct call *c, int fd, struct span family, int type,
+				bool cloexec)
+{
+	return model_socket(&c->s->m, c->t->p, fd, family_of(family), type, 0, c->t->ns,
+			    NST_NS_CREATED, cloexec);
+}
+
+/* --- calls ----------------------------------------------------------------- */
 
 static void do_socket(struct call *c)
 {
 	uint64_t bits = 0;
 	int type = c->nargs > 1 ? socktype_of(c->args[1], &bits) : 0;
-	struct isock *k = NULL;
+	bool cx = bits & SOCK_CLOEXEC;
+	struct msock *k = NULL;
 
 	ev_init(c);
 	c->ev.arg = bits;
 	if (!c->err && c->ret >= 0) {
-		struct iproc *p = c->t->p;
-		if (!strcmp(c->name, "socketpair")) {
+		if (c->sen == SEN_socketpair) {
 			struct span pair[2];
 			bool ok;
-			struct span a = span_trim(c->args[3]);
+			struct span a = span_trim(c->args[c->nargs > 3 ? 3 : 0]);
 			if (a.n > 2 && strace_split_args((struct span){ a.p + 1, a.n - 2 }, pair, 2) == 2) {
 				int fds[2] = { (int)span_long(pair[0], &ok), (int)span_long(pair[1], &ok) };
-				for (int i = 1; i >= 0; i--) {
-					if (!(k = si_sock_put(p, fds[i])))
-						continue;
-					k->family = family_of(c->args[0]);
-					k->type = type;
-					k->ns = c->t->ns;
-					k->created = true;
-					k->cloexec = bits & SOCK_CLOEXEC;
-				}
+				new_socket(c, fds[1], c->args[0], type, cx);
+				k = new_socket(c, fds[0], c->args[0], type, cx);
 				c->ev.fd2 = fds[1];
 				ev_sock(c, k, fds[0]);
 			}
-		} else if ((k = si_sock_put(p, (int)c->ret))) {
-			k->family = family_of(c->args[0]);
-			k->type = type;
-			k->ns = c->t->ns;
-			k->created = true;
-			k->cloexec = bits & SOCK_CLOEXEC;
+		} else if ((k = new_socket(c, (int)c->ret, c->args[0], type, cx))) {
 			ev_sock(c, k, (int)c->ret);
 		}
-		c->t->made_socket = true;
+		ithread_of(c->t)->made_socket = true;
 	} else {
 		c->ev.sock.family = family_of(c->args[0]);
 		c->ev.sock.type = type;
@@ -218,34 +250,34 @@ static void do_socket(struct call *c)
 static void do_addr_call(struct call *c) /* connect, bind */
 {
 	int fd;
-	struct isock *k = si_sock_for(c->t->p, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, c->args[0], &fd, true);
 
 	ev_init(c);
 	if (c->nargs > 1)
 		ev_addr(c, c->args[1]);
 	if (k && (c->ev.flags & NST_EV_ADDR) && (!c->err || c->err == EINPROGRESS)) {
-		if (c->name[0] == 'c')
-			k->peer = c->ev.addr;
+		if (c->op == NST_OP_CONNECT)
+			model_sock_peer(k, &c->ev.addr);
 		else
-			k->local = c->ev.addr;
+			model_sock_local(k, &c->ev.addr, c->ev.addr.port != 0);
 	}
 	ev_sock(c, k, fd);
 	emit(c);
 }
 
-static void do_sockname(struct call *c)
+static void do_sockname(struct call *c) /* getsockname, getpeername */
 {
 	int fd;
-	struct isock *k = si_sock_for(c->t->p, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, c->args[0], &fd, true);
 
 	ev_init(c);
 	if (!c->err && c->nargs > 1) {
 		ev_addr(c, c->args[1]);
 		if (k && (c->ev.flags & NST_EV_ADDR)) {
-			if (c->name[3] == 'p')
-				k->peer = c->ev.addr;
+			if (c->op == NST_OP_GETPEERNAME)
+				model_sock_peer(k, &c->ev.addr);
 			else
-				k->local = c->ev.addr;
+				model_sock_local(k, &c->ev.addr, true);
 		}
 	}
 	ev_sock(c, k, fd);
@@ -255,23 +287,23 @@ static void do_sockname(struct call *c)
 static void do_accept(struct call *c)
 {
 	int fd;
-	struct isock *l = si_sock_for(c->t->p, c->args[0], &fd, true), *k;
+	struct msock *l = sock_for(c, c->args[0], &fd, true), *k;
+	uint64_t bits = 0;
 
 	ev_init(c);
 	if (c->nargs > 1)
 		ev_addr(c, c->args[1]);
-	if (!c->err && c->ret >= 0 && (k = si_sock_put(c->t->p, (int)c->ret))) {
-		if (l) {
-			k->family = l->family;
-			k->type = l->type;
-			k->local = l->local;
-			k->ns = l->ns; /* an accepted socket lives in its listener's netns */
-		} else {
-			k->ns = c->t->ns;
-		}
-		k->created = true;
+	if (c->nargs > 3)
+		socktype_of(c->args[3], &bits);
+	/* An accepted socket lives in its listener's netns. */
+	if (!c->err && c->ret >= 0 &&
+	    (k = model_socket(&c->s->m, c->t->p, (int)c->ret, l ? l->family : AF_UNSPEC,
+			      l ? l->type : 0, 0, l && l->ns ? l->ns : c->t->ns, NST_NS_CREATED,
+			      bits & SOCK_CLOEXEC))) {
+		if (l)
+			model_sock_local(k, &l->local, l->local_known);
 		if (c->ev.flags & NST_EV_ADDR)
-			k->peer = c->ev.addr;
+			model_sock_peer(k, &c->ev.addr);
 		c->ev.fd2 = (int)c->ret;
 		ev_sock(c, k, fd);
 		emit(c);
@@ -284,25 +316,26 @@ static void do_accept(struct call *c)
 static void do_plain(struct call *c) /* listen */
 {
 	int fd;
-	struct isock *k = si_sock_for(c->t->p, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, c->args[0], &fd, true);
 
 	ev_init(c);
 	ev_sock(c, k, fd);
 	emit(c);
 }
 
-static void do_rw(struct call *c) /* read, write, sendto, recvfrom */
+/* read, write, recv, send, recvfrom, sendto.  read and write are network
+ * events only on a socket the log has shown to be one. */
+static void do_rw(struct call *c)
 {
-	bool sending = c->name[0] == 'w' || c->name[0] == 's';
-	bool net = c->name[0] == 's' || c->name[0] == 'r' ? c->name[1] == 'e' && c->name[2] != 'a' : false;
+	bool net = c->sen != SEN_read && c->sen != SEN_write;
 	int fd;
-	struct isock *k = si_sock_for(c->t->p, c->args[0], &fd, net);
+	struct msock *k = sock_for(c, c->args[0], &fd, net);
 
 	if (!k || c->nargs < 3)
-		return; /* read/write on something that is not a known socket */
+		return;
 	ev_init(c);
-	ev_string(c, c->args[1], moved(c, c->args[2], sending));
-	if (net && c->nargs > 4)
+	ev_string(c, c->args[1], moved(c, c->args[2], c->ev.dir == NST_DIR_OUT));
+	if (c->nargs > 4)
 		ev_addr(c, c->args[4]);
 	ev_sock(c, k, fd);
 	emit(c);
@@ -311,7 +344,7 @@ static void do_rw(struct call *c) /* read, write, sendto, recvfrom */
 static void do_rwv(struct call *c) /* readv, writev */
 {
 	int fd;
-	struct isock *k = si_sock_for(c->t->p, c->args[0], &fd, false);
+	struct msock *k = sock_for(c, c->args[0], &fd, false);
 
 	if (!k || c->nargs < 2)
 		return;
@@ -334,7 +367,7 @@ static void msg_event(struct call *c, struct span hdr, uint64_t len)
 static void do_msg(struct call *c) /* sendmsg, recvmsg */
 {
 	int fd;
-	struct isock *k = si_sock_for(c->t->p, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, c->args[0], &fd, true);
 
 	ev_init(c);
 	if (c->nargs > 1)
@@ -347,7 +380,7 @@ static void do_mmsg(struct call *c) /* sendmmsg, recvmmsg */
 {
 	struct span el[64], arr, hdr, len;
 	int fd, n;
-	struct isock *k = si_sock_for(c->t->p, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, c->args[0], &fd, true);
 	bool ok;
 
 	if (c->err || c->ret <= 0 || c->nargs < 2) {
@@ -370,44 +403,103 @@ static void do_mmsg(struct call *c) /* sendmmsg, recvmmsg */
 	}
 }
 
-static void nsfile_close(struct iproc *p, int fd);
+static void do_io(struct call *c)
+{
+	switch (c->sen) {
+	case SEN_readv:
+	case SEN_writev:
+		do_rwv(c);
+		break;
+	case SEN_recvmsg:
+	case SEN_sendmsg:
+		do_msg(c);
+		break;
+	case SEN_recvmmsg:
+	case SEN_sendmmsg:
+		do_mmsg(c);
+		break;
+	default:
+		do_rw(c);
+		break;
+	}
+}
+
+/* The close event of a socket fd (its last fd: no answer can follow), then
+ * the fd is gone. */
+static void close_fd(struct call *c, int fd)
+{
+	struct mproc *p = c->t->p;
+	struct fd_entry *e = model_fd(p, fd);
+
+	if (e && e->kind == FD_SOCKET) {
+		ev_init(c);
+		ev_sock(c, e->sk, fd);
+		if (e->sk->refs == 1)
+			c->ev.flags |= NST_EV_SOCK_GONE;
+		emit(c);
+	}
+	model_close(&c->s->m, p, fd); /* close frees the fd whatever it returns */
+}
 
 static void do_close(struct call *c)
 {
 	int fd;
-	struct isock *k = si_sock_for(c->t->p, c->args[0], &fd, false);
 
-	if (k) {
-		ev_init(c);
-		ev_sock(c, k, fd);
-		emit(c);
+	if (c->sen == SEN_close) {
+		sock_for(c, c->args[0], &fd, false); /* a -y note makes it a socket */
+		close_fd(c, fd);
+		return;
 	}
-	si_sock_drop(c->t->p, fd); /* close frees the fd whatever it returns */
-	nsfile_close(c->t->p, fd);
+	/* close_range(lo, hi, flags): one close event per socket fd */
+	bool ok1, ok2;
+	long lo = span_long(c->args[0], &ok1), hi = c->nargs > 1 ? span_long(c->args[1], &ok2) : -1;
+	struct mproc *p = c->t->p;
+
+	if (c->err || !ok1 || c->nargs < 2 || !ok2 || lo < 0)
+		return;
+	if (c->nargs > 2 && has_flag(c->args[2], "CLOSE_RANGE_UNSHARE"))
+		model_unshare_files(&c->s->m, p);
+	for (long i = lo; i <= hi && i < p->fds->cap; i++) {
+		if (c->nargs > 2 && has_flag(c->args[2], "CLOSE_RANGE_CLOEXEC"))
+			model_set_cloexec(p, (int)i, true);
+		else
+			close_fd(c, (int)i);
+	}
 }
 
 static void do_dup(struct call *c) /* dup, dup2, dup3, fcntl(F_DUPFD*) */
 {
 	struct fd_note note;
-	int fd = strace_fd(c->args[0], &note);
-	struct iproc *p = c->t->p;
-	struct isock *k = si_sock_at(p, fd), *n;
+	int fd = strace_fd(c->args[0], &note), newfd = (int)c->ret;
+	struct mproc *p = c->t->p;
+	struct fd_entry *e;
+	bool cx;
 
-	if (!strcmp(c->name, "fcntl") &&
-	    (c->nargs < 2 || (!span_eq(c->args[1], "F_DUPFD") && !span_eq(c->args[1], "F_DUPFD_CLOEXEC"))))
-		return;
 	if (c->err || c->ret < 0)
 		return;
-	if (!k) {
-		si_sock_drop(p, (int)c->ret);
-		return;
+	if (c->op == NST_OP_FCNTL) {
+		if (c->nargs < 2)
+			return;
+		if (span_eq(c->args[1], "F_SETFD")) {
+			model_set_cloexec(p, fd, c->nargs > 2 && has_flag(c->args[2], "FD_CLOEXEC"));
+			return;
+		}
+		if (!span_eq(c->args[1], "F_DUPFD") && !span_eq(c->args[1], "F_DUPFD_CLOEXEC"))
+			return;
+		cx = span_eq(c->args[1], "F_DUPFD_CLOEXEC");
+	} else {
+		cx = c->sen == SEN_dup3 && c->nargs > 2 && has_flag(c->args[2], "O_CLOEXEC");
 	}
-	struct isock copy = *k;
-	if ((n = si_sock_put(p, (int)c->ret))) {
-		*n = copy;
+	if (note.kind == NOTE_SOCKET) {
+		int dummy;
+		sock_for(c, c->args[0], &dummy, false);
+	}
+	model_dup(&c->s->m, p, fd, newfd, cx);
+	e = model_fd(p, newfd);
+	if (e && e->kind == FD_SOCKET) {
 		ev_init(c);
-		c->ev.fd2 = (int)c->ret;
-		ev_sock(c, n, fd);
+		c->ev.fd2 = newfd;
+		ev_sock(c, e->sk, fd);
 		emit(c);
 	}
 }
@@ -424,16 +516,14 @@ static bool is_netns_path(const char *p)
 	return strstr(p, "/netns/") || (n >= 7 && !strcmp(p + n - 7, "/ns/net"));
 }
 
-/* openat(AT_FDCWD, "/run/docker/netns/x", ...) = 42: remember what fd 42
- * is, so that a setns(42) without -y still names its namespace. */
+/* openat(AT_FDCWD, "/run/docker/netns/x", ...) = 42: fd 42 is that netns,
+ * so that a setns(42) without -y still names it. */
 static void do_open(struct call *c)
 {
 	uint8_t path[128];
-	struct span a = c->args[!strcmp(c->name, "openat") && c->nargs > 1 ? 1 : 0];
-	struct iproc *p = c->t->p;
+	struct span a = c->args[c->sen == SEN_openat && c->nargs > 1 ? 1 : 0];
 	bool cut;
 	long n;
-	int slot = 0;
 
 	if (c->err || c->ret < 0)
 		return;
@@ -441,129 +531,101 @@ static void do_open(struct call *c)
 	if (n <= 0 || cut)
 		return;
 	path[n] = '\0';
-	if (!is_netns_path((char *)path))
-		return;
-	for (int i = 0; i < 16; i++) /* reuse this fd's slot, else the lowest fd */
-		if (p->nsfiles[i].fd == (int)c->ret || !p->nsfiles[i].path[0]) {
-			slot = i;
-			break;
-		}
-	p->nsfiles[slot].fd = (int)c->ret;
-	snprintf(p->nsfiles[slot].path, sizeof(p->nsfiles[slot].path), "%s", norm_run((char *)path));
-}
-
-static const char *nsfile_of(struct iproc *p, int fd)
-{
-	for (int i = 0; i < 16; i++)
-		if (p->nsfiles[i].path[0] && p->nsfiles[i].fd == fd)
-			return p->nsfiles[i].path;
-	return NULL;
-}
-
-static void nsfile_close(struct iproc *p, int fd)
-{
-	for (int i = 0; i < 16; i++)
-		if (p->nsfiles[i].fd == fd)
-			p->nsfiles[i].path[0] = '\0';
+	if (is_netns_path((char *)path))
+		model_fd_netns(&c->s->m, c->t->p, (int)c->ret,
+			       nstab_path(&c->s->m.ns, norm_run((char *)path)));
+	else
+		model_fd_kind(&c->s->m, c->t->p, (int)c->ret, FD_OTHER);
 }
 
 static void do_setns(struct call *c)
 {
 	struct fd_note note;
-	int fd = strace_fd(c->args[0], &note), ns;
-	struct iproc *p = c->t->p;
-	char label[64];
+	int fd = strace_fd(c->args[0], &note);
+	struct mproc *p = c->t->p;
+	struct ithread *it = ithread_of(c->t);
+	struct fd_entry *e = model_fd(p, fd);
 	bool net = c->nargs < 2 || span_eq(c->args[1], "CLONE_NEWNET") || span_eq(c->args[1], "0");
+	nsid_t ns;
 
 	if (note.kind == NOTE_NETNS)
-		ns = si_ns_intern(c->s, note.ino, NULL, NULL);
+		ns = nstab_ino(&c->s->m.ns, note.ino);
 	else if (note.kind == NOTE_PATH && net)
-		ns = si_ns_intern(c->s, 0, norm_run(note.path), NULL);
-	else if (note.kind == NOTE_NONE && net && nsfile_of(p, fd))
-		ns = si_ns_intern(c->s, 0, nsfile_of(p, fd), NULL);
-	else if (note.kind == NOTE_NONE && net) {
-		snprintf(label, sizeof(label), "setns fd %d of pid %d", fd, p->pid);
-		ns = si_ns_intern(c->s, 0, NULL, label);
-	} else {
+		ns = nstab_path(&c->s->m.ns, norm_run(note.path));
+	else if (note.kind == NOTE_NONE && net && e && e->kind == FD_NETNS)
+		ns = e->ns;
+	else if (note.kind == NOTE_NONE && net)
+		ns = si_ns_label(c->s, p->pid, fd);
+	else
 		return; /* a pidfd, or another namespace type */
-	}
 	ev_init(c);
 	c->ev.fd = fd;
 	c->ev.arg = CLONE_NEWNET;
 	if (!c->err) {
-		if (c->t->made_socket && ns != c->t->ns)
-			si_vote_home(p, ns);
-		c->t->ns = ns;
-		c->t->made_socket = false;
-		si_fill_ns(c->s, p, NS_HOME, &c->ev.home_netns);
+		if (it->made_socket && ns != c->t->ns)
+			si_vote_home(c->s, p, ns);
+		model_enter_ns(c->t, ns);
+		it->made_socket = false;
+		nstab_fill(&c->s->m.ns, p->home, &c->ev.home_netns);
 	}
-	si_fill_ns(c->s, p, ns, &c->ev.ns_new);
-	c->ev.flags |= NST_EV_NS_CHANGE;
+	model_event_ns_new(&c->s->m, p, ns, &c->ev);
 	emit(c);
-}
-
-static int fresh_ns(struct call *c, int tid)
-{
-	char label[64];
-
-	snprintf(label, sizeof(label), "new netns of tid %d, line %lu", tid, c->s->lineno);
-	return si_ns_intern(c->s, 0, NULL, label);
 }
 
 static void do_unshare(struct call *c)
 {
-	if (!memmem(c->args[0].p, c->args[0].n, "CLONE_NEWNET", 12))
+	if (!c->err && has_flag(c->args[0], "CLONE_FILES"))
+		model_unshare_files(&c->s->m, c->t->p);
+	if (!has_flag(c->args[0], "CLONE_NEWNET"))
 		return;
 	ev_init(c);
 	c->ev.arg = CLONE_NEWNET;
 	if (!c->err) {
-		c->t->ns = fresh_ns(c, c->t->tid);
-		c->t->made_socket = false;
-		si_fill_ns(c->s, c->t->p, c->t->ns, &c->ev.ns_new);
-		c->ev.flags |= NST_EV_NS_CHANGE;
+		model_enter_ns(c->t, si_ns_fresh(c->s, c->t->tid));
+		ithread_of(c->t)->made_socket = false;
+		model_event_ns_new(&c->s->m, c->t->p, c->t->ns, &c->ev);
 	}
 	emit(c);
 }
 
 static void do_clone(struct call *c) /* clone, clone3, fork, vfork */
 {
-	struct span all = { c->args[0].p, 0 };
-	struct ithread *child;
-	int newnet;
+	struct span all = all_args(c);
+	uint64_t flags = 0;
+	struct mthread *child;
+	nsid_t ns;
 
 	if (c->err || c->ret <= 0)
 		return;
-	if (c->nargs)
-		all.n = (size_t)(c->args[c->nargs - 1].p + c->args[c->nargs - 1].n - all.p);
-	newnet = all.n && memmem(all.p, all.n, "CLONE_NEWNET", 12) != NULL;
-	child = si_thread_get(c->s, (int)c->ret, true);
+	if (has_flag(all, "CLONE_THREAD"))
+		flags |= CLONE_THREAD;
+	if (has_flag(all, "CLONE_FILES"))
+		flags |= CLONE_FILES;
+	ns = has_flag(all, "CLONE_NEWNET") ? si_ns_fresh(c->s, (pid_t)c->ret) : c->t->ns;
+	child = model_thread(&c->s->m, (pid_t)c->ret);
+	if (child && (flags & CLONE_THREAD ? child->p != c->t->p : child->p->pid != child->tid)) {
+		/* Met before its clone line (a -ff merge: the child's first
+		 * line can come first) and so put in the log's first process:
+		 * it is born again where it belongs, keeping its pending call. */
+		struct ithread keep = *ithread_of(child);
+		ithread_of(child)->pend = NULL;
+		model_thread_exit(&c->s->m, child);
+		child = model_clone(&c->s->m, c->t, (pid_t)c->ret, flags, ns);
+		if (child)
+			*ithread_of(child) = keep;
+		else
+			free(keep.pend);
+	} else {
+		child = model_clone(&c->s->m, c->t, (pid_t)c->ret, flags, ns);
+	}
 	if (!child)
 		return;
-	if (all.n && memmem(all.p, all.n, "CLONE_THREAD", 12)) {
-		child->p->nthreads--;
-		child->p = c->t->p;
-		child->p->nthreads++;
-	} else {
-		struct iproc *np = si_proc_new(c->s, (int)c->ret), *pp = c->t->p;
-		if (!np)
-			return;
-		memcpy(np->comm, pp->comm, sizeof(np->comm));
-		for (int fd = 0; fd < pp->cap; fd++) /* fork copies the fd table */
-			if (pp->fds[fd] && si_sock_put(np, fd))
-				*np->fds[fd] = *pp->fds[fd];
-		child->p->nthreads--;
-		child->p = np;
-		np->nthreads++;
-	}
-	child->ns = newnet ? fresh_ns(c, child->tid) : c->t->ns;
-	if (child->p != c->t->p && child->ns != NS_HOME) {
-		child->p->home = child->ns; /* a child is at home where it is born */
-	}
-	if (newnet) {
+	if (!(flags & CLONE_THREAD))
+		si_proc_born(child->p, ns);
+	if (has_flag(all, "CLONE_NEWNET")) {
 		ev_init(c);
 		c->ev.arg = CLONE_NEWNET;
-		si_fill_ns(c->s, child->p, child->ns, &c->ev.ns_new);
-		c->ev.flags |= NST_EV_NS_CHANGE;
+		model_event_ns_new(&c->s->m, child->p, ns, &c->ev);
 		emit(c);
 	}
 }
@@ -573,54 +635,40 @@ static void do_execve(struct call *c)
 	uint8_t path[256];
 	bool cut;
 	long n;
-	struct iproc *p = c->t->p;
+	struct mproc *p = c->t->p;
 
 	if (c->err)
 		return;
-	n = strace_unquote(c->args[0], path, sizeof(path) - 1, &cut);
+	n = strace_unquote(c->args[c->sen == SEN_execveat && c->nargs > 1 ? 1 : 0], path,
+			   sizeof(path) - 1, &cut);
+	model_exec(&c->s->m, c->t, p->pid);
 	if (n > 0) {
 		path[n] = '\0';
 		const char *b = strrchr((char *)path, '/');
 		snprintf(p->comm, sizeof(p->comm), "%.15s", b ? b + 1 : (char *)path);
 	}
-	for (int fd = 0; fd < p->cap; fd++)
-		if (p->fds[fd] && p->fds[fd]->cloexec)
-			si_sock_drop(p, fd);
-	if (c->t->ns != NS_HOME)
-		p->home = c->t->ns; /* a fresh program is at home where it starts */
 }
 
-static const struct handler {
-	const char *name;
-	void (*fn)(struct call *c);
-} handlers[] = {
-	{ "accept", do_accept }, { "accept4", do_accept }, { "bind", do_addr_call },
-	{ "clone", do_clone }, { "clone3", do_clone }, { "close", do_close },
-	{ "connect", do_addr_call }, { "dup", do_dup }, { "dup2", do_dup }, { "dup3", do_dup },
-	{ "execve", do_execve }, { "fcntl", do_dup }, { "fork", do_clone },
-	{ "getpeername", do_sockname }, { "getsockname", do_sockname }, { "listen", do_plain },
-	{ "open", do_open }, { "openat", do_open }, { "read", do_rw }, { "readv", do_rwv }, { "recvfrom", do_rw }, { "recvmmsg", do_mmsg },
-	{ "recvmsg", do_msg }, { "sendmmsg", do_mmsg }, { "sendmsg", do_msg }, { "sendto", do_rw },
-	{ "setns", do_setns }, { "socket", do_socket }, { "socketpair", do_socket },
-	{ "unshare", do_unshare }, { "vfork", do_clone }, { "write", do_rw }, { "writev", do_rwv },
-};
-
-static int cmp_handler(const void *k, const void *h)
+void si_call(struct call *c)
 {
-	const struct span *s = k;
-	const char *n = ((const struct handler *)h)->name;
-	size_t l = strlen(n);
-	int r = strncmp(s->p, n, s->n < l ? s->n : l);
-	return r ? r : (s->n > l) - (s->n < l);
-}
-
-si_handler_fn si_find_handler(struct span name, const char **canon)
-{
-	const struct handler *h = bsearch(&name, handlers, sizeof(handlers) / sizeof(handlers[0]),
-					  sizeof(handlers[0]), cmp_handler);
-
-	if (!h)
-		return NULL;
-	*canon = h->name;
-	return h->fn;
+	switch (c->op) {
+	case NST_OP_SOCKET: do_socket(c); break;
+	case NST_OP_CONNECT:
+	case NST_OP_BIND: do_addr_call(c); break;
+	case NST_OP_GETSOCKNAME:
+	case NST_OP_GETPEERNAME: do_sockname(c); break;
+	case NST_OP_ACCEPT: do_accept(c); break;
+	case NST_OP_LISTEN: do_plain(c); break;
+	case NST_OP_SEND:
+	case NST_OP_RECV: do_io(c); break;
+	case NST_OP_CLOSE: do_close(c); break;
+	case NST_OP_DUP:
+	case NST_OP_FCNTL: do_dup(c); break;
+	case NST_OP_OPEN: do_open(c); break;
+	case NST_OP_SETNS: do_setns(c); break;
+	case NST_OP_UNSHARE: do_unshare(c); break;
+	case NST_OP_CLONE: do_clone(c); break;
+	case NST_OP_EXEC: do_execve(c); break;
+	default: break;
+	}
 }

@@ -1,8 +1,8 @@
 /* strace_import.c - strace logs into events, see strace_import.h: the
  * lines (pid prefixes, times, unfinished/resumed calls); strace_calls.c
- * turns each complete call into events. */
+ * turns each complete call into facts and events. */
 #define _GNU_SOURCE
-#include "import/strace_model.h"
+#include "import/strace_int.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -18,12 +18,15 @@
 struct strace_import *strace_import_new(nst_event_sink sink, void *ctx, const char *file)
 {
 	struct strace_import *s = calloc(1, sizeof(*s));
+	struct model_cfg cfg;
 
 	if (!s)
 		return NULL;
 	s->sink = sink;
 	s->ctx = ctx;
 	s->file = file;
+	si_model_cfg(&cfg);
+	model_init(&s->m, &cfg);
 	return s;
 }
 
@@ -31,19 +34,7 @@ void strace_import_free(struct strace_import *s)
 {
 	if (!s)
 		return;
-	for (int b = 0; b < NBUCKETS; b++)
-		while (s->buckets[b]) {
-			struct ithread *t = s->buckets[b];
-			s->buckets[b] = t->next;
-			free(t->pend);
-			free(t);
-		}
-	while (s->procs) {
-		struct iproc *p = s->procs;
-		s->procs = p->next;
-		si_proc_free_fds(p);
-		free(p);
-	}
+	model_destroy(&s->m);
 	free(s);
 }
 
@@ -127,7 +118,6 @@ static bool parse_ret(struct span r, struct call *c)
 	size_t i = 0;
 
 	r = span_trim(r);
-	c->ret_text = r;
 	if (r.n && r.p[0] == '?') {
 		c->ret = 0;
 		c->err = 0;
@@ -151,20 +141,18 @@ static bool parse_ret(struct span r, struct call *c)
 }
 
 /* A complete "name(args) = ret" text. */
-static void handle_call(struct strace_import *s, struct ithread *t, struct span text)
+static void handle_call(struct strace_import *s, struct mthread *t, struct span text)
 {
 	const char *lp = memchr(text.p, '(', text.n);
-	struct span name, args;
+	struct span args;
 	struct call c;
-	si_handler_fn fn;
-	const char *canon;
+	enum nst_sen sen;
 	const char *eq = NULL, *ret_at = NULL;
 
 	if (!lp) {
 		bad(s, "no '(' in a syscall line");
 		return;
 	}
-	name = (struct span){ text.p, (size_t)(lp - text.p) };
 	/* The return value follows the last ")<spaces>= " (strace pads short
 	 * calls to a column); nothing after the arguments is a quoted string. */
 	for (const char *p = text.p + text.n - 3; p > lp; p--) {
@@ -184,65 +172,69 @@ static void handle_call(struct strace_import *s, struct ithread *t, struct span 
 		return;
 	}
 	s->st.syscalls++;
-	fn = si_find_handler(name, &canon);
-	if (!fn)
+	sen = sysent_find(text.p, (size_t)(lp - text.p));
+	if (sysent[sen].op == NST_OP_OTHER)
 		return;
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.t = t;
-	c.name = canon;
+	c.sen = sen;
+	c.op = (enum nst_op)sysent[sen].op;
 	args = (struct span){ lp + 1, (size_t)(eq - lp - 1) };
 	c.nargs = strace_split_args(args, c.args, STRACE_MAX_ARGS);
 	if (!parse_ret((struct span){ ret_at, (size_t)(text.p + text.n - ret_at) }, &c))
 		return;
-	if (c.nargs < 1 && strcmp(canon, "fork") && strcmp(canon, "vfork")) {
+	if (c.nargs < 1 && sen != SEN_fork && sen != SEN_vfork) {
 		bad(s, "syscall without arguments");
 		return;
 	}
-	fn(&c);
+	si_call(&c);
 }
 
-static void pend_save(struct strace_import *s, struct ithread *t, struct span l)
+static void pend_save(struct strace_import *s, struct mthread *t, struct span l)
 {
+	struct ithread *it = ithread_of(t);
 	char *n;
 
 	if (l.n > PEND_MAX) {
 		bad(s, "unfinished call too long");
 		return;
 	}
-	n = realloc(t->pend, l.n ? l.n : 1);
+	n = realloc(it->pend, l.n ? l.n : 1);
 	if (!n)
 		return;
 	memcpy(n, l.p, l.n);
-	t->pend = n;
-	t->pend_len = l.n;
-	t->pend_ts = s->ts;
+	it->pend = n;
+	it->pend_len = l.n;
 }
 
 /* "<... name resumed>rest": join with the saved start. */
-static void resume(struct strace_import *s, struct ithread *t, struct span l)
+static void resume(struct strace_import *s, struct mthread *t, struct span l)
 {
+	struct ithread *it = ithread_of(t);
 	const char *gt = memmem(l.p, l.n, " resumed>", 9);
 	struct span rest;
 	char *joined;
+	size_t len;
 
 	if (!gt) {
 		bad(s, "malformed '<... resumed>'");
 		return;
 	}
 	rest = (struct span){ gt + 9, l.n - (size_t)(gt + 9 - l.p) };
-	if (!t->pend) {
+	if (!it->pend) {
 		bad(s, "'<... resumed>' without its '<unfinished ...>' start");
 		return;
 	}
-	joined = malloc(t->pend_len + rest.n + 1);
+	len = it->pend_len + rest.n;
+	joined = malloc(len + 1);
 	if (!joined)
 		return;
-	memcpy(joined, t->pend, t->pend_len);
-	memcpy(joined + t->pend_len, rest.p, rest.n);
-	free(t->pend);
-	t->pend = NULL;
-	handle_call(s, t, (struct span){ joined, t->pend_len + rest.n });
+	memcpy(joined, it->pend, it->pend_len);
+	memcpy(joined + it->pend_len, rest.p, rest.n);
+	free(it->pend);
+	it->pend = NULL;
+	handle_call(s, t, (struct span){ joined, len }); /* t may exit in it (execve) */
 	free(joined);
 }
 
@@ -250,7 +242,7 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 			unsigned long lineno, int default_tid)
 {
 	struct span l = span_trim((struct span){ line, len });
-	struct ithread *t;
+	struct mthread *t;
 	int tid;
 
 	s->st.lines++;
@@ -259,15 +251,16 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 		return;
 	tid = take_pid(&l);
 	if (!tid)
-		tid = default_tid ? default_tid : (s->deflt ? s->deflt->pid : 0);
+		tid = default_tid ? default_tid : s->first_pid;
 	take_time(&s->ts, &l);
 	if (l.n >= 3 && (!memcmp(l.p, "---", 3) || !memcmp(l.p, "+++", 3))) {
-		if (!memcmp(l.p, "+++", 3))
-			si_thread_exit(s, tid); /* exited / killed by */
+		struct mthread *gone = model_thread(&s->m, tid);
+		if (gone && !memcmp(l.p, "+++", 3))
+			model_thread_exit(&s->m, gone); /* exited / killed by */
 		return;
 	}
 	if (l.n > 5 && !memcmp(l.p, "<... ", 5)) {
-		if ((t = si_thread_get(s, tid, true)))
+		if ((t = si_thread(s, tid)))
 			resume(s, t, l);
 		return;
 	}
@@ -279,7 +272,7 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 		s->st.skipped++; /* "(...unrelated content omitted)", banners */
 		return;
 	}
-	if (!(t = si_thread_get(s, tid, true)))
+	if (!(t = si_thread(s, tid)))
 		return;
 	if (l.n >= 14 && !memcmp(l.p + l.n - 14, "<detached ...>", 14)) {
 		s->st.skipped++; /* strace let go of the thread mid-call */

@@ -1,9 +1,11 @@
-/* event.h - the one contract between the tracer and everything downstream.
+/* event.h - the one contract between the event sources and everything
+ * downstream.
  *
- * The tracer fills a struct nst_event for each decoded network syscall and
- * hands it to the sink synchronously.  Pointers inside an event (payload,
- * netns paths, syscall name) are only valid for the duration of that call;
- * a consumer that keeps an event must copy what it needs.
+ * Each source (live ptrace, strace logs, recordings) fills a struct
+ * nst_event per network or namespace syscall it sees and hands it to the
+ * sink.  Pointers inside an event (payload, netns paths, syscall name) are
+ * only valid for the duration of that call; a consumer that keeps an event
+ * must copy what it needs.
  *
  * Nothing in here depends on ptrace, so a replayed recording produces the
  * very same structs as a live trace. */
@@ -46,7 +48,36 @@ struct nst_ns {
 	                      without -y; NULL otherwise */
 };
 
+/* What a syscall does, as far as nstrace cares: set from the syscall's
+ * entry in model/sysent.h, never from its name downstream. */
+enum nst_op {
+	NST_OP_OTHER = 0,
+	NST_OP_SOCKET,      /* socket, socketpair (fd2: the pair's second fd) */
+	NST_OP_CONNECT,
+	NST_OP_BIND,
+	NST_OP_LISTEN,
+	NST_OP_ACCEPT,      /* accept, accept4 (fd2: the new fd) */
+	NST_OP_GETSOCKNAME,
+	NST_OP_GETPEERNAME,
+	NST_OP_SEND,        /* write, writev, send, sendto, sendmsg, sendmmsg */
+	NST_OP_RECV,        /* read, readv, recv, recvfrom, recvmsg, recvmmsg */
+	NST_OP_CLOSE,       /* close, close_range (one event per socket fd) */
+	NST_OP_DUP,         /* dup, dup2, dup3 (fd2: the new fd) */
+	NST_OP_FCNTL,       /* F_DUPFD* (fd2: the new fd) */
+	NST_OP_SETNS,
+	NST_OP_UNSHARE,
+	NST_OP_CLONE,       /* clone, clone3, fork, vfork */
+	NST_OP_EXEC,
+	NST_OP_OPEN,
+	NST_OP_COUNT
+};
+
+/* Which way the call moves data. */
+enum nst_dir { NST_DIR_NONE = 0, NST_DIR_OUT, NST_DIR_IN };
+
 struct nst_sock {
+	uint64_t id; /* the socket's identity in the model: the same for every
+	                fd, thread and process that shares it; 0 = unknown */
 	int family, type, protocol; /* type without SOCK_NONBLOCK/CLOEXEC */
 	struct nst_addr local, peer;
 	struct nst_ns netns;
@@ -76,14 +107,21 @@ enum nst_event_flags {
 	NST_EV_TRUNCATED = 1u << 3,  /* payload cut at the -s limit */
 	NST_EV_NS_CHANGE = 1u << 4,  /* setns/unshare/clone: .ns_new valid */
 	NST_EV_ADDR_UNREADABLE = 1u << 5,
+	NST_EV_SOCK_GONE = 1u << 6,  /* close: the last fd of the socket in the
+	                                traced processes; no answer can follow */
+	NST_EV_AWAY = 1u << 7,       /* the thread was not in its process's home
+	                                netns at the call (both known) */
+	NST_EV_NEW_AWAY = 1u << 8,   /* ns_new is not the home netns (both known) */
 };
 
 struct nst_event {
 	uint64_t ts_us; /* wall clock, microseconds since the epoch */
 	int32_t pid, tid;
 	char comm[NST_COMM_LEN];
-	const char *syscall; /* "write", "sendmmsg", ... */
-	int32_t nr;          /* syscall number on the traced arch */
+	uint8_t op;          /* enum nst_op */
+	uint8_t dir;         /* enum nst_dir */
+	uint16_t sen;        /* enum nst_sen (model/sysent.h); 0 = not known */
+	const char *syscall; /* its name, for display: "write", "sendmmsg" */
 	int32_t fd;          /* primary fd argument, -1 when none */
 	int32_t fd2;         /* second fd: dup target, accepted fd, pair[1] */
 	int64_t ret;         /* return value; -errno is split into err */
@@ -108,6 +146,10 @@ struct nst_event {
 	uint32_t payload_len;   /* bytes captured, <= -s */
 	const uint8_t *payload; /* captured bytes, NULL when none */
 };
+
+/* Recordings (-o): JSON Lines of these events; fixtures/README.md. */
+#define NST_RECORDING_FORMAT "nstrace-recording"
+#define NST_RECORDING_VERSION 2
 
 /* The single consumer entry point: output, recording and analysis all hang
  * off one sink.  Must not keep pointers from ev past the call. */

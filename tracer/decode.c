@@ -17,9 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tracer/arch.h"
-#include "tracer/netns.h"
 #include "model/parse.h"
+#include "tracer/netns.h"
 #include "tracer/stack.h"
 #include "tracer/syscalls.h"
 #include "tracer/tmem.h"
@@ -31,152 +30,116 @@
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
 
-static nst_event_sink sink;
-static void *sink_ctx;
-static uint32_t snaplen;
-static uint8_t *payload_buf;      /* one buffer: decode_emit() copies it into the queue */
-static struct iovec iov_buf[NST_MAX_IOV];
-static struct mmsghdr mmsg_buf[NST_MAX_MMSG];
-static int stack_depth; /* -k */
-static struct nst_stack stack_buf;
-
-/* Events wait here until the thread is resumed: the sink (output, analysis)
- * then runs while the tracee runs, not while it sits in its stop. */
-#define QUEUE_SLOTS 64
-static struct queued {
-	struct nst_event ev;
-	struct nst_stack stack;
-} *queue;
-static uint8_t *queue_payload; /* QUEUE_SLOTS * snaplen */
-static size_t qlen;
-
-void decode_set_stacks(int depth)
+int decode_init(struct decoder *d, struct model *m, nst_event_sink sink, void *ctx,
+		uint32_t snaplen)
 {
-	stack_depth = depth;
+	size_t per = snaplen ? snaplen : 1;
+
+	d->m = m;
+	d->sink = sink;
+	d->sink_ctx = ctx;
+	d->snaplen = snaplen;
+	d->payload = malloc(per);
+	d->queue = malloc(DECODE_QUEUE * sizeof(*d->queue));
+	d->queue_payload = malloc(DECODE_QUEUE * per);
+	d->qlen = 0;
+	if (!d->payload || !d->queue || !d->queue_payload) {
+		decode_free(d);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-void decode_init(nst_event_sink s, void *ctx, uint32_t cap)
+void decode_set_stacks(struct decoder *d, int depth)
 {
-	sink = s;
-	sink_ctx = ctx;
-	snaplen = cap;
-	free(payload_buf);
-	payload_buf = malloc(cap ? cap : 1);
-	if (!payload_buf)
-		snaplen = 0;
-	free(queue);
-	free(queue_payload);
-	queue = malloc(QUEUE_SLOTS * sizeof(*queue));
-	queue_payload = malloc(QUEUE_SLOTS * (size_t)(snaplen ? snaplen : 1));
-	qlen = 0;
-	if (!queue || !queue_payload) { /* without a queue, events go out at once */
-		free(queue);
-		free(queue_payload);
-		queue = NULL;
-		queue_payload = NULL;
-	}
+	d->stack_depth = depth;
+	if (depth && !d->stacks)
+		d->stacks = stacks_new();
 }
 
 /* Paths are looked up here, once the thread runs again: an unknown inode
  * may cost a directory scan. */
-static void name_namespaces(struct nst_event *ev)
+static void name_namespaces(struct decoder *d, struct nst_event *ev)
 {
 	struct nst_ns *ns[] = { &ev->thread_netns, &ev->home_netns, &ev->ns_new,
 				&ev->sock.netns };
 
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
-		if (ns[i]->ino)
-			ns[i]->path = netns_path(ns[i]->ino);
+		if (ns[i]->ino && !ns[i]->path)
+			ns[i]->path = netns_path(&d->scan, &d->m->ns, ns[i]->ino);
 }
 
-void decode_flush(void)
+void decode_flush(struct decoder *d)
 {
-	for (size_t i = 0; i < qlen; i++) {
-		name_namespaces(&queue[i].ev);
-		sink(&queue[i].ev, sink_ctx);
+	for (size_t i = 0; i < d->qlen; i++) {
+		name_namespaces(d, &d->queue[i].ev);
+		d->sink(&d->queue[i].ev, d->sink_ctx);
 	}
-	qlen = 0;
+	d->qlen = 0;
 }
 
-void decode_cleanup(void)
+void decode_free(struct decoder *d)
 {
-	decode_flush();
-	free(payload_buf);
-	free(queue);
-	free(queue_payload);
-	payload_buf = NULL;
-	queue = NULL;
-	queue_payload = NULL;
+	if (d->queue)
+		decode_flush(d);
+	free(d->payload);
+	free(d->queue);
+	free(d->queue_payload);
+	stacks_free(d->stacks);
+	d->payload = NULL;
+	d->queue = NULL;
+	d->queue_payload = NULL;
+	d->stacks = NULL;
 }
 
 /* --- fd and socket bookkeeping ------------------------------------------ */
 
 /* Socket object behind fd, classifying an fd never seen before with one
  * readlink, and asking the kernel (SIOCGSKNS) about sockets that predate the
- * trace.  NULL when fd is not a socket. */
-static struct sock_obj *sock_for_fd(struct thread *t, int fd)
+ * trace, unless the model knows the socket already through another fd.
+ * NULL when fd is not a socket. */
+static struct msock *sock_for_fd(struct decoder *d, struct mthread *t, int fd)
 {
-	struct fdtab *fds = t->p->fds;
-	struct fd_entry *e = fdtab_get(fds, fd);
+	struct mproc *p = t->p;
+	struct fd_entry *e = model_fd(p, fd);
 	char path[64], link[256];
-	struct sock_obj *sk;
+	struct nst_sock q;
+	struct msock *sk;
 	uint64_t ino;
 	ssize_t n;
 	int pidfd;
 
 	if (e && e->kind == FD_SOCKET)
 		return e->sk;
-	if (e && e->kind != FD_UNKNOWN)
+	if ((e && e->kind != FD_UNKNOWN) || fd < 0)
 		return NULL;
-	if (fd < 0)
-		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, fd);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", p->pid, fd);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
 		return NULL; /* not open (the call will fail with EBADF) */
 	link[n] = '\0';
 	if (parse_fd_link(link, &ino) != LINK_SOCKET) {
-		fdtab_set(fds, fd, FD_OTHER, NULL, true); /* cloexec unknown */
+		model_fd_kind(d->m, p, fd, FD_OTHER);
 		return NULL;
 	}
-	sk = sock_new();
-	if (!sk)
-		return NULL;
-	pidfd = proc_pidfd(t->p);
-	if (pidfd < 0 || netns_query_socket(pidfd, fd, &sk->s) < 0) {
-		/* Still a socket; its netns stays unknown rather than guessed. */
-		sk->s.origin = NST_NS_UNKNOWN;
-	} else {
-		sk->s.origin = NST_NS_QUERIED;
-		sk->local_known = true;
+	/* cloexec is not known for fds from before the trace: forgotten at exec */
+	if ((sk = model_sock_by_ino(d->m, ino))) {
+		model_fd_socket(d->m, p, fd, sk, true);
+		return sk;
 	}
-	if (fdtab_set(fds, fd, FD_SOCKET, sk, true) < 0) { /* cloexec unknown */
-		sk->refs = 1;
-		sock_unref(sk);
-		return NULL;
+	pidfd = tproc_pidfd(p);
+	if (pidfd >= 0 && netns_query_socket(pidfd, fd, &q) == 0) {
+		sk = model_socket(d->m, p, fd, q.family, q.type, q.protocol,
+				  nstab_ino(&d->m->ns, q.netns.ino), NST_NS_QUERIED, true);
+		if (sk) {
+			sk->peer = q.peer;
+			model_sock_local(sk, &q.local, true);
+		}
+	} else { /* still a socket; its netns stays unknown rather than guessed */
+		sk = model_socket(d->m, p, fd, AF_UNSPEC, 0, 0, 0, NST_NS_UNKNOWN, true);
 	}
-	return sk;
-}
-
-static struct sock_obj *new_socket(struct thread *t, int fd, int family,
-				   int type, int proto, uint64_t netns, bool cloexec)
-{
-	struct sock_obj *sk = sock_new();
-
-	if (!sk)
-		return NULL;
-	sk->s.family = family;
-	sk->s.type = type & 0xf;
-	sk->s.protocol = proto;
-	sk->s.netns.ino = netns;
-	sk->s.origin = netns ? NST_NS_CREATED : NST_NS_UNKNOWN;
-	sk->s.local.family = AF_UNSPEC;
-	sk->s.peer.family = AF_UNSPEC;
-	if (fdtab_set(t->p->fds, fd, FD_SOCKET, sk, cloexec) < 0) {
-		sk->refs = 1;
-		sock_unref(sk);
-		return NULL;
-	}
+	if (sk)
+		model_sock_set_ino(d->m, sk, ino);
 	return sk;
 }
 
@@ -185,83 +148,84 @@ static bool is_inet(int family)
 	return family == AF_INET || family == AF_INET6;
 }
 
-/* --- event helpers -------------------------------------------------------- */
-
-void event_set_ns(struct nst_ns *ns, uint64_t ino)
+/* Is the new fd of this call close-on-exec? */
+static bool new_fd_cloexec(const struct decode_ctx *c)
 {
-	ns->ino = ino;
-	ns->path = NULL;
+	int i = c->tt->entry.sc->cloexec_arg;
+
+	return i >= 0 && (c->a[i] & O_CLOEXEC);
 }
 
+/* --- event helpers -------------------------------------------------------- */
+
 /* Attach socket sk (the one behind ev->fd) to the event. */
-static void attach_sock(struct decode_ctx *c, struct sock_obj *sk)
+static void attach_sock(struct decode_ctx *c, struct msock *sk)
 {
 	struct nst_event *ev = c->ev;
-	struct proc *p = c->t->p;
+	struct mproc *p = c->t->p;
 
 	if (!sk)
 		return;
 	/* An implicit local address (UDP connect, first send) is learned once,
 	 * when data moves: a program that asks getsockname() itself right after
 	 * connect() (dockerd does) tells it for free. */
-	if (!sk->local_known && is_inet(sk->s.family) && sk->s.peer.family != AF_UNSPEC &&
-	    ev->ret >= 0 && (c->t->entry.sc->flags & SF_IO)) {
-		int pidfd = proc_pidfd(p);
+	if (!sk->local_known && is_inet(sk->family) && sk->peer.family != AF_UNSPEC &&
+	    ev->ret >= 0 && (c->tt->entry.sc->flags & SF_IO)) {
+		int pidfd = tproc_pidfd(p);
 		if (pidfd >= 0)
-			netns_query_local(pidfd, ev->fd, &sk->s.local);
+			netns_query_local(pidfd, ev->fd, &sk->local);
 		sk->local_known = true;
 	}
-	ev->sock = sk->s;
-	event_set_ns(&ev->sock.netns, sk->s.netns.ino);
-	ev->sock.foreign = sk->s.netns.ino && p->home_netns && sk->s.netns.ino != p->home_netns;
-	ev->flags |= NST_EV_SOCK;
+	model_event_sock(c->d->m, p, sk, ev);
 }
 
 /* -k: is this an event the diagnosis wants a stack for?  A namespace
  * switch, a socket made or connected in a foreign netns, a DNS send on one. */
 static bool wants_stack(const struct nst_event *ev)
 {
-	const char *n = ev->syscall;
 	bool foreign = (ev->flags & NST_EV_SOCK) && ev->sock.foreign;
 
 	if (ev->flags & NST_EV_NS_CHANGE)
 		return ev->ret == 0;
 	if (!foreign)
 		return false;
-	if (!strcmp(n, "socket") || !strcmp(n, "socketpair") || !strncmp(n, "accept", 6) ||
-	    !strcmp(n, "connect"))
+	switch (ev->op) {
+	case NST_OP_SOCKET:
+	case NST_OP_ACCEPT:
+	case NST_OP_CONNECT:
 		return true;
-	return (n[0] == 'w' || (n[0] == 's' && n[1] == 'e')) &&
-	       (ev->sock.peer.port == 53 || ((ev->flags & NST_EV_ADDR) && ev->addr.port == 53));
+	case NST_OP_SEND:
+		return ev->sock.peer.port == 53 ||
+		       ((ev->flags & NST_EV_ADDR) && ev->addr.port == 53);
+	default:
+		return false;
+	}
 }
 
 void decode_emit(struct decode_ctx *c)
 {
+	struct decoder *d = c->d;
+	struct tproc *tp = tproc_of(c->t->p);
 	struct queued *q;
 
-	if (stack_depth && !c->ev->stack && wants_stack(c->ev) &&
-	    stack_capture(c->t->p->pid, c->t->tid, &c->t->p->syms, &stack_buf, stack_depth,
-			  &c->t->unwind) > 0)
-		c->ev->stack = &stack_buf;
-	if (!queue) {
-		name_namespaces(c->ev);
-		sink(c->ev, sink_ctx);
-		return;
-	}
-	if (qlen == QUEUE_SLOTS)
-		decode_flush();
+	if (d->stack_depth && !c->ev->stack && wants_stack(c->ev) &&
+	    stack_capture(d->stacks, c->t->p->pid, c->t->tid, &tp->syms, &d->stack,
+			  d->stack_depth, &c->tt->unwind) > 0)
+		c->ev->stack = &d->stack;
+	if (d->qlen == DECODE_QUEUE)
+		decode_flush(d);
 	/* Copy what points into buffers the next stop reuses. */
-	q = &queue[qlen];
+	q = &d->queue[d->qlen];
 	q->ev = *c->ev;
 	if (c->ev->payload_len) {
-		memcpy(queue_payload + qlen * snaplen, c->ev->payload, c->ev->payload_len);
-		q->ev.payload = queue_payload + qlen * snaplen;
+		memcpy(d->queue_payload + d->qlen * d->snaplen, c->ev->payload, c->ev->payload_len);
+		q->ev.payload = d->queue_payload + d->qlen * d->snaplen;
 	}
 	if (c->ev->stack) {
 		q->stack = *c->ev->stack;
 		q->ev.stack = &q->stack;
 	}
-	qlen++;
+	d->qlen++;
 }
 
 /* n bytes of a sockaddr, as read from the tracee, into out. */
@@ -314,37 +278,37 @@ static void decode_sockaddr_lenp(struct decode_ctx *c, uint64_t addr, uint64_t l
 
 static void capture_flat(struct decode_ctx *c, uint64_t addr, uint64_t len)
 {
-	size_t want = len < snaplen ? (size_t)len : snaplen;
+	size_t want = len < c->d->snaplen ? (size_t)len : c->d->snaplen;
 	long n;
 
 	c->ev->io_len = len;
 	if (!want)
 		return;
-	n = tmem_read(c->t->tid, addr, payload_buf, want);
+	n = tmem_read(c->t->tid, addr, c->d->payload, want);
 	if (n < 0) {
 		c->ev->flags |= NST_EV_UNREADABLE;
 		return;
 	}
 	if ((size_t)n < want)
 		c->ev->flags |= NST_EV_UNREADABLE;
-	c->ev->payload = payload_buf;
+	c->ev->payload = c->d->payload;
 	c->ev->payload_len = (uint32_t)n;
 	if (len > (uint64_t)n && !(c->ev->flags & NST_EV_UNREADABLE))
 		c->ev->flags |= NST_EV_TRUNCATED;
 }
 
-/* Gather len bytes from the first nread of cnt entries of iov_buf. */
+/* Gather len bytes from the first nread of cnt entries of c->d->iov. */
 static void gather_payload(struct decode_ctx *c, size_t nread, size_t cnt, uint64_t len)
 {
 	pid_t tid = c->t->tid;
 	int unreadable = 0;
 	size_t got;
 
-	got = gather_iov(iov_buf, nread, len, payload_buf, snaplen, tmem_reader, &tid,
+	got = gather_iov(c->d->iov, nread, len, c->d->payload, c->d->snaplen, tmem_reader, &tid,
 			 &unreadable);
 	if (unreadable || nread < cnt)
 		c->ev->flags |= NST_EV_UNREADABLE;
-	c->ev->payload = payload_buf;
+	c->ev->payload = c->d->payload;
 	c->ev->payload_len = (uint32_t)got;
 	if (len > got && !(c->ev->flags & NST_EV_UNREADABLE))
 		c->ev->flags |= NST_EV_TRUNCATED;
@@ -356,11 +320,11 @@ static void capture_iov(struct decode_ctx *c, uint64_t iov, uint64_t cnt, uint64
 	long n;
 
 	c->ev->io_len = len;
-	if (!len || !snaplen)
+	if (!len || !c->d->snaplen)
 		return;
 	if (cnt > NST_MAX_IOV)
 		cnt = NST_MAX_IOV;
-	n = tmem_read(c->t->tid, iov, iov_buf, cnt * sizeof(struct iovec));
+	n = tmem_read(c->t->tid, iov, c->d->iov, cnt * sizeof(struct iovec));
 	if (n < 0) {
 		c->ev->flags |= NST_EV_UNREADABLE;
 		return;
@@ -378,38 +342,40 @@ static uint64_t moved(const struct decode_ctx *c, uint64_t asked, bool sending)
 
 static bool is_send(const struct decode_ctx *c)
 {
-	const char *n = c->ev->syscall;
-	return n[0] == 'w' || (n[0] == 's' && n[1] == 'e');
+	return c->ev->dir == NST_DIR_OUT;
 }
 
 /* --- entry decoders ------------------------------------------------------- */
 
-bool entry_sockfd(struct thread *t)
+bool entry_sockfd(struct decoder *d, struct mthread *t)
 {
-	return sock_for_fd(t, (int)t->entry.args[0]) != NULL;
+	return sock_for_fd(d, t, (int)tthread_of(t)->entry.args[0]) != NULL;
 }
 
-bool entry_close(struct thread *t)
+bool entry_close(struct decoder *d, struct mthread *t)
 {
-	int fd = (int)t->entry.args[0];
-	struct fd_entry *e = fdtab_get(t->p->fds, fd);
+	int fd = (int)tthread_of(t)->entry.args[0];
+	struct fd_entry *e = model_fd(t->p, fd);
 
 	if (e && e->kind == FD_SOCKET)
 		return true; /* the exit emits the close event */
 	/* close() frees the fd whatever it returns: forget it now, skip exit. */
-	fdtab_close(t->p->fds, fd);
+	model_close(d->m, t->p, fd);
 	return false;
 }
 
-bool entry_dup(struct thread *t)
+bool entry_dup(struct decoder *d, struct mthread *t)
 {
+	(void)d;
 	(void)t;
 	return true; /* the table must follow every dup */
 }
 
-bool entry_fcntl(struct thread *t)
+bool entry_fcntl(struct decoder *d, struct mthread *t)
 {
-	int cmd = (int)t->entry.args[1];
+	int cmd = (int)tthread_of(t)->entry.args[1];
+
+	(void)d;
 	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_SETFD;
 }
 
@@ -417,21 +383,27 @@ bool entry_fcntl(struct thread *t)
 
 void exit_plain(struct decode_ctx *c)
 {
-	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	decode_emit(c);
+}
+
+static struct msock *new_socket(struct decode_ctx *c, int fd, int family, int type,
+				int proto, nsid_t ns)
+{
+	return model_socket(c->d->m, c->t->p, fd, family, type, proto, ns, NST_NS_CREATED,
+			    new_fd_cloexec(c));
 }
 
 void exit_socket(struct decode_ctx *c)
 {
 	const uint64_t *a = c->a;
-	struct sock_obj *sk = NULL;
+	struct msock *sk = NULL;
 
 	c->ev->fd = -1;
 	c->ev->arg = a[1];
 	if (c->ret >= 0) {
 		c->ev->fd = (int)c->ret;
-		sk = new_socket(c->t, (int)c->ret, (int)a[0], (int)a[1], (int)a[2],
-				c->t->entry.netns, a[1] & SOCK_CLOEXEC);
+		sk = new_socket(c, (int)c->ret, (int)a[0], (int)a[1], (int)a[2], c->tt->entry.netns);
 	} else {
 		/* Describe what was asked for, even though it failed. */
 		c->ev->sock.family = (int)a[0];
@@ -445,16 +417,15 @@ void exit_socket(struct decode_ctx *c)
 void exit_socketpair(struct decode_ctx *c)
 {
 	const uint64_t *a = c->a;
-	struct sock_obj *sk = NULL;
+	struct msock *sk = NULL;
 	int sv[2];
 
 	c->ev->fd = -1;
 	c->ev->arg = a[1];
 	if (c->ret == 0 && tmem_read(c->t->tid, a[3], sv, sizeof(sv)) == sizeof(sv)) {
-		uint64_t ns = c->t->entry.netns;
-		bool cx = a[1] & SOCK_CLOEXEC;
-		sk = new_socket(c->t, sv[0], (int)a[0], (int)a[1], (int)a[2], ns, cx);
-		new_socket(c->t, sv[1], (int)a[0], (int)a[1], (int)a[2], ns, cx);
+		nsid_t ns = c->tt->entry.netns;
+		sk = new_socket(c, sv[0], (int)a[0], (int)a[1], (int)a[2], ns);
+		new_socket(c, sv[1], (int)a[0], (int)a[1], (int)a[2], ns);
 		c->ev->fd = sv[0];
 		c->ev->fd2 = sv[1];
 	}
@@ -464,57 +435,43 @@ void exit_socketpair(struct decode_ctx *c)
 
 void exit_connect(struct decode_ctx *c)
 {
-	struct sock_obj *sk = sock_for_fd(c->t, c->ev->fd);
+	struct msock *sk = sock_for_fd(c->d, c->t, c->ev->fd);
 
 	decode_sockaddr(c, c->a[1], c->a[2], &c->ev->addr);
-	if (sk && (c->ev->flags & NST_EV_ADDR) && (c->ret == 0 || c->err == EINPROGRESS)) {
-		if (c->ev->addr.family == AF_UNSPEC) { /* dissolves a UDP association */
-			memset(&sk->s.peer, 0, sizeof(sk->s.peer));
-		} else {
-			sk->s.peer = c->ev->addr;
-			if (is_inet(sk->s.family) && !(sk->local_known && sk->s.local.port))
-				sk->local_known = false; /* connect picks the source */
-		}
-	}
+	if (sk && (c->ev->flags & NST_EV_ADDR) && (c->ret == 0 || c->err == EINPROGRESS))
+		model_sock_peer(sk, &c->ev->addr);
 	attach_sock(c, sk);
 	decode_emit(c);
 }
 
 void exit_bind(struct decode_ctx *c)
 {
-	struct sock_obj *sk = sock_for_fd(c->t, c->ev->fd);
+	struct msock *sk = sock_for_fd(c->d, c->t, c->ev->fd);
 
 	decode_sockaddr(c, c->a[1], c->a[2], &c->ev->addr);
-	if (sk && c->ret == 0 && (c->ev->flags & NST_EV_ADDR)) {
-		sk->s.local = c->ev->addr;
-		/* Port 0 means the kernel picks one: learn it on first use. */
-		sk->local_known = !is_inet(sk->s.family) || c->ev->addr.port != 0;
-	}
+	/* Port 0 means the kernel picks one: learn it on first use. */
+	if (sk && c->ret == 0 && (c->ev->flags & NST_EV_ADDR))
+		model_sock_local(sk, &c->ev->addr, !is_inet(sk->family) || c->ev->addr.port != 0);
 	attach_sock(c, sk);
 	decode_emit(c);
 }
 
 void exit_accept(struct decode_ctx *c)
 {
-	struct sock_obj *lsk = sock_for_fd(c->t, c->ev->fd);
-	struct sock_obj *sk = NULL;
+	struct msock *lsk = sock_for_fd(c->d, c->t, c->ev->fd);
+	struct msock *sk = NULL;
 
 	decode_sockaddr_lenp(c, c->a[1], c->a[2], &c->ev->addr);
 	if (c->ret >= 0) {
 		/* An accepted socket lives in its listener's netns, whatever
 		 * netns the accepting thread has moved to since. */
-		uint64_t ns = lsk && lsk->s.netns.ino ? lsk->s.netns.ino : c->t->entry.netns;
-		bool cx = c->ev->syscall[6] == '4' && (c->a[3] & SOCK_CLOEXEC);
-		sk = new_socket(c->t, (int)c->ret, lsk ? lsk->s.family : AF_UNSPEC,
-				lsk ? lsk->s.type : 0, lsk ? lsk->s.protocol : 0, ns, cx);
-		if (sk) {
-			if (lsk) {
-				sk->s.local = lsk->s.local;
-				sk->local_known = lsk->local_known;
-			}
-			if (c->ev->flags & NST_EV_ADDR)
-				sk->s.peer = c->ev->addr;
-		}
+		nsid_t ns = lsk && lsk->ns ? lsk->ns : c->tt->entry.netns;
+		sk = new_socket(c, (int)c->ret, lsk ? lsk->family : AF_UNSPEC, lsk ? lsk->type : 0,
+				lsk ? lsk->protocol : 0, ns);
+		if (sk && lsk)
+			model_sock_local(sk, &lsk->local, lsk->local_known);
+		if (sk && (c->ev->flags & NST_EV_ADDR))
+			model_sock_peer(sk, &c->ev->addr);
 		c->ev->fd2 = (int)c->ret;
 	}
 	attach_sock(c, sk ? sk : lsk);
@@ -523,16 +480,15 @@ void exit_accept(struct decode_ctx *c)
 
 void exit_sockname(struct decode_ctx *c)
 {
-	struct sock_obj *sk = sock_for_fd(c->t, c->ev->fd);
-	bool peer = c->ev->syscall[3] == 'p';
+	struct msock *sk = sock_for_fd(c->d, c->t, c->ev->fd);
 
 	if (c->ret == 0) {
-		struct nst_addr *dst = sk ? (peer ? &sk->s.peer : &sk->s.local) : NULL;
 		decode_sockaddr_lenp(c, c->a[1], c->a[2], &c->ev->addr);
-		if (dst && (c->ev->flags & NST_EV_ADDR)) {
-			*dst = c->ev->addr;
-			if (!peer)
-				sk->local_known = true;
+		if (sk && (c->ev->flags & NST_EV_ADDR)) {
+			if (c->ev->op == NST_OP_GETPEERNAME)
+				model_sock_peer(sk, &c->ev->addr);
+			else
+				model_sock_local(sk, &c->ev->addr, true);
 		}
 	}
 	attach_sock(c, sk);
@@ -544,7 +500,7 @@ void exit_sendto(struct decode_ctx *c)
 	capture_flat(c, c->a[1], moved(c, c->a[2], true));
 	c->ev->arg = c->a[3];
 	decode_sockaddr(c, c->a[4], c->a[5], &c->ev->addr);
-	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	decode_emit(c);
 }
 
@@ -554,7 +510,7 @@ void exit_recvfrom(struct decode_ctx *c)
 	c->ev->arg = c->a[3];
 	if (c->ret >= 0)
 		decode_sockaddr_lenp(c, c->a[4], c->a[5], &c->ev->addr);
-	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	decode_emit(c);
 }
 
@@ -568,8 +524,8 @@ static void decode_msghdr(struct decode_ctx *c, const struct msghdr *m, uint64_t
 	bool want_name = (c->ret >= 0 || is_send(c)) && name && namelen;
 	uint8_t buf[NST_MAX_SOCKADDR];
 
-	if (want_name && len && snaplen && cnt &&
-	    tmem_read2(c->t->tid, name, buf, namelen, iov, iov_buf, cnt * sizeof(struct iovec)) ==
+	if (want_name && len && c->d->snaplen && cnt &&
+	    tmem_read2(c->t->tid, name, buf, namelen, iov, c->d->iov, cnt * sizeof(struct iovec)) ==
 		    (long)(namelen + cnt * sizeof(struct iovec))) {
 		take_sockaddr(c, buf, (long)namelen, &c->ev->addr);
 		c->ev->io_len = len;
@@ -588,10 +544,10 @@ static uint64_t iov_total(struct decode_ctx *c, const struct msghdr *m)
 	long n;
 	size_t i;
 
-	n = tmem_read(c->t->tid, (uint64_t)(uintptr_t)m->msg_iov, iov_buf,
+	n = tmem_read(c->t->tid, (uint64_t)(uintptr_t)m->msg_iov, c->d->iov,
 		      cnt * sizeof(struct iovec));
 	for (i = 0; n > 0 && i < (size_t)n / sizeof(struct iovec); i++)
-		total += iov_buf[i].iov_len;
+		total += c->d->iov[i].iov_len;
 	return total;
 }
 
@@ -599,7 +555,7 @@ void exit_msg(struct decode_ctx *c)
 {
 	struct msghdr m;
 
-	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	c->ev->arg = c->a[2];
 	if (tmem_read(c->t->tid, c->a[1], &m, sizeof(m)) != sizeof(m)) {
 		c->ev->flags |= NST_EV_UNREADABLE;
@@ -617,7 +573,7 @@ void exit_mmsg(struct decode_ctx *c)
 	long n;
 	int i, cnt;
 
-	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	c->ev->arg = c->a[3];
 	if (c->ret <= 0) {
 		decode_emit(c);
@@ -627,7 +583,7 @@ void exit_mmsg(struct decode_ctx *c)
 	cnt = (int)(c->ret < (int64_t)vlen ? c->ret : (int64_t)vlen);
 	if (cnt > NST_MAX_MMSG)
 		cnt = NST_MAX_MMSG;
-	n = tmem_read(c->t->tid, c->a[1], mmsg_buf, (size_t)cnt * sizeof(struct mmsghdr));
+	n = tmem_read(c->t->tid, c->a[1], c->d->mmsg, (size_t)cnt * sizeof(struct mmsghdr));
 	if (n < (long)sizeof(struct mmsghdr)) {
 		c->ev->flags |= NST_EV_UNREADABLE;
 		decode_emit(c);
@@ -637,7 +593,7 @@ void exit_mmsg(struct decode_ctx *c)
 	for (i = 0; i < cnt; i++) {
 		struct nst_event saved = *c->ev;
 		c->ev->msg_index = (uint32_t)i;
-		decode_msghdr(c, &mmsg_buf[i].msg_hdr, mmsg_buf[i].msg_len);
+		decode_msghdr(c, &c->d->mmsg[i].msg_hdr, c->d->mmsg[i].msg_len);
 		decode_emit(c);
 		*c->ev = saved;
 	}
@@ -646,7 +602,7 @@ void exit_mmsg(struct decode_ctx *c)
 void exit_rw(struct decode_ctx *c)
 {
 	capture_flat(c, c->a[1], moved(c, c->a[2], is_send(c)));
-	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	decode_emit(c);
 }
 
@@ -661,107 +617,110 @@ void exit_rwv(struct decode_ctx *c)
 		len = 0;
 	}
 	capture_iov(c, c->a[1], c->a[2], len);
-	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
+	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	decode_emit(c);
+}
+
+/* The close event of socket fd (the event's fd), then the fd is gone. */
+static void close_socket_fd(struct decode_ctx *c, struct msock *sk)
+{
+	attach_sock(c, sk);
+	if (sk && sk->refs == 1)
+		c->ev->flags |= NST_EV_SOCK_GONE; /* no other fd keeps it */
+	decode_emit(c);
+	model_close(c->d->m, c->t->p, c->ev->fd);
 }
 
 void exit_close(struct decode_ctx *c)
 {
-	attach_sock(c, sock_for_fd(c->t, c->ev->fd));
-	decode_emit(c);
-	fdtab_close(c->t->p->fds, c->ev->fd);
+	close_socket_fd(c, sock_for_fd(c->d, c->t, c->ev->fd));
 }
 
 static void note_dup(struct decode_ctx *c, int oldfd, int newfd, bool cloexec)
 {
-	struct fd_entry *e = fdtab_get(c->t->p->fds, oldfd);
+	struct mproc *p = c->t->p;
+	struct fd_entry *e = model_fd(p, oldfd);
 	bool was_sock = e && e->kind == FD_SOCKET;
 
-	fdtab_dup(c->t->p->fds, oldfd, newfd, cloexec);
+	model_dup(c->d->m, p, oldfd, newfd, cloexec);
 	if (was_sock) {
 		c->ev->fd2 = newfd;
-		attach_sock(c, fdtab_get(c->t->p->fds, newfd)->sk);
+		attach_sock(c, model_fd(p, newfd)->sk);
 		decode_emit(c);
 	}
 }
 
 void exit_dup(struct decode_ctx *c)
 {
-	const char *n = c->ev->syscall;
-	bool cloexec = n[3] == '3' && (c->a[2] & O_CLOEXEC);
-
 	if (c->ret < 0)
 		return;
-	note_dup(c, (int)c->a[0], (int)c->ret, cloexec);
+	note_dup(c, (int)c->a[0], (int)c->ret, new_fd_cloexec(c));
 }
 
 void exit_fcntl(struct decode_ctx *c)
 {
 	int cmd = (int)c->a[1];
-	struct fd_entry *e;
 
 	if (c->ret < 0)
 		return;
 	c->ev->arg = (uint64_t)cmd;
 	if (cmd == F_SETFD) {
-		e = fdtab_get(c->t->p->fds, (int)c->a[0]);
-		if (e)
-			e->cloexec = (c->a[2] & FD_CLOEXEC) != 0;
+		model_set_cloexec(c->t->p, (int)c->a[0], (c->a[2] & FD_CLOEXEC) != 0);
 		return;
 	}
 	note_dup(c, (int)c->a[0], (int)c->ret, cmd == F_DUPFD_CLOEXEC);
 }
 
+/* One close event per socket fd closed, as if each were a close(). */
 void exit_close_range(struct decode_ctx *c)
 {
 	unsigned lo = (unsigned)c->a[0], hi = (unsigned)c->a[1], fd;
-	struct fdtab *fds = c->t->p->fds;
+	struct mproc *p = c->t->p;
+	struct nst_event proto = *c->ev;
 
 	if (c->ret < 0)
 		return;
-	if (c->a[2] & CLOSE_RANGE_UNSHARE && fds->refs > 1) {
-		struct fdtab *copy = fdtab_copy(fds);
-		if (copy) {
-			fdtab_unref(fds);
-			c->t->p->fds = fds = copy;
+	if (c->a[2] & CLOSE_RANGE_UNSHARE)
+		model_unshare_files(c->d->m, p);
+	for (fd = lo; fd <= hi && fd < (unsigned)p->fds->cap; fd++) {
+		struct fd_entry *e = model_fd(p, (int)fd);
+		if (c->a[2] & CLOSE_RANGE_CLOEXEC) {
+			e->cloexec = 1;
+		} else if (e->kind == FD_SOCKET) {
+			*c->ev = proto;
+			c->ev->fd = (int)fd;
+			close_socket_fd(c, e->sk);
+		} else {
+			model_close(c->d->m, p, (int)fd);
 		}
 	}
-	if (!(c->a[2] & CLOSE_RANGE_CLOEXEC)) {
-		fdtab_close_range(fds, lo, hi);
-		return;
-	}
-	for (fd = lo; fd <= hi && fd < (unsigned)fds->cap; fd++)
-		fds->ent[fd].cloexec = 1;
 }
 
 /* --- dispatch ------------------------------------------------------------- */
 
-void decode_exit(struct thread *t, int64_t rval, bool is_error)
+void decode_exit(struct decoder *d, struct mthread *t, int64_t rval, bool is_error)
 {
-	static struct nst_event ev; /* reused: no allocation per stop */
+	struct tthread *tt = tthread_of(t);
+	const struct syscall_desc *sc = tt->entry.sc;
+	struct nst_event *ev = &d->ev; /* reused: no allocation per stop */
 	struct timespec ts;
 	struct decode_ctx c;
-	const struct syscall_desc *sc = t->entry.sc;
 
-	memset(&ev, 0, sizeof(ev));
+	memset(ev, 0, sizeof(*ev));
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ev.ts_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-	ev.pid = t->p->pid;
-	ev.tid = t->tid;
-	memcpy(ev.comm, t->p->comm, sizeof(ev.comm));
-	ev.syscall = sc->name;
-	ev.nr = t->entry.nr;
-	ev.fd = sc->nargs ? (int32_t)t->entry.args[0] : -1;
-	ev.fd2 = -1;
-	ev.ret = is_error ? -1 : rval;
-	ev.err = is_error ? (int)-rval : 0;
-	event_set_ns(&ev.thread_netns, t->entry.netns);
-	event_set_ns(&ev.home_netns, t->p->home_netns);
+	ev->ts_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	model_event_begin(d->m, t, tt->entry.netns, ev);
+	nst_event_set_sen(ev, (enum nst_sen)sc->sen);
+	ev->fd = sc->nargs ? (int32_t)tt->entry.args[0] : -1;
+	ev->ret = is_error ? -1 : rval;
+	ev->err = is_error ? (int)-rval : 0;
 
+	c.d = d;
 	c.t = t;
-	c.a = t->entry.args;
-	c.ret = ev.ret;
-	c.err = ev.err;
-	c.ev = &ev;
+	c.tt = tt;
+	c.a = tt->entry.args;
+	c.ret = ev->ret;
+	c.err = ev->err;
+	c.ev = ev;
 	sc->on_exit(&c);
 }

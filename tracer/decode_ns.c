@@ -13,21 +13,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tracer/netns.h"
 #include "model/parse.h"
 #include "tracer/tmem.h"
 
 enum ns_link { NSLINK_NONE, NSLINK_NET, NSLINK_PATH, NSLINK_PIDFD, NSLINK_OTHER };
 
 /* What fd of t's process is, for setns: "net:[ino]" (NSLINK_NET, *ino), a
- * bind-mount path (kept in t->entry_path), a pidfd, another namespace type
- * ("uts:[..]"), or nothing (not open). */
-static enum ns_link read_ns_link(struct thread *t, int fd, uint64_t *ino)
+ * bind-mount path (kept in the thread's entry_path), a pidfd, another
+ * namespace type ("uts:[..]"), or nothing (not open). */
+static enum ns_link read_ns_link(struct mthread *t, int fd, uint64_t *ino)
 {
+	struct tthread *tt = tthread_of(t);
 	char path[64], link[256];
 	ssize_t n;
 
-	t->entry_path[0] = '\0';
+	tt->entry_path[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, fd);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
@@ -37,7 +37,7 @@ static enum ns_link read_ns_link(struct thread *t, int fd, uint64_t *ino)
 	case LINK_NETNS:
 		return NSLINK_NET;
 	case LINK_NSFS_PATH:
-		snprintf(t->entry_path, sizeof(t->entry_path), "%.127s", link);
+		snprintf(tt->entry_path, sizeof(tt->entry_path), "%.127s", link);
 		return NSLINK_PATH;
 	default:
 		return strncmp(link, "anon_inode:", 11) ? NSLINK_OTHER : NSLINK_PIDFD;
@@ -48,28 +48,29 @@ static enum ns_link read_ns_link(struct thread *t, int fd, uint64_t *ino)
  * CLONE_NEWNET the exit reads the thread's netns back (one stat).  Only
  * nstype 0 needs the fd's link now, to tell a net namespace from another
  * kind. */
-bool entry_setns(struct thread *t)
+bool entry_setns(struct decoder *d, struct mthread *t)
 {
-	struct fd_entry *e = fdtab_get(t->p->fds, (int)t->entry.args[0]);
+	struct tthread *tt = tthread_of(t);
+	struct fd_entry *e = model_fd(t->p, (int)tt->entry.args[0]);
 	uint64_t ino = 0;
 
-	t->entry.aux = 0;
-	t->entry.aux_type = 0;
-	t->entry_path[0] = '\0';
+	tt->entry.aux = 0;
+	tt->entry.aux_type = 0;
+	tt->entry_path[0] = '\0';
 	if (e && e->kind == FD_NETNS) {
-		t->entry.aux = e->netns;
-		t->entry.aux_type = CLONE_NEWNET;
+		tt->entry.aux = e->ns;
+		tt->entry.aux_type = CLONE_NEWNET;
 		return true;
 	}
-	if (t->entry.args[1] & CLONE_NEWNET)
+	if (tt->entry.args[1] & CLONE_NEWNET)
 		return true;
-	switch (read_ns_link(t, (int)t->entry.args[0], &ino)) {
+	switch (read_ns_link(t, (int)tt->entry.args[0], &ino)) {
 	case NSLINK_NET:
-		t->entry.aux = ino;
-		t->entry.aux_type = CLONE_NEWNET;
+		tt->entry.aux = nstab_ino(&d->m->ns, ino);
+		tt->entry.aux_type = CLONE_NEWNET;
 		break;
 	case NSLINK_OTHER: /* another namespace type: not our business */
-		t->entry.aux_type = -1;
+		tt->entry.aux_type = -1;
 		break;
 	default: /* a path or a pidfd: the exit sees whether the netns moved */
 		break;
@@ -77,102 +78,114 @@ bool entry_setns(struct thread *t)
 	return true;
 }
 
-bool entry_unshare(struct thread *t)
+bool entry_unshare(struct decoder *d, struct mthread *t)
 {
-	return t->entry.args[0] & (CLONE_NEWNET | CLONE_FILES);
+	(void)d;
+	return tthread_of(t)->entry.args[0] & (CLONE_NEWNET | CLONE_FILES);
 }
 
-bool entry_clone(struct thread *t)
+bool entry_clone(struct decoder *d, struct mthread *t)
 {
-	t->entry.aux = t->entry.args[0];
-	return t->entry.aux & CLONE_NEWNET;
+	struct tthread *tt = tthread_of(t);
+
+	(void)d;
+	tt->entry.aux = tt->entry.args[0];
+	return tt->entry.aux & CLONE_NEWNET;
 }
 
-bool entry_clone3(struct thread *t)
+bool entry_clone3(struct decoder *d, struct mthread *t)
 {
+	struct tthread *tt = tthread_of(t);
 	uint64_t flags = 0;
 
-	if (tmem_read(t->tid, t->entry.args[0], &flags, sizeof(flags)) != sizeof(flags))
+	(void)d;
+	if (tmem_read(t->tid, tt->entry.args[0], &flags, sizeof(flags)) != sizeof(flags))
 		flags = 0;
-	t->entry.aux = flags;
+	tt->entry.aux = flags;
 	return flags & CLONE_NEWNET;
 }
 
 /* After a successful namespace change, the thread's netns is read back from
  * /proc: exact for nsfs fds, pidfds and unshare alike. */
-static void refresh_thread_netns(struct thread *t)
+static void refresh_thread_netns(struct decoder *d, struct mthread *t)
 {
-	uint64_t ino;
+	nsid_t ns = tasks_ns_of(d->m, t->tid);
 
-	if (netns_of_task(t->tid, &ino) == 0)
-		t->netns = ino;
+	if (ns)
+		model_enter_ns(t, ns);
 }
 
 /* After a net setns on fd: remember what fd is, so that the next setns on
  * it costs nothing.  When the entry did not read the fd's link (CLONE_NEWNET)
  * it is read only when it pays: the first time this netns is seen (for its
  * path), or when the fd is used a second time. */
-static void note_netns_fd(struct thread *t, int fd)
+static void note_netns_fd(struct decoder *d, struct mthread *t, int fd)
 {
-	struct fd_entry *e = fdtab_get(t->p->fds, fd);
-	bool link_read = t->entry_path[0] || t->entry.aux_type == CLONE_NEWNET;
+	struct tthread *tt = tthread_of(t);
+	struct fd_entry *e = model_fd(t->p, fd);
+	struct nsent *ns = nstab_get(&d->m->ns, t->ns);
+	bool link_read = tt->entry_path[0] || tt->entry.aux_type == CLONE_NEWNET;
 	uint64_t ino = 0;
 
 	if (e && (e->kind == FD_NETNS || e->kind == FD_OTHER))
 		return;
 	if (!link_read) {
-		if (!netns_first_sight(t->netns) && !(e && e->kind == FD_SETNS_ONCE)) {
-			fdtab_set(t->p->fds, fd, FD_SETNS_ONCE, NULL, true);
+		bool first_sight = ns && !ns->path_tried && !ns->path;
+		if (ns)
+			ns->path_tried = true;
+		if (!first_sight && !(e && e->kind == FD_NSFILE)) {
+			model_fd_kind(d->m, t->p, fd, FD_NSFILE);
 			return;
 		}
 		switch (read_ns_link(t, fd, &ino)) {
 		case NSLINK_NET:
-			if (ino != t->netns)
+			if (!ns || ino != ns->ino)
 				return;
 			break;
 		case NSLINK_PATH:
 			break;
 		default: /* a pidfd: its process may move, nothing to keep */
-			fdtab_set(t->p->fds, fd, FD_OTHER, NULL, true);
+			model_fd_kind(d->m, t->p, fd, FD_OTHER);
 			return;
 		}
 	}
-	if (t->entry_path[0])
-		netns_learn_path(t->netns, t->entry_path);
-	fdtab_set_netns(t->p->fds, fd, t->netns);
+	if (tt->entry_path[0])
+		nstab_learn_path(&d->m->ns, t->ns, tt->entry_path);
+	model_fd_netns(d->m, t->p, fd, t->ns);
 }
 
 void exit_setns(struct decode_ctx *c)
 {
-	struct thread *t = c->t;
-	uint64_t nstype = c->a[1], before = t->netns, ino = 0;
+	struct mthread *t = c->t;
+	struct tthread *tt = c->tt;
+	uint64_t nstype = c->a[1], ino = 0;
+	nsid_t before = t->ns;
 	int fd = (int)c->a[0];
 
 	c->ev->arg = nstype;
-	if (t->entry.aux_type < 0)
+	if (tt->entry.aux_type < 0)
 		return; /* another namespace type: not our business */
 	if (c->ret == 0) {
-		if (t->entry.aux_type == CLONE_NEWNET)
-			t->netns = t->entry.aux;
+		if (tt->entry.aux_type == CLONE_NEWNET)
+			model_enter_ns(t, (nsid_t)tt->entry.aux);
 		else
-			refresh_thread_netns(t);
+			refresh_thread_netns(c->d, t);
 		/* nstype 0 with a path or pidfd: a net setns only if the netns moved */
-		if (!(nstype & CLONE_NEWNET) && t->entry.aux_type != CLONE_NEWNET && t->netns == before)
+		if (!(nstype & CLONE_NEWNET) && tt->entry.aux_type != CLONE_NEWNET && t->ns == before)
 			return;
-		note_netns_fd(t, fd);
-	} else if (!(nstype & CLONE_NEWNET) && t->entry.aux_type != CLONE_NEWNET) {
+		note_netns_fd(c->d, t, fd);
+	} else if (!(nstype & CLONE_NEWNET) && tt->entry.aux_type != CLONE_NEWNET) {
 		return;
-	} else if (t->entry.aux_type != CLONE_NEWNET && read_ns_link(t, fd, &ino) == NSLINK_NET) {
-		t->entry.aux = ino; /* failed: name the target all the same */
+	} else if (tt->entry.aux_type != CLONE_NEWNET && read_ns_link(t, fd, &ino) == NSLINK_NET) {
+		tt->entry.aux = nstab_ino(&c->d->m->ns, ino); /* failed: name the target all the same */
 	}
-	event_set_ns(&c->ev->ns_new, c->ret == 0 ? t->netns : t->entry.aux);
-	c->ev->flags |= NST_EV_NS_CHANGE;
+	model_event_ns_new(c->d->m, t->p, c->ret == 0 ? t->ns : (nsid_t)tt->entry.aux, c->ev);
 	decode_emit(c);
 }
 
 void exit_unshare(struct decode_ctx *c)
 {
-	struct thread *t = c->t;
+	struct mthread *t = c->t;
 	uint64_t flags = c->a[0];
 
 	c->ev->fd = -1;
@@ -182,31 +195,24 @@ void exit_unshare(struct decode_ctx *c)
 			decode_emit(c);
 		return;
 	}
-	if ((flags & CLONE_FILES) && t->p->fds->refs > 1) {
-		struct fdtab *copy = fdtab_copy(t->p->fds);
-		if (copy) {
-			fdtab_unref(t->p->fds);
-			t->p->fds = copy;
-		}
-	}
+	if (flags & CLONE_FILES)
+		model_unshare_files(c->d->m, t->p);
 	if (flags & CLONE_NEWNET) {
-		refresh_thread_netns(t);
-		event_set_ns(&c->ev->ns_new, t->netns);
-		c->ev->flags |= NST_EV_NS_CHANGE;
+		refresh_thread_netns(c->d, t);
+		model_event_ns_new(c->d->m, t->p, t->ns, c->ev);
 		decode_emit(c);
 	}
 }
 
 void exit_clone(struct decode_ctx *c)
 {
-	uint64_t ino = 0;
+	nsid_t ns = c->tt->entry.child_netns;
 
 	c->ev->fd = -1;
-	c->ev->arg = c->t->entry.aux;
-	ino = c->t->entry.child_netns;
-	if (c->ret > 0 && (ino || netns_of_task((pid_t)c->ret, &ino) == 0)) {
-		event_set_ns(&c->ev->ns_new, ino);
-		c->ev->flags |= NST_EV_NS_CHANGE;
-	}
+	c->ev->arg = c->tt->entry.aux;
+	if (c->ret > 0 && !ns)
+		ns = tasks_ns_of(c->d->m, (pid_t)c->ret);
+	if (c->ret > 0 && ns)
+		model_event_ns_new(c->d->m, c->t->p, ns, c->ev);
 	decode_emit(c);
 }

@@ -22,43 +22,77 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "model/model.h"
 #include "tracer/arch.h"
 #include "tracer/decode.h"
 #include "tracer/netns.h"
-#include "tracer/proc.h"
 #include "tracer/stack.h"
 #include "tracer/symbols.h"
 #include "tracer/syscalls.h"
+#include "tracer/tasks.h"
 
 #define TRACE_OPTS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
 		    PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)
 #define DETACH_TIMEOUT_S 5
 
+struct engine {
+	struct model m;       /* the traced tasks, their fds, sockets, namespaces */
+	struct decoder d;
+	bool seccomp_mode;    /* launch mode: only decoded syscalls stop */
+	pid_t launched_pid;
+	int launched_status;
+	struct engine_stats stats;
+};
+
 static volatile sig_atomic_t stop_requested;
-static bool seccomp_mode; /* launch mode: only decoded syscalls stop */
-static pid_t launched_pid;
-static int launched_status;
-static struct engine_stats stats;
 
 void engine_request_stop(void)
 {
 	stop_requested = 1;
 }
 
-const struct engine_stats *engine_stats(void)
+const struct engine_stats *engine_stats(const struct engine *e)
 {
-	return &stats;
+	return &e->stats;
 }
 
-static void resume(pid_t tid, int sig)
+struct engine *engine_new(const struct engine_opts *o)
 {
-	struct thread *t;
+	struct engine *e = calloc(1, sizeof(*e));
+	struct model_cfg cfg;
+
+	if (!e)
+		return NULL;
+	tasks_model_cfg(&cfg);
+	model_init(&e->m, &cfg);
+	if (decode_init(&e->d, &e->m, o->sink, o->ctx, o->snaplen) < 0) {
+		model_destroy(&e->m);
+		free(e);
+		return NULL;
+	}
+	decode_set_stacks(&e->d, o->stack_depth);
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	decode_free(&e->d);
+	model_destroy(&e->m);
+	free(e);
+}
+
+static void resume(struct engine *e, pid_t tid, int sig)
+{
+	struct mthread *t;
 	int req = PTRACE_SYSCALL;
 
 	/* Under the seccomp filter, the next syscall worth a stop brings one,
 	 * unless this thread is inside a decoded syscall whose exit we need
 	 * (an event or a signal can stop it in between). */
-	if (seccomp_mode && !((t = thread_find(tid)) && t->in_syscall && t->entry.decode))
+	if (e->seccomp_mode && !((t = model_thread(&e->m, tid)) && tthread_of(t)->in_syscall &&
+				 tthread_of(t)->entry.decode))
 		req = PTRACE_CONT;
 	/* ESRCH: the thread was killed meanwhile; its exit comes via waitpid. */
 	ptrace(req, tid, 0L, (long)sig);
@@ -85,10 +119,10 @@ static int install_seccomp_filter(void)
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						 offsetof(struct seccomp_data, nr));
 	for (size_t nr = 0; nr < syscall_table_len; nr++)
-		if (syscall_table[nr].name)
+		if (syscall_table[nr].sen)
 			ntrace++;
 	for (size_t nr = 0, i = 0; nr < syscall_table_len; nr++) {
-		if (!syscall_table[nr].name)
+		if (!syscall_table[nr].sen)
 			continue;
 		/* jump over the remaining tests and the ALLOW to the TRACE */
 		prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr,
@@ -124,30 +158,36 @@ static int tracer_of(pid_t tid)
 	return tracer;
 }
 
-static int seize_task(pid_t tid, struct proc **p)
+/* A new live task in the model, with its comm read when its process is new. */
+static struct mthread *add_task(struct engine *e, pid_t tid, pid_t pid, struct fdtab *fds)
 {
-	struct thread *t;
+	struct mthread *t = model_task_new(&e->m, tid, pid, fds, tasks_ns_of(&e->m, tid));
 
-	if (thread_find(tid))
+	if (t) {
+		if (!t->p->comm[0])
+			tproc_read_comm(t->p);
+		e->stats.threads_seen++;
+	}
+	return t;
+}
+
+static int seize_task(struct engine *e, pid_t tid, pid_t pid)
+{
+	if (model_thread(&e->m, tid))
 		return 0;
 	if (ptrace(PTRACE_SEIZE, tid, 0L, (long)TRACE_OPTS) == 0) {
 		ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
 	} else if (errno != EPERM || tracer_of(tid) != getpid()) {
 		return -errno;
 	} /* else: auto-attached already, as a child of a thread we seized */
-	t = thread_add(tid, *p, *p ? NULL : fdtab_new());
-	if (!t)
-		return -ENOMEM;
-	*p = t->p;
-	stats.threads_seen++;
-	return 1;
+	return add_task(e, tid, pid, NULL) ? 1 : -ENOMEM;
 }
 
-int engine_attach(pid_t pid)
+int engine_attach(struct engine *e, pid_t pid)
 {
 	char path[64];
-	struct proc *p = NULL;
 	struct dirent *de;
+	struct mproc *p;
 	int r, added;
 	DIR *d;
 
@@ -158,7 +198,7 @@ int engine_attach(pid_t pid)
 	/* -p may name any thread: trace its whole thread group. */
 	if (read_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0)
 		pid = tgid;
-	r = seize_task(pid, &p);
+	r = seize_task(e, pid, pid);
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
@@ -171,19 +211,20 @@ int engine_attach(pid_t pid)
 			pid_t tid = (pid_t)atoi(de->d_name);
 			if (tid <= 0)
 				continue;
-			r = seize_task(tid, &p);
+			r = seize_task(e, tid, pid);
 			if (r > 0)
 				added++;
 			/* ESRCH: the thread ended between readdir and seize. */
 		}
 		closedir(d);
 	} while (added);
-	if (p && !p->home_netns) { /* the leader is a zombie: use any thread */
+	p = model_proc(&e->m, pid);
+	if (p && !p->home) { /* the leader is a zombie: use any thread */
 		size_t cur = 0;
-		struct thread *t;
-		while ((t = thread_next(&cur)))
-			if (t->p == p && t->netns) {
-				p->home_netns = t->netns;
+		struct mthread *t;
+		while ((t = model_thread_next(&e->m, &cur)))
+			if (t->p == p && t->ns) {
+				model_set_home(p, t->ns);
 				break;
 			}
 	}
@@ -192,7 +233,7 @@ int engine_attach(pid_t pid)
 
 /* --- launch --------------------------------------------------------------- */
 
-pid_t engine_launch(char *const argv[], bool use_seccomp)
+pid_t engine_launch(struct engine *e, char *const argv[], bool use_seccomp)
 {
 	pid_t pid;
 	int st;
@@ -220,13 +261,12 @@ pid_t engine_launch(char *const argv[], bool use_seccomp)
 		kill(pid, SIGKILL);
 		return -err;
 	}
-	if (!thread_add(pid, NULL, fdtab_new())) {
+	if (!add_task(e, pid, pid, NULL)) {
 		kill(pid, SIGKILL);
 		return -ENOMEM;
 	}
-	stats.threads_seen++;
-	launched_pid = pid;
-	seccomp_mode = use_seccomp;
+	e->launched_pid = pid;
+	e->seccomp_mode = use_seccomp;
 	kill(pid, SIGCONT);
 	return pid;
 }
@@ -256,108 +296,76 @@ static int read_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
 /* A task we have not seen: a thread or child of a traced task, auto-attached
  * by the kernel.  parent/flags come from the creator's clone event when it
  * arrived first; otherwise /proc tells. */
-static struct thread *adopt_task(pid_t tid, struct thread *parent, uint64_t flags)
+static struct mthread *adopt_task(struct engine *e, pid_t tid, struct mthread *parent,
+				  uint64_t flags)
 {
-	struct proc *owner = NULL, *pp = NULL;
-	struct fdtab *fds = NULL;
-	struct thread *t;
+	pid_t tgid = 0, ppid = 0;
+	struct mthread *t;
+	struct mproc *pp;
 
 	if (parent) {
-		if (flags & CLONE_THREAD)
-			owner = parent->p;
-		else
-			pp = parent->p;
-	} else {
-		pid_t tgid = 0, ppid = 0;
-		if (read_status_ids(tid, &tgid, &ppid) == 0) {
-			if (tgid != tid)
-				owner = proc_find(tgid);
-			else
-				pp = proc_find(ppid);
-		}
+		t = model_clone(&e->m, parent, tid, flags, tasks_ns_of(&e->m, tid));
+		if (t)
+			e->stats.threads_seen++;
+		return t;
 	}
-	if (!owner) {
-		if (pp && (flags & CLONE_FILES))
-			fds = fdtab_ref(pp->fds);
-		else
-			fds = pp ? fdtab_copy(pp->fds) : fdtab_new();
-		if (!fds)
-			return NULL;
-	}
-	t = thread_add(tid, owner, fds);
-	if (!t && fds)
-		fdtab_unref(fds);
-	if (t)
-		stats.threads_seen++;
-	return t;
+	if (read_status_ids(tid, &tgid, &ppid) < 0)
+		tgid = tid;
+	if (tgid != tid) /* a thread of a process we know, or will */
+		return add_task(e, tid, tgid, NULL);
+	/* A new process: a fork copies its parent's fd table; CLONE_FILES is
+	 * set right when the clone event comes. */
+	pp = model_proc(&e->m, ppid);
+	return add_task(e, tid, tid, pp ? fdtab_copy(pp->fds) : NULL);
 }
 
-static void on_clone_event(struct thread *t)
+static void on_clone_event(struct engine *e, struct mthread *t, int event)
 {
+	struct tthread *tt = tthread_of(t);
 	unsigned long msg = 0;
-	uint64_t flags;
-	struct thread *child;
+	uint64_t flags = 0;
+	struct mthread *child;
 
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0L, &msg) < 0 || !msg)
 		return;
-	/* clone3 keeps its flags in memory: the entry decoder saved them. */
-	flags = t->entry.nr == SYS_clone3 || t->entry.nr == SYS_clone ? t->entry.aux : 0;
-	child = thread_find((pid_t)msg);
-	if (!child) {
-		child = adopt_task((pid_t)msg, t, flags);
-	} else if ((flags & CLONE_FILES) && !(flags & CLONE_THREAD) &&
-		   child->p != t->p && child->p->fds != t->p->fds) {
-		fdtab_unref(child->p->fds);
-		child->p->fds = fdtab_ref(t->p->fds);
-	}
+	/* clone3 keeps its flags in memory: the entry decoder saved them.  A
+	 * raw fork/vfork is not decoded (the entry may be an old clone's), but
+	 * its event says it made a process, never a thread. */
+	if (tt->entry.sc && sysent[tt->entry.sc->sen].op == NST_OP_CLONE)
+		flags = tt->entry.aux;
+	if (event != PTRACE_EVENT_CLONE)
+		flags &= ~(uint64_t)CLONE_THREAD;
+	child = model_thread(&e->m, (pid_t)msg);
+	if (!child)
+		child = adopt_task(e, (pid_t)msg, t, flags);
+	else
+		model_clone(&e->m, t, (pid_t)msg, flags, child->ns); /* shares CLONE_FILES */
 	if (child)
-		t->entry.child_netns = child->netns;
+		tt->entry.child_netns = child->ns;
 }
 
-static struct thread *on_exec_event(pid_t tid)
+static struct mthread *on_exec_event(struct engine *e, pid_t tid)
 {
 	unsigned long former = 0;
-	struct thread *t, *u, *gone[64];
-	size_t cur, n;
-	struct proc *p;
+	struct mthread *t;
+	struct tproc *tp;
 
 	ptrace(PTRACE_GETEVENTMSG, tid, 0L, &former);
-	t = thread_find((pid_t)former);
-	if ((pid_t)former != tid) {
-		/* A non-leader exec'd: it takes the leader's tid. */
-		u = thread_find(tid);
-		if (u && u != t)
-			thread_remove(u);
-		if (t)
-			thread_retid(t, tid);
-	}
+	t = model_thread(&e->m, (pid_t)former);
+	if (t && (pid_t)former != tid) /* its handle names the old tid */
+		stack_thread_free(&tthread_of(t)->unwind);
 	if (!t)
-		t = thread_find(tid);
+		t = model_thread(&e->m, tid);
 	if (!t)
 		return NULL;
-	p = t->p;
-	do { /* every other thread of the process is gone */
-		n = 0;
-		cur = 0;
-		while ((u = thread_next(&cur)) && n < 64)
-			if (u->p == p && u != t)
-				gone[n++] = u;
-		while (n)
-			thread_remove(gone[--n]);
-	} while (p->nthreads > 1);
-	if (p->fds->refs > 1) { /* execve unshares the fd table */
-		struct fdtab *copy = fdtab_copy(p->fds);
-		if (copy) {
-			fdtab_unref(p->fds);
-			p->fds = copy;
-		}
-	}
-	fdtab_exec(p->fds);
-	sym_proc_free(p->syms); /* a new program: new maps, new symbols */
-	p->syms = NULL;
-	stack_thread_free(&t->unwind);
-	proc_read_comm(p);
-	p->home_netns = t->netns; /* a fresh program is at home where it starts */
+	model_exec(&e->m, t, tid);
+	if (!(t = model_thread(&e->m, tid)))
+		return NULL;
+	tp = tproc_of(t->p);
+	sym_proc_free(tp->syms); /* a new program: new maps, new symbols */
+	tp->syms = NULL;
+	stack_thread_free(&tthread_of(t)->unwind);
+	tproc_read_comm(t->p);
 	return t;
 }
 
@@ -365,74 +373,77 @@ static struct thread *on_exec_event(pid_t tid)
 
 /* A syscall entry (a syscall-entry stop, or a seccomp stop): save what the
  * exit needs and decide whether the exit needs decoding. */
-static void start_syscall(struct thread *t, uint32_t arch, uint64_t nr, const uint64_t *args)
+static void start_syscall(struct engine *e, struct mthread *t, uint32_t arch, uint64_t nr,
+			  const uint64_t *args)
 {
+	struct tthread *tt = tthread_of(t);
 	const struct syscall_desc *sc = arch == NST_AUDIT_ARCH ? syscall_lookup((long)nr) : NULL;
 
-	t->in_syscall = true;
-	t->entry.decode = false;
-	t->entry.sc = sc;
+	tt->in_syscall = true;
+	tt->entry.decode = false;
+	tt->entry.sc = sc;
 	if (!sc)
 		return;
-	t->entry.nr = (int32_t)nr;
-	memcpy(t->entry.args, args, sizeof(t->entry.args));
-	t->entry.netns = t->netns;
-	t->entry.aux = 0;
-	t->entry.aux_type = 0;
-	t->entry.child_netns = 0;
+	memcpy(tt->entry.args, args, sizeof(tt->entry.args));
+	tt->entry.netns = t->ns;
+	tt->entry.aux = 0;
+	tt->entry.aux_type = 0;
+	tt->entry.child_netns = 0;
 	if (sc->on_entry)
-		t->entry.decode = sc->on_entry(t);
+		tt->entry.decode = sc->on_entry(&e->d, t);
 	else if (sc->flags & SF_SOCKFD)
-		t->entry.decode = entry_sockfd(t);
+		tt->entry.decode = entry_sockfd(&e->d, t);
 	else
-		t->entry.decode = true;
+		tt->entry.decode = true;
 }
 
-static void on_syscall_stop(struct thread *t)
+static void on_syscall_stop(struct engine *e, struct mthread *t)
 {
+	struct tthread *tt = tthread_of(t);
 	struct __ptrace_syscall_info info;
 
-	stats.syscall_stops++;
-	if (t->in_syscall && !t->entry.decode) {
+	e->stats.syscall_stops++;
+	if (tt->in_syscall && !tt->entry.decode) {
 		/* Exit of a syscall we do not decode: no ptrace call needed. */
-		t->in_syscall = false;
-		resume(t->tid, 0);
+		tt->in_syscall = false;
+		resume(e, t->tid, 0);
 		return;
 	}
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0) {
-		resume(t->tid, 0);
+		resume(e, t->tid, 0);
 		return;
 	}
 	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-		start_syscall(t, info.arch, info.entry.nr, info.entry.args);
+		start_syscall(e, t, info.arch, info.entry.nr, info.entry.args);
 	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
-		if (t->in_syscall && t->entry.decode) {
-			stats.decoded++;
-			decode_exit(t, info.exit.rval, info.exit.is_error);
+		if (tt->in_syscall && tt->entry.decode) {
+			e->stats.decoded++;
+			decode_exit(&e->d, t, info.exit.rval, info.exit.is_error);
 		}
-		t->in_syscall = false;
-		t->entry.decode = false;
+		tt->in_syscall = false;
+		tt->entry.decode = false;
 	}
-	resume(t->tid, 0);
+	resume(e, t->tid, 0);
 }
 
 /* Launch mode: the filter stopped a syscall we decode, at its entry. */
-static void on_seccomp_stop(struct thread *t)
+static void on_seccomp_stop(struct engine *e, struct mthread *t)
 {
+	struct tthread *tt = tthread_of(t);
 	struct __ptrace_syscall_info info;
 
-	stats.syscall_stops++;
+	e->stats.syscall_stops++;
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
 	    info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
-		resume(t->tid, 0);
+		resume(e, t->tid, 0);
 		return;
 	}
-	start_syscall(t, info.arch, info.seccomp.nr, info.seccomp.args);
-	if (t->entry.decode) {
+	start_syscall(e, t, info.arch, info.seccomp.nr, info.seccomp.args);
+	if (tt->entry.decode) {
 		resume_to_exit(t->tid);
 	} else {
-		t->in_syscall = false;
-		resume(t->tid, 0);
+		tt->in_syscall = false;
+		resume(e, t->tid, 0);
 	}
 }
 
@@ -441,60 +452,60 @@ static bool is_stop_signal(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-static void note_exit(pid_t tid, int status)
+static void note_exit(struct engine *e, pid_t tid, int status)
 {
-	struct thread *t = thread_find(tid);
+	struct mthread *t = model_thread(&e->m, tid);
 
-	if (tid == launched_pid)
-		launched_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (tid == e->launched_pid)
+		e->launched_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (t)
-		thread_remove(t);
+		model_thread_exit(&e->m, t);
 }
 
-static void on_stop(pid_t tid, int status)
+static void on_stop(struct engine *e, pid_t tid, int status)
 {
 	int sig = WSTOPSIG(status), event = status >> 16;
-	struct thread *t;
+	struct mthread *t;
 
-	stats.stops++;
+	e->stats.stops++;
 	if (event == PTRACE_EVENT_EXEC) {
-		on_exec_event(tid);
-		resume(tid, 0);
+		on_exec_event(e, tid);
+		resume(e, tid, 0);
 		return;
 	}
-	t = thread_find(tid);
+	t = model_thread(&e->m, tid);
 	if (!t)
-		t = adopt_task(tid, NULL, 0);
+		t = adopt_task(e, tid, NULL, 0);
 	if (sig == (SIGTRAP | 0x80) && t) {
-		on_syscall_stop(t);
+		on_syscall_stop(e, t);
 		return;
 	}
 	switch (event) {
 	case 0: /* signal-delivery stop: hand the signal over, exactly once */
-		stats.signals++;
-		resume(tid, sig);
+		e->stats.signals++;
+		resume(e, tid, sig);
 		return;
 	case PTRACE_EVENT_SECCOMP:
 		if (t)
-			on_seccomp_stop(t);
+			on_seccomp_stop(e, t);
 		else
-			resume(tid, 0);
+			resume(e, tid, 0);
 		return;
 	case PTRACE_EVENT_STOP:
 		if (is_stop_signal(sig)) /* group-stop: stay stopped, keep tracing */
 			ptrace(PTRACE_LISTEN, tid, 0L, 0L);
 		else
-			resume(tid, 0);
+			resume(e, tid, 0);
 		return;
 	case PTRACE_EVENT_CLONE:
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 		if (t)
-			on_clone_event(t);
-		resume(tid, 0);
+			on_clone_event(e, t, event);
+		resume(e, tid, 0);
 		return;
 	default:
-		resume(tid, 0);
+		resume(e, tid, 0);
 		return;
 	}
 }
@@ -518,22 +529,22 @@ static bool is_zombie(pid_t tid)
 	return !rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X';
 }
 
-static void detach_all(void)
+static void detach_all(struct engine *e)
 {
-	struct thread *t, *zombies[64];
+	struct mthread *t, *zombies[64];
 	time_t deadline = time(NULL) + DETACH_TIMEOUT_S;
 	size_t cur = 0, nz = 0;
 	int status;
 	pid_t tid;
 
-	while ((t = thread_next(&cur))) {
+	while ((t = model_thread_next(&e->m, &cur))) {
 		if (ptrace(PTRACE_INTERRUPT, t->tid, 0L, 0L) < 0 || is_zombie(t->tid))
 			if (nz < 64)
 				zombies[nz++] = t; /* will never stop: nothing to detach */
 	}
 	while (nz)
-		thread_remove(zombies[--nz]);
-	while (thread_count() > 0) {
+		model_thread_exit(&e->m, zombies[--nz]);
+	while (model_thread_count(&e->m) > 0) {
 		tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
 			if (errno == EINTR && time(NULL) < deadline)
@@ -541,42 +552,42 @@ static void detach_all(void)
 			break; /* ECHILD, or stuck: our exit makes the kernel detach */
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			note_exit(tid, status);
+			note_exit(e, tid, status);
 			continue;
 		}
 		if (!WIFSTOPPED(status))
 			continue;
 		int sig = WSTOPSIG(status), event = status >> 16;
-		if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
-		    event == PTRACE_EVENT_VFORK) {
+		t = model_thread(&e->m, tid);
+		if (t && (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
+			  event == PTRACE_EVENT_VFORK)) {
 			unsigned long child = 0;
-			t = thread_find(tid);
 			/* The new task is auto-attached: wait for it too. */
 			if (ptrace(PTRACE_GETEVENTMSG, tid, 0L, &child) == 0 && child &&
-			    !thread_find((pid_t)child) && t)
-				adopt_task((pid_t)child, t, t->entry.aux);
+			    !model_thread(&e->m, (pid_t)child))
+				adopt_task(e, (pid_t)child, t,
+					   event == PTRACE_EVENT_CLONE ? tthread_of(t)->entry.aux : 0);
 		}
 		/* Only a signal-delivery stop carries a signal to pass on. */
 		ptrace(PTRACE_DETACH, tid, 0L,
 		       (long)(event == 0 && sig != (SIGTRAP | 0x80) ? sig : 0));
-		t = thread_find(tid);
 		if (t)
-			thread_remove(t);
+			model_thread_exit(&e->m, t);
 	}
-	stats.undetached = thread_count();
+	e->stats.undetached = model_thread_count(&e->m);
 }
 
 /* --- the loop ------------------------------------------------------------- */
 
-int engine_run(void)
+int engine_run(struct engine *e)
 {
 	int status;
 	pid_t tid;
 
-	while (thread_count() > 0) {
-		decode_flush(); /* every stop handled so far has been resumed */
+	while (model_thread_count(&e->m) > 0) {
+		decode_flush(&e->d); /* every stop handled so far has been resumed */
 		if (stop_requested) {
-			detach_all();
+			detach_all(e);
 			break;
 		}
 		tid = waitpid(-1, &status, __WALL);
@@ -586,15 +597,10 @@ int engine_run(void)
 			break;
 		}
 		if (WIFSTOPPED(status))
-			on_stop(tid, status);
+			on_stop(e, tid, status);
 		else if (WIFEXITED(status) || WIFSIGNALED(status))
-			note_exit(tid, status);
+			note_exit(e, tid, status);
 	}
-	decode_flush();
-	return launched_status;
-}
-
-void engine_cleanup(void)
-{
-	proc_cleanup();
+	decode_flush(&e->d);
+	return e->launched_status;
 }

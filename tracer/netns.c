@@ -1,4 +1,4 @@
-/* netns.c - namespace inodes and paths, see netns.h. */
+/* netns.c - namespaces as the live system shows them, see netns.h. */
 #define _GNU_SOURCE
 #include "tracer/netns.h"
 
@@ -19,17 +19,6 @@
 
 #include "model/parse.h"
 
-/* ino -> path, open addressing (an ino of 0 marks a free slot).  A NULL
- * path records an inode that was looked at and has no bind mount yet. */
-struct ns_path {
-	uint64_t ino;
-	char *path;
-};
-
-static struct ns_path *paths;
-static size_t npaths, cap_paths; /* cap_paths: a power of two */
-static time_t last_scan;
-
 static const char *const scan_dirs[] = { "/run/netns", "/run/docker/netns", "/var/run/netns" };
 
 int netns_of_task(pid_t tid, uint64_t *ino)
@@ -44,81 +33,7 @@ int netns_of_task(pid_t tid, uint64_t *ino)
 	return 0;
 }
 
-static size_t slot_of(uint64_t ino, size_t cap)
-{
-	return (size_t)((ino * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
-}
-
-static struct ns_path *find(uint64_t ino)
-{
-	size_t i;
-
-	if (!cap_paths)
-		return NULL;
-	for (i = slot_of(ino, cap_paths); paths[i].ino; i = (i + 1) & (cap_paths - 1))
-		if (paths[i].ino == ino)
-			return &paths[i];
-	return NULL;
-}
-
-static int grow(void)
-{
-	size_t ncap = cap_paths ? 2 * cap_paths : 64, i, j;
-	struct ns_path *n = calloc(ncap, sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	for (i = 0; i < cap_paths; i++) {
-		if (!paths[i].ino)
-			continue;
-		for (j = slot_of(paths[i].ino, ncap); n[j].ino; j = (j + 1) & (ncap - 1))
-			;
-		n[j] = paths[i];
-	}
-	free(paths);
-	paths = n;
-	cap_paths = ncap;
-	return 0;
-}
-
-/* The entry for ino, made (with no path) when missing; NULL on ENOMEM. */
-static struct ns_path *get(uint64_t ino)
-{
-	struct ns_path *e = find(ino);
-	size_t i;
-
-	if (e)
-		return e;
-	if (2 * (npaths + 1) > cap_paths && grow() < 0)
-		return NULL;
-	for (i = slot_of(ino, cap_paths); paths[i].ino; i = (i + 1) & (cap_paths - 1))
-		;
-	paths[i].ino = ino;
-	paths[i].path = NULL;
-	npaths++;
-	return &paths[i];
-}
-
-void netns_learn_path(uint64_t ino, const char *path)
-{
-	struct ns_path *e;
-
-	if (!ino || !path || !path[0])
-		return;
-	e = get(ino);
-	if (e && !e->path)
-		e->path = strdup(path); /* NULL on ENOMEM: a path is a courtesy */
-}
-
-bool netns_first_sight(uint64_t ino)
-{
-	if (!ino || find(ino))
-		return false;
-	get(ino);
-	return true;
-}
-
-static void scan_dir(const char *dir)
+static void scan_dir(struct nstab *t, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -133,29 +48,28 @@ static void scan_dir(const char *dir)
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
 		/* A bind-mounted nsfs file; a plain file here has another dev. */
 		if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode) && st.st_size == 0)
-			netns_learn_path(st.st_ino, p);
+			nstab_learn_path(t, nstab_ino(t, st.st_ino), p);
 	}
 	closedir(d);
 }
 
-const char *netns_path(uint64_t ino)
+const char *netns_path(struct netns_scan *sc, struct nstab *t, uint64_t ino)
 {
-	struct ns_path *e;
+	struct nsent *e;
 	time_t now;
-	size_t i;
 
 	if (!ino)
 		return NULL;
-	e = find(ino);
+	e = nstab_get(t, nstab_ino(t, ino));
 	if (e && e->path)
 		return e->path;
 	now = time(NULL);
-	if (now == last_scan)
+	if (now == sc->last)
 		return NULL;
-	last_scan = now;
-	for (i = 0; i < sizeof(scan_dirs) / sizeof(scan_dirs[0]); i++)
-		scan_dir(scan_dirs[i]);
-	e = find(ino);
+	sc->last = now;
+	for (size_t i = 0; i < sizeof(scan_dirs) / sizeof(scan_dirs[0]); i++)
+		scan_dir(t, scan_dirs[i]);
+	e = nstab_get(t, nstab_ino(t, ino));
 	return e ? e->path : NULL;
 }
 
@@ -222,15 +136,4 @@ int netns_query_local(int pidfd, int fd, struct nst_addr *local)
 	fill_addr(sfd, 0, local);
 	close(sfd);
 	return 0;
-}
-
-void netns_cleanup(void)
-{
-	size_t i;
-
-	for (i = 0; i < cap_paths; i++)
-		free(paths[i].path);
-	free(paths);
-	paths = NULL;
-	npaths = cap_paths = 0;
 }

@@ -1,31 +1,30 @@
-/* netns.h - network namespace identification.
- *
- * A namespace is identified by its nsfs inode.  Paths are a courtesy: the
- * bind mounts under /run/netns and /run/docker/netns, or the path a tracee
- * opened before setns().  Strings returned are owned by this module and live
- * until netns_cleanup(). */
+/* netns.h - what the live system says about network namespaces: which
+ * one a task is in, which bind mount names one, and which one a socket
+ * lives in (asked of the kernel).  Names go into the model's nstab, which
+ * owns them. */
 #ifndef NST_NETNS_H
 #define NST_NETNS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "model/event.h"
+#include "model/nstab.h"
 
 /* Inode of the netns thread tid is in now.  Returns 0 or -errno. */
 int netns_of_task(pid_t tid, uint64_t *ino);
 
-/* Known bind-mount path for ino, or NULL.  An unknown inode triggers a
- * rescan of the usual netns directories, at most once per second. */
-const char *netns_path(uint64_t ino);
+/* When the netns directories were last scanned (at most once a second). */
+struct netns_scan {
+	time_t last;
+};
 
-/* Remember that ino is reachable at path (first one wins). */
-void netns_learn_path(uint64_t ino, const char *path);
-
-/* True only the first time ino is asked about (nothing is read): the caller
- * may then spend one lookup on a path for it.  False for ino 0. */
-bool netns_first_sight(uint64_t ino);
+/* The bind-mount path of the namespace with this inode: already known in
+ * t, or found by scanning /run/netns, /run/docker/netns and /var/run/netns
+ * (every namespace found there is learned too).  NULL when none. */
+const char *netns_path(struct netns_scan *sc, struct nstab *t, uint64_t ino);
 
 /* Ask the kernel about socket fd of the process behind pidfd: duplicate it
  * with pidfd_getfd, then SIOCGSKNS and getsockopt/getsockname/getpeername.
@@ -36,6 +35,5 @@ int netns_query_socket(int pidfd, int fd, struct nst_sock *s);
 /* Only the local address (a UDP connect() picks it implicitly). */
 int netns_query_local(int pidfd, int fd, struct nst_addr *local);
 
-void netns_cleanup(void);
 
 #endif

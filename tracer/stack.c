@@ -4,6 +4,7 @@
 #include <libunwind-ptrace.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
@@ -12,81 +13,105 @@
 
 #define PAGE 4096
 #define CACHE_PAGES 16
-
-static unw_addr_space_t as;
-static unw_accessors_t accessors;
-/* The thread being unwound, for the accessors (one capture at a time). */
-static pid_t cur_pid;
-static struct sym_proc **cur_sp;
-
-/* Tracee memory for one capture, a page at a time: libunwind-ptrace would
- * read it one PTRACE_PEEKDATA word at a time, hundreds of syscalls a stack. */
-static struct {
-	uint64_t page;
-	int valid;
-	unsigned char data[PAGE];
-} pages[CACHE_PAGES];
-
 /* The stack above rsp, read in one go at each capture: a Go stack of two
  * dozen frames spans several pages, one syscall each through the page cache. */
 #define WINDOW (4 * PAGE)
-static uint8_t window[WINDOW];
-static uint64_t window_base;
-static size_t window_len;
+#define DWARF_CACHE 8192
+#define CALL_CACHE 1024
 
-static void read_window(uint64_t rsp)
+/* Everything a capture needs; one capture at a time. */
+struct stacks {
+	unw_addr_space_t as;
+	unw_accessors_t accessors;
+	struct symcache *syms;
+	/* The thread being unwound, for the accessors. */
+	pid_t cur_pid, cur_tgid;
+	struct sym_proc **cur_sp;
+	/* Registers, fetched once per capture with PTRACE_GETREGS instead of
+	 * one PTRACE_PEEKUSER per register libunwind asks for.  The frame-
+	 * pointer walk leaves rip/rsp/rbp at the frame libunwind starts from. */
+	struct user_regs_struct regs;
+	/* Tracee memory for one capture, a page at a time: libunwind-ptrace
+	 * would read it one PTRACE_PEEKDATA word at a time. */
+	struct {
+		uint64_t page;
+		int valid;
+		unsigned char data[PAGE];
+	} pages[CACHE_PAGES];
+	uint8_t window[WINDOW];
+	uint64_t window_base;
+	size_t window_len;
+	/* Which IPs have DWARF unwind info, per process.  A cgo binary such
+	 * as dockerd has .eh_frame for its C parts only, and asking
+	 * libunwind-ptrace about a Go frame maps the whole ELF file again each
+	 * time before failing. */
+	struct {
+		pid_t pid;
+		unw_word_t ip;
+		bool has;
+	} dwarf_known[DWARF_CACHE];
+	/* The target of the direct call that returns to ret (code does not
+	 * change: kept per process and address). */
+	struct {
+		pid_t pid;
+		uint64_t ret, target;
+	} calls[CALL_CACHE];
+};
+
+/* libunwind's accessors get no context of ours: their arg is the thread's
+ * libunwind-ptrace handle, which _UPT_* functions pass back into the
+ * accessors of the address space.  The capture in progress is reached
+ * through this instead, set only while stack_capture runs. */
+static struct stacks *capturing;
+
+static void read_window(struct stacks *s, uint64_t rsp)
 {
-	long n = tmem_read(cur_pid, rsp & ~(uint64_t)7, window, WINDOW);
+	long n = tmem_read(s->cur_pid, rsp & ~(uint64_t)7, s->window, WINDOW);
 
-	window_base = rsp & ~(uint64_t)7;
-	window_len = n > 0 ? (size_t)n : 0;
+	s->window_base = rsp & ~(uint64_t)7;
+	s->window_len = n > 0 ? (size_t)n : 0;
 }
 
-static int window_word(uint64_t addr, uint64_t *val)
+static int window_word(const struct stacks *s, uint64_t addr, uint64_t *val)
 {
-	if (addr < window_base || addr - window_base + sizeof(*val) > window_len)
+	if (addr < s->window_base || addr - s->window_base + sizeof(*val) > s->window_len)
 		return -1;
-	memcpy(val, window + (addr - window_base), sizeof(*val));
+	memcpy(val, s->window + (addr - s->window_base), sizeof(*val));
 	return 0;
 }
 
 /* One word of the tracee, from the stack window or through the page cache;
  * -1 when its page cannot be read whole. */
-static int read_word(uint64_t addr, uint64_t *val)
+static int read_word(struct stacks *s, uint64_t addr, uint64_t *val)
 {
 	uint64_t page = addr & ~(uint64_t)(PAGE - 1), off = addr - page;
 	unsigned slot = (unsigned)(page / PAGE) % CACHE_PAGES;
 
-	if (window_word(addr, val) == 0)
+	if (window_word(s, addr, val) == 0)
 		return 0;
 	if (off + sizeof(*val) > PAGE)
 		return -1;
-	if (!pages[slot].valid || pages[slot].page != page) {
-		if (tmem_read(cur_pid, page, pages[slot].data, PAGE) != PAGE)
+	if (!s->pages[slot].valid || s->pages[slot].page != page) {
+		if (tmem_read(s->cur_pid, page, s->pages[slot].data, PAGE) != PAGE)
 			return -1;
-		pages[slot].page = page;
-		pages[slot].valid = 1;
+		s->pages[slot].page = page;
+		s->pages[slot].valid = 1;
 	}
-	memcpy(val, pages[slot].data + off, sizeof(*val));
+	memcpy(val, s->pages[slot].data + off, sizeof(*val));
 	return 0;
 }
+
+/* --- libunwind accessors: ours where they save syscalls ------------------- */
 
 static int access_mem(unw_addr_space_t a, unw_word_t addr, unw_word_t *val, int write, void *arg)
 {
 	uint64_t v;
 
-	if (write)
-		return _UPT_access_mem(a, addr, val, write, arg);
-	if (read_word((uint64_t)addr, &v) < 0)
+	if (write || read_word(capturing, (uint64_t)addr, &v) < 0)
 		return _UPT_access_mem(a, addr, val, write, arg);
 	*val = (unw_word_t)v;
 	return 0;
 }
-
-/* Registers, fetched once per capture with PTRACE_GETREGS (stack_capture)
- * instead of one PTRACE_PEEKUSER per register libunwind asks for.  The
- * frame-pointer walk leaves rip/rsp/rbp at the frame libunwind starts from. */
-static struct user_regs_struct regs;
 
 static int reg_offset(unw_regnum_t r)
 {
@@ -119,7 +144,7 @@ static int access_reg(unw_addr_space_t a, unw_regnum_t r, unw_word_t *val, int w
 
 	if (write || off < 0)
 		return _UPT_access_reg(a, r, val, write, arg);
-	memcpy(val, (const char *)&regs + off, sizeof(*val));
+	memcpy(val, (const char *)&capturing->regs + off, sizeof(*val));
 	return 0;
 }
 
@@ -132,62 +157,53 @@ static int get_dyn_info_list_addr(unw_addr_space_t a, unw_word_t *dil, void *arg
 	return -UNW_ENOINFO;
 }
 
-/* Which IPs have DWARF unwind info, per process.  A cgo binary such as
- * dockerd has .eh_frame for its C parts only, and asking libunwind-ptrace
- * about a Go frame maps the whole ELF file again each time before failing. */
-#define DWARF_CACHE 8192
-static struct {
-	pid_t pid;
-	unw_word_t ip;
-	bool has;
-} dwarf_known[DWARF_CACHE];
-static pid_t cur_tgid; /* the process being unwound: the cache's key */
-
-static unsigned dwarf_slot(unw_word_t ip)
+static unsigned dwarf_slot(const struct stacks *s, unw_word_t ip)
 {
-	return (unsigned)((ip >> 1) ^ ((uint64_t)cur_tgid << 7)) % DWARF_CACHE;
+	return (unsigned)((ip >> 1) ^ ((uint64_t)s->cur_tgid << 7)) % DWARF_CACHE;
 }
 
-static void dwarf_note(unw_word_t ip, bool has)
+static void dwarf_note(struct stacks *s, unw_word_t ip, bool has)
 {
-	unsigned slot = dwarf_slot(ip);
+	unsigned slot = dwarf_slot(s, ip);
 
-	dwarf_known[slot].pid = cur_tgid;
-	dwarf_known[slot].ip = ip;
-	dwarf_known[slot].has = has;
+	s->dwarf_known[slot].pid = s->cur_tgid;
+	s->dwarf_known[slot].ip = ip;
+	s->dwarf_known[slot].has = has;
 }
 
 static int find_proc_info(unw_addr_space_t a, unw_word_t ip, unw_proc_info_t *pi,
 			  int need_unwind_info, void *arg)
 {
-	unsigned slot = dwarf_slot(ip);
+	struct stacks *s = capturing;
+	unsigned slot = dwarf_slot(s, ip);
 	int r;
 
-	if (dwarf_known[slot].ip == ip && dwarf_known[slot].pid == cur_tgid && !dwarf_known[slot].has)
+	if (s->dwarf_known[slot].ip == ip && s->dwarf_known[slot].pid == s->cur_tgid &&
+	    !s->dwarf_known[slot].has)
 		return -UNW_ENOINFO;
-	if (!symbols_has_unwind_info(cur_sp, cur_pid, (uint64_t)ip))
+	if (!symbols_has_unwind_info(s->syms, s->cur_sp, s->cur_pid, (uint64_t)ip))
 		r = -UNW_ENOINFO;
 	else
 		r = _UPT_find_proc_info(a, ip, pi, need_unwind_info, arg);
 	if (r == -UNW_ENOINFO)
-		dwarf_note(ip, false);
+		dwarf_note(s, ip, false);
 	return r;
 }
 
 /* Has the code at ip DWARF unwind tables?  Asked of libunwind once per ip
  * and process. */
-static bool has_dwarf(unw_word_t ip, void *upt)
+static bool has_dwarf(struct stacks *s, void *upt, unw_word_t ip)
 {
-	unsigned slot = dwarf_slot(ip);
+	unsigned slot = dwarf_slot(s, ip);
 	unw_proc_info_t pi;
 
-	if (dwarf_known[slot].ip == ip && dwarf_known[slot].pid == cur_tgid)
-		return dwarf_known[slot].has;
+	if (s->dwarf_known[slot].ip == ip && s->dwarf_known[slot].pid == s->cur_tgid)
+		return s->dwarf_known[slot].has;
 	memset(&pi, 0, sizeof(pi)); /* put_unwind_info frees what it finds */
-	if (!upt || find_proc_info(as, ip, &pi, 0, upt) < 0)
+	if (!upt || find_proc_info(s->as, ip, &pi, 0, upt) < 0)
 		return false;
-	_UPT_put_unwind_info(as, &pi, upt);
-	dwarf_note(ip, true);
+	_UPT_put_unwind_info(s->as, &pi, upt);
+	dwarf_note(s, ip, true);
 	return true;
 }
 
@@ -198,31 +214,24 @@ void stack_thread_free(void **upt)
 	*upt = NULL;
 }
 
-/* The target of the direct call (e8 rel32) that returns to ret, or 0; code
- * does not change, so the answer is kept per process and address. */
-#define CALL_CACHE 1024
-static struct {
-	pid_t pid;
-	uint64_t ret, target;
-} calls[CALL_CACHE];
-
-static uint64_t direct_call_target(pid_t tid, uint64_t ret)
+/* The target of the direct call (e8 rel32) that returns to ret, or 0. */
+static uint64_t direct_call_target(struct stacks *s, pid_t tid, uint64_t ret)
 {
-	unsigned slot = (unsigned)((ret >> 1) ^ ((uint64_t)cur_tgid << 5)) % CALL_CACHE;
+	unsigned slot = (unsigned)((ret >> 1) ^ ((uint64_t)s->cur_tgid << 5)) % CALL_CACHE;
 	uint8_t call[5];
 	int32_t rel;
 
-	if (calls[slot].ret == ret && calls[slot].pid == cur_tgid)
-		return calls[slot].target;
-	calls[slot].pid = cur_tgid;
-	calls[slot].ret = ret;
-	calls[slot].target = 0;
+	if (s->calls[slot].ret == ret && s->calls[slot].pid == s->cur_tgid)
+		return s->calls[slot].target;
+	s->calls[slot].pid = s->cur_tgid;
+	s->calls[slot].ret = ret;
+	s->calls[slot].target = 0;
 	if (ret >= sizeof(call) &&
 	    tmem_read(tid, ret - sizeof(call), call, sizeof(call)) == sizeof(call) && call[0] == 0xe8) {
 		memcpy(&rel, call + 1, sizeof(rel));
-		calls[slot].target = ret + (uint64_t)(int64_t)rel;
+		s->calls[slot].target = ret + (uint64_t)(int64_t)rel;
 	}
-	return calls[slot].target;
+	return s->calls[slot].target;
 }
 
 /* A leaf with no frame of its own (Go's syscall stubs, small C leaves)
@@ -230,14 +239,14 @@ static uint64_t direct_call_target(pid_t tid, uint64_t ret)
  * its caller.  [rsp] is taken when it returns right after a direct call to
  * the start of the function the thread is in: a local that merely looks
  * like a code address cannot pass that. */
-static bool frameless_leaf_return(pid_t tid, struct sym_proc **sp, uint64_t *ret)
+static bool frameless_leaf_return(struct stacks *s, pid_t tid, uint64_t *ret)
 {
 	struct nst_frame f;
 	uint64_t target;
 
-	if (read_word(regs.rsp, ret) < 0 || !(target = direct_call_target(tid, *ret)))
+	if (read_word(s, s->regs.rsp, ret) < 0 || !(target = direct_call_target(s, tid, *ret)))
 		return false;
-	symbolize(sp, tid, regs.rip, &f);
+	symbolize(s->syms, s->cur_sp, tid, s->regs.rip, &f);
 	return f.function && f.addr - f.offset == target;
 }
 
@@ -247,101 +256,119 @@ static bool frameless_leaf_return(pid_t tid, struct sym_proc **sp, uint64_t *ret
  * PLT checks, a lock that blocks signals).  Stops at code with tables,
  * leaving regs at that frame (rip, rsp = the CFA below it, rbp) for
  * libunwind to go on from; returns the frames taken. */
-static int walk_frame_pointers(pid_t tid, struct sym_proc **sp, struct nst_stack *st,
-			       int n, int max_depth, void *upt)
+static int walk_frame_pointers(struct stacks *s, void *upt, pid_t tid, struct nst_stack *st,
+			       int n, int max_depth)
 {
-	uint64_t ip = regs.rip, fp = regs.rbp, saved_fp, ret, fp_ret;
+	struct user_regs_struct *regs = &s->regs;
+	uint64_t ip = regs->rip, fp = regs->rbp, saved_fp, ret, fp_ret;
 
-	while (n < max_depth && ip && !has_dwarf(ip, upt)) {
-		symbolize(sp, tid, ip, &st->frames[n++]);
+	while (n < max_depth && ip && !has_dwarf(s, upt, ip)) {
+		symbolize(s->syms, s->cur_sp, tid, ip, &st->frames[n++]);
 		/* (unless the leaf's frame pointer already leads to that caller) */
-		if (n == 1 && n < max_depth && frameless_leaf_return(tid, sp, &ret) &&
-		    !(read_word(fp + 8, &fp_ret) == 0 && fp_ret == ret)) {
-			if (has_dwarf(ret, upt)) { /* a C caller: libunwind goes on */
-				regs.rsp += 8;
+		if (n == 1 && n < max_depth && frameless_leaf_return(s, tid, &ret) &&
+		    !(read_word(s, fp + 8, &fp_ret) == 0 && fp_ret == ret)) {
+			if (has_dwarf(s, upt, ret)) { /* a C caller: libunwind goes on */
+				regs->rsp += 8;
 				ip = ret;
 				break;
 			}
-			symbolize(sp, tid, ret, &st->frames[n++]);
+			symbolize(s->syms, s->cur_sp, tid, ret, &st->frames[n++]);
 		}
 		/* The caller's frame lies above this one, not far: anything else
 		 * is not a frame pointer (the chain's end, or C code). */
-		if (!fp || (fp & 7) || fp < regs.rsp || fp - regs.rsp > (1u << 20) ||
-		    read_word(fp, &saved_fp) < 0 || read_word(fp + 8, &ret) < 0) {
+		if (!fp || (fp & 7) || fp < regs->rsp || fp - regs->rsp > (1u << 20) ||
+		    read_word(s, fp, &saved_fp) < 0 || read_word(s, fp + 8, &ret) < 0) {
 			ip = 0;
 			break;
 		}
-		regs.rsp = fp + 16;
+		regs->rsp = fp + 16;
 		ip = ret;
 		if (saved_fp && saved_fp <= fp)
 			saved_fp = 0; /* a loop or a chain going down: stop after ret */
 		fp = saved_fp;
 	}
-	regs.rip = ip;
-	regs.rbp = fp;
+	regs->rip = ip;
+	regs->rbp = fp;
 	return n;
 }
 
 /* The rest of the stack, from regs, by libunwind's DWARF unwinder. */
-static int walk_dwarf(pid_t tid, struct sym_proc **sp, struct nst_stack *st, int n,
-		      int max_depth, void **uptp)
+static int walk_dwarf(struct stacks *s, void *upt, pid_t tid, struct nst_stack *st, int n,
+		      int max_depth)
 {
 	unw_cursor_t cur;
 
-	if (!*uptp || unw_init_remote(&cur, as, *uptp) < 0)
+	if (!upt || unw_init_remote(&cur, s->as, upt) < 0)
 		return n;
 	do {
 		unw_word_t ip;
 		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || !ip)
 			break;
-		symbolize(sp, tid, (uint64_t)ip, &st->frames[n]);
+		symbolize(s->syms, s->cur_sp, tid, (uint64_t)ip, &st->frames[n]);
 		n++;
 	} while (n < max_depth && unw_step(&cur) > 0);
 	return n;
 }
 
-int stack_capture(pid_t pid, pid_t tid, struct sym_proc **sp, struct nst_stack *st,
-		  int max_depth, void **uptp)
+struct stacks *stacks_new(void)
+{
+	struct stacks *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->syms = symcache_new();
+	s->accessors = _UPT_accessors;
+	s->accessors.find_proc_info = find_proc_info;
+	s->accessors.get_dyn_info_list_addr = get_dyn_info_list_addr;
+	s->accessors.access_mem = access_mem;
+	s->accessors.access_reg = access_reg;
+	s->as = unw_create_addr_space(&s->accessors, 0);
+	if (!s->as || !s->syms) {
+		stacks_free(s);
+		return NULL;
+	}
+	/* unwind state cached across captures: C frames (libc's, a C program's)
+	 * would re-parse their DWARF at every step.  The cache lock blocks
+	 * signals around each step; Go frames never get here. */
+	unw_set_caching_policy(s->as, UNW_CACHE_GLOBAL);
+	return s;
+}
+
+void stacks_free(struct stacks *s)
+{
+	if (!s)
+		return;
+	if (s->as)
+		unw_destroy_addr_space(s->as);
+	symcache_free(s->syms);
+	free(s);
+}
+
+int stack_capture(struct stacks *s, pid_t pid, pid_t tid, struct sym_proc **sp,
+		  struct nst_stack *st, int max_depth, void **uptp)
 {
 	int n;
 
 	st->nframes = 0;
+	if (!s)
+		return 0;
 	if (max_depth > NST_MAX_FRAMES)
 		max_depth = NST_MAX_FRAMES;
-	if (!as) {
-		accessors = _UPT_accessors;
-		accessors.find_proc_info = find_proc_info;
-		accessors.access_mem = access_mem;
-		accessors.access_reg = access_reg;
-		accessors.get_dyn_info_list_addr = get_dyn_info_list_addr;
-		as = unw_create_addr_space(&accessors, 0);
-		if (!as)
-			return 0;
-		/* unwind state cached across captures: C frames (libc's, a C
-		 * program's) would re-parse their DWARF at every step.  The cache
-		 * lock blocks signals around each step; Go frames never get here. */
-		unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
-	}
-	cur_pid = tid;
-	cur_tgid = pid;
-	cur_sp = sp;
+	s->cur_pid = tid;
+	s->cur_tgid = pid;
+	s->cur_sp = sp;
 	for (int i = 0; i < CACHE_PAGES; i++) /* memory changes between captures */
-		pages[i].valid = 0;
-	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
+		s->pages[i].valid = 0;
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &s->regs) < 0)
 		return 0;
-	read_window(regs.rsp);
+	read_window(s, s->regs.rsp);
 	if (!*uptp)
 		*uptp = _UPT_create(tid);
-	n = walk_frame_pointers(tid, sp, st, 0, max_depth, *uptp);
-	if (n < max_depth && regs.rip)
-		n = walk_dwarf(tid, sp, st, n, max_depth, uptp);
+	capturing = s;
+	n = walk_frame_pointers(s, *uptp, tid, st, 0, max_depth);
+	if (n < max_depth && s->regs.rip)
+		n = walk_dwarf(s, *uptp, tid, st, n, max_depth);
+	capturing = NULL;
 	st->nframes = (uint32_t)n;
 	return n;
-}
-
-void stack_cleanup(void)
-{
-	if (as)
-		unw_destroy_addr_space(as);
-	as = NULL;
 }

@@ -12,16 +12,23 @@
 #include "model/event.h"
 #include "tracer/symbols.h"
 
+struct stacks;
+
+/* The unwinder's state and caches (libunwind address space, page cache,
+ * which code has DWARF tables, the symbol cache).  NULL on ENOMEM. */
+struct stacks *stacks_new(void);
+void stacks_free(struct stacks *s);
+
 /* Unwind thread tid of process pid (in a ptrace stop) into st, at most
- * max_depth frames, symbolized through *sp.  An unwinding error ends the
- * stack early; returns the number of frames (0 when nothing could be read). */
-int stack_capture(pid_t pid, pid_t tid, struct sym_proc **sp, struct nst_stack *st,
-		  int max_depth, void **upt);
+ * max_depth frames, symbolized through *sp.  *upt is the thread's
+ * libunwind-ptrace handle, made on first use and kept between captures.
+ * An unwinding error ends the stack early; returns the number of frames
+ * (0 when nothing could be read, or s is NULL). */
+int stack_capture(struct stacks *s, pid_t pid, pid_t tid, struct sym_proc **sp,
+		  struct nst_stack *st, int max_depth, void **upt);
 
 /* Free the per-thread libunwind-ptrace handle kept in *upt between captures
  * (it caches the ELF image it last looked at). */
 void stack_thread_free(void **upt);
-
-void stack_cleanup(void);
 
 #endif

@@ -53,7 +53,14 @@ struct sym_proc {
 	struct cached cache[ADDR_CACHE];
 };
 
-static struct module *modules;
+struct symcache {
+	struct module *modules;
+};
+
+struct symcache *symcache_new(void)
+{
+	return calloc(1, sizeof(struct symcache));
+}
 
 static int cmp_sym(const void *a, const void *b)
 {
@@ -140,14 +147,14 @@ out:
 	munmap(map, (size_t)st.st_size);
 }
 
-static struct module *module_for(const char *path)
+static struct module *module_for(struct symcache *c, const char *path)
 {
 	struct module *m;
 	struct stat st;
 
 	if (stat(path, &st) < 0)
 		return NULL;
-	for (m = modules; m; m = m->next)
+	for (m = c->modules; m; m = m->next)
 		if (m->dev == st.st_dev && m->ino == st.st_ino)
 			return m;
 	m = calloc(1, sizeof(*m));
@@ -158,12 +165,12 @@ static struct module *module_for(const char *path)
 	m->base = slash ? slash + 1 : m->path;
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
-	m->next = modules;
-	modules = m;
+	m->next = c->modules;
+	c->modules = m;
 	return m;
 }
 
-static void read_maps(struct sym_proc *sp, pid_t pid)
+static void read_maps(struct symcache *c, struct sym_proc *sp, pid_t pid)
 {
 	char path[64], line[512];
 	FILE *f;
@@ -185,7 +192,7 @@ static void read_maps(struct sym_proc *sp, pid_t pid)
 		m->start = start;
 		m->end = end;
 		m->off = off;
-		m->mod = module_for(file);
+		m->mod = module_for(c, file);
 		if (m->mod)
 			sp->nmaps++;
 	}
@@ -200,13 +207,14 @@ static const struct map *find_map(struct sym_proc *sp, uint64_t addr)
 	return NULL;
 }
 
-static void resolve(struct sym_proc *sp, pid_t pid, uint64_t addr, struct nst_frame *f)
+static void resolve(struct symcache *c, struct sym_proc *sp, pid_t pid, uint64_t addr,
+		    struct nst_frame *f)
 {
 	const struct map *m = find_map(sp, addr);
 	uint64_t fo, va;
 
 	if (!m && sp->maps_read != time(NULL)) { /* a library loaded since */
-		read_maps(sp, pid);
+		read_maps(c, sp, pid);
 		m = find_map(sp, addr);
 	}
 	f->addr = addr;
@@ -245,7 +253,8 @@ static void resolve(struct sym_proc *sp, pid_t pid, uint64_t addr, struct nst_fr
 	}
 }
 
-void symbolize(struct sym_proc **spp, pid_t pid, uint64_t addr, struct nst_frame *f)
+void symbolize(struct symcache *sc, struct sym_proc **spp, pid_t pid, uint64_t addr,
+	       struct nst_frame *f)
 {
 	struct sym_proc *sp = *spp;
 	struct cached *c;
@@ -258,25 +267,25 @@ void symbolize(struct sym_proc **spp, pid_t pid, uint64_t addr, struct nst_frame
 			f->module = "?";
 			return;
 		}
-		read_maps(sp, pid);
+		read_maps(sc, sp, pid);
 	}
 	c = &sp->cache[(addr >> 2) % ADDR_CACHE];
 	if (c->addr == addr && c->f.module) {
 		*f = c->f;
 		return;
 	}
-	resolve(sp, pid, addr, f);
+	resolve(sc, sp, pid, addr, f);
 	c->addr = addr;
 	c->f = *f;
 }
 
-int symbols_has_unwind_info(struct sym_proc **spp, pid_t pid, uint64_t addr)
+int symbols_has_unwind_info(struct symcache *c, struct sym_proc **spp, pid_t pid, uint64_t addr)
 {
 	const struct map *m;
 
 	if (!*spp) {
 		struct nst_frame f;
-		symbolize(spp, pid, addr, &f);
+		symbolize(c, spp, pid, addr, &f);
 	}
 	if (!*spp || !(m = find_map(*spp, addr)))
 		return 0;
@@ -290,13 +299,14 @@ void sym_proc_free(struct sym_proc *sp)
 	free(sp);
 }
 
-void symbols_cleanup(void)
+void symcache_free(struct symcache *c)
 {
-	while (modules) {
-		struct module *m = modules->next;
-		free(modules->syms);
-		free(modules->names);
-		free(modules);
-		modules = m;
+	while (c && c->modules) {
+		struct module *m = c->modules->next;
+		free(c->modules->syms);
+		free(c->modules->names);
+		free(c->modules);
+		c->modules = m;
 	}
+	free(c);
 }

@@ -4,7 +4,7 @@
  * dockerd still exports its functions there) are loaded once per file and
  * shared by every process mapping it; each process keeps its parsed
  * /proc/PID/maps and a cache from address to frame, dropped on exec.
- * Strings returned live until symbols_cleanup(). */
+ * Strings returned live until symcache_free(). */
 #ifndef NST_SYMBOLS_H
 #define NST_SYMBOLS_H
 
@@ -13,20 +13,24 @@
 
 #include "model/event.h"
 
+struct symcache; /* the ELF files loaded so far, shared by every process */
 struct sym_proc; /* per-process state; NULL is a valid empty one */
+
+/* NULL on ENOMEM. */
+struct symcache *symcache_new(void);
+void symcache_free(struct symcache *c);
 
 /* Fill f for addr in process pid.  Unknown parts degrade: no symbol gives
  * function NULL and offset = addr - module start; no module gives module
- * "?".  Never fails. */
-void symbolize(struct sym_proc **sp, pid_t pid, uint64_t addr, struct nst_frame *f);
+ * "?".  Never fails.  f's strings live until symcache_free. */
+void symbolize(struct symcache *c, struct sym_proc **sp, pid_t pid, uint64_t addr,
+	       struct nst_frame *f);
 
 /* Does the module mapped at addr carry DWARF unwind tables (.eh_frame)?
  * A Go binary does not: it is unwound by its frame pointers. */
-int symbols_has_unwind_info(struct sym_proc **sp, pid_t pid, uint64_t addr);
+int symbols_has_unwind_info(struct symcache *c, struct sym_proc **sp, pid_t pid, uint64_t addr);
 
 /* Forget a process's maps and cache (exec, exit). */
 void sym_proc_free(struct sym_proc *sp);
-
-void symbols_cleanup(void);
 
 #endif

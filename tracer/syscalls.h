@@ -1,8 +1,10 @@
-/* syscalls.h - the decoded-syscall table.
+/* syscalls.h - the decoded-syscall table of the traced arch.
  *
- * Indexed by syscall number, strace style: [nr] = {nargs, flags, entry,
- * exit, name}.  A NULL name means "not decoded": the tracer resumes such
- * syscalls at once and skips their exit stop without a ptrace call. */
+ * Indexed by syscall number, strace style: [nr] = {nargs, flags, sen,
+ * cloexec_arg, entry, exit}.  The sen (model/sysent.h) gives the name, the
+ * operation and the direction.  A row without a sen is not decoded: the
+ * tracer resumes such syscalls at once and skips their exit stop without a
+ * ptrace call. */
 #ifndef NST_SYSCALLS_H
 #define NST_SYSCALLS_H
 
@@ -10,12 +12,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct thread;
+#include "model/sysent.h"
+
+struct mthread;
+struct decoder;
 struct decode_ctx;
 
-/* Runs at the entry stop with t->entry filled; returns whether the exit stop
- * must be decoded.  May classify fds (one /proc lookup per new fd). */
-typedef bool (*sc_entry_fn)(struct thread *t);
+/* Runs at the entry stop with the thread's entry filled; returns whether
+ * the exit stop must be decoded.  May classify fds (one /proc lookup per
+ * new fd). */
+typedef bool (*sc_entry_fn)(struct decoder *d, struct mthread *t);
 /* Runs at the exit stop; emits zero or more events. */
 typedef void (*sc_exit_fn)(struct decode_ctx *c);
 
@@ -27,9 +33,11 @@ enum sc_flags {
 struct syscall_desc {
 	uint8_t nargs;
 	uint8_t flags;
+	uint16_t sen;        /* enum nst_sen */
+	int8_t cloexec_arg;  /* the argument whose O_CLOEXEC (= SOCK_CLOEXEC)
+	                        bit makes the new fd close-on-exec; -1: none */
 	sc_entry_fn on_entry; /* NULL: SF_SOCKFD check, or always decode */
 	sc_exit_fn on_exit;
-	const char *name;
 };
 
 extern const struct syscall_desc syscall_table[];
@@ -37,7 +45,7 @@ extern const size_t syscall_table_len;
 
 static inline const struct syscall_desc *syscall_lookup(long nr)
 {
-	if (nr < 0 || (size_t)nr >= syscall_table_len || !syscall_table[nr].name)
+	if (nr < 0 || (size_t)nr >= syscall_table_len || !syscall_table[nr].sen)
 		return NULL;
 	return &syscall_table[nr];
 }

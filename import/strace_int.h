@@ -1,0 +1,100 @@
+/* strace_int.h - the strace import's own parts, shared by its files (not a
+ * public interface):
+ *   strace_import.c  lines: prefixes, times, unfinished/resumed, dispatch;
+ *   strace_calls.c   a parsed call into facts for the model, and its events;
+ *   strace_ns.c      what only a log needs: threads met without a clone
+ *                    line, namespaces known by label, the home vote.
+ * The model of processes, fds, sockets and namespaces is the live
+ * tracer's (model/model.h). */
+#ifndef NST_STRACE_INT_H
+#define NST_STRACE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "import/strace_import.h"
+#include "import/strace_text.h"
+#include "model/event.h"
+#include "model/model.h"
+#include "model/sysent.h"
+
+#define MAX_VOTES 8
+#define BAD_REPORTED 20
+#define PEND_MAX (1 << 20)
+
+/* Per thread (the model thread's priv). */
+struct ithread {
+	bool made_socket; /* created a socket since entering its netns */
+	char *pend;       /* an <unfinished ...> call */
+	size_t pend_len;
+};
+
+/* Per process (the model process's priv). */
+struct iproc {
+	nsid_t start; /* where its threads start: a placeholder, until the
+	                 home vote says what it is */
+	struct { nsid_t ns; unsigned count; } votes[MAX_VOTES];
+};
+
+struct strace_import {
+	nst_event_sink sink;
+	void *ctx;
+	const char *file;
+	struct strace_stats st;
+	struct model m;
+	bool have_first; /* the log's first process was met: */
+	pid_t first_pid; /* threads without a clone line belong to it (0 when
+	                    its lines have no pid prefix) */
+	unsigned long long ts;
+	uint8_t payload[NST_MAX_SNAPLEN];
+	unsigned long lineno;
+};
+
+/* One complete syscall line, parsed. */
+struct call {
+	struct strace_import *s;
+	struct mthread *t;
+	enum nst_sen sen;
+	enum nst_op op;
+	struct span args[STRACE_MAX_ARGS];
+	int nargs;
+	long long ret;
+	int err;
+	struct nst_event ev;
+};
+
+static inline struct ithread *ithread_of(const struct mthread *t)
+{
+	return t->priv;
+}
+
+static inline struct iproc *iproc_of(const struct mproc *p)
+{
+	return p->priv;
+}
+
+/* --- import-only hooks (strace_ns.c) -------------------------------------- */
+
+/* The model configuration of the import: priv sizes and release hooks. */
+void si_model_cfg(struct model_cfg *cfg);
+/* The thread, made when it is unknown: a log without clone lines (strace
+ * -e, a trimmed log) has every thread in the log's first process, starting
+ * where that process's threads start.  NULL on ENOMEM. */
+struct mthread *si_thread(struct strace_import *s, pid_t tid);
+/* A process the model just made through a clone line: its threads start
+ * in ns. */
+void si_proc_born(struct mproc *p, nsid_t ns);
+/* A thread made sockets in one netns and then switched to ns: one vote for
+ * ns as its process's home (dockerd's setns-back). */
+void si_vote_home(struct strace_import *s, struct mproc *p, nsid_t ns);
+/* A namespace the log knows only by the setns fd it went through. */
+nsid_t si_ns_label(struct strace_import *s, pid_t pid, int fd);
+/* A namespace made new at this line (unshare, clone(CLONE_NEWNET)). */
+nsid_t si_ns_fresh(struct strace_import *s, pid_t tid);
+
+/* --- calls (strace_calls.c) ----------------------------------------------- */
+
+/* Turn c (name, arguments and return parsed) into facts and events. */
+void si_call(struct call *c);
+
+#endif

@@ -1,0 +1,92 @@
+/* fdtab.h - fd tables and the sockets behind them.
+ *
+ * A table is shared by the threads of a process (and by CLONE_FILES
+ * siblings) through a reference count; fork copies it.  A socket object is
+ * shared by every fd, in every process, that refers to it: dup, fork and
+ * SCM-less inheritance all point at one object, which is freed when its last
+ * fd goes.  Each socket has an id that is never reused, so downstream code
+ * can follow a socket across fds, threads and processes.
+ *
+ * Entries start FD_UNKNOWN: a source that meets an fd it has not seen
+ * classifies it (the live tracer asks /proc), so an incomplete table costs
+ * a lookup, never a wrong answer.  Socket objects come from a free list:
+ * the steady state allocates nothing. */
+#ifndef NST_FDTAB_H
+#define NST_FDTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/event.h"
+#include "model/idmap.h"
+#include "model/nstab.h"
+
+/* FD_NETNS: an nsfs file (or an opened netns path) of a known namespace.
+ * FD_NSFILE: a net setns went through it once; which namespace is not kept
+ * (a pidfd, or an nsfs file the live tracer has not looked at). */
+enum fd_kind { FD_UNKNOWN = 0, FD_OTHER, FD_SOCKET, FD_NETNS, FD_NSFILE };
+
+struct msock {
+	uint64_t id;       /* never reused; 0 is never an id */
+	uint64_t ino;      /* the kernel's socket inode, 0 when not known */
+	int refs;          /* fds referring to it, across processes */
+	int family, type, protocol;
+	struct nst_addr local, peer;
+	bool local_known;  /* local is exact (bound, or asked of the kernel) */
+	nsid_t ns;         /* where it was created; 0 = unknown */
+	enum nst_ns_origin origin;
+	struct msock *next_free;
+};
+
+struct fd_entry {
+	uint8_t kind;    /* enum fd_kind */
+	uint8_t cloexec; /* closed at execve: close-on-exec, or not known */
+	nsid_t ns;       /* FD_NETNS */
+	struct msock *sk;
+};
+
+struct fdtab {
+	int refs;
+	int cap;
+	struct fd_entry *ent;
+};
+
+/* Socket objects: the free list, the id counter and the inode index. */
+struct sockpool {
+	struct msock *free;
+	uint64_t next_id;
+	struct idmap by_ino;
+};
+
+void sockpool_free(struct sockpool *sp);
+/* A zeroed socket with a new id and refs 0; NULL on ENOMEM.  It is freed
+ * (recycled) when its refs drop back to 0 through the fd table. */
+struct msock *sock_new(struct sockpool *sp);
+/* Recycle a socket no fd refers to (one that could not be put in a table). */
+void sock_discard(struct sockpool *sp, struct msock *sk);
+/* The socket with this kernel inode, or NULL. */
+struct msock *sock_by_ino(const struct sockpool *sp, uint64_t ino);
+/* Index sk by its inode (dedupes fds that reach one socket). */
+void sock_set_ino(struct sockpool *sp, struct msock *sk, uint64_t ino);
+
+/* New empty table (refs=1), or NULL on ENOMEM. */
+struct fdtab *fdtab_new(void);
+/* Copy for fork(); socket objects are shared.  NULL on ENOMEM. */
+struct fdtab *fdtab_copy(const struct fdtab *t);
+struct fdtab *fdtab_ref(struct fdtab *t);
+void fdtab_unref(struct sockpool *sp, struct fdtab *t);
+
+/* Entry for fd; NULL when fd < 0 or beyond the table (= FD_UNKNOWN). */
+struct fd_entry *fdtab_get(struct fdtab *t, int fd);
+/* Set fd (closing what it was); takes a reference on sk.  -EINVAL for a
+ * bad fd, -ENOMEM. */
+int fdtab_set(struct sockpool *sp, struct fdtab *t, int fd, enum fd_kind kind,
+	      struct msock *sk, bool cloexec);
+/* Forget fd.  Returns true when it held the last reference to a socket. */
+bool fdtab_close(struct sockpool *sp, struct fdtab *t, int fd);
+/* newfd becomes what oldfd is (UNKNOWN if oldfd is). */
+void fdtab_dup(struct sockpool *sp, struct fdtab *t, int oldfd, int newfd, bool cloexec);
+/* execve: drop close-on-exec entries. */
+void fdtab_exec(struct sockpool *sp, struct fdtab *t);
+
+#endif

@@ -1,0 +1,78 @@
+/* tasks.c - see tasks.h. */
+#define _GNU_SOURCE
+#include "tracer/tasks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include "tracer/netns.h"
+#include "tracer/stack.h"
+#include "tracer/symbols.h"
+
+static void thread_gone(struct mthread *t, void *ctx)
+{
+	(void)ctx;
+	stack_thread_free(&tthread_of(t)->unwind);
+}
+
+static void proc_gone(struct mproc *p, void *ctx)
+{
+	struct tproc *tp = tproc_of(p);
+
+	(void)ctx;
+	if (tp->pidfd_open)
+		close(tp->pidfd);
+	sym_proc_free(tp->syms);
+}
+
+void tasks_model_cfg(struct model_cfg *cfg)
+{
+	cfg->thread_priv = sizeof(struct tthread);
+	cfg->proc_priv = sizeof(struct tproc);
+	cfg->thread_gone = thread_gone;
+	cfg->proc_gone = proc_gone;
+	cfg->ctx = NULL;
+}
+
+int tproc_pidfd(struct mproc *p)
+{
+	struct tproc *tp = tproc_of(p);
+
+	if (!tp->pidfd_open) {
+		int fd = pidfd_open(p->pid, 0);
+		if (fd < 0)
+			return -errno;
+		tp->pidfd = fd;
+		tp->pidfd_open = true;
+	}
+	return tp->pidfd;
+}
+
+void tproc_read_comm(struct mproc *p)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", p->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, p->comm, sizeof(p->comm) - 1);
+	close(fd);
+	if (n <= 0)
+		n = 0;
+	if (n > 0 && p->comm[n - 1] == '\n')
+		n--;
+	p->comm[n] = '\0';
+}
+
+nsid_t tasks_ns_of(struct model *m, pid_t tid)
+{
+	uint64_t ino;
+
+	return netns_of_task(tid, &ino) == 0 ? nstab_ino(&m->ns, ino) : 0;
+}
