@@ -3,6 +3,7 @@
 #include "analyzers/analyzer.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,25 +12,27 @@
 #include "analyzers/dns.h"
 #include "analyzers/dnsstream.h"
 #include "model/parse.h"
-#include "analyzers/samples.h"
 
 #define MAX_QUERIES 4096
 #define MAX_SERVED 4096
 #define MAX_ROWS 256
 #define MAX_RELAYS 64
+#define MAX_FOREIGN 256
 #define MAX_THREADS 1024
 #define MAX_SOCK_STACKS 128
 #define SWEEP_EVERY_US 100000
 #define SERVED_TTL_US 30000000
 #define RELAY_WINDOW_US 10000000
 
-struct query { /* a query this process sent, awaiting its answer */
+struct query { /* a query a traced process sent, awaiting its answer */
 	bool used, tcp, foreign, loopback;
-	int pid, tid, fd;
+	int pid, tid;
+	uint64_t sock; /* sock_key */
 	char comm[NST_COMM_LEN];
 	uint16_t id, qtype;
 	char qname[DNS_NAME_MAX];
 	uint64_t ts;
+	struct nst_addr up;
 	char upstream[64];
 	struct ns_ref netns, home;
 	int served; /* the relayed client query, or -1 */
@@ -37,9 +40,9 @@ struct query { /* a query this process sent, awaiting its answer */
 	unsigned stk_gen;
 };
 
-struct served { /* a query this process received, as a resolver */
+struct served { /* a query a traced process received, as a resolver */
 	bool used, forwarded, answered_up;
-	int pid, fd;
+	int pid;
 	char comm[NST_COMM_LEN];
 	uint16_t id, qtype;
 	char qname[DNS_NAME_MAX];
@@ -47,23 +50,9 @@ struct served { /* a query this process received, as a resolver */
 	uint64_t ts_client, ts_in, ts_fwd, ts_up;
 };
 
-struct row { /* per (socket netns, upstream, proto) */
-	struct ns_ref netns;
-	char upstream[64], proto[4];
-	unsigned long queries, answered, refused, unreachable, timeout, pending;
-	struct samples lat;
-};
-
-struct relay { /* per (pid, listener, upstream) */
-	int pid;
-	char comm[NST_COMM_LEN], listener[64], upstream[64];
-	unsigned long count;
-	struct samples client_in, to_up, up_rtt, to_client, total;
-};
-
 struct sock_stack { /* -k: where a foreign socket was made */
 	bool used;
-	int pid, fd;
+	uint64_t sock;
 	unsigned gen;
 	struct saved_stack st;
 };
@@ -83,17 +72,19 @@ struct analyzer {
 	struct findings *fs;
 	struct query q[MAX_QUERIES];
 	struct served sv[MAX_SERVED];
-	struct row rows[MAX_ROWS];
+	struct upstream_row rows[MAX_ROWS];
 	size_t nrows;
-	struct relay relays[MAX_RELAYS];
+	struct relay_row relays[MAX_RELAYS];
 	size_t nrelays;
+	struct foreign_row foreign[MAX_FOREIGN];
+	size_t nforeign;
 	struct tstate th[MAX_THREADS];
 	struct sock_stack stacks[MAX_SOCK_STACKS];
 	unsigned stack_gen;
 	uint64_t now, last_sweep;
 	size_t nq; /* queries in use: most events need no scan at all */
 	size_t qhi, svhi, thi; /* slots at and above these are free: scans stop there */
-	unsigned long events, q_sent, r_recv, q_recv, r_sent, q_overflow, sv_overflow;
+	struct analyzer_counts c;
 };
 
 struct analyzer *analyzer_new(const struct analyzer_opts *o)
@@ -128,6 +119,29 @@ const struct findings *analyzer_findings(const struct analyzer *a)
 	return a->fs;
 }
 
+const struct analyzer_counts *analyzer_counts(const struct analyzer *a)
+{
+	return &a->c;
+}
+
+const struct upstream_row *analyzer_upstreams(const struct analyzer *a, size_t *n)
+{
+	*n = a->nrows;
+	return a->rows;
+}
+
+const struct relay_row *analyzer_relays(const struct analyzer *a, size_t *n)
+{
+	*n = a->nrelays;
+	return a->relays;
+}
+
+const struct foreign_row *analyzer_foreign(const struct analyzer *a, size_t *n)
+{
+	*n = a->nforeign;
+	return a->foreign;
+}
+
 /* --- helpers -------------------------------------------------------------- */
 
 static void ns_from(struct ns_ref *r, const struct nst_ns *ns)
@@ -135,11 +149,6 @@ static void ns_from(struct ns_ref *r, const struct nst_ns *ns)
 	r->ino = ns->ino;
 	snprintf(r->path, sizeof(r->path), "%s", ns->path ? ns->path : "");
 	snprintf(r->label, sizeof(r->label), "%s", ns->label ? ns->label : "");
-}
-
-static bool same_ns(const struct ns_ref *a, const struct ns_ref *b)
-{
-	return a->ino == b->ino && !strcmp(a->path, b->path) && !strcmp(a->label, b->label);
 }
 
 static bool is_loopback(const struct nst_addr *a)
@@ -156,56 +165,40 @@ static bool same_name(const char *x, const char *y)
 	return !x[0] || !y[0] || !strcasecmp(x, y);
 }
 
-static struct row *row_for(struct analyzer *a, const struct query *q)
+/* Is the remote end of an answer the query's upstream?  Only an address
+ * the call showed counts; an unknown one never disagrees. */
+static bool remote_matches(const struct nst_addr *remote, const struct nst_addr *up)
+{
+	if (remote->family != AF_INET && remote->family != AF_INET6)
+		return true;
+	if (remote->family != up->family || remote->port != up->port)
+		return false;
+	return remote->family == AF_INET ? !memcmp(remote->u.in4, up->u.in4, 4)
+					 : !memcmp(remote->u.in6, up->u.in6, 16);
+}
+
+static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 {
 	for (size_t i = 0; i < a->nrows; i++) {
-		struct row *r = &a->rows[i];
-		if (same_ns(&r->netns, &q->netns) &&
+		struct upstream_row *r = &a->rows[i];
+		if (ns_ref_same(&r->netns, &q->netns) &&
 		    !strcmp(r->upstream, q->upstream) && !strcmp(r->proto, q->tcp ? "tcp" : "udp"))
 			return r;
 	}
 	if (a->nrows == MAX_ROWS)
 		return NULL;
-	struct row *r = &a->rows[a->nrows++];
+	struct upstream_row *r = &a->rows[a->nrows++];
 	r->netns = q->netns;
 	snprintf(r->upstream, sizeof(r->upstream), "%s", q->upstream);
 	snprintf(r->proto, sizeof(r->proto), "%s", q->tcp ? "tcp" : "udp");
 	return r;
 }
 
-static void add_finding(struct analyzer *a, const struct query *q, const char *id,
-			enum severity sev, enum dns_result res, int rcode, uint64_t ts)
-{
-	struct finding f;
-
-	memset(&f, 0, sizeof(f));
-	if (q->stk >= 0 && a->stacks[q->stk].used && a->stacks[q->stk].gen == q->stk_gen)
-		f.stack = &a->stacks[q->stk].st;
-	f.id = id;
-	f.sev = sev;
-	f.pid = q->pid;
-	memcpy(f.comm, q->comm, sizeof(f.comm));
-	f.netns = q->netns;
-	f.home = q->home;
-	snprintf(f.upstream, sizeof(f.upstream), "%s", q->upstream);
-	snprintf(f.proto, sizeof(f.proto), "%s", q->tcp ? "tcp" : "udp");
-	f.result = res;
-	/* The rcode is part of the key only where it is the finding. */
-	f.rcode = strcmp(id, "dns-error-rcode") ? -1 : rcode;
-	snprintf(f.ex_qname, sizeof(f.ex_qname), "%s", q->qname);
-	f.ex_qtype = q->qtype;
-	f.ex_id = q->id;
-	f.first_ts = q->ts;
-	f.last_ts = ts;
-	f.timeout_us = a->o.dns_timeout_us;
-	f.foreign = q->foreign;
-	findings_add(a->fs, &f);
-}
-
-/* A query's fate is known: count it and derive the findings. */
+/* A query's fate is known: count it, and offer it to the finding rows. */
 static void resolve(struct analyzer *a, struct query *q, enum dns_result res, int rcode, uint64_t ts)
 {
-	struct row *r = row_for(a, q);
+	struct upstream_row *r = row_for(a, q);
+	struct finding f;
 
 	if (r) {
 		r->queries++;
@@ -218,18 +211,26 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 		}
 	}
 	a->nq--;
-	if (q->foreign)
-		add_finding(a, q, "dns-foreign-netns",
-			    res == RES_OK || res == RES_PENDING ? SEV_WARNING : SEV_ERROR, res, rcode, ts);
-	if (q->foreign && q->loopback)
-		add_finding(a, q, "dns-loopback-upstream-foreign-netns", SEV_ERROR, res, rcode, ts);
-	if (res == RES_REFUSED || res == RES_UNREACHABLE)
-		add_finding(a, q, "dns-upstream-refused", SEV_ERROR, res, rcode, ts);
-	if (res == RES_TIMEOUT)
-		add_finding(a, q, "dns-upstream-timeout", SEV_ERROR, res, rcode, ts);
-	if (res == RES_OK && (rcode == DNS_SERVFAIL || rcode == DNS_REFUSED || rcode == DNS_NXDOMAIN))
-		add_finding(a, q, "dns-error-rcode", rcode == DNS_NXDOMAIN ? SEV_INFO : SEV_WARNING,
-			    res, rcode, ts);
+	memset(&f, 0, sizeof(f));
+	if (q->stk >= 0 && a->stacks[q->stk].used && a->stacks[q->stk].gen == q->stk_gen)
+		f.stack = &a->stacks[q->stk].st;
+	f.pid = q->pid;
+	memcpy(f.comm, q->comm, sizeof(f.comm));
+	f.netns = q->netns;
+	f.home = q->home;
+	snprintf(f.upstream, sizeof(f.upstream), "%s", q->upstream);
+	snprintf(f.proto, sizeof(f.proto), "%s", q->tcp ? "tcp" : "udp");
+	f.result = res;
+	f.rcode = rcode;
+	snprintf(f.ex_qname, sizeof(f.ex_qname), "%s", q->qname);
+	f.ex_qtype = q->qtype;
+	f.ex_id = q->id;
+	f.first_ts = q->ts;
+	f.last_ts = ts;
+	f.timeout_us = a->o.dns_timeout_us;
+	f.foreign = q->foreign;
+	f.loopback = q->loopback;
+	findings_offer(a->fs, SUBJECT_QUERY, &f);
 	q->used = false;
 }
 
@@ -244,13 +245,13 @@ static void trim(struct analyzer *a)
 		a->thi--;
 }
 
-/* Every pending query on (pid, fd) gets the same fate. */
-static void resolve_socket(struct analyzer *a, int pid, int fd, enum dns_result res, uint64_t ts)
+/* Every pending query on the socket gets the same fate. */
+static void resolve_socket(struct analyzer *a, uint64_t sock, enum dns_result res, uint64_t ts)
 {
 	if (!a->nq)
 		return;
 	for (size_t i = 0; i < a->qhi; i++)
-		if (a->q[i].used && a->q[i].pid == pid && a->q[i].fd == fd)
+		if (a->q[i].used && a->q[i].sock == sock)
 			resolve(a, &a->q[i], res, -1, ts);
 	trim(a);
 }
@@ -280,16 +281,16 @@ static enum dns_result error_result(int err, bool *known)
 
 /* --- relays --------------------------------------------------------------- */
 
-static struct relay *relay_for(struct analyzer *a, const struct served *s)
+static struct relay_row *relay_for(struct analyzer *a, const struct served *s)
 {
 	for (size_t i = 0; i < a->nrelays; i++) {
-		struct relay *r = &a->relays[i];
+		struct relay_row *r = &a->relays[i];
 		if (r->pid == s->pid && !strcmp(r->listener, s->listener) && !strcmp(r->upstream, s->upstream))
 			return r;
 	}
 	if (a->nrelays == MAX_RELAYS)
 		return NULL;
-	struct relay *r = &a->relays[a->nrelays++];
+	struct relay_row *r = &a->relays[a->nrelays++];
 	r->pid = s->pid;
 	memcpy(r->comm, s->comm, sizeof(r->comm));
 	memcpy(r->listener, s->listener, sizeof(r->listener));
@@ -299,7 +300,7 @@ static struct relay *relay_for(struct analyzer *a, const struct served *s)
 
 static void relay_done(struct analyzer *a, struct served *s, uint64_t ts_out)
 {
-	struct relay *r = relay_for(a, s);
+	struct relay_row *r = relay_for(a, s);
 
 	if (r) {
 		r->count++;
@@ -315,66 +316,83 @@ static void relay_done(struct analyzer *a, struct served *s, uint64_t ts_out)
 
 /* --- DNS messages --------------------------------------------------------- */
 
+/* A free query slot; when full, the oldest gives way, as pending. */
+static struct query *query_slot(struct analyzer *a, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < a->qhi; i++)
+		if (!a->q[i].used)
+			return &a->q[i];
+	if (a->qhi < MAX_QUERIES)
+		return &a->q[a->qhi++];
+	struct query *old = &a->q[0];
+	for (i = 1; i < MAX_QUERIES; i++)
+		if (a->q[i].ts < old->ts)
+			old = &a->q[i];
+	resolve(a, old, RES_PENDING, -1, now);
+	a->c.q_overflow++;
+	return old;
+}
+
+/* The creation stack of the query's socket (-k), if one was kept. */
+static void query_stack(struct analyzer *a, struct query *q)
+{
+	q->stk = -1;
+	for (size_t i = 0; i < MAX_SOCK_STACKS; i++)
+		if (a->stacks[i].used && a->stacks[i].sock == q->sock) {
+			q->stk = (int)i;
+			q->stk_gen = a->stacks[i].gen;
+			return;
+		}
+}
+
+/* A resolver forwarding what a client asked it: link the hops. */
+static void link_relay(struct analyzer *a, struct query *q)
+{
+	for (size_t i = 0; i < a->svhi; i++) {
+		struct served *s = &a->sv[i];
+		if (s->used && !s->forwarded && s->pid == q->pid && s->qtype == q->qtype &&
+		    same_name(s->qname, q->qname) && q->ts - s->ts_in < RELAY_WINDOW_US) {
+			s->forwarded = true;
+			s->ts_fwd = q->ts;
+			snprintf(s->upstream, sizeof(s->upstream), "%s", q->upstream);
+			q->served = (int)i;
+			return;
+		}
+	}
+}
+
 static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 {
 	const struct nst_event *ev = d->ev;
-	struct query *q = NULL;
+	struct query *q;
 	bool known;
 	enum dns_result res;
-	size_t i;
 
-	a->q_sent++;
-	for (i = 0; i < a->qhi && !q; i++)
-		if (!a->q[i].used)
-			q = &a->q[i];
-	if (!q && a->qhi < MAX_QUERIES)
-		q = &a->q[a->qhi++];
-	if (!q) { /* full: the oldest gives way, as pending */
-		struct query *old = &a->q[0];
-		for (i = 1; i < MAX_QUERIES; i++)
-			if (a->q[i].ts < old->ts)
-				old = &a->q[i];
-		resolve(a, old, RES_PENDING, -1, ev->ts_us);
-		a->q_overflow++;
-		q = old;
-	}
+	a->c.q_sent++;
+	q = query_slot(a, ev->ts_us);
 	memset(q, 0, sizeof(*q));
 	q->used = true;
 	a->nq++;
 	q->pid = ev->pid;
 	q->tid = ev->tid;
-	q->fd = ev->fd;
+	q->sock = d->sock;
 	memcpy(q->comm, ev->comm, sizeof(q->comm));
 	q->id = d->msg.id;
 	q->qtype = d->msg.qtype;
 	snprintf(q->qname, sizeof(q->qname), "%s", d->msg.qname);
 	q->ts = ev->ts_us;
 	q->tcp = d->tcp;
+	q->up = d->remote;
 	print_addr(q->upstream, sizeof(q->upstream), &d->remote);
 	q->loopback = is_loopback(&d->remote);
 	q->foreign = ev->sock.foreign;
 	ns_from(&q->netns, &ev->sock.netns);
 	ns_from(&q->home, &ev->home_netns);
 	q->served = -1;
-	q->stk = -1;
-	for (i = 0; i < MAX_SOCK_STACKS; i++)
-		if (a->stacks[i].used && a->stacks[i].pid == ev->pid && a->stacks[i].fd == ev->fd) {
-			q->stk = (int)i;
-			q->stk_gen = a->stacks[i].gen;
-			break;
-		}
-	/* A resolver forwarding what a client asked it: link the hops. */
-	for (i = 0; i < a->svhi; i++) {
-		struct served *s = &a->sv[i];
-		if (s->used && !s->forwarded && s->pid == ev->pid && s->qtype == q->qtype &&
-		    same_name(s->qname, q->qname) && ev->ts_us - s->ts_in < RELAY_WINDOW_US) {
-			s->forwarded = true;
-			s->ts_fwd = ev->ts_us;
-			snprintf(s->upstream, sizeof(s->upstream), "%s", q->upstream);
-			q->served = (int)i;
-			break;
-		}
-	}
+	query_stack(a, q);
+	link_relay(a, q);
 	if (ev->err) { /* the send itself failed: its fate is known now */
 		res = error_result(ev->err, &known);
 		if (known) {
@@ -386,23 +404,26 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	}
 }
 
+/* An answer: the pending query on its socket with its id and question,
+ * whoever read it. */
 static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 {
 	const struct nst_event *ev = d->ev;
+	const char *qname = d->msg.has_question ? d->msg.qname : "";
 
-	a->r_recv++;
+	a->c.r_recv++;
 	for (size_t i = 0; i < a->qhi; i++) {
 		struct query *q = &a->q[i];
-		if (q->used && q->pid == ev->pid && q->fd == ev->fd && q->id == d->msg.id &&
-		    same_name(q->qname, d->msg.has_question ? d->msg.qname : "")) {
-			if (q->served >= 0 && a->sv[q->served].used) {
-				a->sv[q->served].answered_up = true;
-				a->sv[q->served].ts_up = ev->ts_us;
-			}
-			resolve(a, q, RES_OK, d->msg.rcode, ev->ts_us);
-			trim(a);
-			return;
+		if (!q->used || q->sock != d->sock || q->id != d->msg.id || !same_name(q->qname, qname) ||
+		    (d->msg.has_question && d->msg.qtype != q->qtype) || !remote_matches(&d->remote, &q->up))
+			continue;
+		if (q->served >= 0 && a->sv[q->served].used) {
+			a->sv[q->served].answered_up = true;
+			a->sv[q->served].ts_up = ev->ts_us;
 		}
+		resolve(a, q, RES_OK, d->msg.rcode, ev->ts_us);
+		trim(a);
+		return;
 	}
 }
 
@@ -412,20 +433,19 @@ static void on_query_received(struct analyzer *a, const struct dns_seen *d)
 	struct served *s = NULL;
 	size_t i;
 
-	a->q_recv++;
+	a->c.q_recv++;
 	for (i = 0; i < a->svhi && !s; i++)
 		if (!a->sv[i].used)
 			s = &a->sv[i];
 	if (!s && a->svhi < MAX_SERVED)
 		s = &a->sv[a->svhi++];
 	if (!s) {
-		a->sv_overflow++;
+		a->c.sv_overflow++;
 		return;
 	}
 	memset(s, 0, sizeof(*s));
 	s->used = true;
 	s->pid = ev->pid;
-	s->fd = ev->fd;
 	memcpy(s->comm, ev->comm, sizeof(s->comm));
 	s->id = d->msg.id;
 	s->qtype = d->msg.qtype;
@@ -449,7 +469,7 @@ static void on_response_sent(struct analyzer *a, const struct dns_seen *d)
 	const struct nst_event *ev = d->ev;
 	char client[64];
 
-	a->r_sent++;
+	a->c.r_sent++;
 	print_addr(client, sizeof(client), &d->remote);
 	for (size_t i = 0; i < a->svhi; i++) {
 		struct served *s = &a->sv[i];
@@ -498,23 +518,26 @@ static struct tstate *tstate_for(struct analyzer *a, int tid, bool create)
 	return free_slot;
 }
 
-static bool is_setup_call(const char *n)
+/* Setting up sockets in a namespace is why a thread goes there. */
+static bool is_setup_call(enum nst_op op)
 {
-	static const char *const setup[] = { "socket", "socketpair", "connect", "bind",
-		"getsockname", "getpeername", "listen", "setns", "close" };
-	for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++)
-		if (!strcmp(n, setup[i]))
-			return true;
-	return false;
+	switch (op) {
+	case NST_OP_SOCKET: case NST_OP_CONNECT: case NST_OP_BIND: case NST_OP_GETSOCKNAME:
+	case NST_OP_GETPEERNAME: case NST_OP_LISTEN: case NST_OP_SETNS: case NST_OP_CLOSE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void track_thread_netns(struct analyzer *a, const struct nst_event *ev)
 {
 	struct tstate *t;
+	struct ns_ref at, sk;
 
 	if ((ev->flags & NST_EV_NS_CHANGE) && ev->ret == 0 &&
-	    (!strcmp(ev->syscall, "setns") || !strcmp(ev->syscall, "unshare"))) {
-		bool away = ev->ns_new.ino && ev->home_netns.ino && ev->ns_new.ino != ev->home_netns.ino;
+	    (ev->op == NST_OP_SETNS || ev->op == NST_OP_UNSHARE)) {
+		bool away = ev->flags & NST_EV_NEW_AWAY;
 		t = tstate_for(a, ev->tid, away);
 		if (!away) {
 			if (t)
@@ -534,35 +557,71 @@ static void track_thread_netns(struct analyzer *a, const struct nst_event *ev)
 		return;
 	}
 	t = tstate_for(a, ev->tid, false);
-	if (!t || ev->thread_netns.ino != t->ns.ino)
+	if (!t)
+		return;
+	ns_from(&at, &ev->thread_netns);
+	if (!ns_ref_same(&at, &t->ns))
 		return;
 	/* Setting up sockets in that namespace is why it went there;
 	 * anything else means it forgot to come back. */
-	if (is_setup_call(ev->syscall) && (!(ev->flags & NST_EV_SOCK) || ev->sock.netns.ino == t->ns.ino))
+	if (ev->flags & NST_EV_SOCK)
+		ns_from(&sk, &ev->sock.netns);
+	if (is_setup_call(ev->op) && (!(ev->flags & NST_EV_SOCK) || ns_ref_same(&sk, &t->ns)))
 		return;
 	t->calls++;
 }
 
+/* --- sockets used outside their home netns -------------------------------- */
+
+static void note_foreign(struct analyzer *a, const struct nst_event *ev)
+{
+	char peer[64];
+	size_t i;
+
+	if (ev->sock.peer.family)
+		print_addr(peer, sizeof(peer), &ev->sock.peer);
+	else
+		snprintf(peer, sizeof(peer), "(unconnected)");
+	for (i = 0; i < a->nforeign; i++) {
+		struct foreign_row *r = &a->foreign[i];
+		if (r->pid == ev->pid && r->netns == ev->sock.netns.ino &&
+		    !strcmp(r->proto, proto_short(&ev->sock)) && !strcmp(r->peer, peer)) {
+			r->count++;
+			return;
+		}
+	}
+	if (a->nforeign == MAX_FOREIGN)
+		return;
+	struct foreign_row *r = &a->foreign[a->nforeign++];
+	r->pid = ev->pid;
+	memcpy(r->comm, ev->comm, sizeof(r->comm));
+	r->netns = ev->sock.netns.ino;
+	snprintf(r->path, sizeof(r->path), "%s",
+		 ev->sock.netns.path ? ev->sock.netns.path : ev->sock.netns.label ? ev->sock.netns.label : "");
+	snprintf(r->proto, sizeof(r->proto), "%s", proto_short(&ev->sock));
+	snprintf(r->peer, sizeof(r->peer), "%s", peer);
+	r->count = 1;
+}
+
 /* --- stacks (-k) ----------------------------------------------------------- */
 
-/* Remember where foreign sockets were made; forget them at close. */
-static void track_stacks(struct analyzer *a, const struct nst_event *ev)
+/* Remember where foreign sockets were made; forget them when they go. */
+static void track_stacks(struct analyzer *a, const struct nst_event *ev, uint64_t sock)
 {
-	const char *n = ev->syscall;
-	int fd = !strncmp(n, "accept", 6) ? ev->fd2 : ev->fd;
 	struct sock_stack *slot = NULL, *oldest = NULL;
 
-	if (!strcmp(n, "close")) {
+	if (ev->op == NST_OP_CLOSE) {
+		if (!sock_gone(ev))
+			return;
 		for (size_t i = 0; i < MAX_SOCK_STACKS; i++)
-			if (a->stacks[i].used && a->stacks[i].pid == ev->pid && a->stacks[i].fd == ev->fd)
+			if (a->stacks[i].used && a->stacks[i].sock == sock)
 				a->stacks[i].used = false;
 		return;
 	}
-	if (!ev->stack || ev->ret < 0 || (strcmp(n, "socket") && strcmp(n, "socketpair") &&
-					  strncmp(n, "accept", 6)))
+	if (!ev->stack || ev->ret < 0 || (ev->op != NST_OP_SOCKET && ev->op != NST_OP_ACCEPT))
 		return;
 	for (size_t i = 0; i < MAX_SOCK_STACKS && !slot; i++) {
-		if (!a->stacks[i].used || (a->stacks[i].pid == ev->pid && a->stacks[i].fd == fd))
+		if (!a->stacks[i].used || a->stacks[i].sock == sock)
 			slot = &a->stacks[i];
 		else if (!oldest || a->stacks[i].gen < oldest->gen)
 			oldest = &a->stacks[i];
@@ -570,8 +629,7 @@ static void track_stacks(struct analyzer *a, const struct nst_event *ev)
 	if (!slot)
 		slot = oldest;
 	slot->used = true;
-	slot->pid = ev->pid;
-	slot->fd = fd;
+	slot->sock = sock;
 	slot->gen = ++a->stack_gen;
 	stack_save(&slot->st, ev->stack);
 }
@@ -580,32 +638,44 @@ static void track_stacks(struct analyzer *a, const struct nst_event *ev)
 
 void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 {
-	struct nst_addr remote;
-	int dir;
+	uint64_t sock = sock_key(ev);
 
-	a->events++;
+	a->c.events++;
 	if (ev->ts_us > a->now)
 		a->now = ev->ts_us;
 	if (a->now >= a->last_sweep + SWEEP_EVERY_US)
 		sweep(a, a->now);
+	if ((ev->flags & NST_EV_SOCK) && ev->sock.foreign)
+		note_foreign(a, ev);
 	track_thread_netns(a, ev);
-	if (strcmp(ev->syscall, "close"))
-		track_stacks(a, ev);
+	if (ev->op != NST_OP_CLOSE)
+		track_stacks(a, ev, sock);
 	dnsstream_feed(a->ds, ev, on_dns, a);
 
-	if (!strcmp(ev->syscall, "close") || (!strcmp(ev->syscall, "socket") && ev->ret >= 0)) {
-		/* Closed with no answer: a timeout, however short the wait. */
-		resolve_socket(a, ev->pid, ev->fd, RES_TIMEOUT, ev->ts_us);
-		if (!strcmp(ev->syscall, "close"))
-			track_stacks(a, ev);
+	switch (ev->op) {
+	case NST_OP_CLOSE:
+		/* The socket is gone with no answer: a timeout, however short
+		 * the wait.  Another fd (dup, fork) keeps it, and its answer. */
+		if (sock_gone(ev)) {
+			resolve_socket(a, sock, RES_TIMEOUT, ev->ts_us);
+			track_stacks(a, ev, sock);
+		}
 		return;
+	case NST_OP_SOCKET:
+		/* A socket known only by (pid, fd) starts over. */
+		if (ev->ret >= 0)
+			resolve_socket(a, sock, RES_TIMEOUT, ev->ts_us);
+		return;
+	default:
+		break;
 	}
-	dir = syscall_direction(ev->syscall);
-	if (ev->err && dir && (dir < 0 || !ev->payload_len) && dns_candidate(ev, &remote)) {
+	/* ECONNREFUSED and friends on a socket with pending queries is their
+	 * fate, on a send (without a query in it) or a receive. */
+	if (ev->err && ev->dir != NST_DIR_NONE && (ev->dir == NST_DIR_IN || !ev->payload_len)) {
 		bool known;
 		enum dns_result res = error_result(ev->err, &known);
 		if (known)
-			resolve_socket(a, ev->pid, ev->fd, res, ev->ts_us);
+			resolve_socket(a, sock, res, ev->ts_us);
 	}
 }
 
@@ -622,11 +692,9 @@ void analyzer_finish(struct analyzer *a, uint64_t end_ts)
 	for (size_t i = 0; i < a->thi; i++) {
 		struct tstate *t = &a->th[i];
 		struct finding f;
-		if (!t->used || !t->calls)
+		if (!t->used)
 			continue;
 		memset(&f, 0, sizeof(f));
-		f.id = "netns-thread-stuck";
-		f.sev = SEV_WARNING;
 		f.pid = t->pid;
 		f.tid = t->tid;
 		memcpy(f.comm, t->comm, sizeof(f.comm));
@@ -636,129 +704,6 @@ void analyzer_finish(struct analyzer *a, uint64_t end_ts)
 		f.first_ts = t->since;
 		f.last_ts = end_ts;
 		f.extra = t->calls;
-		findings_add(a->fs, &f);
-	}
-}
-
-/* --- output --------------------------------------------------------------- */
-
-static json_t *ns_json(const struct ns_ref *ns)
-{
-	return json_pack("{s:o, s:o}", "inode", ns->ino ? json_integer((json_int_t)ns->ino) : json_null(),
-			 "path", ns->path[0] ? json_string(ns->path) : json_null());
-}
-
-static json_t *ms_json(const struct samples *s, double q)
-{
-	return s->n ? json_real(samples_quantile(s, q) / 1000.0) : json_null();
-}
-
-static json_t *lat_json(const struct samples *s)
-{
-	return json_pack("{s:o, s:o, s:o}", "p50", ms_json(s, 0.5), "p95", ms_json(s, 0.95),
-			 "max", ms_json(s, 1.0));
-}
-
-static json_t *hop_json(const char *from, const char *to, const struct samples *s)
-{
-	return json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "latency_ms", lat_json(s));
-}
-
-json_t *analyzer_summary_json(const struct analyzer *a)
-{
-	json_t *ups = json_array(), *rel = json_array(), *o;
-
-	for (size_t i = 0; i < a->nrows; i++) {
-		const struct row *r = &a->rows[i];
-		json_array_append_new(ups, json_pack(
-			"{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "upstream", r->upstream,
-			"proto", r->proto, "netns", ns_json(&r->netns), "queries", (json_int_t)r->queries,
-			"answered", (json_int_t)r->answered, "refused", (json_int_t)r->refused,
-			"unreachable", (json_int_t)r->unreachable, "timeout", (json_int_t)r->timeout,
-			"pending", (json_int_t)r->pending, "latency_ms", lat_json(&r->lat)));
-	}
-	for (size_t i = 0; i < a->nrelays; i++) {
-		const struct relay *r = &a->relays[i];
-		json_t *hops = json_array();
-		json_array_append_new(hops, hop_json("client", r->comm, &r->client_in));
-		json_array_append_new(hops, hop_json(r->comm, "upstream", &r->to_up));
-		json_array_append_new(hops, hop_json("upstream", r->comm, &r->up_rtt));
-		json_array_append_new(hops, hop_json(r->comm, "client", &r->to_client));
-		json_array_append_new(rel, json_pack("{s:i, s:s, s:s, s:s, s:I, s:o, s:o}", "pid", r->pid,
-			"comm", r->comm, "listener", r->listener, "upstream", r->upstream,
-			"count", (json_int_t)r->count, "hops", hops, "total_ms", lat_json(&r->total)));
-	}
-	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "type", "summary",
-		      "events", (json_int_t)a->events, "dns_queries_sent", (json_int_t)a->q_sent,
-		      "dns_responses_received", (json_int_t)a->r_recv,
-		      "dns_queries_received", (json_int_t)a->q_recv,
-		      "dns_responses_sent", (json_int_t)a->r_sent, "upstreams", ups, "relays", rel);
-	if (o && (a->q_overflow || a->sv_overflow || findings_dropped(a->fs)))
-		json_object_set_new(o, "overflow", json_pack("{s:I, s:I, s:I}",
-			"queries", (json_int_t)a->q_overflow, "served", (json_int_t)a->sv_overflow,
-			"findings", (json_int_t)findings_dropped(a->fs)));
-	return o;
-}
-
-static void print_ms(FILE *out, const struct samples *s, double q)
-{
-	if (s->n)
-		fprintf(out, " %8.3f", samples_quantile(s, q) / 1000.0);
-	else
-		fprintf(out, " %8s", "-");
-}
-
-void analyzer_print_report(const struct analyzer *a, FILE *out)
-{
-	size_t n = findings_count(a->fs);
-
-	fprintf(out, "\n== nstrace report: %lu events, %lu DNS queries sent, %lu answers received, "
-		     "%lu queries served ==\n", a->events, a->q_sent, a->r_recv, a->q_recv);
-	if (!n)
-		fprintf(out, "No findings.\n");
-	for (size_t i = 0; i < n; i++) {
-		fputc('\n', out);
-		finding_print_text(out, findings_get(a->fs, i), true);
-	}
-	if (a->nrows) {
-		fprintf(out, "\nDNS upstreams (per socket netns):\n  %-5s %-22s %-40s %7s %8s %7s %7s %8s %8s %8s\n",
-			"proto", "upstream", "socket netns", "queries", "answered", "refused", "timeout",
-			"p50 ms", "p95 ms", "max ms");
-	}
-	for (size_t i = 0; i < a->nrows; i++) {
-		const struct row *r = &a->rows[i];
-		char ns[64];
-		if (r->netns.path[0])
-			snprintf(ns, sizeof(ns), "%s", r->netns.path);
-		else if (r->netns.label[0])
-			snprintf(ns, sizeof(ns), "{%s}", r->netns.label);
-		else if (r->netns.ino)
-			snprintf(ns, sizeof(ns), "net:[%llu]", (unsigned long long)r->netns.ino);
-		else
-			snprintf(ns, sizeof(ns), "?");
-		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu", r->proto, r->upstream, ns,
-			r->queries, r->answered, r->refused + r->unreachable, r->timeout);
-		print_ms(out, &r->lat, 0.5);
-		print_ms(out, &r->lat, 0.95);
-		print_ms(out, &r->lat, 1.0);
-		fputc('\n', out);
-	}
-	for (size_t i = 0; i < a->nrelays; i++) {
-		const struct relay *r = &a->relays[i];
-		if (!i)
-			fprintf(out, "\nDNS relays (median ms per hop):\n");
-		fprintf(out, "  client -> %s[%d] %s -> upstream %s: %lu relayed\n", r->comm, r->pid,
-			r->listener, r->upstream, r->count);
-		fprintf(out, "    client->%s", r->comm);
-		print_ms(out, &r->client_in, 0.5);
-		fprintf(out, " | %s->upstream", r->comm);
-		print_ms(out, &r->to_up, 0.5);
-		fprintf(out, " | upstream->%s", r->comm);
-		print_ms(out, &r->up_rtt, 0.5);
-		fprintf(out, " | %s->client", r->comm);
-		print_ms(out, &r->to_client, 0.5);
-		fprintf(out, " | total");
-		print_ms(out, &r->total, 0.5);
-		fputc('\n', out);
+		findings_offer(a->fs, SUBJECT_THREAD, &f);
 	}
 }

@@ -7,9 +7,11 @@
 
 #define MAX_STREAMS 256
 #define STREAM_CAP (65535 + 2)
+#define DNS_SOCKS 4096 /* sockets that carried DNS, direct-mapped */
 
 struct stream {
-	int pid, fd, dir;
+	uint64_t sock;
+	int dir;
 	uint64_t last_use;
 	size_t len;
 	bool desync; /* a capture gap: drop bytes until the next call starts */
@@ -19,6 +21,7 @@ struct stream {
 struct dnsstream {
 	struct stream st[MAX_STREAMS];
 	uint64_t tick;
+	uint64_t dns_socks[DNS_SOCKS]; /* 0: empty */
 };
 
 struct dnsstream *dnsstream_new(void)
@@ -35,19 +38,21 @@ void dnsstream_free(struct dnsstream *s)
 	free(s);
 }
 
-int syscall_direction(const char *n)
+uint64_t sock_key(const struct nst_event *ev)
 {
-	static const char *const sends[] = { "write", "writev", "sendto", "sendmsg", "sendmmsg" };
-	static const char *const recvs[] = { "read", "readv", "recvfrom", "recvmsg", "recvmmsg" };
-	size_t i;
+	int fd = ev->fd;
 
-	for (i = 0; i < sizeof(sends) / sizeof(sends[0]); i++)
-		if (!strcmp(n, sends[i]))
-			return 1;
-	for (i = 0; i < sizeof(recvs) / sizeof(recvs[0]); i++)
-		if (!strcmp(n, recvs[i]))
-			return -1;
-	return 0;
+	if (ev->sock.id)
+		return ev->sock.id; /* model ids are small counters: bit 63 is free */
+	if ((ev->op == NST_OP_ACCEPT || ev->op == NST_OP_DUP || ev->op == NST_OP_FCNTL) &&
+	    ev->fd2 >= 0)
+		fd = ev->fd2;
+	return 1ull << 63 | (uint64_t)(uint32_t)ev->pid << 32 | (uint32_t)fd;
+}
+
+bool sock_gone(const struct nst_event *ev)
+{
+	return ev->op == NST_OP_CLOSE && ((ev->flags & NST_EV_SOCK_GONE) || !ev->sock.id);
 }
 
 static bool is_embedded_listener(const struct nst_addr *a)
@@ -61,39 +66,44 @@ static bool is_inet(int f)
 	return f == AF_INET || f == AF_INET6;
 }
 
-bool dns_candidate(const struct nst_event *ev, struct nst_addr *remote)
+static uint64_t *dns_sock_slot(struct dnsstream *s, uint64_t key)
 {
-	const struct nst_sock *s = &ev->sock;
-
-	if (!(ev->flags & NST_EV_SOCK) || !is_inet(s->family))
-		return false;
-	*remote = (ev->flags & NST_EV_ADDR) && is_inet(ev->addr.family) ? ev->addr : s->peer;
-	if (remote->port == 53 && is_inet(remote->family))
-		return true;
-	if (s->local.port == 53 && is_inet(s->local.family))
-		return true;
-	return is_embedded_listener(&s->local);
+	return &s->dns_socks[(key * 0x9e3779b97f4a7c15ull >> 40) % DNS_SOCKS];
 }
 
-static struct stream *find_stream(struct dnsstream *s, int pid, int fd, int dir, bool create)
+/* Could this socket event be DNS: by its addresses, or because its socket
+ * carried DNS before?  Sets *remote (AF_UNSPEC when the call shows none). */
+static bool candidate(struct dnsstream *s, const struct nst_event *ev, uint64_t key,
+		      struct nst_addr *remote)
+{
+	const struct nst_sock *k = &ev->sock;
+
+	if (!(ev->flags & NST_EV_SOCK) || !is_inet(k->family))
+		return false;
+	*remote = (ev->flags & NST_EV_ADDR) && is_inet(ev->addr.family) ? ev->addr : k->peer;
+	if (remote->port == 53 && is_inet(remote->family))
+		return true;
+	if ((k->local.port == 53 && is_inet(k->local.family)) || is_embedded_listener(&k->local))
+		return true;
+	return *dns_sock_slot(s, key) == key;
+}
+
+static struct stream *find_stream(struct dnsstream *s, uint64_t sock, int dir)
 {
 	struct stream *lru = &s->st[0];
 
 	for (int i = 0; i < MAX_STREAMS; i++) {
 		struct stream *t = &s->st[i];
-		if (t->buf && t->pid == pid && t->fd == fd && t->dir == dir) {
+		if (t->buf && t->sock == sock && t->dir == dir) {
 			t->last_use = ++s->tick;
 			return t;
 		}
 		if (t->last_use < lru->last_use)
 			lru = t;
 	}
-	if (!create)
-		return NULL;
 	if (!lru->buf && !(lru->buf = malloc(STREAM_CAP)))
 		return NULL;
-	lru->pid = pid;
-	lru->fd = fd;
+	lru->sock = sock;
 	lru->dir = dir;
 	lru->len = 0;
 	lru->desync = false;
@@ -101,20 +111,25 @@ static struct stream *find_stream(struct dnsstream *s, int pid, int fd, int dir,
 	return lru;
 }
 
-static void forget(struct dnsstream *s, int pid, int fd)
+static void forget(struct dnsstream *s, uint64_t sock)
 {
+	uint64_t *slot = dns_sock_slot(s, sock);
+
+	if (*slot == sock)
+		*slot = 0;
 	for (int i = 0; i < MAX_STREAMS; i++)
-		if (s->st[i].buf && s->st[i].pid == pid && s->st[i].fd == fd)
-			s->st[i].len = 0, s->st[i].last_use = 0, s->st[i].pid = 0;
+		if (s->st[i].buf && s->st[i].sock == sock)
+			s->st[i].len = 0, s->st[i].last_use = 0, s->st[i].sock = 0;
 }
 
-static void deliver(struct dns_seen *d, const uint8_t *p, size_t n, bool cut, dns_seen_cb cb,
-		    void *ctx)
+static void deliver(struct dnsstream *s, struct dns_seen *d, const uint8_t *p, size_t n,
+		    bool cut, dns_seen_cb cb, void *ctx)
 {
 	if (dns_parse(p, n, &d->msg) < 0 || !dns_plausible(&d->msg))
 		return;
 	if (cut)
 		d->msg.truncated = true;
+	*dns_sock_slot(s, d->sock) = d->sock; /* its answers are DNS, however read */
 	cb(d, ctx);
 }
 
@@ -123,7 +138,7 @@ static void feed_tcp(struct dnsstream *s, struct dns_seen *d, int dir, dns_seen_
 {
 	const struct nst_event *ev = d->ev;
 	bool gap = ev->payload_len < ev->io_len; /* -s cut this call short */
-	struct stream *t = find_stream(s, ev->pid, ev->fd, dir, true);
+	struct stream *t = find_stream(s, d->sock, dir);
 	size_t n = ev->payload_len, room;
 
 	if (!t)
@@ -143,13 +158,13 @@ static void feed_tcp(struct dnsstream *s, struct dns_seen *d, int dir, dns_seen_
 		size_t mlen = (size_t)t->buf[0] << 8 | t->buf[1];
 		if (t->len < mlen + 2)
 			break;
-		deliver(d, t->buf + 2, mlen, false, cb, ctx);
+		deliver(s, d, t->buf + 2, mlen, false, cb, ctx);
 		memmove(t->buf, t->buf + 2 + mlen, t->len - 2 - mlen);
 		t->len -= 2 + mlen;
 	}
 	if (gap && t->len >= 2 + 12) {
 		/* Decode what the capture kept of the message, then resync. */
-		deliver(d, t->buf + 2, t->len - 2, true, cb, ctx);
+		deliver(s, d, t->buf + 2, t->len - 2, true, cb, ctx);
 		t->desync = true;
 	} else if (gap) {
 		t->desync = true;
@@ -159,29 +174,30 @@ static void feed_tcp(struct dnsstream *s, struct dns_seen *d, int dir, dns_seen_
 void dnsstream_feed(struct dnsstream *s, const struct nst_event *ev, dns_seen_cb cb, void *ctx)
 {
 	struct dns_seen d;
-	int dir;
+	uint64_t key;
 
-	if (!strcmp(ev->syscall, "close") || !strcmp(ev->syscall, "socket") ||
-	    !strncmp(ev->syscall, "accept", 6)) {
-		forget(s, ev->pid, !strcmp(ev->syscall, "close") ? ev->fd
-				 : ev->fd2 >= 0 ? ev->fd2 : ev->fd);
+	if (ev->op == NST_OP_CLOSE || ev->op == NST_OP_SOCKET || ev->op == NST_OP_ACCEPT) {
+		/* a socket ends, or one known by (pid, fd) starts over */
+		if (ev->op != NST_OP_CLOSE || sock_gone(ev))
+			forget(s, sock_key(ev));
 		return;
 	}
-	dir = syscall_direction(ev->syscall);
-	if (!dir || !ev->payload_len || !ev->payload)
+	if (ev->dir == NST_DIR_NONE || !ev->payload_len || !ev->payload)
 		return;
 	/* A failed UDP send still shows the query that could not leave. */
-	if (ev->ret <= 0 && !(dir > 0 && ev->err && ev->sock.type != SOCK_STREAM))
+	if (ev->ret <= 0 && !(ev->dir == NST_DIR_OUT && ev->err && ev->sock.type != SOCK_STREAM))
 		return;
 	memset(&d, 0, sizeof(d));
-	if (!dns_candidate(ev, &d.remote))
+	key = sock_key(ev);
+	if (!candidate(s, ev, key, &d.remote))
 		return;
 	d.ev = ev;
-	d.outbound = dir > 0;
+	d.sock = key;
+	d.outbound = ev->dir == NST_DIR_OUT;
 	d.local = ev->sock.local;
 	d.tcp = ev->sock.type == SOCK_STREAM;
 	if (d.tcp)
-		feed_tcp(s, &d, dir, cb, ctx);
+		feed_tcp(s, &d, ev->dir, cb, ctx);
 	else
-		deliver(&d, ev->payload, ev->payload_len, ev->payload_len < ev->io_len, cb, ctx);
+		deliver(s, &d, ev->payload, ev->payload_len, ev->payload_len < ev->io_len, cb, ctx);
 }

@@ -1,9 +1,12 @@
 /* dnsstream.h - from socket events to DNS messages.
  *
- * Decides which events carry DNS (strictly: port 53 on either end, or a
- * listener bound to 127.0.0.11, and bytes that decode as a plausible DNS
- * message), splits TCP streams on their 2-byte length prefixes across calls,
- * and hands each message to a callback.  Pure: no I/O, no ptrace. */
+ * Decides which events carry DNS: port 53 on either end, a listener bound
+ * to 127.0.0.11, or a socket that has carried DNS before (an answer read
+ * without its source address, on an unconnected socket, by any thread or
+ * process that shares the socket); and only bytes that decode as a
+ * plausible DNS message.  Splits TCP streams on their 2-byte length
+ * prefixes across calls, and hands each message to a callback.  Pure: no
+ * I/O, no ptrace. */
 #ifndef NST_DNSSTREAM_H
 #define NST_DNSSTREAM_H
 
@@ -14,9 +17,11 @@
 
 struct dns_seen {
 	const struct nst_event *ev; /* the event that completed the message */
+	uint64_t sock;              /* its socket (sock_key) */
 	bool outbound;              /* the traced process sent it */
 	bool tcp;
-	struct nst_addr remote;     /* the other end: upstream or client */
+	struct nst_addr remote;     /* the other end: upstream or client;
+	                               AF_UNSPEC when the call did not show it */
 	struct nst_addr local;
 	struct dns_msg msg;
 };
@@ -26,19 +31,23 @@ typedef void (*dns_seen_cb)(const struct dns_seen *d, void *ctx);
 struct dnsstream;
 
 /* NULL on ENOMEM.  Memory is bounded: at most 256 TCP streams of at most
- * 64 KiB each; the least recently used stream is dropped first. */
+ * 64 KiB each (the least recently used is dropped first), and a fixed
+ * table of sockets that carried DNS. */
 struct dnsstream *dnsstream_new(void);
 void dnsstream_free(struct dnsstream *s);
 
 /* Feed one event; cb runs for each complete (or capture-truncated) DNS
- * message in it, including a UDP query whose send failed (d->ev->err).  A close or a new socket on (pid, fd) forgets its stream. */
+ * message in it, including a UDP query whose send failed (d->ev->err).
+ * The last close of a socket, or a new socket, forgets its state. */
 void dnsstream_feed(struct dnsstream *s, const struct nst_event *ev, dns_seen_cb cb,
 		    void *ctx);
 
-/* Syscall direction: +1 sends, -1 receives, 0 neither. */
-int syscall_direction(const char *name);
+/* The socket an event is about: its model id, or for an event without one
+ * (an old recording) its pid and fd (the new fd of accept and dup). */
+uint64_t sock_key(const struct nst_event *ev);
 
-/* Could this socket event be DNS at all (by addresses)?  Sets *remote. */
-bool dns_candidate(const struct nst_event *ev, struct nst_addr *remote);
+/* Does this close end the socket: its last fd, or an fd of a socket
+ * known only by (pid, fd)? */
+bool sock_gone(const struct nst_event *ev);
 
 #endif

@@ -1,21 +1,45 @@
-/* findings.h - aggregated diagnoses and the DNS summary.
+/* findings.h - the diagnoses nstrace makes, one row each, and their
+ * aggregation.
  *
- * A finding is keyed by (id, pid, socket netns, upstream, result, rcode);
- * repeats bump its count and last time.  Messages and fixes are written
- * when printed, from the finding's own fields. */
+ * Every finding is one row of finding_rows: its name, what it is about (a
+ * DNS query's fate, or a thread), whether the rcode is part of its key, and
+ * four functions: when it applies, how severe it is, and its message and
+ * fix.  The analyzer offers each outcome to every row of its subject; the
+ * outputs print any finding from its row.  Adding a finding is adding a row
+ * and its functions.
+ *
+ * A finding is aggregated by (row, pid, socket netns, upstream, result,
+ * rcode, tid); repeats bump its count and its first/last times. */
 #ifndef NST_FINDINGS_H
 #define NST_FINDINGS_H
 
-#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "model/containers.h"
 #include "model/event.h"
 
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 
 enum dns_result { RES_OK, RES_REFUSED, RES_UNREACHABLE, RES_TIMEOUT, RES_PENDING };
+
+/* In the order they are offered (and so printed). */
+enum finding_id {
+	FIND_DNS_FOREIGN_NETNS,
+	FIND_DNS_LOOPBACK_UPSTREAM_FOREIGN_NETNS,
+	FIND_DNS_UPSTREAM_REFUSED,
+	FIND_DNS_UPSTREAM_TIMEOUT,
+	FIND_DNS_ERROR_RCODE,
+	FIND_NETNS_THREAD_STUCK,
+	FIND_COUNT
+};
+
+/* What a finding is about. */
+enum finding_subject {
+	SUBJECT_QUERY,  /* a DNS query's fate: upstream, proto, result, example */
+	SUBJECT_THREAD, /* a thread: tid, and the calls it made (extra) */
+};
 
 /* One side of the story: a namespace reference as findings print it. */
 struct ns_ref {
@@ -38,25 +62,47 @@ struct saved_stack {
 void stack_save(struct saved_stack *dst, const struct nst_stack *src);
 
 struct finding {
-	const char *id;
-	enum severity sev;
+	enum finding_id id;
+	enum severity sev;   /* from the row's rule */
 	unsigned long count;
-	int pid, tid;
+	int pid, tid;        /* tid: SUBJECT_THREAD only, else 0 */
 	char comm[NST_COMM_LEN];
 	struct ns_ref netns, home;
+	/* SUBJECT_QUERY */
 	char upstream[64];
 	char proto[4];
 	enum dns_result result;
-	int rcode; /* -1 when no answer */
+	int rcode;           /* -1 when no answer, or not in the row's key */
 	char ex_qname[256];
 	uint16_t ex_qtype, ex_id;
+	bool foreign;        /* the socket lives outside the home netns */
+	bool loopback;       /* the upstream is a loopback address */
+	uint64_t timeout_us; /* --dns-timeout, for the wording */
+	/* SUBJECT_THREAD */
+	unsigned long extra; /* calls made while stuck */
 	uint64_t first_ts, last_ts;
-	unsigned long extra; /* netns-thread-stuck: calls made while stuck */
-	bool foreign;        /* the socket was foreign (for the wording) */
 	const struct saved_stack *stack; /* -k: the socket's creation; in the
 	                                    table a copy owned by it */
-	uint64_t timeout_us;
 };
+
+struct finding_row {
+	const char *name; /* "dns-foreign-netns" */
+	enum finding_subject subject;
+	bool rcode_in_key; /* the rcode is the finding: one per rcode */
+	bool (*when)(const struct finding *f);
+	enum severity (*severity)(const struct finding *f);
+	/* Plain language, from the finding's own fields; names may be NULL. */
+	void (*message)(const struct finding *f, const struct containers *names, char *buf,
+			size_t n);
+	void (*fix)(const struct finding *f, char *buf, size_t n);
+};
+
+extern const struct finding_row finding_rows[FIND_COUNT];
+
+static inline const struct finding_row *finding_row(const struct finding *f)
+{
+	return &finding_rows[f->id];
+}
 
 struct findings;
 
@@ -66,23 +112,25 @@ typedef void (*finding_new_cb)(const struct finding *f, void *ctx);
 struct findings *findings_new(finding_new_cb on_new, void *ctx);
 void findings_free(struct findings *fs);
 
-/* Add one occurrence; f->count is ignored, f->stack is copied for a new
- * finding (the first occurrence's stack is the one shown).  At most 1024 distinct keys:
- * later new keys are counted in findings_dropped(). */
-void findings_add(struct findings *fs, const struct finding *f);
+/* Offer one outcome (the facts in *base, id and severity unset) to every
+ * row of its subject: each row whose when() holds adds one occurrence.
+ * base->stack is copied for a new finding (the first occurrence's stack is
+ * the one shown).  At most 1024 distinct keys: later new keys are counted
+ * in findings_dropped(). */
+void findings_offer(struct findings *fs, enum finding_subject subject,
+		    const struct finding *base);
 size_t findings_count(const struct findings *fs);
 const struct finding *findings_get(const struct findings *fs, size_t i);
 unsigned long findings_dropped(const struct findings *fs);
 enum severity findings_max_severity(const struct findings *fs, bool *any);
 
+/* One namespace: by inode when either side has one (a path may be learned
+ * late), else by path and label. */
+bool ns_ref_same(const struct ns_ref *a, const struct ns_ref *b);
+
 const char *severity_name(enum severity s);
 const char *result_name(enum dns_result r);
-
-/* Plain-language text (pure: built from the finding). */
-void finding_message(const struct finding *f, char *buf, size_t n);
-void finding_fix(const struct finding *f, char *buf, size_t n);
-
-json_t *finding_to_json(const struct finding *f);
-void finding_print_text(FILE *out, const struct finding *f, bool full);
+/* "net:[X] (/run/docker/netns/Y) of container web (abc, 172.18.0.2)" */
+void ns_ref_text(const struct ns_ref *ns, const struct containers *names, char *buf, size_t n);
 
 #endif

@@ -14,12 +14,13 @@ static const char *const keys[] = { "id", "severity", "result", "upstream", "pro
 static void finding_fields(const struct finding *f, const char *v[NKEYS])
 {
 	static char qt[16];
+	bool query = finding_row(f)->subject == SUBJECT_QUERY;
 
-	v[0] = f->id;
+	v[0] = finding_row(f)->name;
 	v[1] = severity_name(f->sev);
-	v[2] = f->upstream[0] ? result_name(f->result) : NULL;
-	v[3] = f->upstream[0] ? f->upstream : NULL;
-	v[4] = f->upstream[0] ? f->proto : NULL;
+	v[2] = query ? result_name(f->result) : NULL;
+	v[3] = query ? f->upstream : NULL;
+	v[4] = query ? f->proto : NULL;
 	v[5] = f->netns.path[0] ? f->netns.path : NULL;
 	v[6] = f->ex_qname[0] ? f->ex_qname : NULL;
 	v[7] = f->ex_qname[0] ? dns_type_str(f->ex_qtype, qt, sizeof(qt)) : NULL;

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "tracer/arch.h"
-#include "cli/consumer.h"
+#include "cli/session.h"
 #include "model/containers.h"
+#include "output/record.h"
 #include "tracer/docker.h"
 #include "tracer/engine.h"
-#include "import/recording.h"
 #include "cli/replay.h"
 
 #define NST_VERSION "0.2.0"
@@ -32,7 +32,6 @@ static struct env {
 	bool events, json, no_docker, stacks, no_seccomp;
 	unsigned long stack_depth;
 	const char *record_path, *expect, *write_expect;
-	FILE *record;
 	unsigned long snaplen, duration;
 	uint64_t dns_timeout_us;
 	int fail_on; /* -1 none, else the enum severity that fails */
@@ -267,41 +266,6 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static struct lineout *open_record(void)
-{
-	json_t *pids = json_array(), *h;
-	struct lineout *lo;
-
-	env.record = fopen(env.record_path, "we");
-	if (!env.record)
-		die("cannot open %s: %s", env.record_path, strerror(errno));
-	lo = lineout_new(fileno(env.record));
-	for (int i = 0; i < env.npids; i++)
-		json_array_append_new(pids, json_integer(env.pids[i]));
-	h = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:s, s:o, s:o}", "type", "header", "format",
-		      RECORDING_FORMAT, "version", RECORDING_VERSION, "nstrace", NST_VERSION,
-		      "arch", NST_ARCH_NAME, "snaplen", (json_int_t)env.snaplen, "started",
-		      (json_int_t)time(NULL), "mode", env.nrest ? "launch" : "attach", "pids", pids,
-		      "containers", containers_to_json());
-	if (!h || !lo)
-		die("out of memory");
-	consumer_write_json(lo, h);
-	json_decref(h);
-	return lo;
-}
-
-static void close_record(struct lineout *lo, uint64_t end)
-{
-	json_t *t = json_pack("{s:s, s:I, s:o}", "type", "end", "ts", (json_int_t)end,
-			      "containers", containers_to_json());
-
-	consumer_write_json(lo, t);
-	json_decref(t);
-	if (lineout_flush(lo) < 0 || fclose(env.record) != 0)
-		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(errno));
-	lineout_free(lo);
-}
-
 static void attach_or_die(struct engine *e, pid_t pid)
 {
 	int r = engine_attach(e, pid);
@@ -318,29 +282,42 @@ static void attach_or_die(struct engine *e, pid_t pid)
 
 /* Container names.  Only ever called while nothing is attached: dockerd
  * answers the API from the very threads nstrace stops. */
-static void name_containers(void)
+static void name_containers(struct containers *names)
 {
 	if (!env.no_docker)
-		docker_load(NULL);
-	netns_names_load();
+		docker_load(names, NULL);
+	netns_names_load(names);
+}
+
+static struct recorder *open_record(const struct containers *names)
+{
+	struct record_info info = { .nstrace_version = NST_VERSION, .arch = NST_ARCH_NAME,
+				    .snaplen = (uint32_t)env.snaplen,
+				    .mode = env.nrest ? "launch" : "attach",
+				    .pids = env.pids, .npids = env.npids };
+	struct recorder *r = record_open(env.record_path, &info, names);
+
+	if (!r)
+		die("cannot open %s: %s", env.record_path, strerror(errno));
+	return r;
 }
 
 static int live_main(void)
 {
-	struct consumer c = { .events = env.events, .json = env.json };
-	struct engine_opts eo = { .sink = consumer_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
+	struct session c = { .events = env.events, .json = env.json };
+	struct engine_opts eo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
 				  .stack_depth = env.stacks ? (env.stack_depth ? (int)env.stack_depth : 1) : 0 };
 	const struct engine_stats *st;
 	struct engine *e;
 	uint64_t end;
-	int status;
+	int status, r;
 
-	if (consumer_init(&c, env.dns_timeout_us) < 0 || !(e = engine_new(&eo)))
+	if (session_init(&c, env.dns_timeout_us) < 0 || !(e = engine_new(&eo)))
 		die("out of memory");
 	st = engine_stats(e);
-	name_containers();
+	name_containers(&c.names);
 	if (env.record_path)
-		c.rec = open_record();
+		c.rec = open_record(&c.names);
 	install_signals();
 	if (env.nrest) {
 		pid_t pid = engine_launch(e, env.rest, !env.no_seccomp);
@@ -354,11 +331,11 @@ static int live_main(void)
 		alarm((unsigned)env.duration);
 	status = engine_run(e);
 	end = now_us();
-	name_containers(); /* detached now: containers started meanwhile get names */
-	if (c.rec)
-		close_record(c.rec, end);
+	name_containers(&c.names); /* detached now: containers started meanwhile get names */
+	if (c.rec && (r = record_close(c.rec, end, &c.names)) < 0)
+		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(-r));
 	c.rec = NULL;
-	consumer_report(&c, end, json_pack("{s:{s:I, s:I, s:I, s:I}}", "tracer",
+	session_report(&c, end, json_pack("{s:{s:I, s:I, s:I, s:I}}", "tracer",
 		"threads", (json_int_t)st->threads_seen, "stops", (json_int_t)st->stops,
 		"decoded", (json_int_t)st->decoded, "undetached", (json_int_t)st->undetached));
 	if (!env.json)
@@ -367,11 +344,11 @@ static int live_main(void)
 	if (st->undetached)
 		fprintf(stderr, "nstrace: %lu threads did not stop for detach; the kernel "
 				"detaches them as nstrace exits\n", st->undetached);
-	if (consumer_fail_status(&c, env.fail_on))
+	if (session_fail_status(&c, env.fail_on))
 		status = 1;
 	fflush(stdout);
 	engine_free(e);
-	consumer_free(&c);
+	session_free(&c);
 	return status;
 }
 

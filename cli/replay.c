@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/consumer.h"
+#include "cli/session.h"
 #include "cli/expect.h"
 #include "import/recording.h"
 #include "import/strace_import.h"
@@ -113,7 +113,7 @@ struct input_info {
 	uint64_t end_ts;
 };
 
-static int read_recording(struct lines *l, struct consumer *c, struct input_info *in)
+static int read_recording(struct lines *l, struct session *c, struct input_info *in)
 {
 	struct rec_reader *r = calloc(1, sizeof(*r));
 	struct nst_event ev;
@@ -122,6 +122,7 @@ static int read_recording(struct lines *l, struct consumer *c, struct input_info
 
 	if (!r)
 		return -ENOMEM;
+	r->names = &c->names;
 	/* the first line is already loaded by the caller */
 	for (got = 1; got == 1; got = lines_next(l), first = false) {
 		(void)first;
@@ -136,7 +137,7 @@ static int read_recording(struct lines *l, struct consumer *c, struct input_info
 			in->events++;
 			if (ev.ts_us > in->end_ts)
 				in->end_ts = ev.ts_us;
-			consumer_event(&ev, c);
+			session_event(&ev, c);
 		}
 	}
 	if (got < 0) {
@@ -151,9 +152,9 @@ static int read_recording(struct lines *l, struct consumer *c, struct input_info
 
 /* Several -ff files: merge their lines in timestamp order, so that time
  * flows forward for the analyzers as it did in the traced process. */
-static int read_strace(struct lines *ls, int n, struct consumer *c, struct input_info *in)
+static int read_strace(struct lines *ls, int n, struct session *c, struct input_info *in)
 {
-	struct strace_import *imp = strace_import_new(consumer_event, c, ls[0].name);
+	struct strace_import *imp = strace_import_new(session_event, c, ls[0].name);
 	bool *live = calloc((size_t)n, sizeof(bool));
 	int rc = 0;
 
@@ -199,7 +200,7 @@ static int read_strace(struct lines *ls, int n, struct consumer *c, struct input
 	return rc;
 }
 
-static int run_inputs(const struct replay_opts *o, struct consumer *c, struct input_info *in)
+static int run_inputs(const struct replay_opts *o, struct session *c, struct input_info *in)
 {
 	struct lines *ls;
 	int rc = 0, n = o->nfiles;
@@ -257,44 +258,44 @@ static json_t *input_json(const struct replay_opts *o, const struct input_info *
 
 int replay_main(const struct replay_opts *o)
 {
-	struct consumer c = { .events = o->events, .json = o->json };
+	struct session c = { .events = o->events, .json = o->json };
 	struct input_info in = { .format = "?" };
 	int rc;
 
-	if (consumer_init(&c, o->dns_timeout_us) < 0)
+	if (session_init(&c, o->dns_timeout_us) < 0)
 		return 2;
 	rc = run_inputs(o, &c, &in);
 	if (rc == 0) {
-		consumer_report(&c, in.end_ts, input_json(o, &in));
+		session_report(&c, in.end_ts, input_json(o, &in));
 		if (!o->json)
 			printf("\nnstrace: read %s (%s): %lu lines, %lu network events, %lu lines "
 			       "skipped (not syscalls), %lu bad\n", o->files[0], in.format, in.lines,
 			       in.events, in.skipped, in.bad);
-		if (consumer_fail_status(&c, o->fail_on))
+		if (session_fail_status(&c, o->fail_on))
 			rc = 1;
 	}
 	lineout_flush(c.out);
-	consumer_free(&c);
+	session_free(&c);
 	return rc;
 }
 
 int check_main(const struct replay_opts *o)
 {
-	struct consumer c = { .quiet = true };
+	struct session c = { .quiet = true };
 	struct input_info in = { .format = "?" };
 	json_error_t jerr;
 	json_t *exp;
 	char err[256];
 	int rc;
 
-	if (consumer_init(&c, o->dns_timeout_us) < 0)
+	if (session_init(&c, o->dns_timeout_us) < 0)
 		return 2;
 	rc = run_inputs(o, &c, &in);
 	if (rc) {
-		consumer_free(&c);
+		session_free(&c);
 		return 2;
 	}
-	consumer_report(&c, in.end_ts, NULL);
+	session_report(&c, in.end_ts, NULL);
 	if (o->write_expect) {
 		exp = expect_from_findings(analyzer_findings(c.an));
 		if (!exp || json_dump_file(exp, o->write_expect, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
@@ -305,13 +306,13 @@ int check_main(const struct replay_opts *o)
 			       findings_count(analyzer_findings(c.an)), o->write_expect);
 		}
 		json_decref(exp);
-		consumer_free(&c);
+		session_free(&c);
 		return rc;
 	}
 	exp = json_load_file(o->expect, 0, &jerr);
 	if (!exp) {
 		fprintf(stderr, "nstrace: %s:%d: %s\n", o->expect, jerr.line, jerr.text);
-		consumer_free(&c);
+		session_free(&c);
 		return 2;
 	}
 	rc = expect_compare(exp, analyzer_findings(c.an), stdout, err, sizeof(err));
@@ -326,6 +327,6 @@ int check_main(const struct replay_opts *o)
 		       "expected, ~ wrong count)\n", o->files[0], o->expect);
 	}
 	json_decref(exp);
-	consumer_free(&c);
+	session_free(&c);
 	return rc;
 }

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "model/containers.h"
 #include "model/parse.h"
+#include "model/sysent.h"
 
 bool rec_looks_like_recording(const char *line, size_t len)
 {
-	return len > 0 && line[0] == '{' && memmem(line, len, "\"" RECORDING_FORMAT "\"",
-						   sizeof(RECORDING_FORMAT) + 1);
+	return len > 0 && line[0] == '{' && memmem(line, len, "\"" NST_RECORDING_FORMAT "\"",
+						   sizeof(NST_RECORDING_FORMAT) + 1);
 }
 
 static int name_to_num(const json_t *v, const char *(*namer)(int), int lo, int hi)
@@ -72,18 +72,19 @@ static enum rec_line read_header(struct rec_reader *r, json_t *o)
 	const char *fmt = json_string_value(json_object_get(o, "format"));
 	json_t *ver = json_object_get(o, "version");
 
-	if (!fmt || strcmp(fmt, RECORDING_FORMAT))
+	if (!fmt || strcmp(fmt, NST_RECORDING_FORMAT))
 		return fail(r, "header: not an nstrace recording (format)");
 	if (!json_is_integer(ver))
 		return fail(r, "header: no version");
-	if (json_integer_value(ver) != RECORDING_VERSION) {
+	if (json_integer_value(ver) != NST_RECORDING_VERSION) {
 		snprintf(r->err, sizeof(r->err),
 			 "header: recording format version %lld is not supported (this nstrace reads "
-			 "version %d)", (long long)json_integer_value(ver), RECORDING_VERSION);
+			 "version %d)", (long long)json_integer_value(ver), NST_RECORDING_VERSION);
 		return REC_ERROR;
 	}
 	r->saw_header = true;
-	containers_from_json(json_object_get(o, "containers"));
+	if (r->names)
+		containers_from_json(r->names, json_object_get(o, "containers"));
 	return REC_SKIP;
 }
 
@@ -91,9 +92,12 @@ static enum rec_line read_sock(struct rec_reader *r, json_t *s, struct nst_event
 {
 	const char *origin = json_string_value(json_object_get(s, "netns_origin"));
 
+	const json_t *id = json_object_get(s, "id");
+
 	if (!json_is_object(s))
 		return fail(r, "event: sock is not an object");
 	ev->flags |= NST_EV_SOCK;
+	ev->sock.id = json_is_integer(id) && json_integer_value(id) > 0 ? (uint64_t)json_integer_value(id) : 0;
 	ev->sock.family = name_to_num(json_object_get(s, "family"), family_name, 0, 64);
 	ev->sock.type = name_to_num(json_object_get(s, "type"), socktype_name, 0, 16);
 	ev->sock.protocol = (int)json_integer_value(json_object_get(s, "protocol"));
@@ -135,6 +139,12 @@ static void read_stack(struct rec_reader *r, const json_t *a, struct nst_event *
 		ev->stack = &r->stack;
 }
 
+/* The tracer's verdict on two namespaces, from their inodes. */
+static bool differ(const struct nst_ns *a, const struct nst_ns *b)
+{
+	return a->ino && b->ino && a->ino != b->ino;
+}
+
 static enum rec_line read_event(struct rec_reader *r, json_t *o, struct nst_event *ev)
 {
 	const char *sc = json_string_value(json_object_get(o, "syscall"));
@@ -147,6 +157,7 @@ static enum rec_line read_event(struct rec_reader *r, json_t *o, struct nst_even
 		return fail(r, "event: missing syscall, ts or pid");
 	snprintf(r->syscall, sizeof(r->syscall), "%s", sc);
 	ev->syscall = r->syscall;
+	nst_event_set_sen(ev, sysent_find(sc, strlen(sc)));
 	ev->ts_us = (uint64_t)json_integer_value(json_object_get(o, "ts"));
 	ev->pid = (int32_t)json_integer_value(json_object_get(o, "pid"));
 	ev->tid = (int32_t)json_integer_value(json_object_get(o, "tid"));
@@ -180,6 +191,12 @@ static enum rec_line read_event(struct rec_reader *r, json_t *o, struct nst_even
 	}
 	if (json_is_array(json_object_get(o, "stack")))
 		read_stack(r, json_object_get(o, "stack"), ev);
+	if (json_is_true(json_object_get(o, "sock_gone")))
+		ev->flags |= NST_EV_SOCK_GONE;
+	if (differ(&ev->thread_netns, &ev->home_netns))
+		ev->flags |= NST_EV_AWAY;
+	if ((ev->flags & NST_EV_NS_CHANGE) && differ(&ev->ns_new, &ev->home_netns))
+		ev->flags |= NST_EV_NEW_AWAY;
 	if (json_is_true(json_object_get(o, "addr_unreadable")))
 		ev->flags |= NST_EV_ADDR_UNREADABLE;
 	if (json_is_true(json_object_get(o, "truncated")))
@@ -225,7 +242,8 @@ enum rec_line rec_read_line(struct rec_reader *r, const char *line, size_t len,
 		res = read_event(r, o, ev);
 	else if (!strcmp(type, "end")) {
 		r->end_ts = (uint64_t)json_integer_value(json_object_get(o, "ts"));
-		containers_from_json(json_object_get(o, "containers"));
+		if (r->names)
+			containers_from_json(r->names, json_object_get(o, "containers"));
 		res = REC_SKIP;
 	} else
 		res = REC_SKIP; /* findings, summaries: derived data, recomputed */

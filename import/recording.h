@@ -5,7 +5,9 @@
  * line, and an optional {"type":"end","ts":...} trailer with the time the
  * trace stopped.  The reader turns each event line back into the very
  * struct nst_event the tracer produced, so the analyzers cannot tell a
- * replay from a live trace. */
+ * replay from a live trace: its operation comes from the syscall name
+ * (model/sysent.h), and what the tracer's model said (the thread away from
+ * home) from the recorded inodes. */
 #ifndef NST_RECORDING_H
 #define NST_RECORDING_H
 
@@ -13,13 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/containers.h"
 #include "model/event.h"
 
-#define RECORDING_FORMAT "nstrace-recording"
-#define RECORDING_VERSION 1
-
-/* Storage behind the pointers of the last event returned. */
+/* Storage behind the pointers of the last event returned.  names, when
+ * set, receives the container names of the header and the trailer. */
 struct rec_reader {
+	struct containers *names;
 	bool saw_header;
 	uint64_t end_ts; /* from the trailer, 0 if none */
 	char syscall[32], paths[4][256], labels[4][64];

@@ -2,47 +2,59 @@
 #include "model/containers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_CONTAINERS 4096
 
-static struct container table[MAX_CONTAINERS];
-static size_t ntable;
-
-static struct container *find_mut(uint64_t ino, const char *path)
+void containers_free(struct containers *t)
 {
-	for (size_t i = 0; i < ntable; i++)
-		if (ino && table[i].netns_ino == ino)
-			return &table[i];
-	if (path && path[0])
-		for (size_t i = 0; i < ntable; i++)
-			if (!strcmp(table[i].netns_path, path))
-				return &table[i];
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct container *find_mut(const struct containers *t, uint64_t ino, const char *path)
+{
+	if (!t)
+		return NULL;
+	for (size_t i = 0; ino && i < t->n; i++)
+		if (t->v[i].netns_ino == ino)
+			return &t->v[i];
+	for (size_t i = 0; path && path[0] && i < t->n; i++)
+		if (!strcmp(t->v[i].netns_path, path))
+			return &t->v[i];
 	return NULL;
 }
 
-void containers_add(const struct container *c)
+void containers_add(struct containers *t, const struct container *c)
 {
-	struct container *e = find_mut(c->netns_ino, c->netns_path);
+	struct container *e = find_mut(t, c->netns_ino, c->netns_path);
 
-	if (!e && ntable == MAX_CONTAINERS)
-		return;
+	if (!e && t->n == t->cap) {
+		size_t ncap = t->cap ? 2 * t->cap : 16;
+		struct container *v;
+		if (ncap > MAX_CONTAINERS || !(v = realloc(t->v, ncap * sizeof(*v))))
+			return;
+		t->v = v;
+		t->cap = ncap;
+	}
 	if (!e)
-		e = &table[ntable++];
+		e = &t->v[t->n++];
 	*e = *c;
 }
 
-const struct container *containers_find(uint64_t ino, const char *path)
+const struct container *containers_find(const struct containers *t, uint64_t ino,
+					const char *path)
 {
-	return find_mut(ino, path);
+	return find_mut(t, ino, path);
 }
 
-json_t *containers_to_json(void)
+json_t *containers_to_json(const struct containers *t)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < ntable; i++) {
-		const struct container *c = &table[i];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct container *c = &t->v[i];
 		json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}",
 			"netns_inode", c->netns_ino ? json_integer((json_int_t)c->netns_ino) : json_null(),
 			"netns_path", c->netns_path, "name", c->name, "id", c->id, "ip", c->ip,
@@ -56,7 +68,7 @@ static void copy_str(char *dst, size_t n, const json_t *v)
 	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
 }
 
-int containers_from_json(const json_t *arr)
+int containers_from_json(struct containers *t, const json_t *arr)
 {
 	size_t i;
 	const json_t *o;
@@ -77,7 +89,7 @@ int containers_from_json(const json_t *arr)
 		copy_str(c.ip, sizeof(c.ip), json_object_get(o, "ip"));
 		copy_str(c.kind, sizeof(c.kind), json_object_get(o, "kind"));
 		if (c.name[0] && (c.netns_ino || c.netns_path[0])) {
-			containers_add(&c);
+			containers_add(t, &c);
 			added++;
 		}
 	}

@@ -4,7 +4,7 @@
  * a plain table from (netns inode, netns path) to a container's name, short
  * id and address, filled from the Docker Engine API (tracer/docker.c) when
  * nstrace runs next to dockerd, or from a recording's header and trailer on
- * replay.  Lookups are pure: no I/O, safe anywhere. */
+ * replay.  Pure: no I/O, safe anywhere. */
 #ifndef NST_CONTAINERS_H
 #define NST_CONTAINERS_H
 
@@ -17,23 +17,34 @@ struct container {
 	char name[64];
 	char id[16];  /* short id */
 	char ip[48];  /* on its first network, "" when none */
-	char kind[8]; /* "docker", or "netns" for an ip-netns name */
+	char kind[8]; /* "docker", "sandbox" (a /run/docker/netns id without
+	                 the API), or "netns" for an ip-netns name */
 };
 
-/* Add or update (matched by inode, else by path).  Bounded: 4096 entries. */
-void containers_add(const struct container *c);
-/* The container of a netns, by inode or by path; NULL when unknown. */
-const struct container *containers_find(uint64_t ino, const char *path);
+/* The names known in a session; zero-initialized is empty. */
+struct containers {
+	struct container *v;
+	size_t n, cap;
+};
+
+void containers_free(struct containers *t);
+/* Add or update (matched by inode, else by path).  Bounded: 4096 entries;
+ * later ones are dropped. */
+void containers_add(struct containers *t, const struct container *c);
+/* The container of a netns, by inode or by path; NULL when unknown (or t
+ * is NULL). */
+const struct container *containers_find(const struct containers *t, uint64_t ino,
+					const char *path);
 
 /* [{"netns_inode":..,"netns_path":..,"name":..,"id":..,"ip":..,"kind":..}] */
-json_t *containers_to_json(void);
+json_t *containers_to_json(const struct containers *t);
 /* Merge such an array (from a recording).  Returns entries added, or -1 if
  * it is not an array of objects. */
-int containers_from_json(const json_t *arr);
+int containers_from_json(struct containers *t, const json_t *arr);
 
-/* "nstrace-e2e-ctr (db0fc230979d, 172.18.0.2)" into buf. */
+/* "container nstrace-e2e-ctr (db0fc230979d, 172.18.0.2)" into buf. */
 void container_text(const struct container *c, char *buf, size_t n);
-/* {"name":..,"id":..,"ip":..} (caller owns). */
+/* {"name":..,"id":..,"ip":..,"kind":..} (caller owns). */
 json_t *container_json(const struct container *c);
 
 #endif

@@ -147,9 +147,11 @@ struct nst_event {
 	const uint8_t *payload; /* captured bytes, NULL when none */
 };
 
-/* Recordings (-o): JSON Lines of these events; fixtures/README.md. */
+/* Recordings (-o): JSON Lines of these events; fixtures/README.md.  Keys
+ * added since version 1 (a socket's "id", "sock_gone") are optional:
+ * readers of either side ignore what they do not know. */
 #define NST_RECORDING_FORMAT "nstrace-recording"
-#define NST_RECORDING_VERSION 2
+#define NST_RECORDING_VERSION 1
 
 /* The single consumer entry point: output, recording and analysis all hang
  * off one sink.  Must not keep pointers from ev past the call. */

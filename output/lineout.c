@@ -97,3 +97,18 @@ void lineout_free(struct lineout *lo)
 	lineout_flush(lo);
 	free(lo);
 }
+
+int lineout_json(struct lineout *lo, const json_t *o)
+{
+	char *text;
+	int r;
+
+	if (!o)
+		return 0;
+	text = json_dumps(o, JSON_COMPACT);
+	if (!text)
+		return -ENOMEM;
+	r = lineout_line(lo, text, strlen(text));
+	free(text);
+	return r;
+}

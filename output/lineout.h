@@ -8,6 +8,7 @@
 #ifndef NST_LINEOUT_H
 #define NST_LINEOUT_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 struct lineout;
@@ -18,6 +19,9 @@ struct lineout *lineout_new(int fd);
  * written on their own.  Returns 0 or -errno from write(2). */
 int lineout_line(struct lineout *lo, const char *line, size_t len);
 int lineout_flush(struct lineout *lo);
+/* A JSON value as one compact line (off the hot path: it allocates).
+ * 0, -ENOMEM, or -errno from write(2); NULL o is ignored. */
+int lineout_json(struct lineout *lo, const json_t *o);
 /* Flushes, then frees. */
 void lineout_free(struct lineout *lo);
 

@@ -104,9 +104,9 @@ static void first_ip(const json_t *summary, char *out, size_t n)
 	}
 }
 
-int docker_load(const char *sock)
+int docker_load(struct containers *t, const char *sock)
 {
-	static int inited;
+	static int inited; /* curl_global_init: once per process, by libcurl's rules */
 	json_t *list;
 	CURL *c;
 	size_t i;
@@ -149,7 +149,7 @@ int docker_load(const char *sock)
 			fill_from_inspect(&ct, ins);
 		json_decref(ins);
 		if (ct.netns_ino || ct.netns_path[0]) {
-			containers_add(&ct);
+			containers_add(t, &ct);
 			added++;
 		}
 	}
@@ -158,7 +158,7 @@ int docker_load(const char *sock)
 	return added;
 }
 
-static int scan(const char *dir, const char *kind)
+static int scan(struct containers *t, const char *dir, const char *kind)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -176,19 +176,19 @@ static int scan(const char *dir, const char *kind)
 		if (stat(ct.netns_path, &st) < 0 || S_ISDIR(st.st_mode))
 			continue;
 		ct.netns_ino = st.st_ino;
-		if (containers_find(ct.netns_ino, ct.netns_path))
+		if (containers_find(t, ct.netns_ino, ct.netns_path))
 			continue; /* the API named it already */
 		snprintf(ct.name, sizeof(ct.name), "%.63s", de->d_name);
 		snprintf(ct.id, sizeof(ct.id), "%.12s", de->d_name);
 		snprintf(ct.kind, sizeof(ct.kind), "%s", kind);
-		containers_add(&ct);
+		containers_add(t, &ct);
 		added++;
 	}
 	closedir(d);
 	return added;
 }
 
-int netns_names_load(void)
+int netns_names_load(struct containers *t)
 {
-	return scan("/run/netns", "netns") + scan("/run/docker/netns", "sandbox");
+	return scan(t, "/run/netns", "netns") + scan(t, "/run/docker/netns", "sandbox");
 }

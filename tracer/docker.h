@@ -7,15 +7,17 @@
 #ifndef NST_DOCKER_H
 #define NST_DOCKER_H
 
+#include "model/containers.h"
+
 /* GET /containers/json and /containers/ID/json over the unix socket sock
  * (NULL: /var/run/docker.sock), 2 s timeout per request.  Adds each running
  * container: name, short id, IP, and its netns (SandboxKey path and inode).
  * Returns the number added, or -errno (-ENOENT: no socket; -EIO: the API
  * did not answer or answered nonsense). */
-int docker_load(const char *sock);
+int docker_load(struct containers *t, const char *sock);
 
 /* Names without the API: /run/netns/NAME (ip netns) and
  * /run/docker/netns/ID (a Docker sandbox).  Returns the number added. */
-int netns_names_load(void);
+int netns_names_load(struct containers *t);
 
 #endif

@@ -8,6 +8,8 @@
 #include "analyzers/dns.h"
 #include "analyzers/dnsstream.h"
 #include "model/parse.h"
+#include "model/sysent.h"
+#include "output/report.h"
 #include "tests/unit/unit.h"
 
 #define HOME 4026531833ull
@@ -63,7 +65,7 @@ static struct nst_event mk(const struct ev_spec *s)
 	struct nst_event ev;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.syscall = s->sc;
+	nst_event_set_sen(&ev, sysent_find(s->sc, strlen(s->sc))); /* typed, as a source does */
 	ev.pid = s->pid;
 	ev.tid = s->tid ? s->tid : s->pid;
 	snprintf(ev.comm, sizeof(ev.comm), "dockerd");
@@ -94,10 +96,20 @@ static struct nst_event mk(const struct ev_spec *s)
 	return ev;
 }
 
+/* What a source's model says of hand-made namespaces: by their inodes. */
+static void feed_ev(struct analyzer *a, struct nst_event *ev)
+{
+	if (ev->thread_netns.ino && ev->home_netns.ino && ev->thread_netns.ino != ev->home_netns.ino)
+		ev->flags |= NST_EV_AWAY;
+	if ((ev->flags & NST_EV_NS_CHANGE) && ev->ns_new.ino && ev->ns_new.ino != ev->home_netns.ino)
+		ev->flags |= NST_EV_NEW_AWAY;
+	analyzer_feed(a, ev);
+}
+
 static void feed(struct analyzer *a, struct ev_spec s)
 {
 	struct nst_event ev = mk(&s);
-	analyzer_feed(a, &ev);
+	feed_ev(a, &ev);
 }
 
 static const uint8_t *q(uint16_t id, const char *name, uint16_t qt, int qr, int rc, size_t *len)
@@ -117,7 +129,7 @@ static const struct finding *find(struct analyzer *a, const char *id)
 {
 	const struct findings *fs = analyzer_findings(a);
 	for (size_t i = 0; i < findings_count(fs); i++)
-		if (!strcmp(findings_get(fs, i)->id, id))
+		if (!strcmp(finding_row(findings_get(fs, i))->name, id))
 			return findings_get(fs, i);
 	return NULL;
 }
@@ -148,7 +160,7 @@ static void foreign_answered_is_a_warning(void)
 	CHECK(f && !strcmp(f->upstream, UP) && f->netns.ino == CTR && f->home.ino == HOME);
 	CHECK(f && !strcmp(f->ex_qname, "78.143.241.199.in-addr.arpa") && f->ex_qtype == DNS_T_PTR && f->ex_id == 30708);
 	CHECK(!find(a, "dns-upstream-refused") && !find(a, "dns-upstream-timeout"));
-	json_t *s = analyzer_summary_json(a);
+	json_t *s = report_summary_json(a);
 	json_t *u = json_array_get(json_object_get(s, "upstreams"), 0);
 	CHECK(json_integer_value(json_object_get(u, "answered")) == 1);
 	CHECK(json_real_value(json_object_get(json_object_get(u, "latency_ms"), "p50")) == 1.5);
@@ -168,7 +180,7 @@ static void refused_on_read(void)
 	analyzer_finish(a, S(2));
 	f = find(a, "dns-upstream-refused");
 	CHECK(f && f->sev == SEV_ERROR && f->result == RES_REFUSED);
-	finding_message(f, msg, sizeof(msg));
+	finding_row(f)->message(f, NULL, msg, sizeof(msg));
 	CHECK(strstr(msg, "host path is not the one") && strstr(msg, "container's namespace"));
 	f = find(a, "dns-foreign-netns");
 	CHECK(f && f->result == RES_REFUSED && f->sev == SEV_ERROR);
@@ -205,7 +217,7 @@ static void timeouts_pending_and_close(void)
 	analyzer_finish(a, S(22));
 	f = find(a, "dns-upstream-timeout");
 	CHECK(f && f->count == 3 && f->sev == SEV_ERROR); /* closed, and two timed out */
-	s = analyzer_summary_json(a);
+	s = report_summary_json(a);
 	u = json_array_get(json_object_get(s, "upstreams"), 0);
 	CHECK(json_integer_value(json_object_get(u, "timeout")) == 3);
 	CHECK(json_integer_value(json_object_get(u, "pending")) == 1);
@@ -248,7 +260,7 @@ static void error_rcodes(void)
 	fs = analyzer_findings(a);
 	for (size_t i = 0; i < findings_count(fs); i++) {
 		const struct finding *f = findings_get(fs, i);
-		if (strcmp(f->id, "dns-error-rcode"))
+		if (strcmp(finding_row(f)->name, "dns-error-rcode"))
 			continue;
 		if (f->rcode == DNS_SERVFAIL && f->sev == SEV_WARNING)
 			servfail++;
@@ -369,7 +381,7 @@ static void relay_hops(void)
 	feed(a, (struct ev_spec){ "read", 7041, 7056, 40, (int64_t)m, 0, S(1) + 2400, 0, LOCAL, UP, NULL, CTR, rr, m });
 	feed(a, (struct ev_spec){ "sendto", 7041, 7050, 29, (int64_t)m, 0, S(1) + 2500, 0, "127.0.0.11:41287", NULL, "127.0.0.1:50000", CTR, rr, m });
 	analyzer_finish(a, S(2));
-	s = analyzer_summary_json(a);
+	s = report_summary_json(a);
 	r = json_array_get(json_object_get(s, "relays"), 0);
 	CHECK(r && json_integer_value(json_object_get(r, "count")) == 1);
 	CHECK(r && !strcmp(json_string_value(json_object_get(r, "upstream")), UP));
@@ -398,21 +410,21 @@ static void thread_stuck_in_foreign_netns(void)
 		ev = mk(&(struct ev_spec){ "setns", 3, tid, 38, 0, 0, S(1), 0, NULL, NULL, NULL, HOME, NULL, 0 });
 		ev.flags = NST_EV_NS_CHANGE;
 		ev.ns_new.ino = CTR;
-		analyzer_feed(a, &ev);
+		feed_ev(a, &ev);
 		ev = mk(&(struct ev_spec){ "socket", 3, tid, 39, 39, 0, S(1), 0, NULL, NULL, NULL, CTR, NULL, 0 });
 		ev.thread_netns.ino = CTR;
-		analyzer_feed(a, &ev);
+		feed_ev(a, &ev);
 		if (tid == 12) {
 			ev = mk(&(struct ev_spec){ "setns", 3, tid, 10, 0, 0, S(1), 0, NULL, NULL, NULL, HOME, NULL, 0 });
 			ev.flags = NST_EV_NS_CHANGE;
 			ev.ns_new.ino = HOME;
 			ev.thread_netns.ino = CTR;
-			analyzer_feed(a, &ev);
+			feed_ev(a, &ev);
 		}
 		/* an unrelated call on a home socket */
 		ev = mk(&(struct ev_spec){ "write", 3, tid, 7, 5, 0, S(2), 0, NULL, "10.0.0.5:80", NULL, HOME, (const uint8_t *)"hello", 5 });
 		ev.thread_netns.ino = tid == 11 ? CTR : HOME;
-		analyzer_feed(a, &ev);
+		feed_ev(a, &ev);
 	}
 	analyzer_finish(a, S(3));
 	f = find(a, "netns-thread-stuck");
@@ -430,7 +442,7 @@ static void memory_stays_bounded(void)
 	for (int i = 0; i < 20000; i++)
 		send_foreign_query(a, 100 + i, (uint16_t)i, S(1) + (uint64_t)i);
 	analyzer_finish(a, S(1) + 20000);
-	s = analyzer_summary_json(a);
+	s = report_summary_json(a);
 	CHECK(json_integer_value(json_object_get(s, "dns_queries_sent")) == 20000);
 	CHECK(json_integer_value(json_object_get(json_object_get(s, "overflow"), "queries")) > 0);
 	CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(s, "upstreams"), 0), "pending")) == 20000);
@@ -450,9 +462,9 @@ static void unknown_netns_stays_null(void)
 	ev.sock.netns.ino = 0; /* as in a strace log without -y */
 	ev.sock.netns.path = "/run/docker/netns/abc";
 	ev.sock.foreign = true;
-	analyzer_feed(a, &ev);
+	feed_ev(a, &ev);
 	analyzer_finish(a, S(2));
-	o = finding_to_json(find(a, "dns-foreign-netns"));
+	o = finding_to_json(find(a, "dns-foreign-netns"), NULL);
 	CHECK(o && json_is_null(json_object_get(json_object_get(o, "netns"), "inode")));
 	CHECK(o && !strcmp(json_string_value(json_object_get(json_object_get(o, "netns"), "path")), "/run/docker/netns/abc"));
 	json_decref(o);

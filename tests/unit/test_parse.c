@@ -10,7 +10,8 @@
 
 #include <jansson.h>
 
-#include "output/output.h"
+#include "model/sysent.h"
+#include "output/events.h"
 #include "model/parse.h"
 #include "tests/unit/unit.h"
 
@@ -206,7 +207,7 @@ static void event_text_tags_foreign_socket(void)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.tid = 7055;
-	ev.syscall = "write";
+	nst_event_set_sen(&ev, SEN_write);
 	ev.fd = 39;
 	ev.fd2 = -1;
 	ev.ret = 45;
@@ -221,7 +222,7 @@ static void event_text_tags_foreign_socket(void)
 	ev.payload = q;
 	ev.payload_len = 2;
 	ev.io_len = 45;
-	print_event_text(line, sizeof(line), &ev);
+	print_event_text(line, sizeof(line), &ev, NULL);
 	CHECK_STR(line, "[pid  7055] write(39<udp 172.18.0.2:50886->192.168.29.2:53 "
 			"net:[4026532281] /run/docker/netns/8952a65ca06b FOREIGN>, "
 			"\"w\\364\"..., 45) = 45");
@@ -234,7 +235,7 @@ static void event_json_has_contract_fields(void)
 	json_t *o;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.syscall = "read";
+	nst_event_set_sen(&ev, SEN_read);
 	ev.fd = 3;
 	ev.fd2 = -1;
 	ev.ret = -1;
@@ -245,7 +246,7 @@ static void event_json_has_contract_fields(void)
 	ev.sock.netns.ino = 42;
 	ev.sock.foreign = true;
 	ev.sock.origin = NST_NS_QUERIED;
-	CHECK(print_event_json(&w, &ev) == 0);
+	CHECK(print_event_json(&w, &ev, NULL) == 0);
 	o = json_loadb(w.p, w.len, 0, NULL);
 	jw_free(&w);
 	CHECK(o != NULL);

@@ -1,6 +1,6 @@
-/* output.c - event formatting, see output.h. */
+/* events.c - event formatting, see events.h. */
 #define _GNU_SOURCE
-#include "output/output.h"
+#include "output/events.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "model/containers.h"
 #include "model/parse.h"
 
 struct sbuf {
@@ -30,9 +29,9 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 		b->len = b->len + (size_t)r < b->n ? b->len + (size_t)r : b->n - 1;
 }
 
-static void sb_ns(struct sbuf *b, const struct nst_ns *ns)
+static void sb_ns(struct sbuf *b, const struct nst_ns *ns, const struct containers *names)
 {
-	const struct container *c = containers_find(ns->ino, ns->path);
+	const struct container *c = containers_find(names, ns->ino, ns->path);
 
 	if (!ns->ino && ns->path)
 		sb_printf(b, "%s", ns->path);
@@ -49,7 +48,8 @@ static void sb_ns(struct sbuf *b, const struct nst_ns *ns)
 		sb_printf(b, " ctr:%s", c->name);
 }
 
-size_t print_sock_tag(char *buf, size_t n, const struct nst_sock *s)
+size_t print_sock_tag(char *buf, size_t n, const struct nst_sock *s,
+		      const struct containers *names)
 {
 	struct sbuf b = { buf, n, 0 };
 	char a[160];
@@ -67,18 +67,19 @@ size_t print_sock_tag(char *buf, size_t n, const struct nst_sock *s)
 		}
 	}
 	sb_printf(&b, " ");
-	sb_ns(&b, &s->netns);
+	sb_ns(&b, &s->netns, names);
 	if (s->foreign)
 		sb_printf(&b, " FOREIGN");
 	return b.len;
 }
 
-static void sb_fd(struct sbuf *b, int fd, const struct nst_event *ev)
+static void sb_fd(struct sbuf *b, int fd, const struct nst_event *ev,
+		  const struct containers *names)
 {
 	char tag[512];
 
 	if (ev->flags & NST_EV_SOCK) {
-		print_sock_tag(tag, sizeof(tag), &ev->sock);
+		print_sock_tag(tag, sizeof(tag), &ev->sock, names);
 		sb_printf(b, "%d<%s>", fd, tag);
 	} else {
 		sb_printf(b, "%d", fd);
@@ -105,12 +106,8 @@ static void sb_sockargs(struct sbuf *b, const struct nst_event *ev)
 	sb_printf(b, ", %d", ev->sock.protocol);
 }
 
-static bool creates_socket(const char *name)
-{
-	return !strcmp(name, "socket") || !strcmp(name, "socketpair");
-}
-
-size_t print_event_text(char *buf, size_t n, const struct nst_event *ev)
+size_t print_event_text(char *buf, size_t n, const struct nst_event *ev,
+			const struct containers *names)
 {
 	struct sbuf b = { buf, n, 0 };
 	char tmp[1024];
@@ -119,16 +116,16 @@ size_t print_event_text(char *buf, size_t n, const struct nst_event *ev)
 		return 0;
 	buf[0] = '\0';
 	sb_printf(&b, "[pid %5d] %s(", ev->tid, ev->syscall);
-	if (creates_socket(ev->syscall)) {
+	if (ev->op == NST_OP_SOCKET) {
 		sb_sockargs(&b, ev);
-	} else if (ev->flags & NST_EV_NS_CHANGE || !strcmp(ev->syscall, "unshare") ||
-		   !strncmp(ev->syscall, "clone", 5)) {
+	} else if (ev->flags & NST_EV_NS_CHANGE || ev->op == NST_OP_UNSHARE ||
+		   ev->op == NST_OP_CLONE) {
 		print_clone_flags(tmp, sizeof(tmp), ev->arg);
 		if (ev->fd >= 0)
 			sb_printf(&b, "%d, ", ev->fd);
 		sb_printf(&b, "%s", tmp);
 	} else {
-		sb_fd(&b, ev->fd, ev);
+		sb_fd(&b, ev->fd, ev, names);
 		if (ev->payload_len) {
 			print_quoted(tmp, sizeof(tmp), ev->payload, ev->payload_len,
 				     ev->io_len > ev->payload_len);
@@ -154,30 +151,30 @@ size_t print_event_text(char *buf, size_t n, const struct nst_event *ev)
 			sb_printf(&b, "-1 %s (%s)", en, strerror(ev->err));
 		else
 			sb_printf(&b, "-1 errno %d", ev->err);
-	} else if (creates_socket(ev->syscall) && (ev->flags & NST_EV_SOCK)) {
-		sb_fd(&b, ev->fd, ev);
+	} else if (ev->op == NST_OP_SOCKET && (ev->flags & NST_EV_SOCK)) {
+		sb_fd(&b, ev->fd, ev, names);
 		if (ev->fd2 >= 0)
 			sb_printf(&b, " %d", ev->fd2);
 	} else {
 		sb_printf(&b, "%lld", (long long)ev->ret);
-		if (ev->fd2 >= 0 && strcmp(ev->syscall, "socketpair"))
+		if (ev->fd2 >= 0 && ev->op != NST_OP_SOCKET)
 			sb_printf(&b, "<%s>", proto_short(&ev->sock));
 	}
 	if (ev->flags & NST_EV_NS_CHANGE) {
 		sb_printf(&b, " -> ");
-		sb_ns(&b, &ev->ns_new);
+		sb_ns(&b, &ev->ns_new, names);
 	}
-	if (ev->thread_netns.ino && ev->home_netns.ino && ev->thread_netns.ino != ev->home_netns.ino) {
+	if (ev->flags & NST_EV_AWAY) {
 		sb_printf(&b, " [thread in ");
-		sb_ns(&b, &ev->thread_netns);
+		sb_ns(&b, &ev->thread_netns, names);
 		sb_printf(&b, "]");
 	}
 	return b.len;
 }
 
-static void jw_ns(struct jw *w, const struct nst_ns *ns)
+static void jw_ns(struct jw *w, const struct nst_ns *ns, const struct containers *names)
 {
-	const struct container *c = containers_find(ns->ino, ns->path);
+	const struct container *c = containers_find(names, ns->ino, ns->path);
 
 	jw_obj_begin(w);
 	jw_key(w, "ino");
@@ -232,9 +229,13 @@ static void jw_name_or_num(struct jw *w, const char *name, int num)
 		jw_int(w, num);
 }
 
-static void jw_sock(struct jw *w, const struct nst_sock *s)
+static void jw_sock(struct jw *w, const struct nst_sock *s, const struct containers *names)
 {
 	jw_obj_begin(w);
+	if (s->id) {
+		jw_key(w, "id");
+		jw_int(w, (long long)s->id);
+	}
 	jw_key(w, "family");
 	jw_name_or_num(w, family_name(s->family), s->family);
 	jw_key(w, "type");
@@ -248,7 +249,7 @@ static void jw_sock(struct jw *w, const struct nst_sock *s)
 	jw_key(w, "peer");
 	jw_addr(w, &s->peer);
 	jw_key(w, "netns");
-	jw_ns(w, &s->netns);
+	jw_ns(w, &s->netns, names);
 	jw_key(w, "netns_origin");
 	jw_str(w, origin_name(s->origin));
 	jw_key(w, "foreign");
@@ -288,7 +289,7 @@ static void jw_stack(struct jw *w, const struct nst_stack *st)
 	jw_arr_end(w);
 }
 
-int print_event_json(struct jw *w, const struct nst_event *ev)
+int print_event_json(struct jw *w, const struct nst_event *ev, const struct containers *names)
 {
 	const char *en = errno_name(ev->err);
 
@@ -326,16 +327,20 @@ int print_event_json(struct jw *w, const struct nst_event *ev)
 		jw_int(w, ev->msg_index);
 	}
 	jw_key(w, "thread_netns");
-	jw_ns(w, &ev->thread_netns);
+	jw_ns(w, &ev->thread_netns, names);
 	jw_key(w, "home_netns");
-	jw_ns(w, &ev->home_netns);
+	jw_ns(w, &ev->home_netns, names);
 	if (ev->flags & NST_EV_NS_CHANGE) {
 		jw_key(w, "ns_new");
-		jw_ns(w, &ev->ns_new);
+		jw_ns(w, &ev->ns_new, names);
 	}
 	if (ev->flags & NST_EV_SOCK) {
 		jw_key(w, "sock");
-		jw_sock(w, &ev->sock);
+		jw_sock(w, &ev->sock, names);
+	}
+	if (ev->flags & NST_EV_SOCK_GONE) {
+		jw_key(w, "sock_gone");
+		jw_bool(w, true);
 	}
 	if (ev->flags & NST_EV_ADDR) {
 		jw_key(w, "addr");

@@ -1,0 +1,47 @@
+/* session.h - one run of nstrace: the sink every event source feeds
+ * (live tracing, a recording, strace logs), and what hangs off it: the
+ * namespace names known, the analyzer, the live output (--events, text or
+ * JSON) and the recording (-o).  The closing report comes from here too, so
+ * every mode reports alike. */
+#ifndef NST_SESSION_H
+#define NST_SESSION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyzers/analyzer.h"
+#include "model/containers.h"
+#include "model/event.h"
+#include "output/jsonw.h"
+#include "output/lineout.h"
+#include "output/record.h"
+
+struct session {
+	bool events, json, quiet; /* quiet: no live findings, no report (check) */
+	struct lineout *out;      /* stdout, whole lines */
+	struct recorder *rec;     /* -o FILE, or NULL */
+	struct analyzer *an;
+	struct containers names;  /* netns -> container, ip-netns name */
+	struct jw jw;             /* the JSON line of the event at hand */
+	unsigned long nevents;
+};
+
+/* Set up s (events/json/quiet already set): opens stdout as a lineout and
+ * the analyzer.  Returns 0 or -ENOMEM. */
+int session_init(struct session *s, uint64_t dns_timeout_us);
+void session_free(struct session *s);
+
+/* nst_event_sink: ctx is the struct session. */
+void session_event(const struct nst_event *ev, void *ctx);
+
+/* Finish the analysis at end_ts and print the report: text, or findings
+ * and a summary as JSON Lines.  extra (may be NULL) is merged into the
+ * summary object; session_report takes ownership of it. */
+void session_report(struct session *s, uint64_t end_ts, json_t *extra);
+
+/* 1 when a finding at or above fail_on (an enum severity) exists, or 0;
+ * fail_on < 0 disables. */
+int session_fail_status(const struct session *s, int fail_on);
+
+#endif

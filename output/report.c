@@ -1,0 +1,249 @@
+/* report.c - findings, tables and summary as text and JSON, see report.h. */
+#include "output/report.h"
+
+#include <string.h>
+
+#include "analyzers/dns.h"
+
+/* --- findings --------------------------------------------------------------- */
+
+static json_t *ns_json(const struct ns_ref *ns, const struct containers *names)
+{
+	json_t *o = json_pack("{s:o, s:o}", "inode", ns->ino ? json_integer((json_int_t)ns->ino) : json_null(),
+			      "path", ns->path[0] ? json_string(ns->path) : json_null());
+	const struct container *c = containers_find(names, ns->ino, ns->path);
+
+	if (o && ns->label[0])
+		json_object_set_new(o, "label", json_string(ns->label));
+	if (o && c)
+		json_object_set_new(o, "container", container_json(c));
+	return o;
+}
+
+json_t *finding_to_json(const struct finding *f, const struct containers *names)
+{
+	const struct finding_row *row = finding_row(f);
+	char msg[2048], fix[1024], qt[16], rc[16];
+	json_t *o;
+
+	row->message(f, names, msg, sizeof(msg));
+	row->fix(f, fix, sizeof(fix));
+	o = json_pack("{s:s, s:s, s:s, s:I, s:i, s:s, s:o, s:o, s:I, s:I, s:s, s:s}",
+		      "type", "finding", "id", row->name, "severity", severity_name(f->sev),
+		      "count", (json_int_t)f->count, "pid", f->pid, "comm", f->comm,
+		      "netns", ns_json(&f->netns, names), "home_netns", ns_json(&f->home, names),
+		      "first_ts", (json_int_t)f->first_ts, "last_ts", (json_int_t)f->last_ts,
+		      "message", msg, "fix", fix);
+	if (!o)
+		return NULL;
+	if (row->subject == SUBJECT_QUERY) {
+		json_object_set_new(o, "upstream", json_string(f->upstream));
+		json_object_set_new(o, "proto", json_string(f->proto));
+		json_object_set_new(o, "result", json_string(result_name(f->result)));
+		json_object_set_new(o, "rcode", f->rcode >= 0
+			? json_string(dns_rcode_str((uint16_t)f->rcode, rc, sizeof(rc))) : json_null());
+		json_object_set_new(o, "example", json_pack("{s:s, s:s, s:i}", "qname", f->ex_qname,
+			"qtype", dns_type_str(f->ex_qtype, qt, sizeof(qt)), "id", f->ex_id));
+	}
+	if (f->stack) {
+		json_t *a = json_array();
+		for (uint32_t i = 0; i < f->stack->n; i++)
+			json_array_append_new(a, json_pack("{s:s, s:o, s:I, s:I}", "module", f->stack->f[i].module,
+				"function", f->stack->f[i].function[0] ? json_string(f->stack->f[i].function) : json_null(),
+				"offset", (json_int_t)f->stack->f[i].offset, "addr", (json_int_t)f->stack->f[i].addr));
+		json_object_set_new(o, "stack", a);
+	}
+	if (row->subject == SUBJECT_THREAD) {
+		json_object_set_new(o, "tid", json_integer(f->tid));
+		json_object_set_new(o, "calls_while_stuck", json_integer((json_int_t)f->extra));
+	}
+	return o;
+}
+
+void finding_print_text(FILE *out, const struct finding *f, const struct containers *names,
+			bool full)
+{
+	const struct finding_row *row = finding_row(f);
+	char msg[4096], fix[1024], ns[512], qt[16];
+
+	ns_ref_text(&f->netns, names, ns, sizeof(ns));
+	fprintf(out, "[%s] %s: %s[%d]", severity_name(f->sev), row->name, f->comm, f->pid);
+	if (row->subject == SUBJECT_QUERY)
+		fprintf(out, " %s %s result %s", f->proto, f->upstream, result_name(f->result));
+	fprintf(out, " in %s", ns);
+	if (full)
+		fprintf(out, " (x%lu)", f->count);
+	fputc('\n', out);
+	if (!full)
+		return;
+	if (f->ex_qname[0])
+		fprintf(out, "    example: %s %s (id %u)\n", f->ex_qname,
+			dns_type_str(f->ex_qtype, qt, sizeof(qt)), f->ex_id);
+	row->message(f, names, msg, sizeof(msg));
+	row->fix(f, fix, sizeof(fix));
+	fprintf(out, "    why: %s\n    fix: %s\n", msg, fix);
+	for (uint32_t i = 0; f->stack && i < f->stack->n; i++) {
+		if (f->stack->f[i].function[0])
+			fprintf(out, "    %s %s(%s+0x%llx) [0x%llx]\n", i ? "     " : "stack:", f->stack->f[i].module,
+				f->stack->f[i].function, (unsigned long long)f->stack->f[i].offset,
+				(unsigned long long)f->stack->f[i].addr);
+		else
+			fprintf(out, "    %s %s+0x%llx [0x%llx]\n", i ? "     " : "stack:", f->stack->f[i].module,
+				(unsigned long long)f->stack->f[i].offset, (unsigned long long)f->stack->f[i].addr);
+	}
+}
+
+/* --- the summary ----------------------------------------------------------- */
+static json_t *row_ns_json(const struct ns_ref *ns)
+{
+	return json_pack("{s:o, s:o}", "inode", ns->ino ? json_integer((json_int_t)ns->ino) : json_null(),
+			 "path", ns->path[0] ? json_string(ns->path) : json_null());
+}
+
+static json_t *ms_json(const struct samples *s, double q)
+{
+	return s->n ? json_real(samples_quantile(s, q) / 1000.0) : json_null();
+}
+
+static json_t *lat_json(const struct samples *s)
+{
+	return json_pack("{s:o, s:o, s:o}", "p50", ms_json(s, 0.5), "p95", ms_json(s, 0.95),
+			 "max", ms_json(s, 1.0));
+}
+
+static json_t *hop_json(const char *from, const char *to, const struct samples *s)
+{
+	return json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "latency_ms", lat_json(s));
+}
+
+json_t *report_summary_json(const struct analyzer *a)
+{
+	const struct analyzer_counts *c = analyzer_counts(a);
+	const struct upstream_row *rows;
+	const struct relay_row *relays;
+	size_t nrows, nrelays;
+	json_t *ups = json_array(), *rel = json_array(), *o;
+
+	rows = analyzer_upstreams(a, &nrows);
+	relays = analyzer_relays(a, &nrelays);
+
+	for (size_t i = 0; i < nrows; i++) {
+		const struct upstream_row *r = &rows[i];
+		json_array_append_new(ups, json_pack(
+			"{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "upstream", r->upstream,
+			"proto", r->proto, "netns", row_ns_json(&r->netns), "queries", (json_int_t)r->queries,
+			"answered", (json_int_t)r->answered, "refused", (json_int_t)r->refused,
+			"unreachable", (json_int_t)r->unreachable, "timeout", (json_int_t)r->timeout,
+			"pending", (json_int_t)r->pending, "latency_ms", lat_json(&r->lat)));
+	}
+	for (size_t i = 0; i < nrelays; i++) {
+		const struct relay_row *r = &relays[i];
+		json_t *hops = json_array();
+		json_array_append_new(hops, hop_json("client", r->comm, &r->client_in));
+		json_array_append_new(hops, hop_json(r->comm, "upstream", &r->to_up));
+		json_array_append_new(hops, hop_json("upstream", r->comm, &r->up_rtt));
+		json_array_append_new(hops, hop_json(r->comm, "client", &r->to_client));
+		json_array_append_new(rel, json_pack("{s:i, s:s, s:s, s:s, s:I, s:o, s:o}", "pid", r->pid,
+			"comm", r->comm, "listener", r->listener, "upstream", r->upstream,
+			"count", (json_int_t)r->count, "hops", hops, "total_ms", lat_json(&r->total)));
+	}
+	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "type", "summary",
+		      "events", (json_int_t)c->events, "dns_queries_sent", (json_int_t)c->q_sent,
+		      "dns_responses_received", (json_int_t)c->r_recv,
+		      "dns_queries_received", (json_int_t)c->q_recv,
+		      "dns_responses_sent", (json_int_t)c->r_sent, "upstreams", ups, "relays", rel);
+	if (o && (c->q_overflow || c->sv_overflow || findings_dropped(analyzer_findings(a))))
+		json_object_set_new(o, "overflow", json_pack("{s:I, s:I, s:I}",
+			"queries", (json_int_t)c->q_overflow, "served", (json_int_t)c->sv_overflow,
+			"findings", (json_int_t)findings_dropped(analyzer_findings(a))));
+	return o;
+}
+
+static void print_ms(FILE *out, const struct samples *s, double q)
+{
+	if (s->n)
+		fprintf(out, " %8.3f", samples_quantile(s, q) / 1000.0);
+	else
+		fprintf(out, " %8s", "-");
+}
+
+/* Sockets used outside their home netns: their packets leave from there. */
+static void print_foreign_sockets(FILE *f, const struct analyzer *a)
+{
+	size_t n;
+	const struct foreign_row *r = analyzer_foreign(a, &n);
+
+	if (!n)
+		return;
+	fprintf(f, "\nSockets used outside their process's home netns (their packets leave from "
+		   "that netns, with its addresses and firewall rules):\n");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "  %s[%d] %s socket in ", r[i].comm, r[i].pid, r[i].proto);
+		if (r[i].netns)
+			fprintf(f, "net:[%llu]%s", (unsigned long long)r[i].netns, r[i].path[0] ? " " : "");
+		fprintf(f, "%s, peer %s: %lu events\n", r[i].path, r[i].peer, r[i].count);
+	}
+}
+
+void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names)
+{
+	const struct findings *fs = analyzer_findings(a);
+	const struct analyzer_counts *c = analyzer_counts(a);
+	const struct upstream_row *rows;
+	const struct relay_row *relays;
+	size_t n = findings_count(fs), nrows, nrelays;
+
+	rows = analyzer_upstreams(a, &nrows);
+	relays = analyzer_relays(a, &nrelays);
+
+	fprintf(out, "\n== nstrace report: %lu events, %lu DNS queries sent, %lu answers received, "
+		     "%lu queries served ==\n", c->events, c->q_sent, c->r_recv, c->q_recv);
+	if (!n)
+		fprintf(out, "No findings.\n");
+	for (size_t i = 0; i < n; i++) {
+		fputc('\n', out);
+		finding_print_text(out, findings_get(fs, i), names, true);
+	}
+	if (nrows) {
+		fprintf(out, "\nDNS upstreams (per socket netns):\n  %-5s %-22s %-40s %7s %8s %7s %7s %8s %8s %8s\n",
+			"proto", "upstream", "socket netns", "queries", "answered", "refused", "timeout",
+			"p50 ms", "p95 ms", "max ms");
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		const struct upstream_row *r = &rows[i];
+		char ns[64];
+		if (r->netns.path[0])
+			snprintf(ns, sizeof(ns), "%s", r->netns.path);
+		else if (r->netns.label[0])
+			snprintf(ns, sizeof(ns), "{%s}", r->netns.label);
+		else if (r->netns.ino)
+			snprintf(ns, sizeof(ns), "net:[%llu]", (unsigned long long)r->netns.ino);
+		else
+			snprintf(ns, sizeof(ns), "?");
+		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu", r->proto, r->upstream, ns,
+			r->queries, r->answered, r->refused + r->unreachable, r->timeout);
+		print_ms(out, &r->lat, 0.5);
+		print_ms(out, &r->lat, 0.95);
+		print_ms(out, &r->lat, 1.0);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < nrelays; i++) {
+		const struct relay_row *r = &relays[i];
+		if (!i)
+			fprintf(out, "\nDNS relays (median ms per hop):\n");
+		fprintf(out, "  client -> %s[%d] %s -> upstream %s: %lu relayed\n", r->comm, r->pid,
+			r->listener, r->upstream, r->count);
+		fprintf(out, "    client->%s", r->comm);
+		print_ms(out, &r->client_in, 0.5);
+		fprintf(out, " | %s->upstream", r->comm);
+		print_ms(out, &r->to_up, 0.5);
+		fprintf(out, " | upstream->%s", r->comm);
+		print_ms(out, &r->up_rtt, 0.5);
+		fprintf(out, " | %s->client", r->comm);
+		print_ms(out, &r->to_client, 0.5);
+		fprintf(out, " | total");
+		print_ms(out, &r->total, 0.5);
+		fputc('\n', out);
+	}
+	print_foreign_sockets(out, a);
+}

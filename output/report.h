@@ -1,0 +1,31 @@
+/* report.h - what nstrace concludes, for people and for scripts: the
+ * findings (from their rows, analyzers/findings.h), the per-upstream table,
+ * the relays and the foreign sockets, as text or as JSON objects.
+ *
+ * Pure over the analyzer's tables: nothing here analyzes.  names may be
+ * NULL (namespaces are then shown by inode or path). */
+#ifndef NST_REPORT_H
+#define NST_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analyzers/analyzer.h"
+#include "analyzers/findings.h"
+#include "model/containers.h"
+
+/* "[error] dns-foreign-netns: dockerd[7041] udp 1.2.3.4:53 result refused in
+ * ..." and, with full, the example, why, fix and stack lines. */
+void finding_print_text(FILE *out, const struct finding *f, const struct containers *names,
+			bool full);
+/* {"type":"finding", ...}; the caller owns it.  NULL on ENOMEM. */
+json_t *finding_to_json(const struct finding *f, const struct containers *names);
+
+/* The closing text report: counts, every finding in full, the upstream
+ * table, the relays, and the sockets used outside their home netns. */
+void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names);
+/* {"type":"summary", ...}; the caller owns it.  NULL on ENOMEM. */
+json_t *report_summary_json(const struct analyzer *a);
+
+#endif
