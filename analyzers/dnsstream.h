@@ -5,8 +5,8 @@
  * without its source address, on an unconnected socket, by any thread or
  * process that shares the socket); and only bytes that decode as a
  * plausible DNS message.  Splits TCP streams on their 2-byte length
- * prefixes across calls, and hands each message to a callback.  Pure: no
- * I/O, no ptrace. */
+ * prefixes across calls, and hands each message to a callback.  No I/O, no
+ * ptrace: its state (the streams, the sockets seen) lives in the struct. */
 #ifndef NST_DNSSTREAM_H
 #define NST_DNSSTREAM_H
 

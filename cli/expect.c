@@ -10,10 +10,10 @@ static const char *const keys[] = { "id", "severity", "result", "upstream", "pro
 				    "qname", "qtype" };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-/* The compared fields of a finding, as strings (NULL = none). */
-static void finding_fields(const struct finding *f, const char *v[NKEYS])
+/* The compared fields of a finding, as strings (NULL = none); qt holds the
+ * qtype's text. */
+static void finding_fields(const struct finding *f, const char *v[NKEYS], char qt[16])
 {
-	static char qt[16];
 	bool query = finding_row(f)->subject == SUBJECT_QUERY;
 
 	v[0] = finding_row(f)->name;
@@ -23,14 +23,15 @@ static void finding_fields(const struct finding *f, const char *v[NKEYS])
 	v[4] = query ? f->proto : NULL;
 	v[5] = f->netns.path[0] ? f->netns.path : NULL;
 	v[6] = f->ex_qname[0] ? f->ex_qname : NULL;
-	v[7] = f->ex_qname[0] ? dns_type_str(f->ex_qtype, qt, sizeof(qt)) : NULL;
+	v[7] = f->ex_qname[0] ? dns_type_str(f->ex_qtype, qt, 16) : NULL;
 }
 
 static bool matches(const json_t *e, const struct finding *f)
 {
 	const char *v[NKEYS];
+	char qt[16];
 
-	finding_fields(f, v);
+	finding_fields(f, v, qt);
 	for (size_t k = 0; k < NKEYS; k++) {
 		const json_t *want = json_object_get(e, keys[k]);
 		if (!want)
@@ -137,10 +138,10 @@ int expect_compare(const json_t *expect, const struct findings *fs, FILE *out, c
 	if (!json_is_true(json_object_get(expect, "allow_extra"))) {
 		for (i = 0; i < n && i < 1024; i++) {
 			const char *v[NKEYS];
-			char got[32];
+			char got[32], qt[16];
 			if (used[i])
 				continue;
-			finding_fields(findings_get(fs, i), v);
+			finding_fields(findings_get(fs, i), v, qt);
 			snprintf(got, sizeof(got), "%lu", findings_get(fs, i)->count);
 			describe(out, "+ unexpected:", v, got);
 			diff = 1;
@@ -155,8 +156,9 @@ json_t *expect_from_findings(const struct findings *fs)
 
 	for (size_t i = 0; i < findings_count(fs); i++) {
 		const char *v[NKEYS];
+		char qt[16];
 		json_t *e = json_object();
-		finding_fields(findings_get(fs, i), v);
+		finding_fields(findings_get(fs, i), v, qt);
 		for (size_t k = 0; k < NKEYS; k++)
 			json_object_set_new(e, keys[k], v[k] ? json_string(v[k]) : json_null());
 		json_object_set_new(e, "count", json_integer((json_int_t)findings_get(fs, i)->count));

@@ -1,5 +1,5 @@
 /* replay.h - `nstrace replay` and `nstrace check`: recordings and strace
- * logs through the same consumer and analyzers as a live trace. */
+ * logs through the same session and analyzers as a live trace. */
 #ifndef NST_REPLAY_H
 #define NST_REPLAY_H
 

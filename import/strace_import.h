@@ -3,8 +3,9 @@
  * Turns the lines of `strace -f` (pid prefixes "7055 " or "[pid  7055] ",
  * or none), `-ff` per-process files, with or without -t/-tt/-ttt/-r/-T and
  * -y/-yy, into the same events the live tracer makes, so the same analyzers
- * run on them.  The thread model is the live one: a socket takes the netns
- * its thread was in at socket() time.
+ * run on them.  The model is the live tracer's (model/model.h): each call
+ * becomes facts (a socket made, an fd dup'd, a thread in a netns) and its
+ * events are read off the model.
  *
  * Namespaces: with -y a setns fd names its namespace (net:[inode] or a
  * path).  Without -y a namespace is known only as "setns fd N of pid P"

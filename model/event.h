@@ -153,8 +153,9 @@ struct nst_event {
 #define NST_RECORDING_FORMAT "nstrace-recording"
 #define NST_RECORDING_VERSION 1
 
-/* The single consumer entry point: output, recording and analysis all hang
- * off one sink.  Must not keep pointers from ev past the call. */
+/* The single entry point downstream of the sources: output, recording and
+ * analysis all hang off one sink (cli/session.c).  Must not keep pointers
+ * from ev past the call. */
 typedef void (*nst_event_sink)(const struct nst_event *ev, void *ctx);
 
 #endif

@@ -351,13 +351,11 @@ int print_event_json(struct jw *w, const struct nst_event *ev, const struct cont
 		jw_bool(w, true);
 	}
 	if (ev->io_len || ev->payload_len) {
-		static char hex[2 * NST_MAX_SNAPLEN + 1];
 		size_t len = ev->payload_len < NST_MAX_SNAPLEN ? ev->payload_len : NST_MAX_SNAPLEN;
 		jw_key(w, "len");
 		jw_int(w, (long long)ev->io_len);
-		print_hex(hex, ev->payload ? ev->payload : (const uint8_t *)"", ev->payload ? len : 0);
 		jw_key(w, "payload");
-		jw_str(w, hex);
+		jw_hex(w, ev->payload, ev->payload ? len : 0);
 	}
 	if (ev->stack) {
 		jw_key(w, "stack");

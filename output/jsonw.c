@@ -168,6 +168,21 @@ void jw_str(struct jw *w, const char *s)
 	put_string(w, s);
 }
 
+void jw_hex(struct jw *w, const uint8_t *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	sep(w);
+	if (!reserve(w, 2 * n + 2))
+		return;
+	w->p[w->len++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		w->p[w->len++] = digits[b[i] >> 4];
+		w->p[w->len++] = digits[b[i] & 15];
+	}
+	w->p[w->len++] = '"';
+}
+
 void jw_str_or_null(struct jw *w, const char *s)
 {
 	if (s)

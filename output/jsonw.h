@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct jw {
 	char *p;     /* the text so far, not NUL-terminated */
@@ -29,6 +30,8 @@ void jw_arr_end(struct jw *w);
 /* An object member's name; the next call writes its value. */
 void jw_key(struct jw *w, const char *key);
 void jw_str(struct jw *w, const char *s);
+/* n bytes as a string of lowercase hex digits. */
+void jw_hex(struct jw *w, const uint8_t *b, size_t n);
 /* s, or null when s is NULL. */
 void jw_str_or_null(struct jw *w, const char *s);
 void jw_int(struct jw *w, long long v);

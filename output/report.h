@@ -2,8 +2,9 @@
  * findings (from their rows, analyzers/findings.h), the per-upstream table,
  * the relays and the foreign sockets, as text or as JSON objects.
  *
- * Pure over the analyzer's tables: nothing here analyzes.  names may be
- * NULL (namespaces are then shown by inode or path). */
+ * It reads the analyzer's tables and analyzes nothing; the text forms write
+ * to the FILE given, the JSON forms build objects.  names may be NULL
+ * (namespaces are then shown by inode or path). */
 #ifndef NST_REPORT_H
 #define NST_REPORT_H
 

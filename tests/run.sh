@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh - every test: unit tests (plain and ASan+UBSan), then each
-# integration test against the plain and the sanitized nstrace.
+# run.sh - every test: unit tests (plain and ASan+UBSan), the static checks
+# of the source, then each integration test against the plain and the
+# sanitized nstrace, and the real-dockerd lab.
 # The last line is "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 out=$(mktemp /tmp/nstrace-run.XXXXXX)
@@ -9,11 +10,21 @@ run() { # label cmd...
 	"$@" 2>&1 | sed "s/^\(PASS\|FAIL\|SKIP\): /\1: [$label] /" | tee -a "$out"
 }
 
-for t in build/unit/test_* build/unit-asan/test_*; do
-	label=$(basename "$(dirname "$t")")
-	run "$t" || true
-	# A unit binary that crashes prints no FAIL line: count it.
-	"$t" >/dev/null 2>&1 || grep -q "FAIL: \[$label\]" "$out" || echo "FAIL: [$label] $t crashed" | tee -a "$out"
+# The unit tests of the sources (not whatever binaries an older tree left).
+for src in tests/unit/test_*.c; do
+	u=$(basename "$src" .c)
+	for t in build/unit/$u build/unit-asan/$u; do
+		label=$(basename "$(dirname "$t")")
+		run "$t" || true
+		# A unit binary that crashes prints no FAIL line: count it.
+		"$t" >/dev/null 2>&1 || grep -q "FAIL: \[$label\]" "$out" ||
+			echo "FAIL: [$label] $t crashed" | tee -a "$out"
+	done
+done
+# Checks of the source itself, once.
+label=static
+for t in tests/static/test_*.sh; do
+	run sh "$t"
 done
 netns_before=$(ip netns list 2>/dev/null | sort)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1

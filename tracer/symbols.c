@@ -1,4 +1,5 @@
-/* symbols.c - see symbols.h.  Pure ELF64 parsing over an mmap()ed file. */
+/* symbols.c - see symbols.h.  Reads /proc/PID/maps and mmap()s the ELF
+ * files named there; the ELF64 parsing itself only reads the mapping. */
 #define _GNU_SOURCE
 #include "tracer/symbols.h"
 

@@ -471,6 +471,132 @@ static void unknown_netns_stays_null(void)
 	analyzer_free(a);
 }
 
+/* An event on socket id (the model's identity), as a source makes it. */
+static struct nst_event on_sock(struct ev_spec spec, uint64_t id)
+{
+	struct nst_event ev = mk(&spec);
+	ev.sock.id = id;
+	return ev;
+}
+
+static const struct finding *find_result(struct analyzer *a, const char *id, enum dns_result r)
+{
+	const struct findings *fs = analyzer_findings(a);
+	for (size_t i = 0; i < findings_count(fs); i++)
+		if (!strcmp(finding_row(findings_get(fs, i))->name, id) && findings_get(fs, i)->result == r)
+			return findings_get(fs, i);
+	return NULL;
+}
+
+static void answer_without_address_is_matched(void)
+{
+	struct analyzer *a = new_an();
+	struct nst_event ev;
+	size_t n;
+	const uint8_t *p;
+
+	/* sendto(fd 5, up) on an unconnected socket; another thread of another
+	 * process sharing the socket reads the answer with recvfrom(NULL) */
+	p = q(0x1234, "a.example", DNS_T_A, 0, 0, &n);
+	ev = on_sock((struct ev_spec){ "sendto", 10, 10, 5, (int64_t)n, 0, S(1), 0, NULL, NULL, UP, CTR, p, n }, 77);
+	feed_ev(a, &ev);
+	p = q(0x1234, "a.example", DNS_T_A, 1, 0, &n);
+	ev = on_sock((struct ev_spec){ "recvfrom", 11, 12, 9, (int64_t)n, 0, S(2), 0, NULL, NULL, NULL, CTR, p, n }, 77);
+	feed_ev(a, &ev);
+	analyzer_finish(a, S(30));
+	CHECK(find_result(a, "dns-foreign-netns", RES_OK) != NULL);
+	CHECK(!find(a, "dns-upstream-timeout"));
+	CHECK(analyzer_counts(a)->r_recv == 1);
+	analyzer_free(a);
+}
+
+static void close_of_one_fd_is_not_the_end(void)
+{
+	struct analyzer *a = new_an();
+	struct nst_event ev;
+	size_t n;
+	const uint8_t *p = q(7, "b.example", DNS_T_A, 0, 0, &n);
+
+	/* socket 3 = dup'd 4: write on 3, close 3 (4 keeps it), read on 4 */
+	ev = on_sock((struct ev_spec){ "write", 10, 10, 3, (int64_t)n, 0, S(1), 0, NULL, UP, NULL, CTR, p, n }, 5);
+	feed_ev(a, &ev);
+	ev = on_sock((struct ev_spec){ "close", 10, 10, 3, 0, 0, S(1), 0, NULL, UP, NULL, CTR, NULL, 0 }, 5);
+	feed_ev(a, &ev); /* no NST_EV_SOCK_GONE: another fd holds it */
+	p = q(7, "b.example", DNS_T_A, 1, 0, &n);
+	ev = on_sock((struct ev_spec){ "read", 10, 10, 4, (int64_t)n, 0, S(2), 0, NULL, UP, NULL, CTR, p, n }, 5);
+	feed_ev(a, &ev);
+	ev = on_sock((struct ev_spec){ "close", 10, 10, 4, 0, 0, S(2), 0, NULL, UP, NULL, CTR, NULL, 0 }, 5);
+	ev.flags |= NST_EV_SOCK_GONE;
+	feed_ev(a, &ev);
+	analyzer_finish(a, S(30));
+	CHECK(find_result(a, "dns-foreign-netns", RES_OK) != NULL);
+	CHECK(!find(a, "dns-upstream-timeout"));
+	analyzer_free(a);
+}
+
+static void answer_needs_its_socket_id_question_and_server(void)
+{
+	struct analyzer *a = new_an();
+	struct nst_event ev;
+	size_t n;
+	const uint8_t *p = q(9, "c.example", DNS_T_A, 0, 0, &n);
+
+	ev = on_sock((struct ev_spec){ "sendto", 10, 10, 5, (int64_t)n, 0, S(1), 0, NULL, NULL, UP, CTR, p, n }, 3);
+	feed_ev(a, &ev);
+	/* the same id from another server, on the same socket: not the answer */
+	p = q(9, "c.example", DNS_T_A, 1, 0, &n);
+	ev = on_sock((struct ev_spec){ "recvfrom", 10, 10, 5, (int64_t)n, 0, S(2), 0, NULL, NULL, "192.0.2.9:53", CTR, p, n }, 3);
+	feed_ev(a, &ev);
+	/* the right server, another question: not the answer */
+	p = q(9, "d.example", DNS_T_A, 1, 0, &n);
+	ev = on_sock((struct ev_spec){ "recvfrom", 10, 10, 5, (int64_t)n, 0, S(2), 0, NULL, NULL, UP, CTR, p, n }, 3);
+	feed_ev(a, &ev);
+	/* the right answer, on another socket: not the answer */
+	p = q(9, "c.example", DNS_T_A, 1, 0, &n);
+	ev = on_sock((struct ev_spec){ "recvfrom", 10, 10, 6, (int64_t)n, 0, S(2), 0, NULL, UP, UP, CTR, p, n }, 4);
+	feed_ev(a, &ev);
+	analyzer_finish(a, S(30));
+	CHECK(find_result(a, "dns-upstream-timeout", RES_TIMEOUT) != NULL);
+	CHECK(!find_result(a, "dns-foreign-netns", RES_OK));
+	analyzer_free(a);
+}
+
+static void finding_rows_are_complete(void)
+{
+	static const struct { enum dns_result res; int rcode; bool foreign, loopback; const char *ids; } cases[] = {
+		{ RES_OK, 0, true, false, "dns-foreign-netns" },
+		{ RES_OK, DNS_NXDOMAIN, false, false, "dns-error-rcode" },
+		{ RES_REFUSED, -1, true, true, "dns-foreign-netns dns-loopback-upstream-foreign-netns dns-upstream-refused" },
+		{ RES_TIMEOUT, -1, false, false, "dns-upstream-timeout" },
+		{ RES_OK, 0, false, false, "" },
+	};
+
+	for (int i = 0; i < FIND_COUNT; i++) {
+		const struct finding_row *r = &finding_rows[i];
+		CHECK(r->name && r->when && r->severity && r->message && r->fix);
+		for (int j = 0; j < i; j++)
+			CHECK(strcmp(r->name, finding_rows[j].name));
+	}
+	/* each outcome triggers exactly the rows that say so, in row order */
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct findings *fs = findings_new(NULL, NULL);
+		struct finding base;
+		char got[256] = "";
+		memset(&base, 0, sizeof(base));
+		base.result = cases[c].res;
+		base.rcode = cases[c].rcode;
+		base.foreign = cases[c].foreign;
+		base.loopback = cases[c].loopback;
+		snprintf(base.upstream, sizeof(base.upstream), "127.0.0.53:53");
+		findings_offer(fs, SUBJECT_QUERY, &base);
+		for (size_t i = 0; i < findings_count(fs); i++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+				 finding_row(findings_get(fs, i))->name);
+		CHECK_STR(got, cases[c].ids);
+		findings_free(fs);
+	}
+}
+
 int main(void)
 {
 	RUN(foreign_answered_is_a_warning, "an answered query on a foreign socket: dns-foreign-netns, warning, result ok, latency");
@@ -485,5 +611,9 @@ int main(void)
 	RUN(thread_stuck_in_foreign_netns, "a thread left in a foreign netns doing other work is flagged; one that returns is not");
 	RUN(memory_stays_bounded, "20000 unanswered queries: bounded tables, counted overflow, nothing lost from counts");
 	RUN(unknown_netns_stays_null, "an unknown netns inode is null in findings, never made up");
+	RUN(answer_without_address_is_matched, "an answer read without an address, by another thread and process sharing the socket, is matched");
+	RUN(close_of_one_fd_is_not_the_end, "closing one fd of a dup'd socket does not time its query out; the last close would");
+	RUN(answer_needs_its_socket_id_question_and_server, "an answer from another server, to another question, or on another socket is not the answer");
+	RUN(finding_rows_are_complete, "every finding is one complete row; each outcome triggers exactly its rows");
 	return UNIT_DONE();
 }

@@ -1,0 +1,43 @@
+#!/bin/sh
+# The layout is the pipeline: sources (tracer/, import/) feed the model
+# (model/), whose events go to the analyzers (analyzers/), whose findings
+# go to the outputs (output/), all wired by the command line (cli/).  Each
+# folder may include only what its README allows; this checks every
+# #include line against that.
+cd "$(dirname "$0")/../.." || exit 2
+
+allowed() { # DIR -> the folders its code may include
+	case $1 in
+	model) echo "model" ;;
+	tracer) echo "model tracer" ;;
+	import) echo "model import" ;;
+	analyzers) echo "model analyzers" ;;
+	output) echo "model analyzers output" ;;
+	cli) echo "model tracer import analyzers output cli" ;;
+	esac
+}
+
+for d in model tracer import analyzers output cli; do
+	bad=$(grep -Hn '^#include "' $d/*.c $d/*.h | while IFS= read -r l; do
+		dep=$(echo "$l" | sed 's/.*#include "\([a-z]*\)\/.*/\1/')
+		case " $(allowed $d) " in *" $dep "*) ;; *) echo "$l" ;; esac
+	done)
+	if [ -z "$bad" ]; then
+		echo "PASS: layers: $d/ includes only $(allowed $d | sed 's/ /, /g')"
+	else
+		echo "FAIL: layers: $d/ includes what its README forbids:"
+		echo "$bad" | sed 's/^/    /'
+	fi
+	[ -f "$d/README.md" ] && echo "PASS: layers: $d/README.md says what lives there" ||
+		echo "FAIL: layers: $d/ has no README.md"
+done
+
+# Events are typed: nothing downstream of the sources looks at a syscall's
+# name (the name is only printed).
+names=$(grep -n 'syscall\[\|cmp([^)]*syscall' analyzers/*.c output/*.c cli/*.c import/*.c tracer/*.c)
+if [ -z "$names" ]; then
+	echo "PASS: typed events: no code compares syscall names"
+else
+	echo "FAIL: typed events: syscall names compared:"
+	echo "$names" | sed 's/^/    /'
+fi
