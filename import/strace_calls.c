@@ -198,9 +198,9 @@ static struct msock *sock_for(struct call *c, struct span arg, int *fd, bool mus
 		if (!k->type)
 			k->type = note.proto;
 		if (note.local.family && !k->local.family)
-			k->local = note.local;
+			model_sock_local(m, k, &note.local, false);
 		if (note.peer.family && !k->peer.family)
-			k->peer = note.peer;
+			model_sock_peer(m, k, &note.peer);
 		model_sock_set_ino(m, k, note.ino);
 	}
 	return k;
@@ -257,9 +257,9 @@ static void do_addr_call(struct call *c) /* connect, bind */
 		ev_addr(c, c->args[1]);
 	if (k && (c->ev.flags & NST_EV_ADDR) && (!c->err || c->err == EINPROGRESS)) {
 		if (c->op == NST_OP_CONNECT)
-			model_sock_peer(k, &c->ev.addr);
+			model_sock_peer(&c->s->m, k, &c->ev.addr);
 		else
-			model_sock_local(k, &c->ev.addr, c->ev.addr.port != 0);
+			model_sock_local(&c->s->m, k, &c->ev.addr, c->ev.addr.port != 0);
 	}
 	ev_sock(c, k, fd);
 	emit(c);
@@ -275,9 +275,9 @@ static void do_sockname(struct call *c) /* getsockname, getpeername */
 		ev_addr(c, c->args[1]);
 		if (k && (c->ev.flags & NST_EV_ADDR)) {
 			if (c->op == NST_OP_GETPEERNAME)
-				model_sock_peer(k, &c->ev.addr);
+				model_sock_peer(&c->s->m, k, &c->ev.addr);
 			else
-				model_sock_local(k, &c->ev.addr, true);
+				model_sock_local(&c->s->m, k, &c->ev.addr, true);
 		}
 	}
 	ev_sock(c, k, fd);
@@ -300,10 +300,12 @@ static void do_accept(struct call *c)
 	    (k = model_socket(&c->s->m, c->t->p, (int)c->ret, l ? l->family : AF_UNSPEC,
 			      l ? l->type : 0, 0, l && l->ns ? l->ns : c->t->ns, NST_NS_CREATED,
 			      bits & SOCK_CLOEXEC))) {
-		if (l)
-			model_sock_local(k, &l->local, l->local_known);
+		if (l) { /* the listener's address */
+			k->local = l->local;
+			k->local_known = l->local_known;
+		}
 		if (c->ev.flags & NST_EV_ADDR)
-			model_sock_peer(k, &c->ev.addr);
+			model_sock_peer(&c->s->m, k, &c->ev.addr);
 		c->ev.fd2 = (int)c->ret;
 		ev_sock(c, k, fd);
 		emit(c);

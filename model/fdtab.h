@@ -26,16 +26,34 @@
  * (a pidfd, or an nsfs file the live tracer has not looked at). */
 enum fd_kind { FD_UNKNOWN = 0, FD_OTHER, FD_SOCKET, FD_NETNS, FD_NSFILE };
 
+/* An address as a socket keeps it: compact, since a socket has two and a
+ * long log has tens of thousands of sockets open; a unix path is interned
+ * (model/strtab.h).  model_sock_addr() turns it back into an nst_addr. */
+struct maddr {
+	uint16_t family; /* AF_UNSPEC when unknown */
+	uint16_t port;   /* as in nst_addr */
+	uint32_t scope_id;
+	union {
+		uint8_t in4[4];
+		uint8_t in6[16];
+		const char *unix_path; /* NULL when unnamed or not known */
+	} u;
+};
+
 struct msock {
-	uint64_t id;       /* never reused; 0 is never an id */
-	uint64_t ino;      /* the kernel's socket inode, 0 when not known */
+	uint64_t id; /* never reused; 0 is never an id */
+	union {
+		uint64_t ino;            /* the kernel's socket inode, 0 = unknown */
+		struct msock *next_free; /* while on the free list */
+	};
 	int refs;          /* fds referring to it, across processes */
-	int family, type, protocol;
-	struct nst_addr local, peer;
+	uint16_t family;
+	uint16_t protocol;
+	uint8_t type;      /* without SOCK_NONBLOCK/CLOEXEC */
+	uint8_t origin;    /* enum nst_ns_origin */
 	bool local_known;  /* local is exact (bound, or asked of the kernel) */
 	nsid_t ns;         /* where it was created; 0 = unknown */
-	enum nst_ns_origin origin;
-	struct msock *next_free;
+	struct maddr local, peer;
 };
 
 struct fd_entry {

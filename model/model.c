@@ -3,6 +3,7 @@
 #include "model/model.h"
 
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,6 +52,7 @@ void model_destroy(struct model *m)
 	} while (idmap_count(&m->procs));
 	idmap_free(&m->procs);
 	sockpool_free(&m->socks);
+	strtab_free(&m->unix_paths);
 	nstab_free(&m->ns);
 }
 
@@ -256,11 +258,11 @@ struct msock *model_socket(struct model *m, struct mproc *p, int fd, int family,
 
 	if (!s)
 		return NULL;
-	s->family = family;
-	s->type = type & 0xf;
-	s->protocol = protocol;
+	s->family = (uint16_t)family;
+	s->type = (uint8_t)(type & 0xf);
+	s->protocol = (uint16_t)protocol;
 	s->ns = ns;
-	s->origin = ns ? origin : NST_NS_UNKNOWN;
+	s->origin = (uint8_t)(ns ? origin : NST_NS_UNKNOWN);
 	if (fdtab_set(&m->socks, p->fds, fd, FD_SOCKET, s, cloexec) < 0) {
 		sock_discard(&m->socks, s);
 		return NULL;
@@ -319,20 +321,44 @@ static bool is_inet(int family)
 	return family == AF_INET || family == AF_INET6;
 }
 
-void model_sock_peer(struct msock *s, const struct nst_addr *a)
+static void maddr_set(struct model *m, struct maddr *d, const struct nst_addr *a)
 {
-	if (a->family == AF_UNSPEC) {
-		memset(&s->peer, 0, sizeof(s->peer));
-		return;
-	}
-	s->peer = *a;
-	if (is_inet(s->family) && !(s->local_known && s->local.port))
+	memset(d, 0, sizeof(*d));
+	d->family = a->family;
+	d->port = a->port;
+	d->scope_id = a->scope_id;
+	if (a->family == AF_INET)
+		memcpy(d->u.in4, a->u.in4, 4);
+	else if (a->family == AF_INET6)
+		memcpy(d->u.in6, a->u.in6, 16);
+	else if (a->family == AF_UNIX)
+		d->u.unix_path = strtab_intern(&m->unix_paths, a->u.unix_path);
+}
+
+void model_sock_addr(const struct maddr *a, struct nst_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = a->family;
+	out->port = a->port;
+	out->scope_id = a->scope_id;
+	if (a->family == AF_INET)
+		memcpy(out->u.in4, a->u.in4, 4);
+	else if (a->family == AF_INET6)
+		memcpy(out->u.in6, a->u.in6, 16);
+	else if (a->family == AF_UNIX && a->u.unix_path)
+		snprintf(out->u.unix_path, sizeof(out->u.unix_path), "%s", a->u.unix_path);
+}
+
+void model_sock_peer(struct model *m, struct msock *s, const struct nst_addr *a)
+{
+	maddr_set(m, &s->peer, a); /* AF_UNSPEC: no peer any more */
+	if (a->family != AF_UNSPEC && is_inet(s->family) && !(s->local_known && s->local.port))
 		s->local_known = false; /* connect picks the source address */
 }
 
-void model_sock_local(struct msock *s, const struct nst_addr *a, bool exact)
+void model_sock_local(struct model *m, struct msock *s, const struct nst_addr *a, bool exact)
 {
-	s->local = *a;
+	maddr_set(m, &s->local, a);
 	s->local_known = exact;
 }
 
@@ -373,10 +399,10 @@ void model_event_sock(const struct model *m, const struct mproc *p, const struct
 	o->family = s->family;
 	o->type = s->type;
 	o->protocol = s->protocol;
-	o->local = s->local;
-	o->peer = s->peer;
+	model_sock_addr(&s->local, &o->local);
+	model_sock_addr(&s->peer, &o->peer);
 	nstab_fill(&m->ns, s->ns, &o->netns);
-	o->origin = s->origin;
+	o->origin = (enum nst_ns_origin)s->origin;
 	o->foreign = model_sock_foreign(m, p, s);
 	ev->flags |= NST_EV_SOCK;
 }

@@ -25,6 +25,7 @@
 #include "model/fdtab.h"
 #include "model/idmap.h"
 #include "model/nstab.h"
+#include "model/strtab.h"
 
 struct mproc {
 	pid_t pid; /* tgid */
@@ -54,6 +55,7 @@ struct model {
 	struct model_cfg cfg;
 	struct nstab ns;
 	struct sockpool socks;
+	struct strtab unix_paths;
 	struct idmap threads, procs;
 };
 
@@ -136,9 +138,11 @@ struct msock *model_sock_by_ino(const struct model *m, uint64_t ino);
 void model_sock_set_ino(struct model *m, struct msock *s, uint64_t ino);
 /* connect(): the peer (AF_UNSPEC dissolves a UDP association).  An inet
  * socket's implicit local address is then not known until asked. */
-void model_sock_peer(struct msock *s, const struct nst_addr *a);
+void model_sock_peer(struct model *m, struct msock *s, const struct nst_addr *a);
 /* bind(), getsockname(): exact unless the kernel is yet to pick the port. */
-void model_sock_local(struct msock *s, const struct nst_addr *a, bool exact);
+void model_sock_local(struct model *m, struct msock *s, const struct nst_addr *a, bool exact);
+/* One of a socket's addresses as an nst_addr. */
+void model_sock_addr(const struct maddr *a, struct nst_addr *out);
 
 /* --- verdicts and events -------------------------------------------------- */
 

@@ -132,8 +132,8 @@ static struct msock *sock_for_fd(struct decoder *d, struct mthread *t, int fd)
 		sk = model_socket(d->m, p, fd, q.family, q.type, q.protocol,
 				  nstab_ino(&d->m->ns, q.netns.ino), NST_NS_QUERIED, true);
 		if (sk) {
-			sk->peer = q.peer;
-			model_sock_local(sk, &q.local, true);
+			model_sock_peer(d->m, sk, &q.peer);
+			model_sock_local(d->m, sk, &q.local, true);
 		}
 	} else { /* still a socket; its netns stays unknown rather than guessed */
 		sk = model_socket(d->m, p, fd, AF_UNSPEC, 0, 0, 0, NST_NS_UNKNOWN, true);
@@ -171,10 +171,11 @@ static void attach_sock(struct decode_ctx *c, struct msock *sk)
 	 * connect() (dockerd does) tells it for free. */
 	if (!sk->local_known && is_inet(sk->family) && sk->peer.family != AF_UNSPEC &&
 	    ev->ret >= 0 && (c->tt->entry.sc->flags & SF_IO)) {
+		struct nst_addr local = { 0 };
 		int pidfd = tproc_pidfd(p);
 		if (pidfd >= 0)
-			netns_query_local(pidfd, ev->fd, &sk->local);
-		sk->local_known = true;
+			netns_query_local(pidfd, ev->fd, &local);
+		model_sock_local(c->d->m, sk, &local, true);
 	}
 	model_event_sock(c->d->m, p, sk, ev);
 }
@@ -439,7 +440,7 @@ void exit_connect(struct decode_ctx *c)
 
 	decode_sockaddr(c, c->a[1], c->a[2], &c->ev->addr);
 	if (sk && (c->ev->flags & NST_EV_ADDR) && (c->ret == 0 || c->err == EINPROGRESS))
-		model_sock_peer(sk, &c->ev->addr);
+		model_sock_peer(c->d->m, sk, &c->ev->addr);
 	attach_sock(c, sk);
 	decode_emit(c);
 }
@@ -451,7 +452,7 @@ void exit_bind(struct decode_ctx *c)
 	decode_sockaddr(c, c->a[1], c->a[2], &c->ev->addr);
 	/* Port 0 means the kernel picks one: learn it on first use. */
 	if (sk && c->ret == 0 && (c->ev->flags & NST_EV_ADDR))
-		model_sock_local(sk, &c->ev->addr, !is_inet(sk->family) || c->ev->addr.port != 0);
+		model_sock_local(c->d->m, sk, &c->ev->addr, !is_inet(sk->family) || c->ev->addr.port != 0);
 	attach_sock(c, sk);
 	decode_emit(c);
 }
@@ -468,10 +469,12 @@ void exit_accept(struct decode_ctx *c)
 		nsid_t ns = lsk && lsk->ns ? lsk->ns : c->tt->entry.netns;
 		sk = new_socket(c, (int)c->ret, lsk ? lsk->family : AF_UNSPEC, lsk ? lsk->type : 0,
 				lsk ? lsk->protocol : 0, ns);
-		if (sk && lsk)
-			model_sock_local(sk, &lsk->local, lsk->local_known);
+		if (sk && lsk) { /* the listener's address */
+			sk->local = lsk->local;
+			sk->local_known = lsk->local_known;
+		}
 		if (sk && (c->ev->flags & NST_EV_ADDR))
-			model_sock_peer(sk, &c->ev->addr);
+			model_sock_peer(c->d->m, sk, &c->ev->addr);
 		c->ev->fd2 = (int)c->ret;
 	}
 	attach_sock(c, sk ? sk : lsk);
@@ -486,9 +489,9 @@ void exit_sockname(struct decode_ctx *c)
 		decode_sockaddr_lenp(c, c->a[1], c->a[2], &c->ev->addr);
 		if (sk && (c->ev->flags & NST_EV_ADDR)) {
 			if (c->ev->op == NST_OP_GETPEERNAME)
-				model_sock_peer(sk, &c->ev->addr);
+				model_sock_peer(c->d->m, sk, &c->ev->addr);
 			else
-				model_sock_local(sk, &c->ev->addr, true);
+				model_sock_local(c->d->m, sk, &c->ev->addr, true);
 		}
 	}
 	attach_sock(c, sk);

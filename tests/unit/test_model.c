@@ -147,7 +147,7 @@ static void facts_dup_shares_the_socket(void)
 	/* socket()=3 in the container's netns; dup(3)=4; connect(4); write(3) */
 	s = model_socket(&w.m, w.t->p, 3, AF_INET, SOCK_DGRAM, 0, w.ctr, NST_NS_CREATED, false);
 	model_dup(&w.m, w.t->p, 3, 4, false);
-	model_sock_peer(model_fd(w.t->p, 4)->sk, &up);
+	model_sock_peer(&w.m, model_fd(w.t->p, 4)->sk, &up);
 	CHECK(model_fd(w.t->p, 3)->sk == s && model_fd(w.t->p, 4)->sk == s);
 	CHECK(s->peer.port == 53); /* the write on fd 3 sees the peer */
 	CHECK(model_sock_foreign(&w.m, w.t->p, s));
