@@ -15,6 +15,7 @@ cleanup() {
 	for p in $PIDS_STARTED; do kill -9 "$p" 2>/dev/null; done
 	for p in $PIDS_STARTED; do wait "$p" 2>/dev/null; done
 	[ -f "$T/netns.made" ] && for n in $(cat "$T/netns.made"); do ip netns del "$n" 2>/dev/null; done
+	[ -f "$T/route.made" ] && ip route del unreachable 198.51.100.0/24 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM HUP PIPE
@@ -98,9 +99,15 @@ jq_true() {
 # dns_lab_up: two namespaces joined by a veth pair.  CTR (the "container",
 # 198.51.100.2/24) and UP (the upstream, 198.51.100.53/24) where a real
 # dnsmasq serves a few static records and knows no other server
-# (--no-resolv): nothing leaves the namespaces this test made.
+# (--no-resolv): nothing leaves the namespaces this test made.  The host
+# gets an unreachable route for the range (when it has none of its own),
+# so that even a test's mistake cannot send lab traffic off the machine.
 # Sets CTR, UP, CTR_INO.
 dns_lab_up() {
+	if ! ip route show 198.51.100.0/24 | grep -q . &&
+		ip route add unreachable 198.51.100.0/24 2>/dev/null; then
+		: >"$T/route.made"
+	fi
 	CTR=$(netns_new ctr) && UP=$(netns_new up) || return 1
 	ip link add "nstc$$" netns "$CTR" type veth peer name "nstu$$" netns "$UP" || return 1
 	ip -n "$CTR" addr add 198.51.100.2/24 dev "nstc$$"

@@ -27,6 +27,7 @@ for t in tests/static/test_*.sh; do
 	run sh "$t"
 done
 netns_before=$(ip netns list 2>/dev/null | sort)
+routes_before=$(ip route show 198.51.100.0/24 2>/dev/null)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for bin in build/nstrace build/asan/nstrace; do
@@ -44,6 +45,11 @@ if [ "$(ip netns list 2>/dev/null | sort)" = "$netns_before" ]; then
 	echo "PASS: cleanup: the tests left no network namespace behind" | tee -a "$out"
 else
 	echo "FAIL: cleanup: namespaces left behind: $(ip netns list | tr '\n' ' ')" | tee -a "$out"
+fi
+if [ "$(ip route show 198.51.100.0/24 2>/dev/null)" = "$routes_before" ]; then
+	echo "PASS: cleanup: the tests left the host's routes to the lab range as they were" | tee -a "$out"
+else
+	echo "FAIL: cleanup: a route to 198.51.100.0/24 was left behind" | tee -a "$out"
 fi
 passed=$(grep -c '^PASS:' "$out")
 failed=$(grep -c '^FAIL:' "$out")
