@@ -16,7 +16,7 @@
 #include "cli/session.h"
 #include "model/containers.h"
 #include "output/record.h"
-#include "tracer/docker.h"
+#include "names/docker.h"
 #include "tracer/engine.h"
 #include "cli/replay.h"
 

@@ -2,7 +2,7 @@
  *
  * A netns inode means nothing to a person; a container name does.  This is
  * a plain table from (netns inode, netns path) to a container's name, short
- * id and address, filled from the Docker Engine API (tracer/docker.c) when
+ * id and address, filled from the Docker Engine API (names/docker.c) when
  * nstrace runs next to dockerd, or from a recording's header and trailer on
  * replay.  Pure: no I/O, safe anywhere. */
 #ifndef NST_CONTAINERS_H

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The layout is the pipeline: sources (tracer/, import/) feed the model
 # (model/), whose events go to the analyzers (analyzers/), whose findings
-# go to the outputs (output/), all wired by the command line (cli/).  Each
+# go to the outputs (output/), all wired by the command line (cli/); names/
+# says which container a namespace belongs to.  Each
 # folder may include only what its README allows; this checks every
 # #include line against that.
 cd "$(dirname "$0")/../.." || exit 2
@@ -9,15 +10,16 @@ cd "$(dirname "$0")/../.." || exit 2
 allowed() { # DIR -> the folders its code may include
 	case $1 in
 	model) echo "model" ;;
+	names) echo "model names" ;;
 	tracer) echo "model tracer" ;;
 	import) echo "model import" ;;
 	analyzers) echo "model analyzers" ;;
 	output) echo "model analyzers output" ;;
-	cli) echo "model tracer import analyzers output cli" ;;
+	cli) echo "model names tracer import analyzers output cli" ;;
 	esac
 }
 
-for d in model tracer import analyzers output cli; do
+for d in model names tracer import analyzers output cli; do
 	bad=$(grep -Hn '^#include "' $d/*.c $d/*.h | while IFS= read -r l; do
 		dep=$(echo "$l" | sed 's/.*#include "\([a-z]*\)\/.*/\1/')
 		case " $(allowed $d) " in *" $dep "*) ;; *) echo "$l" ;; esac

@@ -1,6 +1,6 @@
 /* docker.c - see docker.h. */
 #define _GNU_SOURCE
-#include "tracer/docker.h"
+#include "names/docker.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
