@@ -95,5 +95,5 @@ nsid_t si_ns_fresh(struct strace_import *s, pid_t tid)
 	char label[64];
 
 	snprintf(label, sizeof(label), "new netns of tid %d, line %lu", tid, s->lineno);
-	return nstab_label(&s->m.ns, label);
+	return nstab_fresh(&s->m.ns, label);
 }

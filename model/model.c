@@ -366,12 +366,12 @@ void model_sock_local(struct model *m, struct msock *s, const struct nst_addr *a
 
 bool model_away(const struct model *m, const struct mproc *p, nsid_t ns)
 {
-	return nstab_differ(&m->ns, ns, p->home);
+	return nstab_surely_differ(&m->ns, ns, p->home);
 }
 
 bool model_sock_foreign(const struct model *m, const struct mproc *p, const struct msock *s)
 {
-	return model_away(m, p, s->ns);
+	return nstab_differ(&m->ns, s->ns, p->home);
 }
 
 void model_event_begin(const struct model *m, const struct mthread *t, nsid_t at,

@@ -146,9 +146,11 @@ void model_sock_addr(const struct maddr *a, struct nst_addr *out);
 
 /* --- verdicts and events -------------------------------------------------- */
 
-/* The socket lives in another netns than p's home (both known). */
+/* The socket lives in another netns than p's home (both known, and
+ * distinct identities: the strace import's home vote decides). */
 bool model_sock_foreign(const struct model *m, const struct mproc *p, const struct msock *s);
-/* ns (known) is not p's home (known). */
+/* A thread in ns is away from p's home, for certain (nstab_surely_differ):
+ * a claim about a thread is made only on what is known. */
 bool model_away(const struct model *m, const struct mproc *p, nsid_t ns);
 /* The fields of ev that the model knows for a call by t, which was in netns
  * at when it made it: pid, tid, comm, thread_netns, home_netns, NST_EV_AWAY;

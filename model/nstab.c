@@ -129,6 +129,15 @@ nsid_t nstab_placeholder(struct nstab *t)
 	return id;
 }
 
+nsid_t nstab_fresh(struct nstab *t, const char *label)
+{
+	nsid_t id = nstab_label(t, label);
+
+	if (id)
+		t->v[id].fresh = true;
+	return id;
+}
+
 struct nsent *nstab_get(const struct nstab *t, nsid_t id)
 {
 	return id && id < t->n ? &t->v[id] : NULL;
@@ -155,6 +164,19 @@ nsid_t nstab_resolve(const struct nstab *t, nsid_t id)
 bool nstab_differ(const struct nstab *t, nsid_t a, nsid_t b)
 {
 	return a && b && nstab_resolve(t, a) != nstab_resolve(t, b);
+}
+
+bool nstab_surely_differ(const struct nstab *t, nsid_t a, nsid_t b)
+{
+	const struct nsent *ea, *eb;
+
+	if (!nstab_differ(t, a, b))
+		return false;
+	ea = nstab_get(t, nstab_resolve(t, a));
+	eb = nstab_get(t, nstab_resolve(t, b));
+	if (ea->placeholder || eb->placeholder)
+		return ea->fresh || eb->fresh;
+	return true;
 }
 
 void nstab_learn_path(struct nstab *t, nsid_t id, const char *path)

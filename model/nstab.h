@@ -32,6 +32,7 @@ struct nsent {
 	char *label;     /* only for identities with neither inode nor path */
 	nsid_t alias;    /* a placeholder's learned identity, else 0 */
 	bool placeholder;
+	bool fresh;      /* made new under trace (unshare, clone(CLONE_NEWNET)) */
 	bool path_tried; /* a source spent its one path lookup on it */
 };
 
@@ -51,6 +52,9 @@ nsid_t nstab_path(struct nstab *t, const char *path);
 nsid_t nstab_label(struct nstab *t, const char *label);
 /* A fresh identity nothing is known about. */
 nsid_t nstab_placeholder(struct nstab *t);
+/* A namespace made new under trace, known by label: it differs from every
+ * namespace that existed before it. */
+nsid_t nstab_fresh(struct nstab *t, const char *label);
 
 /* From now on placeholder stands for target (re-pointable: a later call
  * replaces the target).  Ignored unless placeholder is one. */
@@ -60,6 +64,9 @@ nsid_t nstab_resolve(const struct nstab *t, nsid_t id);
 /* Both known and, resolved, distinct.  Two ids are distinct namespaces as
  * far as nstrace can tell: a source that cannot tell gives them one id. */
 bool nstab_differ(const struct nstab *t, nsid_t a, nsid_t b);
+/* Distinct for certain: as nstab_differ, but an unaliased placeholder (a
+ * log's threads before the home vote) differs only from a fresh one. */
+bool nstab_surely_differ(const struct nstab *t, nsid_t a, nsid_t b);
 
 /* The bind-mount path of an inode identity, learned late (first one wins). */
 void nstab_learn_path(struct nstab *t, nsid_t id, const char *path);

@@ -305,6 +305,24 @@ static void placeholders_resolve_to_what_is_learned(void)
 	nstab_free(&t);
 }
 
+static void only_known_differences_are_sure(void)
+{
+	struct nstab t;
+	nsid_t start, label, fresh;
+
+	nstab_init(&t);
+	start = nstab_placeholder(&t);
+	label = nstab_label(&t, "setns fd 14 of pid 1");
+	fresh = nstab_fresh(&t, "new netns of tid 9, line 3");
+	/* a log that starts mid-pattern: the first setns may be the way home */
+	CHECK(nstab_differ(&t, start, label) && !nstab_surely_differ(&t, start, label));
+	CHECK(nstab_surely_differ(&t, start, fresh)); /* new is new */
+	CHECK(nstab_surely_differ(&t, label, fresh));
+	nstab_alias(&t, start, label); /* the home vote: now it is known */
+	CHECK(!nstab_surely_differ(&t, start, label) && nstab_surely_differ(&t, start, fresh));
+	nstab_free(&t);
+}
+
 /* --- tables ---------------------------------------------------------------- */
 
 static void sysent_is_sorted_and_found(void)
@@ -359,6 +377,7 @@ int main(void)
 	RUN(facts_events_read_off_the_model, "facts: events carry the thread's and the socket's netns and verdicts");
 	RUN(nstab_interns_each_identity_once, "namespaces: inode, path and label each intern once; paths learned late");
 	RUN(placeholders_resolve_to_what_is_learned, "namespaces: a placeholder stands for what it is learned to be");
+	RUN(only_known_differences_are_sure, "namespaces: a placeholder is surely different only from a new namespace");
 	RUN(sysent_is_sorted_and_found, "syscall names: sorted, every one found, op and direction from the table");
 	RUN(idmap_survives_churn, "idmap: 5000 keys in, half out, the rest still found");
 	sockpool_free(&pool);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "analyzers/analyzer.h"
 #include "model/parse.h"
 #include "import/strace_import.h"
 #include "import/strace_text.h"
@@ -220,6 +221,46 @@ static void vectored_and_batched(void)
 	strace_import_free(s);
 }
 
+static void to_analyzer(const struct nst_event *ev, void *ctx)
+{
+	analyzer_feed(ctx, ev);
+}
+
+static void a_log_from_mid_pattern_claims_no_stuck_thread(void)
+{
+	/* strace -p began while thread 10 was in a container's netns: its first
+	 * line is the setns back home, known only by its fd.  Thread 11 then
+	 * shows the whole pattern, whose setns-back says fd 14 is home. */
+	static const char *const lines[] = {
+		"10 setns(14, CLONE_NEWNET) = 0",
+		"10 sendto(5, \"\\22\\64\\1\\0\\0\\1\\0\\0\\0\\0\\0\\0\\1a\\0\\0\\1\\0\\1\", 19, 0, "
+		"{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"198.51.100.53\")}, 16) = 19",
+		"10 recvfrom(5, \"\\22\\64\\201\\200\\0\\1\\0\\0\\0\\0\\0\\0\\1a\\0\\0\\1\\0\\1\", 512, 0, NULL, NULL) = 19",
+		"10 getpid() = 10",
+		"11 setns(38, CLONE_NEWNET) = 0",
+		"11 socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 39",
+		"11 connect(39, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"198.51.100.53\")}, 16) = 0",
+		"11 setns(14, CLONE_NEWNET) = 0",
+		"11 write(39, \"\\22\\65\\1\\0\\0\\1\\0\\0\\0\\0\\0\\0\\1b\\0\\0\\1\\0\\1\", 19) = 19",
+	};
+	struct analyzer_opts o = { .dns_timeout_us = 5000000 };
+	struct analyzer *a = analyzer_new(&o);
+	struct strace_import *s = strace_import_new(to_analyzer, a, "mid.strace");
+	const struct findings *fs;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		strace_import_line(s, lines[i], strlen(lines[i]), (unsigned long)i + 1, 0);
+	analyzer_finish(a, 0);
+	fs = analyzer_findings(a);
+	for (size_t i = 0; i < findings_count(fs); i++)
+		CHECK(findings_get(fs, i)->id != FIND_NETNS_THREAD_STUCK);
+	CHECK(findings_count(fs) >= 1); /* thread 11's query, foreign by the vote */
+	CHECK(findings_count(fs) && findings_get(fs, 0)->id == FIND_DNS_FOREIGN_NETNS &&
+	      findings_get(fs, 0)->foreign);
+	strace_import_free(s);
+	analyzer_free(a);
+}
+
 int main(void)
 {
 	RUN(every_escape_strace_prints, "strings decode \\NNN, \\xNN, \\t\\n\\v\\f\\r\\\"\\\\ and mark \"...\" cuts");
@@ -229,6 +270,8 @@ int main(void)
 	RUN(the_article_excerpt, "the article's excerpt: a foreign socket by setns fd, home learned from the setns back");
 	RUN(prefixes_timestamps_and_resumed, "pid prefixes, -tt/-ttt/-T, unfinished/resumed merge, signal and exit lines");
 	RUN(bad_lines_are_counted_not_fatal, "bad lines are counted and skipped; banners are skipped, not bad");
+	RUN(a_log_from_mid_pattern_claims_no_stuck_thread,
+	    "a log that starts with a setns back home claims no stuck thread before the home vote");
 	RUN(vectored_and_batched, "writev, sendmmsg (one event per message) and recvmsg decode with payloads");
 	return UNIT_DONE();
 }
