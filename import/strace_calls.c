@@ -295,15 +295,8 @@ static void do_accept(struct call *c)
 		ev_addr(c, c->args[1]);
 	if (c->nargs > 3)
 		socktype_of(c->args[3], &bits);
-	/* An accepted socket lives in its listener's netns. */
 	if (!c->err && c->ret >= 0 &&
-	    (k = model_socket(&c->s->m, c->t->p, (int)c->ret, l ? l->family : AF_UNSPEC,
-			      l ? l->type : 0, 0, l && l->ns ? l->ns : c->t->ns, NST_NS_CREATED,
-			      bits & SOCK_CLOEXEC))) {
-		if (l) { /* the listener's address */
-			k->local = l->local;
-			k->local_known = l->local_known;
-		}
+	    (k = model_accept(&c->s->m, c->t->p, (int)c->ret, l, c->t->ns, bits & SOCK_CLOEXEC))) {
 		if (c->ev.flags & NST_EV_ADDR)
 			model_sock_peer(&c->s->m, k, &c->ev.addr);
 		c->ev.fd2 = (int)c->ret;

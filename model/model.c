@@ -270,6 +270,22 @@ struct msock *model_socket(struct model *m, struct mproc *p, int fd, int family,
 	return s;
 }
 
+struct msock *model_accept(struct model *m, struct mproc *p, int fd, const struct msock *l,
+			   nsid_t ns, bool cloexec)
+{
+	struct msock *s;
+
+	if (!l)
+		return model_socket(m, p, fd, AF_UNSPEC, 0, 0, ns, NST_NS_CREATED, cloexec);
+	s = model_socket(m, p, fd, l->family, l->type, l->protocol, l->ns ? l->ns : ns,
+			 NST_NS_CREATED, cloexec);
+	if (s) {
+		s->local = l->local;
+		s->local_known = l->local_known;
+	}
+	return s;
+}
+
 int model_fd_socket(struct model *m, struct mproc *p, int fd, struct msock *sk, bool cloexec)
 {
 	return fdtab_set(&m->socks, p->fds, fd, FD_SOCKET, sk, cloexec);

@@ -117,6 +117,12 @@ struct fd_entry *model_fd(struct mproc *p, int fd);
  * fd was, made in netns ns (0: unknown).  NULL on ENOMEM or a bad fd. */
 struct msock *model_socket(struct model *m, struct mproc *p, int fd, int family, int type,
 			   int protocol, nsid_t ns, enum nst_ns_origin origin, bool cloexec);
+/* accept(): a new socket at fd, made from the listener l (NULL when not
+ * known): it lives in l's netns, whatever netns the accepting thread is in,
+ * with l's family, type, protocol and local address; without l, in netns
+ * ns.  NULL on ENOMEM or a bad fd. */
+struct msock *model_accept(struct model *m, struct mproc *p, int fd, const struct msock *l,
+			   nsid_t ns, bool cloexec);
 /* fd refers to the existing socket sk (one found by its inode).  0 or
  * -errno. */
 int model_fd_socket(struct model *m, struct mproc *p, int fd, struct msock *sk, bool cloexec);

@@ -464,15 +464,8 @@ void exit_accept(struct decode_ctx *c)
 
 	decode_sockaddr_lenp(c, c->a[1], c->a[2], &c->ev->addr);
 	if (c->ret >= 0) {
-		/* An accepted socket lives in its listener's netns, whatever
-		 * netns the accepting thread has moved to since. */
-		nsid_t ns = lsk && lsk->ns ? lsk->ns : c->tt->entry.netns;
-		sk = new_socket(c, (int)c->ret, lsk ? lsk->family : AF_UNSPEC, lsk ? lsk->type : 0,
-				lsk ? lsk->protocol : 0, ns);
-		if (sk && lsk) { /* the listener's address */
-			sk->local = lsk->local;
-			sk->local_known = lsk->local_known;
-		}
+		sk = model_accept(c->d->m, c->t->p, (int)c->ret, lsk, c->tt->entry.netns,
+				  new_fd_cloexec(c));
 		if (sk && (c->ev->flags & NST_EV_ADDR))
 			model_sock_peer(c->d->m, sk, &c->ev->addr);
 		c->ev->fd2 = (int)c->ret;

@@ -230,6 +230,25 @@ static void facts_sockets_by_inode_are_one(void)
 	model_destroy(&w.m);
 }
 
+static void facts_accepted_socket_is_the_listeners(void)
+{
+	struct world w;
+	struct msock *l, *a;
+	struct nst_addr addr = { .family = AF_INET, .port = 8053, .u.in4 = { 198, 51, 100, 2 } };
+
+	world_up(&w);
+	l = model_socket(&w.m, w.t->p, 3, AF_INET, SOCK_STREAM, 6, w.ctr, NST_NS_CREATED, false);
+	model_sock_local(&w.m, l, &addr, true);
+	/* accepted by a thread that went home meanwhile */
+	a = model_accept(&w.m, w.t->p, 4, l, w.home, true);
+	CHECK(a && a->ns == w.ctr && a->type == SOCK_STREAM && a->protocol == 6);
+	CHECK(a->local.port == 8053 && a->local_known && model_fd(w.t->p, 4)->cloexec);
+	CHECK(a->id != l->id && model_sock_foreign(&w.m, w.t->p, a));
+	a = model_accept(&w.m, w.t->p, 5, NULL, w.home, false); /* listener unknown */
+	CHECK(a && a->ns == w.home && a->family == AF_UNSPEC);
+	model_destroy(&w.m);
+}
+
 static void facts_events_read_off_the_model(void)
 {
 	struct world w;
@@ -374,6 +393,7 @@ int main(void)
 	RUN(facts_exec_drops_cloexec_and_threads, "facts: exec drops CLOEXEC fds and the other threads, retids, resets home");
 	RUN(facts_reused_fd_is_a_new_object, "facts: a reused fd number is a new socket with a new id and netns");
 	RUN(facts_sockets_by_inode_are_one, "facts: fds that reach one kernel socket share one object");
+	RUN(facts_accepted_socket_is_the_listeners, "facts: an accepted socket has its listener's netns and address, not the caller's");
 	RUN(facts_events_read_off_the_model, "facts: events carry the thread's and the socket's netns and verdicts");
 	RUN(nstab_interns_each_identity_once, "namespaces: inode, path and label each intern once; paths learned late");
 	RUN(placeholders_resolve_to_what_is_learned, "namespaces: a placeholder stands for what it is learned to be");
