@@ -179,8 +179,8 @@ static void by_fork(void)
 		FAIL("fork child failed");
 }
 
-/* 6. another thread reads the answer of an unconnected socket, without
- *    an address: recvmsg without msg_name, then recvfrom(NULL) */
+/* 6. another thread reads the answers of an unconnected socket, without
+ *    an address: recvmsg without msg_name, recvfrom(NULL), read() */
 static int thread_sock;
 
 static void *reader(void *arg)
@@ -194,6 +194,8 @@ static void *reader(void *arg)
 	got(recvmsg(thread_sock, &m, 0));
 	wait_readable(thread_sock);
 	got(recvfrom(thread_sock, a, sizeof(a), 0, NULL, NULL));
+	wait_readable(thread_sock);
+	got(read(thread_sock, a, sizeof(a)));
 	return NULL;
 }
 
@@ -207,6 +209,7 @@ static void by_another_thread(void)
 		FAIL("pthread_create");
 	sent(sendto(thread_sock, q, mkquery(q, 6), 0, (struct sockaddr *)&up, sizeof(up)));
 	sent(sendto(thread_sock, q, mkquery(q, 7), 0, (struct sockaddr *)&up, sizeof(up)));
+	sent(sendto(thread_sock, q, mkquery(q, 15), 0, (struct sockaddr *)&up, sizeof(up)));
 	pthread_join(t, NULL);
 	close(thread_sock);
 }
