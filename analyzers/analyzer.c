@@ -11,43 +11,36 @@
 
 #include "analyzers/dns.h"
 #include "analyzers/dnsstream.h"
+#include "analyzers/lookups.h"
 #include "model/parse.h"
 
 #define MAX_QUERIES 4096
-#define MAX_SERVED 4096
 #define MAX_ROWS 256
-#define MAX_RELAYS 64
 #define MAX_FOREIGN 256
 #define MAX_THREADS 1024
 #define MAX_SOCK_STACKS 128
 #define SWEEP_EVERY_US 100000
-#define SERVED_TTL_US 30000000
 #define RELAY_WINDOW_US 10000000
+#define DOCKERD_TIMEOUT_US 4000000 /* moby's extIOTimeout, per upstream */
 
-struct query { /* a query a traced process sent, awaiting its answer */
-	bool used, tcp, foreign, loopback;
+/* A query a traced process sent (or tried to: a connect that failed),
+ * awaiting its answer: one attempt to reach an upstream. */
+struct query {
+	bool used, tcp, foreign, loopback, dockerd;
 	int pid, tid;
 	uint64_t sock; /* sock_key */
 	char comm[NST_COMM_LEN];
 	uint16_t id, qtype;
 	char qname[DNS_NAME_MAX];
-	uint64_t ts;
+	uint64_t ts, timeout_us;
 	struct nst_addr up;
 	char upstream[64];
 	struct ns_ref netns, home;
-	int served; /* the relayed client query, or -1 */
+	int lookup;           /* the lookup it forwards (lookups.h), or -1 */
+	struct ns_ref asker;  /* that lookup's netns */
+	enum dns_path path;
 	int stk;    /* its socket's creation stack (sock_stacks), or -1 */
 	unsigned stk_gen;
-};
-
-struct served { /* a query a traced process received, as a resolver */
-	bool used, forwarded, answered_up;
-	int pid;
-	char comm[NST_COMM_LEN];
-	uint16_t id, qtype;
-	char qname[DNS_NAME_MAX];
-	char client[64], listener[64], upstream[64];
-	uint64_t ts_client, ts_in, ts_fwd, ts_up;
 };
 
 struct sock_stack { /* -k: where a foreign socket was made */
@@ -70,12 +63,10 @@ struct analyzer {
 	struct analyzer_opts o;
 	struct dnsstream *ds;
 	struct findings *fs;
+	struct lookups *lk;
 	struct query q[MAX_QUERIES];
-	struct served sv[MAX_SERVED];
 	struct upstream_row rows[MAX_ROWS];
 	size_t nrows;
-	struct relay_row relays[MAX_RELAYS];
-	size_t nrelays;
 	struct foreign_row foreign[MAX_FOREIGN];
 	size_t nforeign;
 	struct tstate th[MAX_THREADS];
@@ -83,7 +74,7 @@ struct analyzer {
 	unsigned stack_gen;
 	uint64_t now, last_sweep;
 	size_t nq; /* queries in use: most events need no scan at all */
-	size_t qhi, svhi, thi; /* slots at and above these are free: scans stop there */
+	size_t qhi, thi; /* slots at and above these are free: scans stop there */
 	struct analyzer_counts c;
 };
 
@@ -98,7 +89,8 @@ struct analyzer *analyzer_new(const struct analyzer_opts *o)
 		a->o.dns_timeout_us = 5000000;
 	a->ds = dnsstream_new();
 	a->fs = findings_new(o->on_new, o->ctx);
-	if (!a->ds || !a->fs) {
+	a->lk = a->fs ? lookups_new(a->fs) : NULL;
+	if (!a->ds || !a->fs || !a->lk) {
 		analyzer_free(a);
 		return NULL;
 	}
@@ -110,6 +102,7 @@ void analyzer_free(struct analyzer *a)
 	if (!a)
 		return;
 	dnsstream_free(a->ds);
+	lookups_free(a->lk);
 	findings_free(a->fs);
 	free(a);
 }
@@ -121,6 +114,7 @@ const struct findings *analyzer_findings(const struct analyzer *a)
 
 const struct analyzer_counts *analyzer_counts(const struct analyzer *a)
 {
+	((struct analyzer *)a)->c.sv_overflow = lookups_overflow(a->lk);
 	return &a->c;
 }
 
@@ -132,8 +126,12 @@ const struct upstream_row *analyzer_upstreams(const struct analyzer *a, size_t *
 
 const struct relay_row *analyzer_relays(const struct analyzer *a, size_t *n)
 {
-	*n = a->nrelays;
-	return a->relays;
+	return lookups_relays(a->lk, n);
+}
+
+const struct lookup_row *analyzer_lookups(const struct analyzer *a, size_t *n)
+{
+	return lookups_rows(a->lk, n);
 }
 
 const struct foreign_row *analyzer_foreign(const struct analyzer *a, size_t *n)
@@ -181,7 +179,7 @@ static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 {
 	for (size_t i = 0; i < a->nrows; i++) {
 		struct upstream_row *r = &a->rows[i];
-		if (ns_ref_same(&r->netns, &q->netns) &&
+		if (ns_ref_same(&r->netns, &q->netns) && ns_ref_same(&r->asker, &q->asker) &&
 		    !strcmp(r->upstream, q->upstream) && !strcmp(r->proto, q->tcp ? "tcp" : "udp"))
 			return r;
 	}
@@ -189,6 +187,7 @@ static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 		return NULL;
 	struct upstream_row *r = &a->rows[a->nrows++];
 	r->netns = q->netns;
+	r->asker = q->asker;
 	snprintf(r->upstream, sizeof(r->upstream), "%s", q->upstream);
 	snprintf(r->proto, sizeof(r->proto), "%s", q->tcp ? "tcp" : "udp");
 	return r;
@@ -208,6 +207,8 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 		case RES_UNREACHABLE: r->unreachable++; break;
 		case RES_TIMEOUT: r->timeout++; break;
 		case RES_PENDING: r->pending++; break;
+		case RES_BLOCKED: r->blocked++; break;
+		default: break;
 		}
 	}
 	a->nq--;
@@ -227,10 +228,17 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	f.ex_id = q->id;
 	f.first_ts = q->ts;
 	f.last_ts = ts;
-	f.timeout_us = a->o.dns_timeout_us;
+	f.timeout_us = q->timeout_us;
 	f.foreign = q->foreign;
 	f.loopback = q->loopback;
+	f.dockerd = q->dockerd;
+	f.relayed = q->lookup >= 0;
+	f.asker = q->asker;
+	f.path = q->path;
+	f.client_rcode = ASKED_NOTHING;
 	findings_offer(a->fs, SUBJECT_QUERY, &f);
+	if (q->lookup >= 0)
+		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, f.proto, res, ts);
 	q->used = false;
 }
 
@@ -239,8 +247,6 @@ static void trim(struct analyzer *a)
 {
 	while (a->qhi && !a->q[a->qhi - 1].used)
 		a->qhi--;
-	while (a->svhi && !a->sv[a->svhi - 1].used)
-		a->svhi--;
 	while (a->thi && !a->th[a->thi - 1].used)
 		a->thi--;
 }
@@ -259,11 +265,9 @@ static void resolve_socket(struct analyzer *a, uint64_t sock, enum dns_result re
 static void sweep(struct analyzer *a, uint64_t now)
 {
 	for (size_t i = 0; a->nq && i < a->qhi; i++)
-		if (a->q[i].used && now > a->q[i].ts + a->o.dns_timeout_us)
+		if (a->q[i].used && now > a->q[i].ts + a->q[i].timeout_us)
 			resolve(a, &a->q[i], RES_TIMEOUT, -1, now);
-	for (size_t i = 0; i < a->svhi; i++)
-		if (a->sv[i].used && now > a->sv[i].ts_in + SERVED_TTL_US)
-			a->sv[i].used = false;
+	lookups_sweep(a->lk, now);
 	trim(a);
 	a->last_sweep = now;
 }
@@ -273,45 +277,12 @@ static enum dns_result error_result(int err, bool *known)
 	*known = true;
 	if (err == ECONNREFUSED)
 		return RES_REFUSED;
-	if (err == EHOSTUNREACH || err == ENETUNREACH)
+	if (err == EHOSTUNREACH || err == ENETUNREACH || err == EADDRNOTAVAIL)
 		return RES_UNREACHABLE;
+	if (err == EPERM || err == EACCES)
+		return RES_BLOCKED;
 	*known = false;
 	return RES_PENDING;
-}
-
-/* --- relays --------------------------------------------------------------- */
-
-static struct relay_row *relay_for(struct analyzer *a, const struct served *s)
-{
-	for (size_t i = 0; i < a->nrelays; i++) {
-		struct relay_row *r = &a->relays[i];
-		if (r->pid == s->pid && !strcmp(r->listener, s->listener) && !strcmp(r->upstream, s->upstream))
-			return r;
-	}
-	if (a->nrelays == MAX_RELAYS)
-		return NULL;
-	struct relay_row *r = &a->relays[a->nrelays++];
-	r->pid = s->pid;
-	memcpy(r->comm, s->comm, sizeof(r->comm));
-	memcpy(r->listener, s->listener, sizeof(r->listener));
-	memcpy(r->upstream, s->upstream, sizeof(r->upstream));
-	return r;
-}
-
-static void relay_done(struct analyzer *a, struct served *s, uint64_t ts_out)
-{
-	struct relay_row *r = relay_for(a, s);
-
-	if (r) {
-		r->count++;
-		if (s->ts_client)
-			samples_add(&r->client_in, s->ts_in - s->ts_client);
-		samples_add(&r->to_up, s->ts_fwd - s->ts_in);
-		samples_add(&r->up_rtt, s->ts_up - s->ts_fwd);
-		samples_add(&r->to_client, ts_out - s->ts_up);
-		samples_add(&r->total, ts_out - s->ts_in);
-	}
-	s->used = false;
 }
 
 /* --- DNS messages --------------------------------------------------------- */
@@ -347,20 +318,46 @@ static void query_stack(struct analyzer *a, struct query *q)
 		}
 }
 
-/* A resolver forwarding what a client asked it: link the hops. */
-static void link_relay(struct analyzer *a, struct query *q)
+/* The attempt serves a lookup of this resolver (its asking container), or
+ * is a program's own query: its path and timeout follow. */
+static void attach_lookup(struct analyzer *a, struct query *q, bool has_id)
 {
-	for (size_t i = 0; i < a->svhi; i++) {
-		struct served *s = &a->sv[i];
-		if (s->used && !s->forwarded && s->pid == q->pid && s->qtype == q->qtype &&
-		    same_name(s->qname, q->qname) && q->ts - s->ts_in < RELAY_WINDOW_US) {
-			s->forwarded = true;
-			s->ts_fwd = q->ts;
-			snprintf(s->upstream, sizeof(s->upstream), "%s", q->upstream);
-			q->served = (int)i;
-			return;
-		}
-	}
+	q->lookup = lookups_attach(a->lk, q->pid, has_id, q->id, q->qtype, q->qname, q->ts, &q->asker);
+	if (q->lookup < 0)
+		q->path = PATH_SELF;
+	else if (ns_ref_same(&q->netns, &q->asker) && ns_ref_known(&q->netns))
+		q->path = PATH_CONTAINER;
+	else if (ns_ref_same(&q->netns, &q->home) && ns_ref_known(&q->netns))
+		q->path = PATH_RESOLVER;
+	else
+		q->path = PATH_OTHER;
+	q->timeout_us = q->lookup >= 0 && q->dockerd ? DOCKERD_TIMEOUT_US : a->o.dns_timeout_us;
+}
+
+/* What an attempt knows from its event, before its question. */
+static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
+				 const struct nst_addr *up, bool tcp)
+{
+	struct query *q = query_slot(a, ev->ts_us);
+
+	memset(q, 0, sizeof(*q));
+	q->used = true;
+	a->nq++;
+	q->pid = ev->pid;
+	q->tid = ev->tid;
+	q->sock = sock_key(ev);
+	memcpy(q->comm, ev->comm, sizeof(q->comm));
+	q->dockerd = !strcmp(ev->comm, "dockerd");
+	q->ts = ev->ts_us;
+	q->tcp = tcp;
+	q->up = *up;
+	print_addr(q->upstream, sizeof(q->upstream), up);
+	q->loopback = is_loopback(up);
+	q->foreign = ev->sock.foreign;
+	ns_from(&q->netns, &ev->sock.netns);
+	ns_from(&q->home, &ev->home_netns);
+	query_stack(a, q);
+	return q;
 }
 
 static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
@@ -371,37 +368,41 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	enum dns_result res;
 
 	a->c.q_sent++;
-	q = query_slot(a, ev->ts_us);
-	memset(q, 0, sizeof(*q));
-	q->used = true;
-	a->nq++;
-	q->pid = ev->pid;
-	q->tid = ev->tid;
+	q = new_attempt(a, ev, &d->remote, d->tcp);
 	q->sock = d->sock;
-	memcpy(q->comm, ev->comm, sizeof(q->comm));
 	q->id = d->msg.id;
 	q->qtype = d->msg.qtype;
 	snprintf(q->qname, sizeof(q->qname), "%s", d->msg.qname);
-	q->ts = ev->ts_us;
-	q->tcp = d->tcp;
-	q->up = d->remote;
-	print_addr(q->upstream, sizeof(q->upstream), &d->remote);
-	q->loopback = is_loopback(&d->remote);
-	q->foreign = ev->sock.foreign;
-	ns_from(&q->netns, &ev->sock.netns);
-	ns_from(&q->home, &ev->home_netns);
-	q->served = -1;
-	query_stack(a, q);
-	link_relay(a, q);
+	attach_lookup(a, q, true);
 	if (ev->err) { /* the send itself failed: its fate is known now */
 		res = error_result(ev->err, &known);
 		if (known) {
 			resolve(a, q, res, -1, ev->ts_us);
-		} else {
+		} else { /* EAGAIN, EINTR: nothing left; it may be retried */
+			if (q->lookup >= 0)
+				lookups_attempt_cancel(a->lk, q->lookup);
 			q->used = false;
 			a->nq--;
 		}
 	}
+}
+
+/* A connect to port 53 that failed (ENETUNREACH for an IPv6 server from a
+ * netns without IPv6, EPERM from a REJECT): an attempt that ended before any
+ * query left. */
+static void on_connect_failed(struct analyzer *a, const struct nst_event *ev)
+{
+	bool known;
+	enum dns_result res = error_result(ev->err, &known);
+	struct query *q;
+
+	if (!known)
+		return; /* EINPROGRESS and the like: not a failure */
+	q = new_attempt(a, ev, &ev->addr, ev->sock.type == SOCK_STREAM);
+	attach_lookup(a, q, false);
+	if (q->lookup >= 0)
+		lookups_question(a->lk, q->lookup, q->qname, sizeof(q->qname), &q->qtype, &q->id);
+	resolve(a, q, res, -1, ev->ts_us);
 }
 
 /* An answer: the pending query on its socket with its id and question,
@@ -417,10 +418,6 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 		if (!q->used || q->sock != d->sock || q->id != d->msg.id || !same_name(q->qname, qname) ||
 		    (d->msg.has_question && d->msg.qtype != q->qtype) || !remote_matches(&d->remote, &q->up))
 			continue;
-		if (q->served >= 0 && a->sv[q->served].used) {
-			a->sv[q->served].answered_up = true;
-			a->sv[q->served].ts_up = ev->ts_us;
-		}
 		resolve(a, q, RES_OK, d->msg.rcode, ev->ts_us);
 		trim(a);
 		return;
@@ -430,59 +427,25 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 static void on_query_received(struct analyzer *a, const struct dns_seen *d)
 {
 	const struct nst_event *ev = d->ev;
-	struct served *s = NULL;
-	size_t i;
+	uint64_t client_ts = 0;
 
 	a->c.q_recv++;
-	for (i = 0; i < a->svhi && !s; i++)
-		if (!a->sv[i].used)
-			s = &a->sv[i];
-	if (!s && a->svhi < MAX_SERVED)
-		s = &a->sv[a->svhi++];
-	if (!s) {
-		a->c.sv_overflow++;
-		return;
-	}
-	memset(s, 0, sizeof(*s));
-	s->used = true;
-	s->pid = ev->pid;
-	memcpy(s->comm, ev->comm, sizeof(s->comm));
-	s->id = d->msg.id;
-	s->qtype = d->msg.qtype;
-	snprintf(s->qname, sizeof(s->qname), "%s", d->msg.qname);
-	print_addr(s->client, sizeof(s->client), &d->remote);
-	print_addr(s->listener, sizeof(s->listener), &d->local);
-	s->ts_in = ev->ts_us;
 	/* The client is traced too: its send starts the first hop. */
-	for (i = 0; i < a->qhi; i++) {
+	for (size_t i = 0; i < a->qhi; i++) {
 		struct query *q = &a->q[i];
-		if (q->used && q->pid != ev->pid && q->id == s->id && q->qtype == s->qtype &&
-		    same_name(q->qname, s->qname) && ev->ts_us - q->ts < RELAY_WINDOW_US) {
-			s->ts_client = q->ts;
+		if (q->used && q->pid != ev->pid && q->id == d->msg.id && q->qtype == d->msg.qtype &&
+		    same_name(q->qname, d->msg.qname) && ev->ts_us - q->ts < RELAY_WINDOW_US) {
+			client_ts = q->ts;
 			break;
 		}
 	}
+	lookups_query_received(a->lk, d, client_ts);
 }
 
 static void on_response_sent(struct analyzer *a, const struct dns_seen *d)
 {
-	const struct nst_event *ev = d->ev;
-	char client[64];
-
 	a->c.r_sent++;
-	print_addr(client, sizeof(client), &d->remote);
-	for (size_t i = 0; i < a->svhi; i++) {
-		struct served *s = &a->sv[i];
-		if (s->used && s->pid == ev->pid && s->id == d->msg.id &&
-		    same_name(s->qname, d->msg.qname) &&
-		    (d->remote.family == AF_UNSPEC || !strcmp(s->client, client))) {
-			if (s->forwarded && s->answered_up)
-				relay_done(a, s, ev->ts_us);
-			else
-				s->used = false; /* answered locally (names of containers) */
-			return;
-		}
-	}
+	lookups_response_sent(a->lk, d);
 }
 
 static void on_dns(const struct dns_seen *d, void *ctx)
@@ -669,6 +632,11 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 	default:
 		break;
 	}
+	if (ev->op == NST_OP_CONNECT && ev->err && (ev->flags & NST_EV_ADDR) &&
+	    (ev->addr.family == AF_INET || ev->addr.family == AF_INET6) && ev->addr.port == 53) {
+		on_connect_failed(a, ev);
+		return;
+	}
 	/* ECONNREFUSED and friends on a socket with pending queries is their
 	 * fate, on a send (without a query in it) or a receive. */
 	if (ev->err && ev->dir != NST_DIR_NONE && (ev->dir == NST_DIR_IN || !ev->payload_len)) {
@@ -686,9 +654,10 @@ void analyzer_finish(struct analyzer *a, uint64_t end_ts)
 	for (size_t i = 0; i < a->qhi; i++) {
 		struct query *q = &a->q[i];
 		if (q->used)
-			resolve(a, q, end_ts > q->ts + a->o.dns_timeout_us ? RES_TIMEOUT : RES_PENDING,
+			resolve(a, q, end_ts > q->ts + q->timeout_us ? RES_TIMEOUT : RES_PENDING,
 				-1, end_ts);
 	}
+	lookups_finish(a->lk, end_ts);
 	for (size_t i = 0; i < a->thi; i++) {
 		struct tstate *t = &a->th[i];
 		struct finding f;

@@ -10,7 +10,9 @@
  * An answer is matched to its query by socket (sock.id; an event without
  * one is known by its pid and fd until that fd is closed), DNS id and
  * question, whichever thread or process read it and whatever call: the
- * source address is checked when the call shows it, never required.
+ * source address is checked when the call shows it, never required.  A
+ * query a traced resolver forwards is an attempt of the lookup it serves
+ * (lookups.h): findings and tables then name the asking container.
  *
  * Memory is bounded: pending queries, served queries, summary rows and
  * findings are capped; overflow is counted, never unbounded growth.  The
@@ -22,6 +24,7 @@
 #include <stdint.h>
 
 #include "analyzers/findings.h"
+#include "analyzers/lookups.h"
 #include "analyzers/samples.h"
 #include "model/event.h"
 
@@ -31,21 +34,14 @@ struct analyzer_opts {
 	void *ctx;
 };
 
-/* Queries per (socket netns, upstream, proto). */
+/* Attempts per (asking netns, socket netns, upstream, proto): the asking
+ * netns is the container whose lookup a resolver forwarded (unknown for a
+ * program's own queries).  A connect that failed counts as an attempt. */
 struct upstream_row {
-	struct ns_ref netns;
+	struct ns_ref asker, netns;
 	char upstream[64], proto[4];
-	unsigned long queries, answered, refused, unreachable, timeout, pending;
+	unsigned long queries, answered, refused, unreachable, timeout, pending, blocked;
 	struct samples lat;
-};
-
-/* A resolver (dockerd's 127.0.0.11) relaying clients' queries: per (pid,
- * listener, upstream), each hop's latency. */
-struct relay_row {
-	int pid;
-	char comm[NST_COMM_LEN], listener[64], upstream[64];
-	unsigned long count;
-	struct samples client_in, to_up, up_rtt, to_client, total;
 };
 
 /* Events on sockets outside their process's home netns, per (pid, netns,
@@ -80,6 +76,8 @@ const struct findings *analyzer_findings(const struct analyzer *a);
 const struct analyzer_counts *analyzer_counts(const struct analyzer *a);
 const struct upstream_row *analyzer_upstreams(const struct analyzer *a, size_t *n);
 const struct relay_row *analyzer_relays(const struct analyzer *a, size_t *n);
+/* What the clients of traced resolvers got, per asking netns. */
+const struct lookup_row *analyzer_lookups(const struct analyzer *a, size_t *n);
 const struct foreign_row *analyzer_foreign(const struct analyzer *a, size_t *n);
 
 #endif

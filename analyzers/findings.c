@@ -61,8 +61,9 @@ bool ns_ref_same(const struct ns_ref *a, const struct ns_ref *b)
 static bool same_key(const struct finding *a, const struct finding *b)
 {
 	return a->id == b->id && a->pid == b->pid && ns_ref_same(&a->netns, &b->netns) &&
-	       !strcmp(a->upstream, b->upstream) &&
-	       a->result == b->result && a->rcode == b->rcode && a->tid == b->tid;
+	       ns_ref_same(&a->asker, &b->asker) && !strcmp(a->upstream, b->upstream) &&
+	       a->result == b->result && a->rcode == b->rcode && a->tid == b->tid &&
+	       a->client_rcode == b->client_rcode;
 }
 
 static void add(struct findings *fs, const struct finding *f)
@@ -138,8 +139,22 @@ const char *severity_name(enum severity s)
 
 const char *result_name(enum dns_result r)
 {
-	static const char *const names[] = { "ok", "refused", "unreachable", "timeout", "pending" };
-	return names[r];
+	static const char *const names[RES_COUNT] = {
+		[RES_OK] = "ok", [RES_REFUSED] = "refused", [RES_UNREACHABLE] = "unreachable",
+		[RES_TIMEOUT] = "timeout", [RES_PENDING] = "pending", [RES_BLOCKED] = "blocked",
+	};
+	return (unsigned)r < RES_COUNT ? names[r] : "?";
+}
+
+const char *path_name(enum dns_path p)
+{
+	static const char *const names[] = { "self", "container", "resolver", "other" };
+	return names[p];
+}
+
+bool ns_ref_known(const struct ns_ref *ns)
+{
+	return ns->ino || ns->path[0] || ns->label[0];
 }
 
 void ns_ref_text(const struct ns_ref *ns, const struct containers *names, char *buf, size_t n)
@@ -168,9 +183,9 @@ void ns_ref_text(const struct ns_ref *ns, const struct containers *names, char *
 		snprintf(buf, n, "net:[%llu]", (unsigned long long)ns->ino);
 }
 
-/* --- the rows --------------------------------------------------------------- */
+/* --- wording shared by the rows --------------------------------------------- */
 
-#define FIREWALL_FIX \
+#define DOCKER_FIREWALL_FIX \
 	"allow udp and tcp port 53 from the container subnet to %s in the host firewall's " \
 	"forwarding path (for Docker: iptables -I DOCKER-USER -p udp --dport 53 -j ACCEPT, and " \
 	"the same with -p tcp), or give the container a DNS server directly: dns: in compose, " \
@@ -188,13 +203,98 @@ static enum severity sev_warning(const struct finding *f)
 	return SEV_WARNING;
 }
 
-/* The sockets' two namespaces, for the messages. */
-static void two_ns(const struct finding *f, const struct containers *names, char *ns, char *home,
-		   size_t n)
+/* Is the attempt on the resolver's own (home) path: Docker 28's host path? */
+static bool own_path(const struct finding *f)
 {
-	ns_ref_text(&f->netns, names, ns, n);
-	ns_ref_text(&f->home, names, home, n);
+	return f->relayed && f->path == PATH_RESOLVER;
 }
+
+/* "dockerd (pid 7041)", and for whom: ", forwarding lookups from container
+ * web (3f2a.., 172.18.0.2)," */
+static void who(const struct finding *f, const struct containers *names, char *buf, size_t n)
+{
+	const struct container *c;
+	char a[512];
+
+	if (!f->relayed || !ns_ref_known(&f->asker)) {
+		snprintf(buf, n, "%s (pid %d)", f->comm, f->pid);
+		return;
+	}
+	if ((c = containers_find(names, f->asker.ino, f->asker.path)))
+		container_text(c, a, sizeof(a));
+	else
+		ns_ref_text(&f->asker, names, a, sizeof(a));
+	snprintf(buf, n, "%s (pid %d), %s lookups from %s,", f->comm, f->pid,
+		 finding_row(f)->subject == SUBJECT_LOOKUP ? "serving" : "forwarding", a);
+}
+
+/* Where the socket lives, when that is not the home netns. */
+static int foreign_sentence(const struct finding *f, const struct containers *names, char *buf,
+			    size_t n, const char *what)
+{
+	char ns[512], home[512];
+	const char *whose = f->dockerd ? "the container's" : "that";
+
+	ns_ref_text(&f->netns, names, ns, sizeof(ns));
+	ns_ref_text(&f->home, names, home, sizeof(home));
+	return snprintf(buf, n,
+			" The socket lives in network namespace %s, not in the process's own %s: the "
+			"query left from %s namespace with its source address, so the %s happens on "
+			"that path.",
+			ns, home, whose, what);
+}
+
+/* The attempt left from the resolver's own netns (Docker 28's host path). */
+static int own_path_sentence(const struct finding *f, const struct containers *names, char *buf,
+			     size_t n)
+{
+	char home[512];
+
+	ns_ref_text(&f->home, names, home, sizeof(home));
+	return snprintf(buf, n,
+			" The socket lives in %s's own network namespace %s%s: its queries take that "
+			"namespace's address and its OUTPUT chain, the path the host's own DNS to %s "
+			"takes too.",
+			f->comm, home, f->dockerd ? " (the host's: Docker 28 forwards the servers of the "
+						    "host's /etc/resolv.conf from there)" : "",
+			f->upstream);
+}
+
+/* The path sentence of a failed attempt, appended at buf + m. */
+static void path_sentence(const struct finding *f, const struct containers *names, char *buf,
+			  size_t n, int m, const char *what)
+{
+	if (m <= 0 || (size_t)m >= n)
+		return;
+	if (own_path(f))
+		own_path_sentence(f, names, buf + m, n - (size_t)m);
+	else if (f->foreign) {
+		m += foreign_sentence(f, names, buf + m, n - (size_t)m, what);
+		if (m > 0 && (size_t)m < n)
+			snprintf(buf + m, n - (size_t)m,
+				 " The host path is not the one the query took: the same server may well "
+				 "answer queries made from the host.");
+	}
+}
+
+/* The upstream's address without its port (and brackets): "10.0.0.2",
+ * "2001:db8::53", for commands such as ip route get. */
+static const char *upstream_ip(const struct finding *f, char *buf, size_t n)
+{
+	const char *u = f->upstream;
+	size_t len;
+
+	if (u[0] == '[') {
+		u++;
+		len = strcspn(u, "]");
+	} else {
+		len = strcspn(u, ":");
+	}
+	snprintf(buf, n, "%.*s", (int)len, u);
+	return buf;
+}
+
+/* --- the rows --------------------------------------------------------------- */
 
 /* dns-foreign-netns: the article's case. */
 static bool when_foreign(const struct finding *f)
@@ -210,24 +310,32 @@ static enum severity sev_foreign(const struct finding *f)
 static void msg_foreign(const struct finding *f, const struct containers *names, char *buf,
 			size_t n)
 {
-	char ns[512], home[512];
+	char w[768], ns[512], home[512];
+	const char *whose = f->dockerd ? "the container's" : "that";
 
-	two_ns(f, names, ns, home, sizeof(ns));
+	who(f, names, w, sizeof(w));
+	ns_ref_text(&f->netns, names, ns, sizeof(ns));
+	ns_ref_text(&f->home, names, home, sizeof(home));
 	snprintf(buf, n,
-		 "%s (pid %d) sent DNS queries to %s over %s on a socket that lives in network "
-		 "namespace %s, not in its own namespace %s. A socket belongs to the namespace it "
-		 "was created in: the thread entered the container's namespace (setns), created "
-		 "the socket there and switched back, so the query leaves from the container's "
-		 "namespace with the container's source address. The host's forwarding firewall "
-		 "rules (FORWARD, DOCKER-USER) apply to it, not the rules for the host's own "
-		 "traffic: DNS that works from the host proves nothing about this path. "
-		 "Result: %s.",
-		 f->comm, f->pid, f->upstream, f->proto, ns, home, result_name(f->result));
+		 "%s sent DNS queries to %s over %s on a socket that lives in network namespace %s, "
+		 "not in its own namespace %s. A socket belongs to the namespace it was created in: "
+		 "the thread entered %s namespace (setns), created the socket there and switched "
+		 "back, so the query leaves from %s namespace with %s source address. The host's "
+		 "forwarding firewall rules (%s) apply to it, not the rules for the host's own "
+		 "traffic: DNS that works from the host proves nothing about this path. Result: %s.",
+		 w, f->upstream, f->proto, ns, home, whose, whose, whose,
+		 f->dockerd ? "FORWARD, DOCKER-USER" : "FORWARD", result_name(f->result));
 }
 
 static void fix_foreign(const struct finding *f, char *buf, size_t n)
 {
-	snprintf(buf, n, "If container DNS fails, " FIREWALL_FIX ".", f->upstream);
+	if (f->dockerd)
+		snprintf(buf, n, "If container DNS fails, " DOCKER_FIREWALL_FIX ".", f->upstream);
+	else
+		snprintf(buf, n,
+			 "If DNS from that namespace fails, allow udp and tcp port 53 from its address "
+			 "to %s in the host's forwarding path (iptables -S FORWARD), or create the socket "
+			 "in the process's own namespace.", f->upstream);
 }
 
 /* dns-loopback-upstream-foreign-netns */
@@ -239,65 +347,157 @@ static bool when_loopback(const struct finding *f)
 static void msg_loopback(const struct finding *f, const struct containers *names, char *buf,
 			 size_t n)
 {
-	char ns[512], home[512];
+	char w[768], ns[512], home[512];
 
-	two_ns(f, names, ns, home, sizeof(ns));
+	who(f, names, w, sizeof(w));
+	ns_ref_text(&f->netns, names, ns, sizeof(ns));
+	ns_ref_text(&f->home, names, home, sizeof(home));
 	snprintf(buf, n,
-		 "%s (pid %d) sent DNS queries to %s, a loopback address, on a socket that lives "
-		 "in network namespace %s, not in its own %s. Loopback there is the container's "
-		 "own loopback: a resolver listening on the host's loopback (systemd-resolved on "
-		 "127.0.0.53, a local dnsmasq) cannot be reached from it. Result: %s%s.",
-		 f->comm, f->pid, f->upstream, ns, home, result_name(f->result),
+		 "%s sent DNS queries to %s, a loopback address, on a socket that lives in network "
+		 "namespace %s, not in its own %s. Loopback there is %s own loopback: a resolver "
+		 "listening on the host's loopback (systemd-resolved on 127.0.0.53, a local dnsmasq) "
+		 "cannot be reached from it. Result: %s%s.",
+		 w, f->upstream, ns, home, f->dockerd ? "the container's" : "that namespace's",
+		 result_name(f->result),
 		 f->result == RES_OK ? " (whatever answered listens inside that namespace, not on "
 				       "the host)" : "");
 }
 
 static void fix_loopback(const struct finding *f, char *buf, size_t n)
 {
-	(void)f;
-	snprintf(buf, n,
-		 "Do not give containers a loopback resolver: set --dns, dns: in compose, or \"dns\" "
-		 "in /etc/docker/daemon.json to an address reachable from the container (the real "
-		 "upstream server, or a host address on which the local resolver listens).");
+	if (f->dockerd)
+		snprintf(buf, n,
+			 "Do not give containers a loopback resolver: set --dns, dns: in compose, or "
+			 "\"dns\" in /etc/docker/daemon.json to an address reachable from the container "
+			 "(the real upstream server, or a host address on which the local resolver "
+			 "listens).");
+	else
+		snprintf(buf, n,
+			 "Use an address reachable from that namespace (the real upstream server, or an "
+			 "address of the host on which the local resolver listens), not a loopback one.");
 }
 
-/* dns-upstream-refused: ECONNREFUSED, EHOSTUNREACH, ENETUNREACH */
+/* dns-upstream-refused: ECONNREFUSED; dns-upstream-unreachable:
+ * EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL (one message for both) */
 static bool when_refused(const struct finding *f)
 {
-	return f->result == RES_REFUSED || f->result == RES_UNREACHABLE;
+	return f->result == RES_REFUSED;
+}
+
+static bool when_unreachable(const struct finding *f)
+{
+	return f->result == RES_UNREACHABLE;
 }
 
 static void msg_refused(const struct finding *f, const struct containers *names, char *buf,
 			size_t n)
 {
-	char ns[512], home[512];
-	int m = snprintf(buf, n,
-			 f->result == RES_REFUSED
-			 ? "DNS queries from %s (pid %d) to %s were refused: the socket got "
-			   "ECONNREFUSED, i.e. an ICMP port-unreachable came back, from a firewall "
-			   "REJECT rule or because nothing listens on %s."
-			 : "DNS queries from %s (pid %d) to %s failed as unreachable (EHOSTUNREACH/"
-			   "ENETUNREACH): there is no route to it from the namespace the socket "
-			   "lives in, or a firewall rejects it with host-unreachable (%s).",
-			 f->comm, f->pid, f->upstream, f->upstream);
+	char w[768];
+	int m;
 
-	two_ns(f, names, ns, home, sizeof(ns));
-	if (m > 0 && (size_t)m < n && f->foreign)
-		snprintf(buf + m, n - (size_t)m,
-			 " The socket lives in network namespace %s, not in the process's own %s: the "
-			 "query left from the container's namespace with its source address, so the "
-			 "rejection happens on that path. The host path is not the one the query took: "
-			 "the same server may well answer queries made from the host.",
-			 ns, home);
+	who(f, names, w, sizeof(w));
+	m = snprintf(buf, n,
+		     f->result == RES_REFUSED
+		     ? "DNS queries from %s to %s were refused: the socket got ECONNREFUSED, i.e. an "
+		       "ICMP port-unreachable came back, from a firewall REJECT rule or because "
+		       "nothing listens on %s."
+		     : "DNS queries from %s to %s failed as unreachable (ENETUNREACH/EHOSTUNREACH/"
+		       "EADDRNOTAVAIL): there is no route to it from the namespace the socket lives "
+		       "in (an IPv6 server from a namespace without IPv6, say), or a firewall rejects "
+		       "it with host-unreachable (%s).",
+		     w, f->upstream, f->upstream);
+	path_sentence(f, names, buf, n, m, "rejection");
 }
 
 static void fix_refused(const struct finding *f, char *buf, size_t n)
 {
-	snprintf(buf, n,
-		 "Check that a DNS server listens on %s; if one does, find the REJECT rule that "
-		 "matches port 53 from the container subnet (iptables -S DOCKER-USER; iptables -S "
-		 "FORWARD) and " FIREWALL_FIX ".",
-		 f->upstream, f->upstream);
+	char ip[64];
+
+	if (f->dockerd && !own_path(f))
+		snprintf(buf, n,
+			 "Check that a DNS server listens on %s; if one does, find the REJECT rule that "
+			 "matches port 53 from the container subnet (iptables -S DOCKER-USER; iptables -S "
+			 "FORWARD) and " DOCKER_FIREWALL_FIX ".",
+			 f->upstream, f->upstream);
+	else if (own_path(f))
+		snprintf(buf, n,
+			 "Check that a DNS server listens on %s and that the host routes to it (ip route "
+			 "get %s); if one does, find the REJECT rule on the host's own output path "
+			 "(iptables -S OUTPUT) and allow udp and tcp port 53 to it%s.",
+			 f->upstream, upstream_ip(f, ip, sizeof(ip)),
+			 f->dockerd ? ", or give the container a DNS server it reaches itself (--dns on "
+				      "docker run, dns: in compose): dockerd then forwards from the "
+				      "container's namespace" : "");
+	else
+		snprintf(buf, n,
+			 "Check that a DNS server listens on %s and that the socket's namespace routes to "
+			 "it; if one does, find the REJECT rule that matches port 53 on that path "
+			 "(iptables -S OUTPUT in the namespace, iptables -S FORWARD on the host) and "
+			 "allow udp and tcp port 53 to it.", f->upstream);
+}
+
+static void fix_unreachable(const struct finding *f, char *buf, size_t n)
+{
+	char ip[64];
+
+	upstream_ip(f, ip, sizeof(ip));
+	if (f->foreign)
+		snprintf(buf, n,
+			 "Check the route to %s from the socket's namespace (nsenter --net=<its netns "
+			 "file> ip route get %s): add the missing route or address family there%s, or "
+			 "find the REJECT --reject-with host-unreachable rule on that path.",
+			 ip, ip,
+			 f->dockerd ? ", or give the container a DNS server it can reach (--dns on docker "
+				      "run, dns: in compose)" : "");
+	else
+		snprintf(buf, n,
+			 "Check the route to %s from %s namespace (ip route get %s): add the missing "
+			 "route, or use a server of an address family the namespace has (an IPv4 server "
+			 "where there is no IPv6), or find the REJECT --reject-with host-unreachable rule.",
+			 ip, own_path(f) ? "the resolver's own" : "the process's", ip);
+}
+
+/* dns-upstream-blocked: EPERM, EACCES from send or connect */
+static bool when_blocked(const struct finding *f)
+{
+	return f->result == RES_BLOCKED;
+}
+
+static void msg_blocked(const struct finding *f, const struct containers *names, char *buf,
+			size_t n)
+{
+	char w[768], ns[512];
+	int m;
+
+	who(f, names, w, sizeof(w));
+	ns_ref_text(&f->netns, names, ns, sizeof(ns));
+	m = snprintf(buf, n,
+		     "DNS queries from %s to %s could not be sent: the kernel refused them with "
+		     "EPERM or EACCES, which is what a REJECT or DROP rule in the OUTPUT chain of the "
+		     "sending namespace (%s), or a security module (SELinux, AppArmor), returns for "
+		     "locally sent packets. No packet left.",
+		     w, f->upstream, ns);
+	if (m > 0 && (size_t)m < n && own_path(f))
+		own_path_sentence(f, names, buf + m, n - (size_t)m);
+}
+
+static void fix_blocked(const struct finding *f, char *buf, size_t n)
+{
+	if (f->foreign)
+		snprintf(buf, n,
+			 "Find the rule in the OUTPUT chain of the socket's namespace that matches port "
+			 "53 to %s (nsenter --net=<its netns file> iptables -S OUTPUT), or the security "
+			 "module's denial (journalctl -k | grep -i denied), and allow udp and tcp port 53.",
+			 f->upstream);
+	else
+		snprintf(buf, n,
+			 "Find the rule in the host's OUTPUT chain that matches port 53 to %s (iptables "
+			 "-S OUTPUT; nft list ruleset), or the security module's denial (journalctl -k | "
+			 "grep -i denied), and allow udp and tcp port 53 to it%s.",
+			 f->upstream,
+			 f->dockerd && own_path(f) ? "; or give the container a DNS server of its own "
+						     "(--dns), which dockerd forwards from the "
+						     "container's namespace instead" : "");
 }
 
 /* dns-upstream-timeout */
@@ -309,29 +509,51 @@ static bool when_timeout(const struct finding *f)
 static void msg_timeout(const struct finding *f, const struct containers *names, char *buf,
 			size_t n)
 {
-	char ns[512], home[512];
-	int m = snprintf(buf, n,
-			 "DNS queries from %s (pid %d) to %s got no answer within %.1f s or before "
-			 "the socket was closed: the packets are silently dropped (a firewall DROP "
-			 "rule), or the server is down or unreachable.",
-			 f->comm, f->pid, f->upstream, (double)f->timeout_us / 1e6);
+	char w[768];
+	int m;
 
-	two_ns(f, names, ns, home, sizeof(ns));
-	if (m > 0 && (size_t)m < n && f->foreign)
+	who(f, names, w, sizeof(w));
+	m = snprintf(buf, n,
+		     "DNS queries from %s to %s got no answer within %.1f s or before the socket was "
+		     "closed: the packets are silently dropped (a firewall DROP rule), or the server "
+		     "is down or unreachable.",
+		     w, f->upstream, (double)f->timeout_us / 1e6);
+	if (m <= 0 || (size_t)m >= n)
+		return;
+	if (own_path(f))
+		own_path_sentence(f, names, buf + m, n - (size_t)m);
+	else if (f->foreign) {
+		char ns[512], home[512];
+		ns_ref_text(&f->netns, names, ns, sizeof(ns));
+		ns_ref_text(&f->home, names, home, sizeof(home));
 		snprintf(buf + m, n - (size_t)m,
 			 " The socket lives in network namespace %s, not in the process's own %s: the "
-			 "query left from the container's namespace, so the drop happens on that path; "
-			 "the same server may answer queries made from the host.",
-			 ns, home);
+			 "query left from %s namespace, so the drop happens on that path; the same "
+			 "server may answer queries made from the host.",
+			 ns, home, f->dockerd ? "the container's" : "that");
+	}
 }
 
 static void fix_timeout(const struct finding *f, char *buf, size_t n)
 {
-	snprintf(buf, n,
-		 "Find the DROP rule or missing route for port 53 from the container subnet "
-		 "(iptables -S DOCKER-USER; iptables -S FORWARD; ip route inside the container), "
-		 "then " FIREWALL_FIX ".",
-		 f->upstream);
+	char ip[64];
+
+	if (f->dockerd && !own_path(f))
+		snprintf(buf, n,
+			 "Find the DROP rule or missing route for port 53 from the container subnet "
+			 "(iptables -S DOCKER-USER; iptables -S FORWARD; ip route inside the container), "
+			 "then " DOCKER_FIREWALL_FIX ".",
+			 f->upstream);
+	else if (own_path(f) || !f->foreign)
+		snprintf(buf, n,
+			 "Find the DROP rule or missing route for port 53 to %s on the host's own output "
+			 "path (iptables -S OUTPUT; ip route get %s), or check that the server is up.",
+			 f->upstream, upstream_ip(f, ip, sizeof(ip)));
+	else
+		snprintf(buf, n,
+			 "Find the DROP rule or missing route for port 53 to %s on the path from the "
+			 "socket's namespace (iptables -S OUTPUT and ip route inside it, iptables -S "
+			 "FORWARD on the host), or check that the server is up.", f->upstream);
 }
 
 /* dns-error-rcode: the upstream answered, with SERVFAIL, REFUSED or NXDOMAIN */
@@ -349,11 +571,11 @@ static enum severity sev_rcode(const struct finding *f)
 static void msg_rcode(const struct finding *f, const struct containers *names, char *buf,
 		      size_t n)
 {
-	char rc[16];
+	char w[768], rc[16];
 
-	(void)names;
-	snprintf(buf, n, "Upstream %s answered DNS queries from %s (pid %d) with %s.",
-		 f->upstream, f->comm, f->pid, dns_rcode_str((uint16_t)f->rcode, rc, sizeof(rc)));
+	who(f, names, w, sizeof(w));
+	snprintf(buf, n, "Upstream %s answered DNS queries from %s with %s.",
+		 f->upstream, w, dns_rcode_str((uint16_t)f->rcode, rc, sizeof(rc)));
 }
 
 static void fix_rcode(const struct finding *f, char *buf, size_t n)
@@ -361,14 +583,116 @@ static void fix_rcode(const struct finding *f, char *buf, size_t n)
 	snprintf(buf, n,
 		 f->rcode == DNS_NXDOMAIN
 		 ? "The name does not exist at %s: check its spelling and the search domains in "
-		   "the container's /etc/resolv.conf."
+		   "the /etc/resolv.conf of whoever asked."
 		 : f->rcode == DNS_REFUSED
 		 ? "%s refuses this client: check its allow list (allow-query, listen address) "
-		   "for the source address the query came from, which for a foreign-namespace "
-		   "socket is the container's."
+		   "for the source address the query came from, which for a socket in another "
+		   "namespace is that namespace's."
 		 : "%s could not resolve the name (its own upstreams failed, or DNSSEC "
 		   "validation failed): check that server's logs.",
 		 f->upstream);
+}
+
+/* dns-lookup-failed: a relayed lookup whose forwarding failed */
+static bool client_failed(const struct finding *f)
+{
+	return f->client_rcode == ASKED_NOTHING || f->client_rcode == DNS_SERVFAIL ||
+	       f->client_rcode == DNS_REFUSED;
+}
+
+static bool when_lookup_failed(const struct finding *f)
+{
+	return f->attempts > 0 && client_failed(f);
+}
+
+static void client_text(const struct finding *f, char *buf, size_t n)
+{
+	if (f->client_rcode == ASKED_NOTHING)
+		snprintf(buf, n, "nothing (the client times out)");
+	else
+		dns_rcode_str((uint16_t)f->client_rcode, buf, n);
+}
+
+static void msg_lookup_failed(const struct finding *f, const struct containers *names,
+			      char *buf, size_t n)
+{
+	char w[768], got[48], qt[16];
+
+	who(f, names, w, sizeof(w));
+	client_text(f, got, sizeof(got));
+	snprintf(buf, n,
+		 "Lookups such as %s %s asked of %s failed: it answered %s after forwarding them "
+		 "%u time%s, each attempt failing (%s). Programs there see a failed lookup.",
+		 f->ex_qname, dns_type_str(f->ex_qtype, qt, sizeof(qt)), w, got, f->attempts,
+		 f->attempts == 1 ? "" : "s", f->tried);
+}
+
+static void fix_lookup_failed(const struct finding *f, char *buf, size_t n)
+{
+	snprintf(buf, n,
+		 "The findings about the forwarding attempts say where each one failed and how to "
+		 "fix that path%s.",
+		 f->dockerd ? "; meanwhile a container can be given a DNS server it reaches (--dns on "
+			      "docker run, dns: in compose)" : "");
+}
+
+/* dns-answered-by-resolver: SERVFAIL or REFUSED without forwarding at all */
+static bool when_by_resolver(const struct finding *f)
+{
+	return f->attempts == 0 &&
+	       (f->client_rcode == DNS_SERVFAIL || f->client_rcode == DNS_REFUSED);
+}
+
+static void msg_by_resolver(const struct finding *f, const struct containers *names, char *buf,
+			    size_t n)
+{
+	char w[768], rc[16], qt[16];
+
+	const struct container *c = containers_find(names, f->asker.ino, f->asker.path);
+
+	who(f, names, w, sizeof(w));
+	dns_rcode_str((uint16_t)f->client_rcode, rc, sizeof(rc));
+	if (f->dockerd && c && c->internal && f->client_rcode == DNS_SERVFAIL)
+		snprintf(buf, n,
+			 "%s answered %s itself to lookups such as %s %s, without opening any socket "
+			 "to an upstream server: the container is on an --internal network, and since "
+			 "23.0.10 and 25.0.5 dockerd does not forward lookups from internal networks "
+			 "(earlier versions forwarded them from the host's namespace, CVE-2024-29018).",
+			 w, rc, f->ex_qname, dns_type_str(f->ex_qtype, qt, sizeof(qt)));
+	else if (f->dockerd)
+		snprintf(buf, n,
+			 "%s answered %s itself to lookups such as %s %s, without opening any socket "
+			 "to an upstream server. %s",
+			 w, rc, f->ex_qname, dns_type_str(f->ex_qtype, qt, sizeof(qt)),
+			 f->client_rcode == DNS_REFUSED
+			 ? "REFUSED is what dockerd answers at its concurrency limit: 1024 forwarded "
+			   "queries outstanding at once, usually behind an upstream that drops them "
+			   "(each waits 4 s)."
+			 : "dockerd does so when it has no upstream server to try for this container, "
+			   "or when the container's network is --internal (since 23.0.10 and 25.0.5 "
+			   "dockerd does not forward from internal networks).");
+	else
+		snprintf(buf, n,
+			 "%s answered %s itself to lookups such as %s %s, without asking any upstream "
+			 "server.",
+			 w, rc, f->ex_qname, dns_type_str(f->ex_qtype, qt, sizeof(qt)));
+}
+
+static void fix_by_resolver(const struct finding *f, char *buf, size_t n)
+{
+	if (!f->dockerd)
+		snprintf(buf, n, "Check the resolver's configuration: its upstream servers and the "
+				 "clients it serves.");
+	else if (f->client_rcode == DNS_REFUSED)
+		snprintf(buf, n,
+			 "Fix the upstream path that leaves queries unanswered (see the timeout "
+			 "findings), or lower the rate of lookups.");
+	else
+		snprintf(buf, n,
+			 "Check the container's networks (docker network inspect: \"Internal\": true "
+			 "cannot reach external DNS, by design) and its DNS servers (the # ExtServers "
+			 "line of its /etc/resolv.conf); give it a server it reaches with --dns, or "
+			 "attach it to a network that is not internal.");
 }
 
 /* netns-thread-stuck */
@@ -406,10 +730,18 @@ const struct finding_row finding_rows[FIND_COUNT] = {
 		SUBJECT_QUERY, false, when_loopback, sev_error, msg_loopback, fix_loopback },
 	[FIND_DNS_UPSTREAM_REFUSED] = { "dns-upstream-refused", SUBJECT_QUERY, false,
 		when_refused, sev_error, msg_refused, fix_refused },
+	[FIND_DNS_UPSTREAM_UNREACHABLE] = { "dns-upstream-unreachable", SUBJECT_QUERY, false,
+		when_unreachable, sev_error, msg_refused, fix_unreachable },
+	[FIND_DNS_UPSTREAM_BLOCKED] = { "dns-upstream-blocked", SUBJECT_QUERY, false,
+		when_blocked, sev_error, msg_blocked, fix_blocked },
 	[FIND_DNS_UPSTREAM_TIMEOUT] = { "dns-upstream-timeout", SUBJECT_QUERY, false,
 		when_timeout, sev_error, msg_timeout, fix_timeout },
 	[FIND_DNS_ERROR_RCODE] = { "dns-error-rcode", SUBJECT_QUERY, true,
 		when_rcode, sev_rcode, msg_rcode, fix_rcode },
+	[FIND_DNS_LOOKUP_FAILED] = { "dns-lookup-failed", SUBJECT_LOOKUP, false,
+		when_lookup_failed, sev_error, msg_lookup_failed, fix_lookup_failed },
+	[FIND_DNS_ANSWERED_BY_RESOLVER] = { "dns-answered-by-resolver", SUBJECT_LOOKUP, false,
+		when_by_resolver, sev_error, msg_by_resolver, fix_by_resolver },
 	[FIND_NETNS_THREAD_STUCK] = { "netns-thread-stuck", SUBJECT_THREAD, false,
 		when_stuck, sev_warning, msg_stuck, fix_stuck },
 };

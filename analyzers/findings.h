@@ -22,22 +22,44 @@
 
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 
-enum dns_result { RES_OK, RES_REFUSED, RES_UNREACHABLE, RES_TIMEOUT, RES_PENDING };
+/* The fate of one attempt to reach an upstream. */
+enum dns_result {
+	RES_OK,          /* answered (with any rcode) */
+	RES_REFUSED,     /* ECONNREFUSED: an ICMP port-unreachable */
+	RES_UNREACHABLE, /* ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL: no route */
+	RES_TIMEOUT,     /* no answer in time, or closed without one */
+	RES_PENDING,     /* still open, young, when the trace ended */
+	RES_BLOCKED,     /* EPERM, EACCES: the sending netns's OUTPUT path, or an LSM */
+	RES_COUNT
+};
+
+/* The netns an attempt left from, as seen from the lookup it served. */
+enum dns_path {
+	PATH_SELF,      /* no relayed lookup: a program's own query */
+	PATH_CONTAINER, /* the asking container's netns (Docker up to 27.x; --dns) */
+	PATH_RESOLVER,  /* the resolver's own netns (28.x: the host's resolv.conf) */
+	PATH_OTHER,     /* another netns than either */
+};
 
 /* In the order they are offered (and so printed). */
 enum finding_id {
 	FIND_DNS_FOREIGN_NETNS,
 	FIND_DNS_LOOPBACK_UPSTREAM_FOREIGN_NETNS,
 	FIND_DNS_UPSTREAM_REFUSED,
+	FIND_DNS_UPSTREAM_UNREACHABLE,
+	FIND_DNS_UPSTREAM_BLOCKED,
 	FIND_DNS_UPSTREAM_TIMEOUT,
 	FIND_DNS_ERROR_RCODE,
+	FIND_DNS_LOOKUP_FAILED,
+	FIND_DNS_ANSWERED_BY_RESOLVER,
 	FIND_NETNS_THREAD_STUCK,
 	FIND_COUNT
 };
 
 /* What a finding is about. */
 enum finding_subject {
-	SUBJECT_QUERY,  /* a DNS query's fate: upstream, proto, result, example */
+	SUBJECT_QUERY,  /* an attempt's fate: upstream, proto, result, example */
+	SUBJECT_LOOKUP, /* a lookup a resolver served: what the client got */
 	SUBJECT_THREAD, /* a thread: tid, and the calls it made (extra) */
 };
 
@@ -61,14 +83,20 @@ struct saved_stack {
 
 void stack_save(struct saved_stack *dst, const struct nst_stack *src);
 
+#define ASKED_NOTHING (-1) /* client_rcode: the resolver answered nothing */
+
 struct finding {
 	enum finding_id id;
 	enum severity sev;   /* from the row's rule */
 	unsigned long count;
 	int pid, tid;        /* tid: SUBJECT_THREAD only, else 0 */
 	char comm[NST_COMM_LEN];
-	struct ns_ref netns, home;
-	/* SUBJECT_QUERY */
+	bool dockerd;        /* the process is Docker's daemon: Docker advice */
+	struct ns_ref netns, home; /* the socket's (or lookup's listener's) netns */
+	/* SUBJECT_QUERY and SUBJECT_LOOKUP */
+	bool relayed;        /* an attempt made for a lookup a resolver served */
+	struct ns_ref asker; /* the asking client's netns (relayed only) */
+	enum dns_path path;
 	char upstream[64];
 	char proto[4];
 	enum dns_result result;
@@ -77,7 +105,11 @@ struct finding {
 	uint16_t ex_qtype, ex_id;
 	bool foreign;        /* the socket lives outside the home netns */
 	bool loopback;       /* the upstream is a loopback address */
-	uint64_t timeout_us; /* --dns-timeout, for the wording */
+	uint64_t timeout_us; /* the timeout that applied, for the wording */
+	/* SUBJECT_LOOKUP */
+	int client_rcode;    /* what the resolver answered, or ASKED_NOTHING */
+	unsigned attempts;   /* forwarding attempts made for it (0: none) */
+	char tried[192];     /* "198.51.100.53:53 udp from dockerd's netns: blocked" */
 	/* SUBJECT_THREAD */
 	unsigned long extra; /* calls made while stuck */
 	uint64_t first_ts, last_ts;
@@ -127,9 +159,13 @@ enum severity findings_max_severity(const struct findings *fs, bool *any);
 /* One namespace: by inode when either side has one (a path may be learned
  * late), else by path and label. */
 bool ns_ref_same(const struct ns_ref *a, const struct ns_ref *b);
+/* Known at all (an inode, a path or a label). */
+bool ns_ref_known(const struct ns_ref *ns);
 
 const char *severity_name(enum severity s);
 const char *result_name(enum dns_result r);
+/* "container" (the asking container's netns), "resolver" (its own), ... */
+const char *path_name(enum dns_path p);
 /* "net:[X] (/run/docker/netns/Y) of container web (abc, 172.18.0.2)" */
 void ns_ref_text(const struct ns_ref *ns, const struct containers *names, char *buf, size_t n);
 

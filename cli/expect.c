@@ -7,14 +7,15 @@
 #include "analyzers/dns.h"
 
 static const char *const keys[] = { "id", "severity", "result", "upstream", "proto", "netns_path",
-				    "qname", "qtype" };
+				    "qname", "qtype", "asking", "client" };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* The compared fields of a finding, as strings (NULL = none); qt holds the
- * qtype's text. */
-static void finding_fields(const struct finding *f, const char *v[NKEYS], char qt[16])
+ * qtype's text, rc the client's rcode. */
+static void finding_fields(const struct finding *f, const char *v[NKEYS], char qt[16], char rc[16])
 {
 	bool query = finding_row(f)->subject == SUBJECT_QUERY;
+	bool lookup = finding_row(f)->subject == SUBJECT_LOOKUP;
 
 	v[0] = finding_row(f)->name;
 	v[1] = severity_name(f->sev);
@@ -24,14 +25,17 @@ static void finding_fields(const struct finding *f, const char *v[NKEYS], char q
 	v[5] = f->netns.path[0] ? f->netns.path : NULL;
 	v[6] = f->ex_qname[0] ? f->ex_qname : NULL;
 	v[7] = f->ex_qname[0] ? dns_type_str(f->ex_qtype, qt, 16) : NULL;
+	v[8] = f->relayed && f->asker.path[0] ? f->asker.path : NULL;
+	v[9] = !lookup ? NULL : f->client_rcode == ASKED_NOTHING ? "nothing"
+		: dns_rcode_str((uint16_t)f->client_rcode, rc, 16);
 }
 
 static bool matches(const json_t *e, const struct finding *f)
 {
 	const char *v[NKEYS];
-	char qt[16];
+	char qt[16], rc[16];
 
-	finding_fields(f, v, qt);
+	finding_fields(f, v, qt, rc);
 	for (size_t k = 0; k < NKEYS; k++) {
 		const json_t *want = json_object_get(e, keys[k]);
 		if (!want)
@@ -68,6 +72,10 @@ static void describe(FILE *out, const char *mark, const char *v[NKEYS], const ch
 	if (v[3] || v[4] || v[2])
 		fprintf(out, " %s %s result %s", v[4] ? v[4] : "*", v[3] ? v[3] : "*", v[2] ? v[2] : "*");
 	fprintf(out, " netns %s", v[5] ? v[5] : "-");
+	if (v[8])
+		fprintf(out, " asking %s", v[8]);
+	if (v[9])
+		fprintf(out, " client got %s", v[9]);
 	if (v[6])
 		fprintf(out, " example %s %s", v[6], v[7] ? v[7] : "");
 	fprintf(out, " count %s\n", count);
@@ -138,10 +146,10 @@ int expect_compare(const json_t *expect, const struct findings *fs, FILE *out, c
 	if (!json_is_true(json_object_get(expect, "allow_extra"))) {
 		for (i = 0; i < n && i < 1024; i++) {
 			const char *v[NKEYS];
-			char got[32], qt[16];
+			char got[32], qt[16], rc[16];
 			if (used[i])
 				continue;
-			finding_fields(findings_get(fs, i), v, qt);
+			finding_fields(findings_get(fs, i), v, qt, rc);
 			snprintf(got, sizeof(got), "%lu", findings_get(fs, i)->count);
 			describe(out, "+ unexpected:", v, got);
 			diff = 1;
@@ -156,9 +164,9 @@ json_t *expect_from_findings(const struct findings *fs)
 
 	for (size_t i = 0; i < findings_count(fs); i++) {
 		const char *v[NKEYS];
-		char qt[16];
+		char qt[16], rc[16];
 		json_t *e = json_object();
-		finding_fields(findings_get(fs, i), v, qt);
+		finding_fields(findings_get(fs, i), v, qt, rc);
 		for (size_t k = 0; k < NKEYS; k++)
 			json_object_set_new(e, keys[k], v[k] ? json_string(v[k]) : json_null());
 		json_object_set_new(e, "count", json_integer((json_int_t)findings_get(fs, i)->count));

@@ -284,8 +284,10 @@ static void attach_or_die(struct engine *e, pid_t pid)
  * answers the API from the very threads nstrace stops. */
 static void name_containers(struct containers *names)
 {
-	if (!env.no_docker)
-		docker_load(names, NULL);
+	struct docker_api api;
+
+	if (!env.no_docker && docker_find_api(env.pids, env.npids, &api) == 0)
+		docker_load(names, &api);
 	netns_names_load(names);
 }
 

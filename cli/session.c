@@ -80,7 +80,7 @@ void session_report(struct session *s, uint64_t end_ts, json_t *extra)
 			lineout_json(s->out, o);
 			json_decref(o);
 		}
-		sum = report_summary_json(s->an);
+		sum = report_summary_json(s->an, &s->names);
 		if (sum && extra)
 			json_object_update(sum, extra);
 		lineout_json(s->out, sum);

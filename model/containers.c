@@ -55,10 +55,13 @@ json_t *containers_to_json(const struct containers *t)
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct container *c = &t->v[i];
-		json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}",
+		json_t *o = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}",
 			"netns_inode", c->netns_ino ? json_integer((json_int_t)c->netns_ino) : json_null(),
 			"netns_path", c->netns_path, "name", c->name, "id", c->id, "ip", c->ip,
-			"kind", c->kind));
+			"kind", c->kind);
+		if (o && c->internal)
+			json_object_set_new(o, "internal", json_true());
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -88,6 +91,7 @@ int containers_from_json(struct containers *t, const json_t *arr)
 		copy_str(c.id, sizeof(c.id), json_object_get(o, "id"));
 		copy_str(c.ip, sizeof(c.ip), json_object_get(o, "ip"));
 		copy_str(c.kind, sizeof(c.kind), json_object_get(o, "kind"));
+		c.internal = json_is_true(json_object_get(o, "internal"));
 		if (c.name[0] && (c.netns_ino || c.netns_path[0])) {
 			containers_add(t, &c);
 			added++;

@@ -9,6 +9,7 @@
 #define NST_CONTAINERS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct container {
@@ -19,6 +20,7 @@ struct container {
 	char ip[48];  /* on its first network, "" when none */
 	char kind[8]; /* "docker", "sandbox" (a /run/docker/netns id without
 	                 the API), or "netns" for an ip-netns name */
+	bool internal; /* on an --internal network: dockerd does not forward */
 };
 
 /* The names known in a session; zero-initialized is empty. */

@@ -5,6 +5,8 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,15 +43,15 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx)
 }
 
 /* GET path; the parsed JSON body, or NULL. */
-static json_t *api_get(CURL *c, const char *sock, const char *path)
+static json_t *api_get(CURL *c, const struct docker_api *api, const char *path)
 {
 	struct body b = { NULL, 0 };
 	char url[256];
 	long code = 0;
 	json_t *j = NULL;
 
-	snprintf(url, sizeof(url), "http://localhost%s", path);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	snprintf(url, sizeof(url), "%s%s", api->url, path);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, api->unix_path[0] ? api->unix_path : NULL);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -104,19 +106,161 @@ static void first_ip(const json_t *summary, char *out, size_t n)
 	}
 }
 
-int docker_load(struct containers *t, const char *sock)
+int docker_host_parse(const char *host, struct docker_api *api)
+{
+	memset(api, 0, sizeof(*api));
+	if (!host || !host[0])
+		return -EINVAL;
+	if (!strncmp(host, "unix://", 7))
+		host += 7;
+	if (host[0] == '/') {
+		if (strlen(host) >= sizeof(api->unix_path))
+			return -EINVAL;
+		snprintf(api->unix_path, sizeof(api->unix_path), "%s", host);
+		snprintf(api->url, sizeof(api->url), "http://localhost");
+		return 0;
+	}
+	if (!strncmp(host, "tcp://", 6) && host[6] && strlen(host) < sizeof(api->url) - 1 &&
+	    !strpbrk(host + 6, "/?#@ ")) {
+		snprintf(api->url, sizeof(api->url), "http://%s", host + 6);
+		return 0;
+	}
+	return -EINVAL; /* fd://, ssh://, npipe://: not reachable from here */
+}
+
+int dockerd_cmdline_api(const char *args, size_t len, struct docker_api *api)
+{
+	const char *p = args, *end = args + len;
+
+	while (p < end) {
+		size_t n = strnlen(p, (size_t)(end - p));
+		const char *v = NULL;
+		char arg[256];
+		if (!strncmp(p, "-H", 2) && n > 2)
+			v = p[2] == '=' ? p + 3 : p + 2; /* -Hunix://x, -H=unix://x */
+		else if (!strncmp(p, "--host=", 7))
+			v = p + 7;
+		else if ((!strcmp(p, "-H") || !strcmp(p, "--host")) && p + n + 1 < end)
+			v = p + n + 1;
+		if (v) {
+			snprintf(arg, sizeof(arg), "%.*s", (int)strnlen(v, (size_t)(end - v)), v);
+			if (docker_host_parse(arg, api) == 0) {
+				api->source = "dockerd -H";
+				return 0;
+			}
+		}
+		p += n + 1;
+	}
+	return -ENOENT;
+}
+
+/* A unix socket that is there, or an http one (not probed here). */
+static bool reachable(const struct docker_api *api)
+{
+	return !api->unix_path[0] || access(api->unix_path, W_OK) == 0;
+}
+
+static int cmdline_api(pid_t pid, struct docker_api *api)
+{
+	char path[64], args[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, args, sizeof(args) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ENOENT;
+	args[n] = '\0';
+	/* only a dockerd says where its API is with -H */
+	const char *base = strrchr(args, '/');
+	if (strcmp(base ? base + 1 : args, "dockerd"))
+		return -ENOENT;
+	return dockerd_cmdline_api(args, (size_t)n, api);
+}
+
+/* dockerd's -H names a socket in its own mount namespace (a rootless or
+ * lab dockerd may have one of its own): reach it through /proc/PID/root
+ * when this namespace does not have it. */
+static int from_dockerd(pid_t pid, struct docker_api *api)
+{
+	int r = cmdline_api(pid, api);
+	char alt[sizeof(api->unix_path)];
+
+	if (r < 0 || !api->unix_path[0] || access(api->unix_path, W_OK) == 0)
+		return r;
+	if (snprintf(alt, sizeof(alt), "/proc/%d/root%s", pid, api->unix_path) < (int)sizeof(alt) &&
+	    access(alt, W_OK) == 0)
+		memcpy(api->unix_path, alt, sizeof(alt));
+	return r;
+}
+
+int docker_find_api(const pid_t *pids, int npids, struct docker_api *api)
+{
+	const char *env = getenv("DOCKER_HOST"), *xdg = getenv("XDG_RUNTIME_DIR");
+	char rootless[128];
+
+	if (env && docker_host_parse(env, api) == 0 && reachable(api)) {
+		api->source = "DOCKER_HOST";
+		return 0;
+	}
+	for (int i = 0; i < npids; i++)
+		if (from_dockerd(pids[i], api) == 0 && reachable(api))
+			return 0;
+	if (docker_host_parse(DEFAULT_SOCK, api) == 0 && reachable(api)) {
+		api->source = "default";
+		return 0;
+	}
+	snprintf(rootless, sizeof(rootless), "%s/docker.sock", xdg ? xdg : "");
+	if (xdg && docker_host_parse(rootless, api) == 0 && reachable(api)) {
+		api->source = "rootless";
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Is any network of this container --internal?  Asked once per network id. */
+static bool on_internal_net(CURL *c, const struct docker_api *api, const json_t *summary,
+			    json_t *seen)
+{
+	const json_t *nets = json_object_get(json_object_get(summary, "NetworkSettings"), "Networks");
+	const char *k;
+	const json_t *v;
+	bool internal = false;
+
+	json_object_foreach((json_t *)nets, k, v) {
+		const char *id = json_string_value(json_object_get(v, "NetworkID"));
+		json_t *known;
+		char path[128];
+		if (!id || !id[0])
+			continue;
+		if (!(known = json_object_get(seen, id))) {
+			json_t *net;
+			snprintf(path, sizeof(path), "/networks/%.64s", id);
+			net = api_get(c, api, path);
+			known = json_boolean(json_is_true(json_object_get(net, "Internal")));
+			json_object_set_new(seen, id, known);
+			json_decref(net);
+		}
+		internal |= json_is_true(known);
+	}
+	return internal;
+}
+
+int docker_load(struct containers *t, const struct docker_api *api)
 {
 	static int inited; /* curl_global_init: once per process, by libcurl's rules */
-	json_t *list;
+	json_t *list, *seen;
 	CURL *c;
 	size_t i;
 	json_t *e;
 	int added = 0;
 
-	if (!sock)
-		sock = DEFAULT_SOCK;
-	if (access(sock, W_OK) < 0)
-		return -errno;
+	if (!reachable(api))
+		return -ENOENT;
 	if (!inited) {
 		curl_global_init(CURL_GLOBAL_NOTHING);
 		inited = 1;
@@ -124,12 +268,13 @@ int docker_load(struct containers *t, const char *sock)
 	c = curl_easy_init();
 	if (!c)
 		return -ENOMEM;
-	list = api_get(c, sock, "/containers/json");
+	list = api_get(c, api, "/containers/json");
 	if (!json_is_array(list)) {
 		json_decref(list);
 		curl_easy_cleanup(c);
 		return -EIO;
 	}
+	seen = json_object();
 	json_array_foreach(list, i, e) {
 		struct container ct;
 		const char *id = json_string_value(json_object_get(e, "Id"));
@@ -143,8 +288,9 @@ int docker_load(struct containers *t, const char *sock)
 		snprintf(ct.name, sizeof(ct.name), "%s", name ? name + (name[0] == '/') : ct.id);
 		snprintf(ct.kind, sizeof(ct.kind), "docker");
 		first_ip(e, ct.ip, sizeof(ct.ip));
+		ct.internal = on_internal_net(c, api, e, seen);
 		snprintf(path, sizeof(path), "/containers/%.64s/json", id);
-		ins = api_get(c, sock, path);
+		ins = api_get(c, api, path);
 		if (ins)
 			fill_from_inspect(&ct, ins);
 		json_decref(ins);
@@ -154,6 +300,7 @@ int docker_load(struct containers *t, const char *sock)
 		}
 	}
 	json_decref(list);
+	json_decref(seen);
 	curl_easy_cleanup(c);
 	return added;
 }

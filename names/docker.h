@@ -7,14 +7,40 @@
 #ifndef NST_DOCKER_H
 #define NST_DOCKER_H
 
+#include <sys/types.h>
+
 #include "model/containers.h"
 
-/* GET /containers/json and /containers/ID/json over the unix socket sock
- * (NULL: /var/run/docker.sock), 2 s timeout per request.  Adds each running
- * container: name, short id, IP, and its netns (SandboxKey path and inode).
- * Returns the number added, or -errno (-ENOENT: no socket; -EIO: the API
- * did not answer or answered nonsense). */
-int docker_load(struct containers *t, const char *sock);
+/* Where a Docker Engine API listens: a unix socket, or http://host:port
+ * (DOCKER_HOST=tcp://..., without TLS). */
+struct docker_api {
+	char unix_path[108]; /* "" when the API is reached over TCP */
+	char url[128];       /* "http://host:port", or "http://localhost" */
+	const char *source;  /* "DOCKER_HOST", "dockerd -H", "default", "rootless" */
+};
+
+/* "unix:///run/x.sock", "/run/x.sock", "tcp://10.0.0.2:2375" into *api;
+ * -EINVAL for what nstrace cannot reach (fd://, ssh://, npipe://, TLS).
+ * Pure. */
+int docker_host_parse(const char *host, struct docker_api *api);
+
+/* The first -H/--host of a dockerd command line (len bytes of NUL-ended
+ * arguments, as /proc/PID/cmdline holds them) that docker_host_parse
+ * takes.  0, or -ENOENT when it has none.  Pure. */
+int dockerd_cmdline_api(const char *args, size_t len, struct docker_api *api);
+
+/* Where the API is, in this order: DOCKER_HOST; the -H of the traced
+ * dockerd (pids: the traced processes, whichever of them is dockerd);
+ * /var/run/docker.sock; the rootless $XDG_RUNTIME_DIR/docker.sock.  A unix
+ * socket that does not exist is passed over.  0 or -ENOENT. */
+int docker_find_api(const pid_t *pids, int npids, struct docker_api *api);
+
+/* GET /containers/json, /containers/ID/json and /networks/ID on api (2 s
+ * timeout per request).  Adds each running container: name, short id, IP,
+ * whether a network of it is --internal, and its netns (SandboxKey path
+ * and inode).  Returns the number added, or -errno (-EIO: the API did not
+ * answer or answered nonsense). */
+int docker_load(struct containers *t, const struct docker_api *api);
 
 /* Names without the API: /run/netns/NAME (ip netns) and
  * /run/docker/netns/ID (a Docker sandbox).  Returns the number added. */

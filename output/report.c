@@ -1,6 +1,7 @@
 /* report.c - findings, tables and summary as text and JSON, see report.h. */
 #include "output/report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzers/dns.h"
@@ -36,6 +37,19 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 		      "message", msg, "fix", fix);
 	if (!o)
 		return NULL;
+	if (f->relayed) {
+		json_object_set_new(o, "asking", ns_json(&f->asker, names));
+		if (row->subject == SUBJECT_QUERY)
+			json_object_set_new(o, "path", json_string(path_name(f->path)));
+	}
+	if (row->subject == SUBJECT_LOOKUP) {
+		json_object_set_new(o, "client", f->client_rcode == ASKED_NOTHING ? json_string("nothing")
+			: json_string(dns_rcode_str((uint16_t)f->client_rcode, rc, sizeof(rc))));
+		json_object_set_new(o, "attempts", json_integer(f->attempts));
+		json_object_set_new(o, "tried", json_string(f->tried));
+		json_object_set_new(o, "example", json_pack("{s:s, s:s, s:i}", "qname", f->ex_qname,
+			"qtype", dns_type_str(f->ex_qtype, qt, sizeof(qt)), "id", f->ex_id));
+	}
 	if (row->subject == SUBJECT_QUERY) {
 		json_object_set_new(o, "upstream", json_string(f->upstream));
 		json_object_set_new(o, "proto", json_string(f->proto));
@@ -70,7 +84,21 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 	fprintf(out, "[%s] %s: %s[%d]", severity_name(f->sev), row->name, f->comm, f->pid);
 	if (row->subject == SUBJECT_QUERY)
 		fprintf(out, " %s %s result %s", f->proto, f->upstream, result_name(f->result));
-	fprintf(out, " in %s", ns);
+	if (row->subject == SUBJECT_LOOKUP) {
+		char got[16];
+		if (f->client_rcode == ASKED_NOTHING)
+			snprintf(got, sizeof(got), "nothing");
+		else
+			dns_rcode_str((uint16_t)f->client_rcode, got, sizeof(got));
+		fprintf(out, " answered %s to %s", got, ns);
+	} else {
+		fprintf(out, " in %s", ns);
+		if (f->relayed && ns_ref_known(&f->asker) && !ns_ref_same(&f->asker, &f->netns)) {
+			char asker[512];
+			ns_ref_text(&f->asker, names, asker, sizeof(asker));
+			fprintf(out, " for %s", asker);
+		}
+	}
 	if (full)
 		fprintf(out, " (x%lu)", f->count);
 	fputc('\n', out);
@@ -116,26 +144,50 @@ static json_t *hop_json(const char *from, const char *to, const struct samples *
 	return json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "latency_ms", lat_json(s));
 }
 
-json_t *report_summary_json(const struct analyzer *a)
+/* What the clients of one asking netns got from a resolver. */
+static json_t *lookup_row_json(const struct lookup_row *r, const struct containers *names)
+{
+	return json_pack("{s:o, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}}",
+		"asking", ns_json(&r->asker, names), "pid", r->pid, "comm", r->comm,
+		"lookups", (json_int_t)r->lookups, "answered", (json_int_t)r->answered,
+		"nxdomain", (json_int_t)r->nxdomain, "servfail", (json_int_t)r->servfail,
+		"refused", (json_int_t)r->refused, "other_rcode", (json_int_t)r->other_rcode,
+		"nothing", (json_int_t)r->nothing, "by_resolver", (json_int_t)r->by_itself,
+		"tcp_retries", (json_int_t)r->tcp_retries, "attempts_from",
+		"container", (json_int_t)r->via[PATH_CONTAINER],
+		"resolver", (json_int_t)r->via[PATH_RESOLVER], "other", (json_int_t)r->via[PATH_OTHER]);
+}
+
+json_t *report_summary_json(const struct analyzer *a, const struct containers *names)
 {
 	const struct analyzer_counts *c = analyzer_counts(a);
 	const struct upstream_row *rows;
 	const struct relay_row *relays;
-	size_t nrows, nrelays;
-	json_t *ups = json_array(), *rel = json_array(), *o;
+	const struct lookup_row *lrows;
+	size_t nrows, nrelays, nlrows;
+	json_t *ups = json_array(), *rel = json_array(), *lks = json_array(), *o;
 
 	rows = analyzer_upstreams(a, &nrows);
 	relays = analyzer_relays(a, &nrelays);
+	lrows = analyzer_lookups(a, &nlrows);
 
 	for (size_t i = 0; i < nrows; i++) {
 		const struct upstream_row *r = &rows[i];
-		json_array_append_new(ups, json_pack(
+		json_t *u = json_pack(
 			"{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "upstream", r->upstream,
 			"proto", r->proto, "netns", row_ns_json(&r->netns), "queries", (json_int_t)r->queries,
 			"answered", (json_int_t)r->answered, "refused", (json_int_t)r->refused,
 			"unreachable", (json_int_t)r->unreachable, "timeout", (json_int_t)r->timeout,
-			"pending", (json_int_t)r->pending, "latency_ms", lat_json(&r->lat)));
+			"pending", (json_int_t)r->pending, "latency_ms", lat_json(&r->lat));
+		if (u) {
+			json_object_set_new(u, "blocked", json_integer((json_int_t)r->blocked));
+			json_object_set_new(u, "asking", ns_ref_known(&r->asker) ? ns_json(&r->asker, names)
+										  : json_null());
+		}
+		json_array_append_new(ups, u);
 	}
+	for (size_t i = 0; i < nlrows; i++)
+		json_array_append_new(lks, lookup_row_json(&lrows[i], names));
 	for (size_t i = 0; i < nrelays; i++) {
 		const struct relay_row *r = &relays[i];
 		json_t *hops = json_array();
@@ -152,6 +204,10 @@ json_t *report_summary_json(const struct analyzer *a)
 		      "dns_responses_received", (json_int_t)c->r_recv,
 		      "dns_queries_received", (json_int_t)c->q_recv,
 		      "dns_responses_sent", (json_int_t)c->r_sent, "upstreams", ups, "relays", rel);
+	if (o)
+		json_object_set_new(o, "lookups", lks);
+	else
+		json_decref(lks);
 	if (o && (c->q_overflow || c->sv_overflow || findings_dropped(analyzer_findings(a))))
 		json_object_set_new(o, "overflow", json_pack("{s:I, s:I, s:I}",
 			"queries", (json_int_t)c->q_overflow, "served", (json_int_t)c->sv_overflow,
@@ -185,33 +241,83 @@ static void print_foreign_sockets(FILE *f, const struct analyzer *a)
 	}
 }
 
-void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names)
+/* A namespace in a table cell: its container's name, else its path, label
+ * or inode. */
+static void short_ns(const struct ns_ref *ns, const struct containers *names, char *buf, size_t n)
 {
-	const struct findings *fs = analyzer_findings(a);
-	const struct analyzer_counts *c = analyzer_counts(a);
+	const struct container *c = containers_find(names, ns->ino, ns->path);
+
+	if (c && !strcmp(c->kind, "docker"))
+		snprintf(buf, n, "%s", c->name);
+	else if (ns->path[0])
+		snprintf(buf, n, "%s", ns->path);
+	else if (ns->label[0])
+		snprintf(buf, n, "{%s}", ns->label);
+	else if (ns->ino)
+		snprintf(buf, n, "net:[%llu]", (unsigned long long)ns->ino);
+	else
+		snprintf(buf, n, "?");
+}
+
+static unsigned long failed(const struct lookup_row *r)
+{
+	return r->servfail + r->refused + r->nothing;
+}
+
+static int by_failures(const void *x, const void *y)
+{
+	unsigned long a = failed(*(const struct lookup_row *const *)x);
+	unsigned long b = failed(*(const struct lookup_row *const *)y);
+
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* What each asking container got: the failing ones first. */
+static void print_lookups(FILE *out, const struct analyzer *a, const struct containers *names)
+{
+	const struct lookup_row *rows, *sorted[256];
+	size_t n;
+	char ns[160], who[32];
+
+	rows = analyzer_lookups(a, &n);
+	if (!n)
+		return;
+	for (size_t i = 0; i < n && i < 256; i++)
+		sorted[i] = &rows[i];
+	n = n < 256 ? n : 256;
+	qsort(sorted, n, sizeof(sorted[0]), by_failures);
+	fprintf(out, "\nDNS lookups served, by asking container (failing first):\n"
+		     "  %-32s %-16s %7s %8s %8s %8s %7s %7s %9s  %s\n",
+		"asking", "resolver", "lookups", "answered", "nxdomain", "servfail", "refused",
+		"nothing", "by itself", "attempts from: container/own/other netns");
+	for (size_t i = 0; i < n; i++) {
+		const struct lookup_row *r = sorted[i];
+		short_ns(&r->asker, names, ns, sizeof(ns));
+		snprintf(who, sizeof(who), "%s[%d]", r->comm, r->pid);
+		fprintf(out, "  %-32s %-16s %7lu %8lu %8lu %8lu %7lu %7lu %9lu  %lu/%lu/%lu%s\n", ns, who,
+			r->lookups, r->answered, r->nxdomain, r->servfail, r->refused, r->nothing,
+			r->by_itself, r->via[PATH_CONTAINER], r->via[PATH_RESOLVER], r->via[PATH_OTHER],
+			r->tcp_retries ? " (TCP retries after truncation)" : "");
+	}
+}
+
+static void print_upstreams(FILE *out, const struct analyzer *a, const struct containers *names)
+{
 	const struct upstream_row *rows;
-	const struct relay_row *relays;
-	size_t n = findings_count(fs), nrows, nrelays;
+	size_t nrows;
+	bool asked = false;
 
 	rows = analyzer_upstreams(a, &nrows);
-	relays = analyzer_relays(a, &nrelays);
-
-	fprintf(out, "\n== nstrace report: %lu events, %lu DNS queries sent, %lu answers received, "
-		     "%lu queries served ==\n", c->events, c->q_sent, c->r_recv, c->q_recv);
-	if (!n)
-		fprintf(out, "No findings.\n");
-	for (size_t i = 0; i < n; i++) {
-		fputc('\n', out);
-		finding_print_text(out, findings_get(fs, i), names, true);
-	}
-	if (nrows) {
-		fprintf(out, "\nDNS upstreams (per socket netns):\n  %-5s %-22s %-40s %7s %8s %7s %7s %8s %8s %8s\n",
-			"proto", "upstream", "socket netns", "queries", "answered", "refused", "timeout",
-			"p50 ms", "p95 ms", "max ms");
-	}
+	if (!nrows)
+		return;
+	for (size_t i = 0; i < nrows; i++)
+		asked |= ns_ref_known(&rows[i].asker);
+	fprintf(out, "\nDNS upstreams (per socket netns):\n  %-5s %-22s %-40s %7s %8s %7s %7s %7s %8s %8s %8s%s\n",
+		"proto", "upstream", "socket netns", "queries", "answered", "refused", "blocked",
+		"timeout", "p50 ms", "p95 ms", "max ms", asked ? "  for" : "");
 	for (size_t i = 0; i < nrows; i++) {
 		const struct upstream_row *r = &rows[i];
-		char ns[64];
+		char ns[160], asker[160];
 		if (r->netns.path[0])
 			snprintf(ns, sizeof(ns), "%s", r->netns.path);
 		else if (r->netns.label[0])
@@ -220,13 +326,25 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 			snprintf(ns, sizeof(ns), "net:[%llu]", (unsigned long long)r->netns.ino);
 		else
 			snprintf(ns, sizeof(ns), "?");
-		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu", r->proto, r->upstream, ns,
-			r->queries, r->answered, r->refused + r->unreachable, r->timeout);
+		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu %7lu", r->proto, r->upstream, ns,
+			r->queries, r->answered, r->refused + r->unreachable, r->blocked, r->timeout);
 		print_ms(out, &r->lat, 0.5);
 		print_ms(out, &r->lat, 0.95);
 		print_ms(out, &r->lat, 1.0);
+		if (ns_ref_known(&r->asker)) {
+			short_ns(&r->asker, names, asker, sizeof(asker));
+			fprintf(out, "  %s", asker);
+		}
 		fputc('\n', out);
 	}
+}
+
+static void print_relays(FILE *out, const struct analyzer *a)
+{
+	const struct relay_row *relays;
+	size_t nrelays;
+
+	relays = analyzer_relays(a, &nrelays);
 	for (size_t i = 0; i < nrelays; i++) {
 		const struct relay_row *r = &relays[i];
 		if (!i)
@@ -245,5 +363,24 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 		print_ms(out, &r->total, 0.5);
 		fputc('\n', out);
 	}
+}
+
+void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names)
+{
+	const struct findings *fs = analyzer_findings(a);
+	const struct analyzer_counts *c = analyzer_counts(a);
+	size_t n = findings_count(fs);
+
+	fprintf(out, "\n== nstrace report: %lu events, %lu DNS queries sent, %lu answers received, "
+		     "%lu queries served ==\n", c->events, c->q_sent, c->r_recv, c->q_recv);
+	if (!n)
+		fprintf(out, "No findings.\n");
+	for (size_t i = 0; i < n; i++) {
+		fputc('\n', out);
+		finding_print_text(out, findings_get(fs, i), names, true);
+	}
+	print_lookups(out, a, names);
+	print_upstreams(out, a, names);
+	print_relays(out, a);
 	print_foreign_sockets(out, a);
 }

@@ -27,6 +27,6 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
  * table, the relays, and the sockets used outside their home netns. */
 void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names);
 /* {"type":"summary", ...}; the caller owns it.  NULL on ENOMEM. */
-json_t *report_summary_json(const struct analyzer *a);
+json_t *report_summary_json(const struct analyzer *a, const struct containers *names);
 
 #endif

@@ -28,6 +28,10 @@ for t in tests/static/test_*.sh; do
 done
 netns_before=$(ip netns list 2>/dev/null | sort)
 routes_before=$(ip route show 198.51.100.0/24 2>/dev/null)
+fw() { # the host's rules and chains, without counters
+	{ iptables-save; ip6tables-save; } 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'
+}
+fw_before=$(fw)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for bin in build/nstrace build/asan/nstrace; do
@@ -50,6 +54,13 @@ if [ "$(ip route show 198.51.100.0/24 2>/dev/null)" = "$routes_before" ]; then
 	echo "PASS: cleanup: the tests left the host's routes to the lab range as they were" | tee -a "$out"
 else
 	echo "FAIL: cleanup: a route to 198.51.100.0/24 was left behind" | tee -a "$out"
+fi
+if [ "$(fw)" = "$fw_before" ]; then
+	echo "PASS: cleanup: the tests left the host's iptables rules and chains as they were" | tee -a "$out"
+else
+	echo "$fw_before" >"$out.fw"
+	echo "FAIL: cleanup: the host's iptables rules changed: $(fw | diff "$out.fw" - | grep '^[<>]' | head -4 | tr '\n' ' ')" | tee -a "$out"
+	rm -f "$out.fw"
 fi
 passed=$(grep -c '^PASS:' "$out")
 failed=$(grep -c '^FAIL:' "$out")

@@ -1,14 +1,22 @@
 # lab.sh - the dockerd lab: sourced by tests/e2e/run.sh (after tests/lib.sh).
 #
-# Installs what it needs from Debian, starts containerd and dockerd when none
-# runs (reusing one that does), and builds: an upstream namespace with
-# dnsmasq on 198.51.100.53 joined to the host by a veth pair
-# (198.51.100.1/24 on the host), a busybox image made with docker import, a
-# user-defined network (only those get the embedded DNS at 127.0.0.11), and
-# containers whose DNS is that dnsmasq.  No query can reach the host's own
-# resolver: dnsmasq runs with --no-resolv and only static records, and every
-# container and dockerd itself get --dns 198.51.100.53.  lab_down removes
-# everything lab_up made and leaves a dockerd it did not start alone.
+# LAB_DOCKER picks the daemon: 20 is Debian 12's docker.io 20.10 (the system
+# dockerd, reused when one runs); 28 is Debian sid's docker.io 28.5, fetched
+# as a .deb into the lab's temp dir and run beside Debian 12's containerd and
+# runc, with its own data root, exec root, API socket and pidfile.  Two
+# dockerds never run at once.
+#
+# Both get: an upstream namespace with dnsmasq on 198.51.100.53 joined to
+# the host by a veth pair (198.51.100.1/24 on the host), a busybox image made
+# with docker import, a user-defined network (only those get the embedded
+# DNS at 127.0.0.11), and containers whose DNS is that dnsmasq.  No query can
+# reach the machine's own resolver: dnsmasq runs with --no-resolv and only
+# static records; the 20.10 dockerd and its containers get --dns
+# 198.51.100.53; the 28.5 dockerd runs in a mount namespace of its own where
+# /etc/resolv.conf names only 198.51.100.53, so that the containers without
+# --dns forward from dockerd's own netns (28.x's host path) to the lab.
+# lab_down removes everything lab_up made and leaves a dockerd it did not
+# start alone.
 
 LAB_UP=nstrace-e2e-up
 LAB_NET=nstrace-e2e-net
@@ -19,28 +27,112 @@ LAB_VETH=nste2e0
 LAB_STARTED_DOCKERD=""
 LAB_RULES=""
 LAB_DEPS="e2e" # package groups of scripts/deps.sh
+LAB_DOCKER=${LAB_DOCKER:-20}
+LAB_HOSTCTR=nstrace-e2e-hostpath # 28.x: no --dns, the host's resolv.conf
+LAB_INTNET=nstrace-e2e-internal
+LAB_INTCTR=nstrace-e2e-internal-ctr
+LAB_PID=""     # the dockerd under test
+LAB_D28=""     # 28.x: its roots, socket, pidfile and .deb
 
 lab_install() {
 	sh scripts/deps.sh $LAB_DEPS
 }
 
-lab_daemons() {
-	if pidof dockerd >/dev/null && docker info >/dev/null 2>&1; then
-		return 0 # reuse: and leave it running afterwards
-	fi
-	if ! pidof containerd >/dev/null; then
-		containerd >"$T/containerd.log" 2>&1 &
-		LAB_STARTED_DOCKERD="$LAB_STARTED_DOCKERD $!"
-		sleep 1
-	fi
-	dockerd --dns 198.51.100.53 >"$T/dockerd.log" 2>&1 &
-	LAB_STARTED_DOCKERD="$! $LAB_STARTED_DOCKERD"
+# dockerd leaves its chains, its FORWARD policy, docker0 and ip_forward
+# behind when it stops.  A lab that starts one saves the host's firewall
+# first and puts it back after.
+lab_fw_save() {
+	[ -f "$T/fw.saved" ] && return 0
+	iptables-save >"$T/fw4" && ip6tables-save >"$T/fw6" || return 1
+	sysctl -n net.ipv4.ip_forward >"$T/fw.fwd"
+	ip link show docker0 >/dev/null 2>&1 && touch "$T/fw.docker0"
+	touch "$T/fw.saved"
+}
+
+lab_fw_restore() {
+	[ -f "$T/fw.saved" ] || return 0
+	iptables-restore <"$T/fw4"
+	ip6tables-restore <"$T/fw6"
+	sysctl -qw net.ipv4.ip_forward="$(cat "$T/fw.fwd")"
+	[ -f "$T/fw.docker0" ] || ip link del docker0 2>/dev/null
+	rm -f "$T/fw.saved" "$T/fw.docker0"
+}
+
+lab_containerd() {
+	pidof containerd >/dev/null && return 0
+	containerd >"$T/containerd.log" 2>&1 &
+	LAB_STARTED_DOCKERD="$LAB_STARTED_DOCKERD $!"
+	sleep 1
+}
+
+lab_wait_api() {
 	i=0
 	until docker info >/dev/null 2>&1; do
 		i=$((i + 1))
 		[ $i -gt 60 ] && return 1
 		sleep 0.5
 	done
+}
+
+lab_daemons() {
+	[ "$LAB_DOCKER" = 28 ] && { lab_daemon28; return; }
+	if pidof dockerd >/dev/null && docker info >/dev/null 2>&1; then
+		LAB_PID=$(pidof dockerd)
+		return 0 # reuse: and leave it running afterwards
+	fi
+	pidof dockerd >/dev/null && return 1 # another dockerd: never run two
+	lab_fw_save || return 1
+	lab_containerd
+	dockerd --dns 198.51.100.53 >"$T/dockerd.log" 2>&1 &
+	LAB_PID=$!
+	LAB_STARTED_DOCKERD="$! $LAB_STARTED_DOCKERD"
+	lab_wait_api
+}
+
+# Debian sid's docker.io 28.5, unpacked into $LAB_D28/root: apt-get
+# download with a sources list and lists directory of its own, so that the
+# machine's apt configuration and state are not touched.
+lab_fetch28() {
+	d=$LAB_D28/apt
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$LAB_D28/root" || return 1
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" >"$d/sources.list"
+	set -- -o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=- \
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o APT::Get::List-Cleanup=0
+	apt-get "$@" update >"$d/update.log" 2>&1 || return 1
+	(cd "$d" && apt-get "$@" download docker.io >"$d/download.log" 2>&1) || return 1
+	dpkg-deb -x "$d"/docker.io_*.deb "$LAB_D28/root" && [ -x "$LAB_D28/root/usr/sbin/dockerd" ]
+}
+
+# The 28.5 dockerd in its own mount namespace, where /etc/resolv.conf names
+# only the lab's upstream.  Its data and exec roots are shared bind mounts:
+# the overlay rootfs and netns files it mounts there propagate back, for
+# containerd, runc and nstrace to see.
+lab_daemon28() {
+	pidof dockerd >/dev/null && return 1 # another dockerd: never run two
+	LAB_D28=$T/docker28
+	mkdir -p "$LAB_D28/data" "$LAB_D28/exec" || return 1
+	lab_fw_save || return 1
+	lab_fetch28 || { echo "e2e: could not fetch docker.io 28.x from Debian sid" >&2; return 1; }
+	echo "nameserver 198.51.100.53" >"$LAB_D28/resolv.conf"
+	for x in data exec; do
+		mount --bind "$LAB_D28/$x" "$LAB_D28/$x" && mount --make-shared "$LAB_D28/$x" || return 1
+	done
+	lab_containerd
+	cat >"$LAB_D28/start.sh" <<'EOS'
+set -e
+mount --make-private / 2>/dev/null || true
+if mountpoint -q /etc/resolv.conf; then mount --make-private /etc/resolv.conf; fi
+mount --bind "$1/resolv.conf" /etc/resolv.conf
+exec "$1/root/usr/sbin/dockerd" --data-root "$1/data" --exec-root "$1/exec" \
+	-H "unix://$1/docker.sock" --pidfile "$1/dockerd.pid" \
+	--userland-proxy-path "$1/root/usr/sbin/docker-proxy" \
+	--containerd /run/containerd/containerd.sock
+EOS
+	unshare -m --propagation unchanged sh "$LAB_D28/start.sh" "$LAB_D28" >"$T/dockerd.log" 2>&1 &
+	LAB_STARTED_DOCKERD="$! $LAB_STARTED_DOCKERD"
+	export DOCKER_HOST="unix://$LAB_D28/docker.sock"
+	lab_wait_api || return 1
+	LAB_PID=$(cat "$LAB_D28/dockerd.pid")
 }
 
 lab_upstream() {
@@ -80,8 +172,18 @@ lab_image() {
 
 lab_containers() {
 	docker network create $LAB_NET >/dev/null || return 1
-	docker run -d --name $LAB_CTR --network $LAB_NET --dns 198.51.100.53 $LAB_IMAGE sleep 3600 >/dev/null &&
-	docker run -d --name $LAB_LOCTR --network $LAB_NET --dns 127.0.0.53 $LAB_IMAGE sleep 3600 >/dev/null
+	docker run -d --name $LAB_CTR --network $LAB_NET --dns 198.51.100.53 $LAB_IMAGE sleep 3600 >/dev/null || return 1
+	if [ "$LAB_DOCKER" = 20 ]; then
+		docker run -d --name $LAB_LOCTR --network $LAB_NET --dns 127.0.0.53 $LAB_IMAGE sleep 3600 >/dev/null
+		return
+	fi
+	# 28.x: a container on the host's resolv.conf (forwarded from dockerd's
+	# own netns), a loopback upstream nothing listens on in any namespace,
+	# and a container on an --internal network.
+	docker run -d --name $LAB_HOSTCTR --network $LAB_NET $LAB_IMAGE sleep 3600 >/dev/null &&
+	docker run -d --name $LAB_LOCTR --network $LAB_NET --dns 127.0.0.153 $LAB_IMAGE sleep 3600 >/dev/null &&
+	docker network create --internal $LAB_INTNET >/dev/null &&
+	docker run -d --name $LAB_INTCTR --network $LAB_INTNET $LAB_IMAGE sleep 3600 >/dev/null
 }
 
 lab_up() {
@@ -104,8 +206,8 @@ lab_unrule() {
 }
 
 lab_down_quiet() { # leftovers of an interrupted earlier run
-	docker rm -f $LAB_CTR $LAB_LOCTR >/dev/null 2>&1
-	docker network rm $LAB_NET >/dev/null 2>&1
+	docker rm -f $LAB_CTR $LAB_LOCTR $LAB_HOSTCTR $LAB_INTCTR >/dev/null 2>&1
+	docker network rm $LAB_NET $LAB_INTNET >/dev/null 2>&1
 	ip netns del $LAB_UP 2>/dev/null
 	ip link del $LAB_VETH 2>/dev/null
 	return 0
@@ -121,9 +223,21 @@ lab_down() {
 	IFS=$old
 	lab_down_quiet
 	docker image rm $LAB_IMAGE >/dev/null 2>&1
+	[ -n "$LAB_D28" ] && [ -f "$LAB_D28/dockerd.pid" ] && kill "$(cat "$LAB_D28/dockerd.pid")" 2>/dev/null
 	for p in $LAB_STARTED_DOCKERD; do
 		kill "$p" 2>/dev/null
 		i=0
 		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
 	done
+	if [ -n "$LAB_D28" ]; then # its mounts, then its files
+		for x in exec data; do
+			umount -R "$LAB_D28/$x" 2>/dev/null || umount -R -l "$LAB_D28/$x" 2>/dev/null
+		done
+		rm -rf "$LAB_D28"
+		unset DOCKER_HOST
+	fi
+	lab_fw_restore
+	LAB_STARTED_DOCKERD=""
+	LAB_D28=""
+	LAB_PID=""
 }

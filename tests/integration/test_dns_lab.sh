@@ -20,8 +20,10 @@ check "healthy: an ip-netns namespace is named by its ip netns name" \
 	jq_true "$T/ok.jsonl" "$(F dns-foreign-netns)[0].netns.container | .kind == \"netns\" and .name == \"$CTR\""
 check "healthy: the example query is decoded (qname, qtype, id)" \
 	jq_true "$T/ok.jsonl" "$(F dns-foreign-netns)[0].example | .qname == \"ok.nstrace.test\" and .qtype == \"A\" and .id >= 4096"
-check "healthy: the message explains the container source address and forwarding rules" \
-	jq_true "$T/ok.jsonl" "$(F dns-foreign-netns)[0] | (.message | test(\"container's source address\")) and (.message | test(\"forwarding\")) and (.fix | test(\"DOCKER-USER\")) and (.fix | test(\"--dns\"))"
+check "healthy: the message explains the namespace's source address and forwarding rules" \
+	jq_true "$T/ok.jsonl" "$(F dns-foreign-netns)[0] | (.message | test(\"with that source address\")) and (.message | test(\"forwarding\")) and (.fix | test(\"FORWARD\"))"
+check "healthy: a program that is not dockerd gets no Docker advice" \
+	jq_true "$T/ok.jsonl" "[.[] | select(.type==\"finding\")] | length >= 1 and all((.message + .fix) | test(\"(?i)docker|--dns\") | not)"
 check "healthy: the summary counts 3 sent, 3 answered, with latencies" \
 	jq_true "$T/ok.jsonl" "$SUM | .dns_queries_sent == 3 and .dns_responses_received == 3 and (.upstreams | length == 1) and .upstreams[0].answered == 3 and .upstreams[0].latency_ms.p50 > 0 and .upstreams[0].latency_ms.max >= .upstreams[0].latency_ms.p95"
 check "healthy: no error findings" jq_true "$T/ok.jsonl" '[.[] | select(.type=="finding" and .severity=="error")] | length == 0'
@@ -41,8 +43,10 @@ timeout 30 "$NST" --json --fail-on=error -- $C 198.51.100.53 ok.nstrace.test 1 2
 check "reject: --fail-on=error exits 1" [ $? -eq 1 ]
 check "reject: dns-upstream-refused, error, result refused, count 2" \
 	jq_true "$T/rej.jsonl" "$(F dns-upstream-refused) | length == 1 and .[0].severity == \"error\" and .[0].result == \"refused\" and .[0].count == 2 and .[0].upstream == \"198.51.100.53:53\""
-check "reject: the message says the rejection is on the container's path, not the host's" \
-	jq_true "$T/rej.jsonl" "$(F dns-upstream-refused)[0].message | test(\"container's namespace\") and test(\"host path is not the one\")"
+check "reject: the message says the rejection is on that namespace's path, not the host's" \
+	jq_true "$T/rej.jsonl" "$(F dns-upstream-refused)[0].message | test(\"left from that namespace\") and test(\"host path is not the one\")"
+check "reject: no Docker advice for a program that is not dockerd" \
+	jq_true "$T/rej.jsonl" "[.[] | select(.type==\"finding\")] | length >= 2 and all((.message + .fix) | test(\"(?i)docker|--dns\") | not)"
 check "reject: dns-foreign-netns carries result refused" \
 	jq_true "$T/rej.jsonl" "$(F dns-foreign-netns)[0].result == \"refused\""
 check "reject: the summary counts 2 refused" jq_true "$T/rej.jsonl" "$SUM.upstreams[0].refused == 2"

@@ -78,7 +78,7 @@ check "fdops: the container-loopback query is refused, and says why" \
 check "fdops: the unshare'd socket cannot route: foreign and unreachable" \
 	grep -qx "dns-foreign-netns error unreachable 1" "$F"
 check "fdops: the clone(CLONE_NEWNET) child is at home in its netns: unreachable, not foreign" \
-	[ "$(grep -c 'dns-upstream-refused error unreachable 1' "$F")" = 2 ]
+	[ "$(grep -c 'dns-upstream-unreachable error unreachable 1' "$F")" = 2 ]
 check "fdops: DNS bytes written to /dev/null on reused fd numbers are no query" \
 	jq -e '.q == 14 and .a == 11' "$T/fdops.live.c"
 check "fdops: the TCP answer read on the dup3 copy by another thread counts (proto tcp)" \

@@ -112,6 +112,15 @@ static void feed(struct analyzer *a, struct ev_spec s)
 	feed_ev(a, &ev);
 }
 
+/* The same, from a process named comm (NULL: dockerd). */
+static void feed_as(struct analyzer *a, const char *comm, struct ev_spec s)
+{
+	struct nst_event ev = mk(&s);
+	if (comm)
+		snprintf(ev.comm, sizeof(ev.comm), "%s", comm);
+	feed_ev(a, &ev);
+}
+
 static const uint8_t *q(uint16_t id, const char *name, uint16_t qt, int qr, int rc, size_t *len)
 {
 	uint8_t *b = msgbuf[msgi++ % 16];
@@ -160,7 +169,7 @@ static void foreign_answered_is_a_warning(void)
 	CHECK(f && !strcmp(f->upstream, UP) && f->netns.ino == CTR && f->home.ino == HOME);
 	CHECK(f && !strcmp(f->ex_qname, "78.143.241.199.in-addr.arpa") && f->ex_qtype == DNS_T_PTR && f->ex_id == 30708);
 	CHECK(!find(a, "dns-upstream-refused") && !find(a, "dns-upstream-timeout"));
-	json_t *s = report_summary_json(a);
+	json_t *s = report_summary_json(a, NULL);
 	json_t *u = json_array_get(json_object_get(s, "upstreams"), 0);
 	CHECK(json_integer_value(json_object_get(u, "answered")) == 1);
 	CHECK(json_real_value(json_object_get(json_object_get(u, "latency_ms"), "p50")) == 1.5);
@@ -197,8 +206,9 @@ static void unreachable_on_send(void)
 	/* the send itself fails; the payload still shows the query */
 	feed(a, (struct ev_spec){ "sendto", 10, 10, 5, -1, EHOSTUNREACH, S(1), 0, "10.0.0.2:4000", NULL, "10.9.9.9:53", HOME, p, n });
 	analyzer_finish(a, S(2));
-	f = find(a, "dns-upstream-refused");
+	f = find(a, "dns-upstream-unreachable");
 	CHECK(f && f->result == RES_UNREACHABLE && !strcmp(f->upstream, "10.9.9.9:53"));
+	CHECK(!find(a, "dns-upstream-refused"));
 	CHECK(!find(a, "dns-foreign-netns"));
 	analyzer_free(a);
 }
@@ -217,7 +227,7 @@ static void timeouts_pending_and_close(void)
 	analyzer_finish(a, S(22));
 	f = find(a, "dns-upstream-timeout");
 	CHECK(f && f->count == 3 && f->sev == SEV_ERROR); /* closed, and two timed out */
-	s = report_summary_json(a);
+	s = report_summary_json(a, NULL);
 	u = json_array_get(json_object_get(s, "upstreams"), 0);
 	CHECK(json_integer_value(json_object_get(u, "timeout")) == 3);
 	CHECK(json_integer_value(json_object_get(u, "pending")) == 1);
@@ -381,7 +391,7 @@ static void relay_hops(void)
 	feed(a, (struct ev_spec){ "read", 7041, 7056, 40, (int64_t)m, 0, S(1) + 2400, 0, LOCAL, UP, NULL, CTR, rr, m });
 	feed(a, (struct ev_spec){ "sendto", 7041, 7050, 29, (int64_t)m, 0, S(1) + 2500, 0, "127.0.0.11:41287", NULL, "127.0.0.1:50000", CTR, rr, m });
 	analyzer_finish(a, S(2));
-	s = report_summary_json(a);
+	s = report_summary_json(a, NULL);
 	r = json_array_get(json_object_get(s, "relays"), 0);
 	CHECK(r && json_integer_value(json_object_get(r, "count")) == 1);
 	CHECK(r && !strcmp(json_string_value(json_object_get(r, "upstream")), UP));
@@ -442,7 +452,7 @@ static void memory_stays_bounded(void)
 	for (int i = 0; i < 20000; i++)
 		send_foreign_query(a, 100 + i, (uint16_t)i, S(1) + (uint64_t)i);
 	analyzer_finish(a, S(1) + 20000);
-	s = report_summary_json(a);
+	s = report_summary_json(a, NULL);
 	CHECK(json_integer_value(json_object_get(s, "dns_queries_sent")) == 20000);
 	CHECK(json_integer_value(json_object_get(json_object_get(s, "overflow"), "queries")) > 0);
 	CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(s, "upstreams"), 0), "pending")) == 20000);
@@ -568,6 +578,8 @@ static void finding_rows_are_complete(void)
 		{ RES_OK, DNS_NXDOMAIN, false, false, "dns-error-rcode" },
 		{ RES_REFUSED, -1, true, true, "dns-foreign-netns dns-loopback-upstream-foreign-netns dns-upstream-refused" },
 		{ RES_TIMEOUT, -1, false, false, "dns-upstream-timeout" },
+		{ RES_UNREACHABLE, -1, false, false, "dns-upstream-unreachable" },
+		{ RES_BLOCKED, -1, true, false, "dns-foreign-netns dns-upstream-blocked" },
 		{ RES_OK, 0, false, false, "" },
 	};
 
@@ -597,11 +609,244 @@ static void finding_rows_are_complete(void)
 	}
 }
 
+/* --- lookups served by a resolver (dockerd's 127.0.0.11) ------------------- */
+
+#define LISTENER "127.0.0.11:41287"
+#define CLIENT "127.0.0.1:50000"
+#define HOSTSRC "10.0.0.5:40000"
+
+/* A client in the CTR netns asks pid 7041's listener; comm NULL = dockerd. */
+static void ask(struct analyzer *a, const char *comm, uint16_t id, uint64_t ts)
+{
+	size_t n;
+	const uint8_t *p = q(id, "ok.example", DNS_T_A, 0, 0, &n);
+	feed_as(a, comm, (struct ev_spec){ "recvfrom", 7041, 7050, 29, (int64_t)n, 0, ts, 0, LISTENER, NULL, CLIENT, CTR, p, n });
+}
+
+/* ... and gets rcode back (rc < 0: nothing). */
+static void reply(struct analyzer *a, const char *comm, uint16_t id, int rc, uint64_t ts)
+{
+	size_t n;
+	const uint8_t *p = q(id, "ok.example", DNS_T_A, 1, rc, &n);
+	feed_as(a, comm, (struct ev_spec){ "sendto", 7041, 7050, 29, (int64_t)n, 0, ts, 0, LISTENER, NULL, CLIENT, CTR, p, n });
+}
+
+/* A forwarding attempt: a send of the same query on fd 40 in netns ns,
+ * failing with err (0: sent). */
+static void forward(struct analyzer *a, const char *comm, uint16_t id, uint64_t ns, int err, uint64_t ts)
+{
+	size_t n;
+	const uint8_t *p = q(id, "ok.example", DNS_T_A, 0, 0, &n);
+	feed_as(a, comm, (struct ev_spec){ "write", 7041, 7055, 40, err ? -1 : (int64_t)n, err, ts, 0,
+					   ns == HOME ? HOSTSRC : LOCAL, UP, NULL, ns, p, n });
+}
+
+static json_t *lookup_row(struct analyzer *a, json_t **sum)
+{
+	*sum = report_summary_json(a, NULL);
+	return json_array_get(json_object_get(*sum, "lookups"), 0);
+}
+
+static long jint(json_t *o, const char *k)
+{
+	return (long)json_integer_value(json_object_get(o, k));
+}
+
+static bool text_has(const struct finding *f, const char *what)
+{
+	char m[4096], x[2048];
+	finding_row(f)->message(f, NULL, m, sizeof(m));
+	finding_row(f)->fix(f, x, sizeof(x));
+	return strstr(m, what) || strstr(x, what);
+}
+
+static void host_path_blocked_then_servfail(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	json_t *s, *r;
+
+	ask(a, NULL, 77, S(1));
+	forward(a, NULL, 77, HOME, EPERM, S(1) + 300);
+	reply(a, NULL, 77, DNS_SERVFAIL, S(1) + 500);
+	analyzer_finish(a, S(3));
+	f = find(a, "dns-upstream-blocked");
+	CHECK(f && f->result == RES_BLOCKED && f->relayed && f->path == PATH_RESOLVER &&
+	      f->asker.ino == CTR && !f->foreign && !strcmp(f->upstream, UP));
+	CHECK(f && text_has(f, "OUTPUT") && text_has(f, "Docker 28") && text_has(f, "--dns"));
+	CHECK(f && !text_has(f, "DOCKER-USER")); /* not the path it took */
+	f = find(a, "dns-lookup-failed");
+	CHECK(f && f->client_rcode == DNS_SERVFAIL && f->asker.ino == CTR && f->attempts == 1);
+	CHECK(f && text_has(f, "SERVFAIL") && text_has(f, "blocked"));
+	CHECK(!find(a, "dns-foreign-netns") && !find(a, "dns-answered-by-resolver"));
+	r = lookup_row(a, &s);
+	CHECK(r && jint(r, "lookups") == 1 && jint(r, "servfail") == 1 && jint(r, "nothing") == 0);
+	CHECK(r && json_object_get(r, "asking") &&
+	      jint(json_object_get(r, "asking"), "inode") == (long)CTR);
+	json_decref(s);
+	analyzer_free(a);
+}
+
+static void container_path_refused_then_nothing(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	size_t m;
+	const uint8_t *none = q(1, "x", DNS_T_A, 0, 0, &m);
+	json_t *s, *r;
+
+	(void)none;
+	ask(a, NULL, 78, S(1));
+	forward(a, NULL, 78, CTR, 0, S(1) + 300);
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 40, -1, ECONNREFUSED, S(1) + 400, 0, LOCAL, UP, NULL, CTR, NULL, 0 });
+	analyzer_finish(a, S(10));
+	f = find(a, "dns-upstream-refused");
+	CHECK(f && f->relayed && f->path == PATH_CONTAINER && f->foreign && f->asker.ino == CTR);
+	CHECK(f && text_has(f, "host path is not the one") && text_has(f, "DOCKER-USER"));
+	f = find(a, "dns-lookup-failed");
+	CHECK(f && f->client_rcode == ASKED_NOTHING && text_has(f, "nothing"));
+	r = lookup_row(a, &s);
+	CHECK(r && jint(r, "nothing") == 1 && jint(json_object_get(r, "attempts_from"), "container") == 1);
+	json_decref(s);
+	analyzer_free(a);
+}
+
+static void reply_after_the_trace_is_unknown(void)
+{
+	struct analyzer *a = new_an();
+	json_t *s, *r;
+
+	/* the last attempt failed 0.5 s before the trace ended: dockerd may
+	 * still have replied after it; the lookup is left out */
+	ask(a, NULL, 79, S(1));
+	forward(a, NULL, 79, HOME, EPERM, S(1) + 300);
+	analyzer_finish(a, S(1) + 500000);
+	CHECK(find(a, "dns-upstream-blocked"));
+	CHECK(!find(a, "dns-lookup-failed"));
+	r = lookup_row(a, &s);
+	CHECK(!r || jint(r, "lookups") == 0);
+	json_decref(s);
+	analyzer_free(a);
+}
+
+static void answered_by_resolver_itself(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	json_t *s, *r;
+
+	ask(a, NULL, 80, S(1));
+	reply(a, NULL, 80, DNS_SERVFAIL, S(1) + 100);
+	ask(a, NULL, 81, S(2));
+	reply(a, NULL, 81, DNS_REFUSED, S(2) + 100);
+	ask(a, NULL, 82, S(3));
+	reply(a, NULL, 82, DNS_NXDOMAIN, S(3) + 100); /* a name it knows is not there: no finding */
+	analyzer_finish(a, S(5));
+	f = find(a, "dns-answered-by-resolver");
+	CHECK(f && f->attempts == 0 && f->asker.ino == CTR);
+	CHECK(f && (text_has(f, "internal") || text_has(f, "concurrency")));
+	CHECK(!find(a, "dns-lookup-failed"));
+	r = lookup_row(a, &s);
+	CHECK(r && jint(r, "lookups") == 3 && jint(r, "by_resolver") == 3 && jint(r, "servfail") == 1 &&
+	      jint(r, "refused") == 1 && jint(r, "nxdomain") == 1);
+	json_decref(s);
+	analyzer_free(a);
+}
+
+static void failed_connect_is_an_attempt(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+
+	/* 28.x dials the upstream (connect) before writing: a connect that
+	 * fails sends nothing, yet is the lookup's attempt */
+	ask(a, NULL, 83, S(1));
+	feed(a, (struct ev_spec){ "connect", 7041, 7055, 40, -1, ENETUNREACH, S(1) + 200, 0, NULL, NULL, "[2001:db8::53]:53", HOME, NULL, 0 });
+	reply(a, NULL, 83, DNS_SERVFAIL, S(1) + 300);
+	analyzer_finish(a, S(5));
+	f = find(a, "dns-upstream-unreachable");
+	CHECK(f && f->result == RES_UNREACHABLE && f->path == PATH_RESOLVER && f->asker.ino == CTR &&
+	      !strcmp(f->ex_qname, "ok.example"));
+	CHECK(f && text_has(f, "ip route get 2001:db8::53"));
+	f = find(a, "dns-lookup-failed");
+	CHECK(f && f->attempts == 1 && f->client_rcode == DNS_SERVFAIL);
+	analyzer_free(a);
+}
+
+static void tcp_retry_after_truncation(void)
+{
+	struct analyzer *a = new_an();
+	uint8_t qb[300], rb[300];
+	size_t n, m;
+	json_t *s, *r;
+
+	ask(a, NULL, 84, S(1));
+	m = mkdns(rb, 84, "ok.example", DNS_T_A, 1, 0);
+	rb[2] |= 0x02; /* TC */
+	feed(a, (struct ev_spec){ "sendto", 7041, 7050, 29, (int64_t)m, 0, S(1) + 100, 0, LISTENER, NULL, CLIENT, CTR, rb, m });
+	/* the client asks again over TCP (framed) on an accepted connection */
+	n = mkdns(qb + 2, 85, "ok.example", DNS_T_A, 0, 0);
+	qb[0] = 0, qb[1] = (uint8_t)n;
+	feed(a, (struct ev_spec){ "read", 7041, 7050, 31, (int64_t)n + 2, 0, S(1) + 200, SOCK_STREAM, "127.0.0.11:37711", "127.0.0.1:50001", NULL, CTR, qb, n + 2 });
+	m = mkdns(rb + 2, 85, "ok.example", DNS_T_A, 1, 0);
+	rb[0] = 0, rb[1] = (uint8_t)m;
+	feed(a, (struct ev_spec){ "write", 7041, 7050, 31, (int64_t)m + 2, 0, S(1) + 300, SOCK_STREAM, "127.0.0.11:37711", "127.0.0.1:50001", NULL, CTR, rb, m + 2 });
+	analyzer_finish(a, S(5));
+	r = lookup_row(a, &s);
+	CHECK(r && jint(r, "lookups") == 2 && jint(r, "tcp_retries") == 1);
+	json_decref(s);
+	analyzer_free(a);
+}
+
+static void no_docker_advice_for_other_resolvers(void)
+{
+	struct analyzer *a = new_an();
+	const struct findings *fs;
+	int n = 0;
+
+	ask(a, "unbound", 86, S(1));
+	forward(a, "unbound", 86, HOME, EPERM, S(1) + 100);
+	reply(a, "unbound", 86, DNS_SERVFAIL, S(1) + 200);
+	ask(a, "unbound", 87, S(2));
+	forward(a, "unbound", 87, CTR, ENETUNREACH, S(2) + 100);
+	reply(a, "unbound", 87, DNS_SERVFAIL, S(2) + 200);
+	ask(a, "unbound", 88, S(3));
+	reply(a, "unbound", 88, DNS_REFUSED, S(3) + 100);
+	analyzer_finish(a, S(10));
+	fs = analyzer_findings(a);
+	for (size_t i = 0; i < findings_count(fs); i++) {
+		const struct finding *f = findings_get(fs, i);
+		n++;
+		CHECK(!f->dockerd);
+		/* (the test's netns path is /run/docker/netns/..., a fact, not advice) */
+		CHECK(!text_has(f, "Docker") && !text_has(f, "DOCKER") && !text_has(f, "docker run") &&
+		      !text_has(f, "--dns") && !text_has(f, "container"));
+	}
+	CHECK(n >= 5); /* blocked, unreachable, foreign, lookup-failed, by-resolver */
+	CHECK(find(a, "dns-answered-by-resolver") && find(a, "dns-upstream-blocked"));
+	analyzer_free(a);
+}
+
+static void lookups_stay_bounded(void)
+{
+	struct analyzer *a = new_an();
+	json_t *s;
+
+	for (int i = 0; i < 20000; i++)
+		ask(a, NULL, (uint16_t)i, S(1) + (uint64_t)i);
+	analyzer_finish(a, S(2));
+	s = report_summary_json(a, NULL);
+	CHECK(json_integer_value(json_object_get(s, "dns_queries_received")) == 20000);
+	CHECK(json_integer_value(json_object_get(json_object_get(s, "overflow"), "served")) > 0);
+	json_decref(s);
+	analyzer_free(a);
+}
+
 int main(void)
 {
 	RUN(foreign_answered_is_a_warning, "an answered query on a foreign socket: dns-foreign-netns, warning, result ok, latency");
 	RUN(refused_on_read, "ECONNREFUSED on the read: dns-upstream-refused, error, with the container-path message");
-	RUN(unreachable_on_send, "EHOSTUNREACH on the send: result unreachable, from the captured query");
+	RUN(unreachable_on_send, "EHOSTUNREACH on the send: dns-upstream-unreachable, result unreachable, from the captured query");
 	RUN(timeouts_pending_and_close, "closed without answer and past --dns-timeout are timeouts; young ones pending");
 	RUN(loopback_upstream_from_foreign_netns, "a loopback upstream from a foreign netns is flagged, from home it is not");
 	RUN(error_rcodes, "SERVFAIL and REFUSED warn, NXDOMAIN informs, other rcodes are quiet");
@@ -615,5 +860,13 @@ int main(void)
 	RUN(close_of_one_fd_is_not_the_end, "closing one fd of a dup'd socket does not time its query out; the last close would");
 	RUN(answer_needs_its_socket_id_question_and_server, "an answer from another server, to another question, or on another socket is not the answer");
 	RUN(finding_rows_are_complete, "every finding is one complete row; each outcome triggers exactly its rows");
+	RUN(host_path_blocked_then_servfail, "28.x host path: EPERM on dockerd's own socket is dns-upstream-blocked (OUTPUT wording), the client's SERVFAIL is dns-lookup-failed, both name the asking netns");
+	RUN(container_path_refused_then_nothing, "20.10 container path: refused with DOCKER-USER wording; no reply after every attempt failed is 'nothing'");
+	RUN(reply_after_the_trace_is_unknown, "a lookup whose last attempt failed just before the trace ended has an unknown outcome, never 'nothing'");
+	RUN(answered_by_resolver_itself, "SERVFAIL/REFUSED with no attempt is dns-answered-by-resolver; every rcode is counted per asker");
+	RUN(failed_connect_is_an_attempt, "a failed connect to port 53 is an attempt with the lookup's question (unreachable, IPv6 route advice)");
+	RUN(tcp_retry_after_truncation, "a TCP lookup right after a truncated UDP reply counts as a TCP retry");
+	RUN(no_docker_advice_for_other_resolvers, "a resolver that is not dockerd gets no Docker advice in any finding");
+	RUN(lookups_stay_bounded, "20000 lookups without replies: bounded, overflow counted");
 	return UNIT_DONE();
 }

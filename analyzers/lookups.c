@@ -1,0 +1,385 @@
+/* lookups.c - lookups served by a traced resolver, see lookups.h. */
+#define _GNU_SOURCE
+#include "analyzers/lookups.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "model/parse.h"
+
+#define MAX_ROWS 256
+#define MAX_RELAYS 64
+#define MAX_TC 32
+#define WINDOW_US 10000000   /* an attempt follows its lookup within this */
+#define TTL_US 30000000      /* a lookup without a reply is forgotten after this */
+#define TC_RETRY_US 5000000  /* a TCP lookup this soon after a truncated reply retries it */
+#define REPLY_GRACE_US 1000000 /* a resolver replies this soon after its last attempt failed */
+
+struct lookup {
+	bool used, answered_up;
+	int pid;
+	char comm[NST_COMM_LEN];
+	uint64_t sock; /* the listening (or accepted) socket: the reply goes there */
+	struct ns_ref asker, home;
+	bool tcp, tcp_retry;
+	uint16_t id, qtype;
+	char qname[DNS_NAME_MAX];
+	char client[64], listener[64], upstream[64];
+	uint64_t ts_client, ts_in, ts_fwd, ts_up;
+	uint64_t ts_end; /* the latest attempt ended */
+	unsigned attempts, open; /* made, and not ended yet */
+	enum dns_path via[4];   /* the paths its attempts took */
+	char tried[192];         /* their upstreams and results, for the finding */
+};
+
+struct tc_reply { /* a truncated UDP reply, for spotting the TCP retry */
+	struct ns_ref asker;
+	uint16_t qtype;
+	char qname[DNS_NAME_MAX];
+	uint64_t ts;
+};
+
+struct lookups {
+	struct findings *fs;
+	struct lookup l[LOOKUPS_MAX];
+	size_t hi; /* slots at and above are free */
+	struct lookup_row rows[MAX_ROWS];
+	size_t nrows;
+	struct relay_row relays[MAX_RELAYS];
+	size_t nrelays;
+	struct tc_reply tc[MAX_TC];
+	size_t ntc;
+	unsigned long overflow;
+};
+
+struct lookups *lookups_new(struct findings *fs)
+{
+	struct lookups *lk = calloc(1, sizeof(*lk));
+
+	if (lk)
+		lk->fs = fs;
+	return lk;
+}
+
+void lookups_free(struct lookups *lk)
+{
+	free(lk);
+}
+
+unsigned long lookups_overflow(const struct lookups *lk) { return lk->overflow; }
+
+const struct lookup_row *lookups_rows(const struct lookups *lk, size_t *n)
+{
+	*n = lk->nrows;
+	return lk->rows;
+}
+
+const struct relay_row *lookups_relays(const struct lookups *lk, size_t *n)
+{
+	*n = lk->nrelays;
+	return lk->relays;
+}
+
+static void ns_from(struct ns_ref *r, const struct nst_ns *ns)
+{
+	r->ino = ns->ino;
+	snprintf(r->path, sizeof(r->path), "%s", ns->path ? ns->path : "");
+	snprintf(r->label, sizeof(r->label), "%s", ns->label ? ns->label : "");
+}
+
+static bool same_name(const char *x, const char *y)
+{
+	return !x[0] || !y[0] || !strcasecmp(x, y);
+}
+
+static void trim(struct lookups *lk)
+{
+	while (lk->hi && !lk->l[lk->hi - 1].used)
+		lk->hi--;
+}
+
+/* --- what the clients got ----------------------------------------------------- */
+
+static struct lookup_row *row_for(struct lookups *lk, const struct lookup *l)
+{
+	for (size_t i = 0; i < lk->nrows; i++)
+		if (lk->rows[i].pid == l->pid && ns_ref_same(&lk->rows[i].asker, &l->asker))
+			return &lk->rows[i];
+	if (lk->nrows == MAX_ROWS)
+		return NULL;
+	struct lookup_row *r = &lk->rows[lk->nrows++];
+	r->asker = l->asker;
+	r->pid = l->pid;
+	memcpy(r->comm, l->comm, sizeof(r->comm));
+	return r;
+}
+
+static struct relay_row *relay_for(struct lookups *lk, const struct lookup *l)
+{
+	for (size_t i = 0; i < lk->nrelays; i++) {
+		struct relay_row *r = &lk->relays[i];
+		if (r->pid == l->pid && !strcmp(r->listener, l->listener) && !strcmp(r->upstream, l->upstream))
+			return r;
+	}
+	if (lk->nrelays == MAX_RELAYS)
+		return NULL;
+	struct relay_row *r = &lk->relays[lk->nrelays++];
+	r->pid = l->pid;
+	memcpy(r->comm, l->comm, sizeof(r->comm));
+	memcpy(r->listener, l->listener, sizeof(r->listener));
+	memcpy(r->upstream, l->upstream, sizeof(r->upstream));
+	return r;
+}
+
+/* The lookup ended: client_rcode is what the client got (ASKED_NOTHING:
+ * no reply after every attempt failed).  Count it and offer it to the
+ * finding rows. */
+static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint64_t ts)
+{
+	struct lookup_row *r = row_for(lk, l);
+	struct finding f;
+
+	if (r) {
+		r->lookups++;
+		if (!l->attempts && client_rcode != ASKED_NOTHING)
+			r->by_itself++;
+		switch (client_rcode) {
+		case ASKED_NOTHING: r->nothing++; break;
+		case DNS_NOERROR: r->answered++; break;
+		case DNS_NXDOMAIN: r->nxdomain++; break;
+		case DNS_SERVFAIL: r->servfail++; break;
+		case DNS_REFUSED: r->refused++; break;
+		default: r->other_rcode++; break;
+		}
+		if (l->tcp_retry)
+			r->tcp_retries++;
+	}
+	memset(&f, 0, sizeof(f));
+	f.pid = l->pid;
+	memcpy(f.comm, l->comm, sizeof(f.comm));
+	f.dockerd = !strcmp(l->comm, "dockerd");
+	f.netns = l->asker; /* where the client asked */
+	f.home = l->home;
+	f.relayed = true;
+	f.asker = l->asker;
+	f.rcode = -1;
+	f.client_rcode = client_rcode;
+	f.attempts = l->attempts;
+	snprintf(f.tried, sizeof(f.tried), "%s", l->tried);
+	snprintf(f.ex_qname, sizeof(f.ex_qname), "%s", l->qname);
+	f.ex_qtype = l->qtype;
+	f.ex_id = l->id;
+	f.first_ts = l->ts_in;
+	f.last_ts = ts;
+	findings_offer(lk->fs, SUBJECT_LOOKUP, &f);
+	l->used = false;
+}
+
+/* --- lookups in, replies out ---------------------------------------------------- */
+
+static struct lookup *slot(struct lookups *lk)
+{
+	for (size_t i = 0; i < lk->hi; i++)
+		if (!lk->l[i].used)
+			return &lk->l[i];
+	if (lk->hi < LOOKUPS_MAX)
+		return &lk->l[lk->hi++];
+	lk->overflow++;
+	return NULL;
+}
+
+/* A TCP lookup soon after a truncated UDP reply to the same question from
+ * the same netns is the client's retry. */
+static bool is_tc_retry(struct lookups *lk, const struct lookup *l)
+{
+	for (size_t i = 0; i < lk->ntc; i++) {
+		struct tc_reply *t = &lk->tc[i];
+		if (l->ts_in - t->ts < TC_RETRY_US && t->qtype == l->qtype &&
+		    !strcasecmp(t->qname, l->qname) && ns_ref_same(&t->asker, &l->asker))
+			return true;
+	}
+	return false;
+}
+
+static void note_tc(struct lookups *lk, const struct lookup *l, uint64_t ts)
+{
+	struct tc_reply *t = &lk->tc[lk->ntc < MAX_TC ? lk->ntc++ : (size_t)(ts % MAX_TC)];
+
+	t->asker = l->asker;
+	t->qtype = l->qtype;
+	snprintf(t->qname, sizeof(t->qname), "%s", l->qname);
+	t->ts = ts;
+}
+
+void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64_t client_ts)
+{
+	const struct nst_event *ev = d->ev;
+	struct lookup *l;
+
+	if (!(l = slot(lk)))
+		return;
+	memset(l, 0, sizeof(*l));
+	l->used = true;
+	l->pid = ev->pid;
+	memcpy(l->comm, ev->comm, sizeof(l->comm));
+	l->sock = d->sock;
+	ns_from(&l->asker, &ev->sock.netns);
+	ns_from(&l->home, &ev->home_netns);
+	l->tcp = d->tcp;
+	l->id = d->msg.id;
+	l->qtype = d->msg.qtype;
+	snprintf(l->qname, sizeof(l->qname), "%s", d->msg.qname);
+	print_addr(l->client, sizeof(l->client), &d->remote);
+	print_addr(l->listener, sizeof(l->listener), &d->local);
+	l->ts_in = ev->ts_us;
+	l->ts_client = client_ts;
+	l->tcp_retry = l->tcp && is_tc_retry(lk, l);
+}
+
+void lookups_response_sent(struct lookups *lk, const struct dns_seen *d)
+{
+	const struct nst_event *ev = d->ev;
+	char client[64];
+
+	print_addr(client, sizeof(client), &d->remote);
+	for (size_t i = 0; i < lk->hi; i++) {
+		struct lookup *l = &lk->l[i];
+		if (!l->used || l->pid != ev->pid || l->id != d->msg.id || !same_name(l->qname, d->msg.qname) ||
+		    (d->remote.family != AF_UNSPEC && strcmp(l->client, client)))
+			continue;
+		if (l->attempts && l->answered_up) {
+			struct relay_row *r = relay_for(lk, l);
+			if (r) {
+				r->count++;
+				if (l->ts_client)
+					samples_add(&r->client_in, l->ts_in - l->ts_client);
+				samples_add(&r->to_up, l->ts_fwd - l->ts_in);
+				samples_add(&r->up_rtt, l->ts_up - l->ts_fwd);
+				samples_add(&r->to_client, ev->ts_us - l->ts_up);
+				samples_add(&r->total, ev->ts_us - l->ts_in);
+			}
+		}
+		if (d->msg.tc && !d->tcp)
+			note_tc(lk, l, ev->ts_us);
+		finish(lk, l, d->msg.rcode, ev->ts_us);
+		trim(lk);
+		return;
+	}
+}
+
+/* --- attempts --------------------------------------------------------------------- */
+
+int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16_t qtype,
+		   const char *qname, uint64_t ts, struct ns_ref *asker)
+{
+	struct lookup *best = NULL;
+
+	for (size_t i = 0; i < lk->hi; i++) {
+		struct lookup *l = &lk->l[i];
+		if (!l->used || l->pid != pid || ts - l->ts_in >= WINDOW_US)
+			continue;
+		if (has_id && (l->id != id || l->qtype != qtype || !same_name(l->qname, qname)))
+			continue;
+		if (!best || l->ts_in > best->ts_in)
+			best = l;
+	}
+	if (!best && has_id) /* a resolver that picks its own ids: by the question */
+		for (size_t i = 0; i < lk->hi; i++) {
+			struct lookup *l = &lk->l[i];
+			if (l->used && !l->attempts && l->pid == pid && l->qtype == qtype &&
+			    same_name(l->qname, qname) && ts - l->ts_in < WINDOW_US)
+				best = l;
+		}
+	if (!best)
+		return -1;
+	if (!best->attempts++)
+		best->ts_fwd = ts;
+	best->open++;
+	*asker = best->asker;
+	return (int)(best - lk->l);
+}
+
+void lookups_question(const struct lookups *lk, int i, char *qname, size_t n, uint16_t *qtype,
+		      uint16_t *id)
+{
+	snprintf(qname, n, "%s", lk->l[i].qname);
+	*qtype = lk->l[i].qtype;
+	*id = lk->l[i].id;
+}
+
+void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const char *upstream,
+			  const char *proto, enum dns_result res, uint64_t ts)
+{
+	struct lookup *l;
+	struct lookup_row *r;
+	size_t len;
+
+	if (i < 0 || (size_t)i >= lk->hi || !lk->l[i].used || res == RES_PENDING)
+		return; /* pending: not ended, the lookup may still be answered */
+	l = &lk->l[i];
+	len = strlen(l->tried);
+	if (l->open)
+		l->open--;
+	if (ts > l->ts_end)
+		l->ts_end = ts;
+	if (res == RES_OK && !l->answered_up) {
+		l->answered_up = true;
+		l->ts_up = ts;
+		snprintf(l->upstream, sizeof(l->upstream), "%s", upstream);
+	}
+	if (!l->upstream[0])
+		snprintf(l->upstream, sizeof(l->upstream), "%s", upstream);
+	if ((r = row_for(lk, l)))
+		r->via[via]++;
+	if (len < sizeof(l->tried) - 1)
+		snprintf(l->tried + len, sizeof(l->tried) - len, "%s%s %s from %s netns: %s",
+			 len ? "; " : "", upstream, proto,
+			 via == PATH_RESOLVER ? "its own" : via == PATH_CONTAINER ? "the asking" : "another",
+			 result_name(res));
+}
+
+void lookups_attempt_cancel(struct lookups *lk, int i)
+{
+	if (i < 0 || (size_t)i >= lk->hi || !lk->l[i].used)
+		return;
+	if (lk->l[i].attempts)
+		lk->l[i].attempts--;
+	if (lk->l[i].open)
+		lk->l[i].open--;
+}
+
+/* --- ends ------------------------------------------------------------------------- */
+
+/* No reply will come: every attempt has ended, none answered. */
+static bool gave_up(const struct lookup *l)
+{
+	return l->attempts && !l->open && !l->answered_up;
+}
+
+void lookups_sweep(struct lookups *lk, uint64_t now)
+{
+	for (size_t i = 0; i < lk->hi; i++) {
+		struct lookup *l = &lk->l[i];
+		if (!l->used || now <= l->ts_in + TTL_US)
+			continue;
+		if (gave_up(l))
+			finish(lk, l, ASKED_NOTHING, now);
+		else
+			l->used = false;
+	}
+	trim(lk);
+}
+
+/* A reply may still have come after the trace ended when the last attempt
+ * failed just before (or only at) its end: such lookups are left out. */
+void lookups_finish(struct lookups *lk, uint64_t end_ts)
+{
+	for (size_t i = 0; i < lk->hi; i++) {
+		struct lookup *l = &lk->l[i];
+		if (l->used && gave_up(l) && l->ts_end + REPLY_GRACE_US <= end_ts)
+			finish(lk, l, ASKED_NOTHING, end_ts);
+	}
+}
