@@ -3,7 +3,10 @@
 #define _GNU_SOURCE
 #include "tracer/symbols.h"
 
+#include "tracer/gopclntab.h"
+
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +22,7 @@
 
 struct sym {
 	uint64_t start, size;
-	const char *name; /* into module->names */
+	uint32_t name; /* offset into module->names */
 };
 
 struct module {
@@ -30,8 +33,9 @@ struct module {
 	int loaded; /* symbols read (or tried) */
 	int has_eh_frame; /* PT_GNU_EH_FRAME: DWARF unwind info exists */
 	struct sym *syms;
-	size_t nsyms;
+	size_t nsyms, cap;
 	char *names;
+	size_t nlen, ncap;
 	struct { uint64_t off, vaddr, filesz; } loads[MAX_LOADS];
 	int nloads;
 	struct module *next;
@@ -63,20 +67,209 @@ struct symcache *symcache_new(void)
 	return calloc(1, sizeof(struct symcache));
 }
 
+/* By address; at one address, the name added first (the Go table's). */
 static int cmp_sym(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
 }
 
-/* Read FUNC symbols from .symtab (or .dynsym) and the PT_LOAD segments. */
-static void load_symbols(struct module *m)
+/* --- building a module's table ------------------------------------------- */
+
+#define MAX_SYMS 4000000 /* a bound for hostile files; dockerd has ~200k */
+
+static void add_sym(struct module *m, uint64_t start, uint64_t size, const char *name, size_t l)
+{
+	if (m->nsyms == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 4096;
+		struct sym *v = cap <= MAX_SYMS ? realloc(m->syms, cap * sizeof(*v)) : NULL;
+		if (!v)
+			return;
+		m->syms = v;
+		m->cap = cap;
+	}
+	if (m->nlen + l + 1 > m->ncap) {
+		size_t cap = m->ncap ? m->ncap : 65536;
+		while (cap < m->nlen + l + 1)
+			cap *= 2;
+		char *v = cap <= UINT32_MAX ? realloc(m->names, cap) : NULL;
+		if (!v)
+			return;
+		m->names = v;
+		m->ncap = cap;
+	}
+	memcpy(m->names + m->nlen, name, l);
+	m->names[m->nlen + l] = '\0';
+	m->syms[m->nsyms++] = (struct sym){ start, size, (uint32_t)m->nlen };
+	m->nlen += l + 1;
+}
+
+static void on_go_func(void *ctx, uint64_t entry, uint64_t end, const char *name, size_t l)
+{
+	add_sym(ctx, entry, end - entry, name, l);
+}
+
+/* A section's bytes, when they lie inside the file. */
+static const uint8_t *section(const void *map, size_t size, const Elf64_Shdr *sh, size_t *len)
+{
+	if (sh->sh_type == SHT_NOBITS || sh->sh_offset > size || sh->sh_size > size - sh->sh_offset)
+		return NULL;
+	*len = sh->sh_size;
+	return (const uint8_t *)map + sh->sh_offset;
+}
+
+static const Elf64_Shdr *section_named(const void *map, size_t size, const Elf64_Ehdr *eh,
+				       const char *name)
+{
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
+	const char *names;
+	size_t nl;
+
+	if (eh->e_shstrndx >= eh->e_shnum ||
+	    !(names = (const char *)section(map, size, &sh[eh->e_shstrndx], &nl)))
+		return NULL;
+	for (int i = 0; i < eh->e_shnum; i++)
+		if (sh[i].sh_name < nl && nl - sh[i].sh_name > strlen(name) &&
+		    !memcmp(names + sh[i].sh_name, name, strlen(name) + 1))
+			return &sh[i];
+	return NULL;
+}
+
+/* FUNC symbols of a .symtab or .dynsym. */
+static void add_elf_syms(struct module *m, const void *map, size_t size, const Elf64_Ehdr *eh,
+			 const Elf64_Shdr *tab)
+{
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
+	const Elf64_Sym *syms;
+	const char *str;
+	size_t tl, sl;
+
+	if (tab->sh_link >= eh->e_shnum || tab->sh_entsize != sizeof(Elf64_Sym) ||
+	    !(syms = (const Elf64_Sym *)section(map, size, tab, &tl)) ||
+	    !(str = (const char *)section(map, size, &sh[tab->sh_link], &sl)))
+		return;
+	for (size_t i = 0; i < tl / sizeof(Elf64_Sym); i++) {
+		const Elf64_Sym *s = &syms[i];
+		if (ELF64_ST_TYPE(s->st_info) == STT_FUNC && s->st_value && s->st_name < sl)
+			add_sym(m, s->st_value, s->st_size, str + s->st_name,
+				strnlen(str + s->st_name, sl - s->st_name));
+	}
+}
+
+/* Where the Go table is: its own section, or inside .data.rel.ro or
+ * .rodata where an external link merged it, found by a header that parses. */
+static const uint8_t *find_pclntab(const void *map, size_t size, const Elf64_Ehdr *eh,
+				   size_t *len, uint64_t *vaddr)
+{
+	static const char *const own[] = { ".gopclntab", ".data.rel.ro.gopclntab" };
+	static const char *const inside[] = { ".data.rel.ro", ".rodata" };
+	const Elf64_Shdr *sh;
+	const uint8_t *tab;
+	size_t l;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if ((sh = section_named(map, size, eh, own[i])) && (tab = section(map, size, sh, len)) &&
+		    gopclntab_version(tab, *len)) {
+			*vaddr = sh->sh_addr;
+			return tab;
+		}
+	for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++) {
+		if (!(sh = section_named(map, size, eh, inside[i])) || !(tab = section(map, size, sh, &l)))
+			continue;
+		for (size_t off = 0; off + 16 <= l; off += 8) /* the header is pointer-aligned */
+			if (tab[off + 3] == 0xff && tab[off + 2] == 0xff && gopclntab_version(tab + off, l - off) &&
+			    gopclntab_funcs(tab + off, l - off, 0, 16, NULL, NULL) > 0) {
+				*len = l - off;
+				*vaddr = sh->sh_addr + off;
+				return tab + off;
+			}
+	}
+	return NULL;
+}
+
+/* The addend of the RELATIVE relocation that fills the word at where
+ * (want_target 0), or where the one whose addend is want_target sits. */
+static uint64_t relative(const void *map, size_t size, const Elf64_Ehdr *eh, uint64_t where,
+			 uint64_t want_target)
+{
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
+	uint32_t type = eh->e_machine == EM_AARCH64 ? R_AARCH64_RELATIVE : R_X86_64_RELATIVE;
+
+	for (int i = 0; i < eh->e_shnum; i++) {
+		const Elf64_Rela *r;
+		size_t l;
+		if (sh[i].sh_type != SHT_RELA || !(r = (const Elf64_Rela *)section(map, size, &sh[i], &l)))
+			continue;
+		for (size_t k = 0; k < l / sizeof(*r); k++) {
+			if (ELF64_R_TYPE(r[k].r_info) != type)
+				continue;
+			if (want_target ? (uint64_t)r[k].r_addend == want_target : r[k].r_offset == where)
+				return want_target ? r[k].r_offset : (uint64_t)r[k].r_addend;
+		}
+	}
+	return 0;
+}
+
+/* Where a Go 1.18+ table's entry offsets count from: its header, or in a
+ * PIE (header 0) runtime.firstmoduledata's text field, both filled by
+ * relocations: moduledata begins with the table's address, and text is
+ * its word 22 (pcHeader, six slices, findfunctab, minpc, maxpc, text) in
+ * every Go from 1.16.  0 when it cannot be known: no names then, rather
+ * than names shifted by the C start-up code an external link put first. */
+static uint64_t go_text_start(const void *map, size_t size, const Elf64_Ehdr *eh,
+			      const uint8_t *tab, size_t len, uint64_t vaddr)
+{
+	uint64_t t = gopclntab_text_start(tab, len), md;
+
+	if (t || eh->e_type != ET_DYN)
+		return t;
+	md = relative(map, size, eh, 0, vaddr);
+	return md ? relative(map, size, eh, md + 22 * 8, 0) : 0;
+}
+
+/* Go's own function table: all a stripped Go binary still names (its
+ * .dynsym holds only what cgo exports). */
+static void add_go_funcs(struct module *m, const void *map, size_t size, const Elf64_Ehdr *eh)
+{
+	const uint8_t *tab;
+	const char *v;
+	size_t len;
+	uint64_t vaddr, text = 0;
+
+	if (!(tab = find_pclntab(map, size, eh, &len, &vaddr)) || !(v = gopclntab_version(tab, len)))
+		return;
+	if (!strcmp(v, "1.18") || !strcmp(v, "1.20")) {
+		if (!(text = go_text_start(map, size, eh, tab, len, vaddr)))
+			return;
+	}
+	gopclntab_funcs(tab, len, text, MAX_SYMS, on_go_func, m);
+}
+
+/* Sorted by address, one symbol per address (the first name added). */
+static void finish_table(struct module *m)
+{
+	size_t k = 0;
+
+	qsort(m->syms, m->nsyms, sizeof(*m->syms), cmp_sym);
+	for (size_t i = 0; i < m->nsyms; i++)
+		if (!k || m->syms[i].start != m->syms[k - 1].start)
+			m->syms[k++] = m->syms[i];
+	m->nsyms = k;
+}
+
+/* The PT_LOAD segments (file offset to address) and whether DWARF unwind
+ * tables exist; then the symbols: .symtab, else .dynsym plus .gopclntab
+ * (what: SYMS_ELF, SYMS_GO or both). */
+static void load_tables(struct module *m, unsigned what)
 {
 	struct stat st;
 	const Elf64_Ehdr *eh;
-	const Elf64_Shdr *sh, *tab = NULL;
-	size_t total = 0, n = 0;
+	const Elf64_Shdr *sh, *symtab = NULL, *dynsym = NULL;
 	void *map;
+	size_t size;
 	int fd;
 
 	m->loaded = 1;
@@ -87,14 +280,15 @@ static void load_symbols(struct module *m)
 		close(fd);
 		return;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	size = (size_t)st.st_size;
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
 		return;
 	eh = map;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > (uint64_t)st.st_size ||
-	    eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > (uint64_t)st.st_size)
+	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size ||
+	    eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > size)
 		goto out;
 	for (int i = 0; i < eh->e_phnum && m->nloads < MAX_LOADS; i++) {
 		const Elf64_Phdr *ph = (const Elf64_Phdr *)((const char *)map + eh->e_phoff) + i;
@@ -108,44 +302,54 @@ static void load_symbols(struct module *m)
 		m->nloads++;
 	}
 	sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
-	for (int i = 0; i < eh->e_shnum; i++)
-		if (sh[i].sh_type == SHT_SYMTAB || (sh[i].sh_type == SHT_DYNSYM && !tab))
-			tab = &sh[i];
-	if (!tab || tab->sh_link >= eh->e_shnum || tab->sh_entsize != sizeof(Elf64_Sym) ||
-	    tab->sh_offset + tab->sh_size > (uint64_t)st.st_size)
-		goto out;
-	const Elf64_Shdr *strs = &sh[tab->sh_link];
-	if (strs->sh_offset + strs->sh_size > (uint64_t)st.st_size)
-		goto out;
-	const Elf64_Sym *syms = (const Elf64_Sym *)((const char *)map + tab->sh_offset);
-	const char *str = (const char *)map + strs->sh_offset;
-	size_t count = tab->sh_size / sizeof(Elf64_Sym);
-	for (size_t i = 0; i < count; i++)
-		if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC && syms[i].st_value &&
-		    syms[i].st_name < strs->sh_size)
-			total += strnlen(str + syms[i].st_name, strs->sh_size - syms[i].st_name) + 1;
-	m->syms = malloc(count * sizeof(*m->syms));
-	m->names = malloc(total ? total : 1);
-	if (!m->syms || !m->names)
-		goto out;
-	total = 0;
-	for (size_t i = 0; i < count; i++) {
-		const Elf64_Sym *s = &syms[i];
-		if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || !s->st_value || s->st_name >= strs->sh_size)
-			continue;
-		size_t l = strnlen(str + s->st_name, strs->sh_size - s->st_name);
-		memcpy(m->names + total, str + s->st_name, l);
-		m->names[total + l] = '\0';
-		m->syms[n].start = s->st_value;
-		m->syms[n].size = s->st_size;
-		m->syms[n].name = m->names + total;
-		total += l + 1;
-		n++;
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type == SHT_SYMTAB)
+			symtab = &sh[i];
+		if (sh[i].sh_type == SHT_DYNSYM)
+			dynsym = &sh[i];
 	}
-	qsort(m->syms, n, sizeof(*m->syms), cmp_sym);
-	m->nsyms = n;
+	/* Go's names first: at an address both name, the runtime's own name
+	 * wins over the ELF one ("runtime.goexit", not "runtime.goexit.abi0") */
+	if ((what & SYMS_GO) && (!symtab || !(what & SYMS_ELF)))
+		add_go_funcs(m, map, size, eh);
+	if ((what & SYMS_ELF) && (symtab || dynsym))
+		add_elf_syms(m, map, size, eh, symtab ? symtab : dynsym);
+	finish_table(m);
 out:
-	munmap(map, (size_t)st.st_size);
+	munmap(map, size);
+}
+
+static void load_symbols(struct module *m)
+{
+	load_tables(m, SYMS_ELF | SYMS_GO);
+}
+
+static void module_free(struct module *m)
+{
+	free(m->syms);
+	free(m->names);
+	free(m);
+}
+
+long symbols_file(const char *path, unsigned what, symbols_file_cb cb, void *ctx)
+{
+	struct module *m = calloc(1, sizeof(*m));
+	long n;
+
+	if (!m)
+		return -ENOMEM;
+	snprintf(m->path, sizeof(m->path), "%s", path);
+	if (access(path, R_OK) < 0) {
+		n = -errno;
+		free(m);
+		return n;
+	}
+	load_tables(m, what);
+	for (size_t i = 0; i < m->nsyms; i++)
+		cb(ctx, m->syms[i].start, m->syms[i].size, m->names + m->syms[i].name);
+	n = (long)m->nsyms;
+	module_free(m);
+	return n;
 }
 
 static struct module *module_for(struct symcache *c, const char *path)
@@ -248,7 +452,7 @@ static void resolve(struct symcache *c, struct sym_proc *sp, pid_t pid, uint64_t
 	if (lo) {
 		const struct sym *s = &m->mod->syms[lo - 1];
 		if (!s->size || va < s->start + s->size) {
-			f->function = s->name;
+			f->function = m->mod->names + s->name;
 			f->offset = va - s->start;
 		}
 	}
@@ -304,9 +508,7 @@ void symcache_free(struct symcache *c)
 {
 	while (c && c->modules) {
 		struct module *m = c->modules->next;
-		free(c->modules->syms);
-		free(c->modules->names);
-		free(c->modules);
+		module_free(c->modules);
 		c->modules = m;
 	}
 	free(c);
