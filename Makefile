@@ -13,7 +13,7 @@ LDLIBS  = -ljansson -lcurl -lunwind-ptrace -lunwind-generic -lunwind
 SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # The pipeline, in dependency order (each folder's README says what it may use).
-LAYERS   = model names tracer import analyzers output cli
+LAYERS   = model names tracer import firewall analyzers output cli
 LIB_SRC  = $(filter-out cli/main.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=build/obj/%.o)
 ALIB_OBJ = $(LIB_SRC:%.c=build/asan/obj/%.o)

@@ -11,6 +11,7 @@
 
 #include "analyzers/dns.h"
 #include "analyzers/dnsstream.h"
+#include "analyzers/firewall.h"
 #include "analyzers/lookups.h"
 #include "model/parse.h"
 
@@ -22,11 +23,13 @@
 #define SWEEP_EVERY_US 100000
 #define RELAY_WINDOW_US 10000000
 #define DOCKERD_TIMEOUT_US 4000000 /* moby's extIOTimeout, per upstream */
+#define DIAL_GIVEUP_US 1000000 /* a TCP dial closed unconnected after this gave up */
 
 /* A query a traced process sent (or tried to: a connect that failed),
  * awaiting its answer: one attempt to reach an upstream. */
 struct query {
 	bool used, tcp, foreign, loopback, dockerd;
+	bool connecting;      /* a TCP connect in progress: no query yet */
 	int pid, tid;
 	uint64_t sock; /* sock_key */
 	char comm[NST_COMM_LEN];
@@ -252,13 +255,36 @@ static void trim(struct analyzer *a)
 }
 
 /* Every pending query on the socket gets the same fate. */
+/* An attempt that is none after all (a connect that completed, then no
+ * query), or whose end nobody saw: forgotten, not counted as a result. */
+static void forget(struct analyzer *a, struct query *q, bool was_attempt, uint64_t ts)
+{
+	if (q->lookup >= 0) {
+		if (was_attempt)
+			lookups_attempt_unknown(a->lk, q->lookup, q->path, q->upstream, q->tcp ? "tcp" : "udp", ts);
+		else
+			lookups_attempt_cancel(a->lk, q->lookup);
+	}
+	q->used = false;
+	a->nq--;
+}
+
+/* Every query pending on the socket gets res.  A TCP dial closed without
+ * ever connecting is a timeout only when it waited (a resolver's dial
+ * timeout): closed sooner, nobody saw how it ended. */
 static void resolve_socket(struct analyzer *a, uint64_t sock, enum dns_result res, uint64_t ts)
 {
 	if (!a->nq)
 		return;
-	for (size_t i = 0; i < a->qhi; i++)
-		if (a->q[i].used && a->q[i].sock == sock)
-			resolve(a, &a->q[i], res, -1, ts);
+	for (size_t i = 0; i < a->qhi; i++) {
+		struct query *q = &a->q[i];
+		if (!q->used || q->sock != sock)
+			continue;
+		if (q->connecting && res == RES_TIMEOUT && ts - q->ts < DIAL_GIVEUP_US)
+			forget(a, q, true, ts);
+		else
+			resolve(a, q, res, -1, ts);
+	}
 	trim(a);
 }
 
@@ -360,6 +386,22 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 	return q;
 }
 
+/* The dial of this socket, when a query now follows it: the same attempt. */
+static struct query *dialed(struct analyzer *a, uint64_t sock, uint64_t ts)
+{
+	for (size_t i = 0; a->nq && i < a->qhi; i++) {
+		struct query *q = &a->q[i];
+		if (q->used && q->connecting && q->sock == sock) {
+			if (q->lookup >= 0) /* attached again below, by its id */
+				lookups_attempt_cancel(a->lk, q->lookup);
+			q->connecting = false;
+			q->ts = ts;
+			return q;
+		}
+	}
+	return NULL;
+}
+
 static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 {
 	const struct nst_event *ev = d->ev;
@@ -368,7 +410,8 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	enum dns_result res;
 
 	a->c.q_sent++;
-	q = new_attempt(a, ev, &d->remote, d->tcp);
+	if (!(q = dialed(a, d->sock, ev->ts_us)))
+		q = new_attempt(a, ev, &d->remote, d->tcp);
 	q->sock = d->sock;
 	q->id = d->msg.id;
 	q->qtype = d->msg.qtype;
@@ -403,6 +446,37 @@ static void on_connect_failed(struct analyzer *a, const struct nst_event *ev)
 	if (q->lookup >= 0)
 		lookups_question(a->lk, q->lookup, q->qname, sizeof(q->qname), &q->qtype, &q->id);
 	resolve(a, q, res, -1, ev->ts_us);
+}
+
+/* A non-blocking TCP connect to port 53 (EINPROGRESS): an attempt before
+ * its query, which getsockopt(SO_ERROR), the query, or the close decides. */
+static void on_connecting(struct analyzer *a, const struct nst_event *ev)
+{
+	struct query *q = new_attempt(a, ev, &ev->addr, true);
+
+	q->connecting = true;
+	attach_lookup(a, q, false);
+	if (q->lookup >= 0)
+		lookups_question(a->lk, q->lookup, q->qname, sizeof(q->qname), &q->qtype, &q->id);
+}
+
+/* getsockopt(SO_ERROR) on a dialing socket: connected (0), or how the
+ * connect failed. */
+static void on_sockerr(struct analyzer *a, const struct nst_event *ev, uint64_t sock)
+{
+	bool known;
+	enum dns_result res = error_result((int)ev->arg, &known);
+
+	for (size_t i = 0; a->nq && i < a->qhi; i++) {
+		struct query *q = &a->q[i];
+		if (!q->used || !q->connecting || q->sock != sock)
+			continue;
+		if (!ev->arg) /* connected: the query to come is the attempt */
+			forget(a, q, false, ev->ts_us);
+		else if (known)
+			resolve(a, q, res, -1, ev->ts_us);
+	}
+	trim(a);
 }
 
 /* An answer: the pending query on its socket with its id and question,
@@ -634,7 +708,14 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 	}
 	if (ev->op == NST_OP_CONNECT && ev->err && (ev->flags & NST_EV_ADDR) &&
 	    (ev->addr.family == AF_INET || ev->addr.family == AF_INET6) && ev->addr.port == 53) {
-		on_connect_failed(a, ev);
+		if (ev->err == EINPROGRESS && ev->sock.type == SOCK_STREAM)
+			on_connecting(a, ev);
+		else
+			on_connect_failed(a, ev);
+		return;
+	}
+	if (ev->op == NST_OP_SOCKERR && !ev->err && !(ev->flags & NST_EV_UNREADABLE)) {
+		on_sockerr(a, ev, sock);
 		return;
 	}
 	/* ECONNREFUSED and friends on a socket with pending queries is their
@@ -645,6 +726,12 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 		if (known)
 			resolve_socket(a, sock, res, ev->ts_us);
 	}
+}
+
+void analyzer_firewall(struct analyzer *a, const struct fw_facts *ff)
+{
+	if (a->fs)
+		firewall_explain(a->fs, ff);
 }
 
 void analyzer_finish(struct analyzer *a, uint64_t end_ts)

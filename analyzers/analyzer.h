@@ -72,6 +72,10 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev);
  * reported.  Call once. */
 void analyzer_finish(struct analyzer *a, uint64_t end_ts);
 
+/* After finish: name the firewall rules behind the failed findings
+ * (analyzers/firewall.h); ff must outlive the analyzer's report. */
+void analyzer_firewall(struct analyzer *a, const struct fw_facts *ff);
+
 const struct findings *analyzer_findings(const struct analyzer *a);
 const struct analyzer_counts *analyzer_counts(const struct analyzer *a);
 const struct upstream_row *analyzer_upstreams(const struct analyzer *a, size_t *n);

@@ -119,6 +119,7 @@ void findings_offer(struct findings *fs, enum finding_subject subject,
 
 size_t findings_count(const struct findings *fs) { return fs->n; }
 const struct finding *findings_get(const struct findings *fs, size_t i) { return &fs->f[i]; }
+struct finding *findings_get_mut(struct findings *fs, size_t i) { return &fs->f[i]; }
 unsigned long findings_dropped(const struct findings *fs) { return fs->dropped; }
 
 enum severity findings_max_severity(const struct findings *fs, bool *any)
@@ -253,11 +254,10 @@ static int own_path_sentence(const struct finding *f, const struct containers *n
 	ns_ref_text(&f->home, names, home, sizeof(home));
 	return snprintf(buf, n,
 			" The socket lives in %s's own network namespace %s%s: its queries take that "
-			"namespace's address and its OUTPUT chain, the path the host's own DNS to %s "
-			"takes too.",
+			"namespace's address and its OUTPUT chain, the path %s DNS to %s takes too.",
 			f->comm, home, f->dockerd ? " (the host's: Docker 28 forwards the servers of the "
 						    "host's /etc/resolv.conf from there)" : "",
-			f->upstream);
+			f->dockerd ? "the host's own" : "any other program's", f->upstream);
 }
 
 /* The path sentence of a failed attempt, appended at buf + m. */
@@ -421,10 +421,11 @@ static void fix_refused(const struct finding *f, char *buf, size_t n)
 			 f->upstream, f->upstream);
 	else if (own_path(f))
 		snprintf(buf, n,
-			 "Check that a DNS server listens on %s and that the host routes to it (ip route "
-			 "get %s); if one does, find the REJECT rule on the host's own output path "
+			 "Check that a DNS server listens on %s and that %s routes to it (ip route "
+			 "get %s); if one does, find the REJECT rule on %s output path "
 			 "(iptables -S OUTPUT) and allow udp and tcp port 53 to it%s.",
-			 f->upstream, upstream_ip(f, ip, sizeof(ip)),
+			 f->upstream, f->dockerd ? "the host" : "its namespace", upstream_ip(f, ip, sizeof(ip)),
+			 f->dockerd ? "the host's own" : "that namespace's",
 			 f->dockerd ? ", or give the container a DNS server it reaches itself (--dns on "
 				      "docker run, dns: in compose): dockerd then forwards from the "
 				      "container's namespace" : "");
@@ -491,10 +492,10 @@ static void fix_blocked(const struct finding *f, char *buf, size_t n)
 			 f->upstream);
 	else
 		snprintf(buf, n,
-			 "Find the rule in the host's OUTPUT chain that matches port 53 to %s (iptables "
+			 "Find the rule in the OUTPUT chain of %s that matches port 53 to %s (iptables "
 			 "-S OUTPUT; nft list ruleset), or the security module's denial (journalctl -k | "
 			 "grep -i denied), and allow udp and tcp port 53 to it%s.",
-			 f->upstream,
+			 f->dockerd ? "the host" : "the process's own namespace", f->upstream,
 			 f->dockerd && own_path(f) ? "; or give the container a DNS server of its own "
 						     "(--dns), which dockerd forwards from the "
 						     "container's namespace instead" : "");
@@ -546,9 +547,10 @@ static void fix_timeout(const struct finding *f, char *buf, size_t n)
 			 f->upstream);
 	else if (own_path(f) || !f->foreign)
 		snprintf(buf, n,
-			 "Find the DROP rule or missing route for port 53 to %s on the host's own output "
+			 "Find the DROP rule or missing route for port 53 to %s on %s output "
 			 "path (iptables -S OUTPUT; ip route get %s), or check that the server is up.",
-			 f->upstream, upstream_ip(f, ip, sizeof(ip)));
+			 f->upstream, f->dockerd ? "the host's own" : "its own namespace's",
+			 upstream_ip(f, ip, sizeof(ip)));
 	else
 		snprintf(buf, n,
 			 "Find the DROP rule or missing route for port 53 to %s on the path from the "

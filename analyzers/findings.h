@@ -19,6 +19,7 @@
 
 #include "model/containers.h"
 #include "model/event.h"
+#include "model/fwfacts.h"
 
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 
@@ -85,6 +86,14 @@ void stack_save(struct saved_stack *dst, const struct nst_stack *src);
 
 #define ASKED_NOTHING (-1) /* client_rcode: the resolver answered nothing */
 
+/* A firewall rule that counted the finding's packets (analyzers/firewall.c):
+ * g points into the session's fw_facts, which outlive the findings' report. */
+struct fw_hit {
+	const struct fw_grown *g;
+	bool likely; /* other traffic could explain its counter */
+};
+#define FINDING_FW_HITS 4
+
 struct finding {
 	enum finding_id id;
 	enum severity sev;   /* from the row's rule */
@@ -110,6 +119,9 @@ struct finding {
 	int client_rcode;    /* what the resolver answered, or ASKED_NOTHING */
 	unsigned attempts;   /* forwarding attempts made for it (0: none) */
 	char tried[192];     /* "198.51.100.53:53 udp from dockerd's netns: blocked" */
+	/* SUBJECT_QUERY, after the trace: the rules that dropped or rejected it */
+	struct fw_hit fw[FINDING_FW_HITS];
+	unsigned nfw;
 	/* SUBJECT_THREAD */
 	unsigned long extra; /* calls made while stuck */
 	uint64_t first_ts, last_ts;
@@ -153,6 +165,8 @@ void findings_offer(struct findings *fs, enum finding_subject subject,
 		    const struct finding *base);
 size_t findings_count(const struct findings *fs);
 const struct finding *findings_get(const struct findings *fs, size_t i);
+/* The same, to add what is learned after the trace (firewall rules). */
+struct finding *findings_get_mut(struct findings *fs, size_t i);
 unsigned long findings_dropped(const struct findings *fs);
 enum severity findings_max_severity(const struct findings *fs, bool *any);
 

@@ -310,6 +310,11 @@ void lookups_question(const struct lookups *lk, int i, char *qname, size_t n, ui
 	*id = lk->l[i].id;
 }
 
+static const char *via_text(enum dns_path via)
+{
+	return via == PATH_RESOLVER ? "its own" : via == PATH_CONTAINER ? "the asking" : "another";
+}
+
 void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const char *upstream,
 			  const char *proto, enum dns_result res, uint64_t ts)
 {
@@ -336,9 +341,26 @@ void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const ch
 		r->via[via]++;
 	if (len < sizeof(l->tried) - 1)
 		snprintf(l->tried + len, sizeof(l->tried) - len, "%s%s %s from %s netns: %s",
-			 len ? "; " : "", upstream, proto,
-			 via == PATH_RESOLVER ? "its own" : via == PATH_CONTAINER ? "the asking" : "another",
-			 result_name(res));
+			 len ? "; " : "", upstream, proto, via_text(via), result_name(res));
+}
+
+void lookups_attempt_unknown(struct lookups *lk, int i, enum dns_path via, const char *upstream,
+			     const char *proto, uint64_t ts)
+{
+	struct lookup *l;
+	size_t len;
+
+	if (i < 0 || (size_t)i >= lk->hi || !lk->l[i].used)
+		return;
+	l = &lk->l[i];
+	len = strlen(l->tried);
+	if (l->open)
+		l->open--;
+	if (ts > l->ts_end)
+		l->ts_end = ts;
+	if (len < sizeof(l->tried) - 1)
+		snprintf(l->tried + len, sizeof(l->tried) - len, "%s%s %s from %s netns: unknown",
+			 len ? "; " : "", upstream, proto, via_text(via));
 }
 
 void lookups_attempt_cancel(struct lookups *lk, int i)

@@ -73,6 +73,11 @@ void lookups_question(const struct lookups *lk, int i, char *qname, size_t n, ui
 void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const char *upstream,
 			  const char *proto, enum dns_result res, uint64_t ts);
 
+/* Attempt made for lookup i whose end nobody saw (a TCP dial closed at
+ * once, without a connect result): ended, with no result. */
+void lookups_attempt_unknown(struct lookups *lk, int i, enum dns_path via, const char *upstream,
+			     const char *proto, uint64_t ts);
+
 /* An attempt lookups_attach counted never happened (its send failed with
  * nothing to tell, EAGAIN). */
 void lookups_attempt_cancel(struct lookups *lk, int i);

@@ -19,6 +19,7 @@
 #include "names/docker.h"
 #include "tracer/engine.h"
 #include "cli/replay.h"
+#include "firewall/fwsnap.h"
 
 #define NST_VERSION "0.2.0"
 #define MAX_PIDS 64
@@ -29,7 +30,7 @@ static struct env {
 	enum mode mode;
 	pid_t pids[MAX_PIDS];
 	int npids;
-	bool events, json, no_docker, stacks, no_seccomp;
+	bool events, json, no_docker, stacks, no_seccomp, no_firewall;
 	unsigned long stack_depth;
 	const char *record_path, *expect, *write_expect;
 	unsigned long snaplen, duration;
@@ -40,7 +41,8 @@ static struct env {
 } env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1, .stack_depth = 24 };
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
-       OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH, OPT_NO_SECCOMP };
+       OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH, OPT_NO_SECCOMP,
+       OPT_NO_FIREWALL };
 
 /* The option table: getopt_long and --help are both generated from it. */
 static const struct opt_desc {
@@ -68,6 +70,8 @@ static const struct opt_desc {
 	  "launch mode: stop at every syscall (for setuid programs)" },
 	{ "no-docker", OPT_NO_DOCKER, 0, M_LIVE, NULL,
 	  "do not ask the Docker Engine API for container names" },
+	{ "no-firewall", OPT_NO_FIREWALL, 0, M_LIVE, NULL,
+	  "do not compare firewall counters (iptables-save -c, nft) from before and after" },
 	{ NULL, 'f', 0, M_LIVE, NULL, "accepted for strace users; threads are always followed" },
 	{ "help", 'h', 0, M_LIVE | M_REPLAY | M_CHECK, NULL, "this help" },
 	{ "version", OPT_VERSION, 0, M_LIVE, NULL, "print the version" },
@@ -211,6 +215,7 @@ static void parse_args(int argc, char **argv)
 		case OPT_WRITE_EXPECT: env.write_expect = optarg; break;
 		case OPT_NO_DOCKER: env.no_docker = true; break;
 		case OPT_NO_SECCOMP: env.no_seccomp = true; break;
+		case OPT_NO_FIREWALL: env.no_firewall = true; break;
 		case 'k': env.stacks = true; break;
 		case OPT_STACK_DEPTH: env.stack_depth = parse_num(optarg, "--stack-depth", NST_MAX_FRAMES); break;
 		case 'f': break;
@@ -307,6 +312,7 @@ static struct recorder *open_record(const struct containers *names)
 static int live_main(void)
 {
 	struct session c = { .events = env.events, .json = env.json };
+	struct fw_watch fw = { .n = 0 };
 	struct engine_opts eo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
 				  .stack_depth = env.stacks ? (env.stack_depth ? (int)env.stack_depth : 1) : 0 };
 	const struct engine_stats *st;
@@ -314,10 +320,16 @@ static int live_main(void)
 	uint64_t end;
 	int status, r;
 
-	if (session_init(&c, env.dns_timeout_us) < 0 || !(e = engine_new(&eo)))
+	if (session_init(&c, env.dns_timeout_us) < 0 || !(e = engine_new(&eo)) ||
+	    !(c.fw = calloc(1, sizeof(*c.fw))))
 		die("out of memory");
 	st = engine_stats(e);
 	name_containers(&c.names);
+	/* the counters before: nothing is stopped yet */
+	if (env.no_firewall)
+		snprintf(fw.why, sizeof(fw.why), "--no-firewall");
+	else
+		fw_watch_start(&fw, env.pids, env.npids);
 	if (env.record_path)
 		c.rec = open_record(&c.names);
 	install_signals();
@@ -334,7 +346,8 @@ static int live_main(void)
 	status = engine_run(e);
 	end = now_us();
 	name_containers(&c.names); /* detached now: containers started meanwhile get names */
-	if (c.rec && (r = record_close(c.rec, end, &c.names)) < 0)
+	fw_watch_finish(&fw, c.fw); /* and the counters after */
+	if (c.rec && (r = record_close(c.rec, end, &c.names, c.fw)) < 0)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(-r));
 	c.rec = NULL;
 	session_report(&c, end, json_pack("{s:{s:I, s:I, s:I, s:I}}", "tracer",

@@ -120,8 +120,10 @@ static int read_recording(struct lines *l, struct session *c, struct input_info 
 	int rc = 0, got;
 	bool first = true;
 
-	if (!r)
+	if (!r || (!c->fw && !(r->fw = calloc(1, sizeof(*r->fw))))) {
+		free(r);
 		return -ENOMEM;
+	}
 	r->names = &c->names;
 	/* the first line is already loaded by the caller */
 	for (got = 1; got == 1; got = lines_next(l), first = false) {
@@ -146,6 +148,10 @@ static int read_recording(struct lines *l, struct session *c, struct input_info 
 	}
 	if (r->end_ts > in->end_ts)
 		in->end_ts = r->end_ts;
+	if (r->fw_seen) /* the counters of the live trace, for the same report */
+		c->fw = r->fw;
+	else
+		free(r->fw);
 	free(r);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include "cli/session.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,8 @@ void session_free(struct session *s)
 	analyzer_free(s->an);
 	jw_free(&s->jw);
 	containers_free(&s->names);
+	free(s->fw);
+	s->fw = NULL;
 	s->out = NULL;
 	s->an = NULL;
 }
@@ -69,6 +72,8 @@ void session_report(struct session *s, uint64_t end_ts, json_t *extra)
 	const struct findings *fs = analyzer_findings(s->an);
 
 	analyzer_finish(s->an, end_ts);
+	if (s->fw)
+		analyzer_firewall(s->an, s->fw);
 	if (s->quiet) {
 		json_decref(extra);
 		return;
@@ -83,6 +88,8 @@ void session_report(struct session *s, uint64_t end_ts, json_t *extra)
 		sum = report_summary_json(s->an, &s->names);
 		if (sum && extra)
 			json_object_update(sum, extra);
+		if (sum && s->fw)
+			json_object_set_new(sum, "firewall", fw_facts_to_json(s->fw));
 		lineout_json(s->out, sum);
 		json_decref(sum);
 		json_decref(extra);
@@ -91,6 +98,9 @@ void session_report(struct session *s, uint64_t end_ts, json_t *extra)
 	}
 	lineout_flush(s->out);
 	report_print_text(stdout, s->an, &s->names);
+	/* the firewall's story when it has one, or when something failed */
+	if (s->fw && (s->fw->n || session_fail_status(s, SEV_ERROR)))
+		report_print_firewall(stdout, s->fw);
 	json_decref(extra);
 	fflush(stdout);
 }

@@ -13,6 +13,7 @@
 #include "analyzers/analyzer.h"
 #include "model/containers.h"
 #include "model/event.h"
+#include "model/fwfacts.h"
 #include "output/jsonw.h"
 #include "output/lineout.h"
 #include "output/record.h"
@@ -23,6 +24,7 @@ struct session {
 	struct recorder *rec;     /* -o FILE, or NULL */
 	struct analyzer *an;
 	struct containers names;  /* netns -> container, ip-netns name */
+	struct fw_facts *fw;      /* the firewall's counters while traced, or NULL (owned) */
 	struct jw jw;             /* the JSON line of the event at hand */
 	unsigned long nevents;
 };

@@ -244,6 +244,9 @@ enum rec_line rec_read_line(struct rec_reader *r, const char *line, size_t len,
 		r->end_ts = (uint64_t)json_integer_value(json_object_get(o, "ts"));
 		if (r->names)
 			containers_from_json(r->names, json_object_get(o, "containers"));
+		if (r->fw && json_object_get(o, "firewall") &&
+		    fw_facts_from_json(r->fw, json_object_get(o, "firewall")) == 0)
+			r->fw_seen = true;
 		res = REC_SKIP;
 	} else
 		res = REC_SKIP; /* findings, summaries: derived data, recomputed */

@@ -3,7 +3,7 @@
  * A recording is JSON Lines: a header {"type":"header","format":
  * "nstrace-recording","version":1,...}, then one {"type":"event"} per
  * line, and an optional {"type":"end","ts":...} trailer with the time the
- * trace stopped.  The reader turns each event line back into the very
+ * trace stopped (and the names and firewall counters known then).  The reader turns each event line back into the very
  * struct nst_event the tracer produced, so the analyzers cannot tell a
  * replay from a live trace: its operation comes from the syscall name
  * (model/sysent.h), and what the tracer's model said (the thread away from
@@ -17,11 +17,15 @@
 
 #include "model/containers.h"
 #include "model/event.h"
+#include "model/fwfacts.h"
 
 /* Storage behind the pointers of the last event returned.  names, when
- * set, receives the container names of the header and the trailer. */
+ * set, receives the container names of the header and the trailer; fw,
+ * when set, the trailer's firewall counters (fw_seen then true). */
 struct rec_reader {
 	struct containers *names;
+	struct fw_facts *fw;
+	bool fw_seen;
 	bool saw_header;
 	uint64_t end_ts; /* from the trailer, 0 if none */
 	char syscall[32], paths[4][256], labels[4][64];

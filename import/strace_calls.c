@@ -116,18 +116,27 @@ static void ev_string(struct call *c, struct span arg, uint64_t io_len)
 }
 
 /* [{iov_base="..", iov_len=2}, ...] gathered, for at most len bytes. */
+#define IOV_SAYS UINT64_MAX /* io_len: a failed send's, what its iov_len fields say */
+
 static void ev_iov(struct call *c, struct span arr, uint64_t io_len)
 {
-	struct span el[64];
+	struct span el[64], v;
 	size_t got = 0;
-	bool cut_any = false;
+	bool cut_any = false, ok;
 	int n;
 
-	c->ev.io_len = io_len;
 	arr = span_trim(arr);
 	if (arr.n < 2 || arr.p[0] != '[')
 		return;
 	n = strace_split_args((struct span){ arr.p + 1, arr.n - 2 }, el, 64);
+	if (io_len == IOV_SAYS) {
+		long l;
+		io_len = 0;
+		for (int i = 0; i < n; i++)
+			if (strace_field(el[i], "iov_len", &v) && (l = span_long(v, &ok)) > 0 && ok)
+				io_len += (uint64_t)l;
+	}
+	c->ev.io_len = io_len;
 	for (int i = 0; i < n && got < io_len; i++) {
 		struct span base;
 		bool cut;
@@ -318,6 +327,31 @@ static void do_plain(struct call *c) /* listen */
 	emit(c);
 }
 
+/* getsockopt(fd, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0: the other
+ * options are not network events. */
+static void do_sockerr(struct call *c)
+{
+	struct span v;
+	int fd;
+	struct msock *k;
+
+	if (c->nargs < 4 || !span_eq(span_trim(c->args[1]), "SOL_SOCKET") ||
+	    !span_eq(span_trim(c->args[2]), "SO_ERROR"))
+		return;
+	k = sock_for(c, c->args[0], &fd, true);
+	ev_init(c);
+	v = span_trim(c->args[3]);
+	if (!c->err && v.n > 2 && v.p[0] == '[') {
+		bool ok;
+		long n;
+		v = (struct span){ v.p + 1, v.n - 2 };
+		n = span_long(v, &ok);
+		c->ev.arg = ok && n >= 0 ? (uint64_t)n : (uint64_t)errno_from_name(v.p, v.n);
+	}
+	ev_sock(c, k, fd);
+	emit(c);
+}
+
 /* read, write, recv, send, recvfrom, sendto.  read and write are network
  * events only on a socket the log has shown to be one. */
 static void do_rw(struct call *c)
@@ -365,8 +399,9 @@ static void do_msg(struct call *c) /* sendmsg, recvmsg */
 	struct msock *k = sock_for(c, c->args[0], &fd, true);
 
 	ev_init(c);
-	if (c->nargs > 1)
-		msg_event(c, c->args[1], c->err ? 0 : (uint64_t)c->ret);
+	if (c->nargs > 1) /* a failed send still shows what it tried to send */
+		msg_event(c, c->args[1], !c->err ? (uint64_t)c->ret
+				       : c->sen == SEN_sendmsg ? IOV_SAYS : 0);
 	ev_sock(c, k, fd);
 	emit(c);
 }
@@ -378,16 +413,17 @@ static void do_mmsg(struct call *c) /* sendmmsg, recvmmsg */
 	struct msock *k = sock_for(c, c->args[0], &fd, true);
 	bool ok;
 
-	if (c->err || c->ret <= 0 || c->nargs < 2) {
+	arr = c->nargs > 1 ? span_trim(c->args[1]) : (struct span){ "", 0 };
+	n = arr.n >= 2 && arr.p[0] == '[' ? strace_split_args((struct span){ arr.p + 1, arr.n - 2 }, el, 64) : 0;
+	if (c->err || c->ret <= 0) {
+		/* a send that failed on its first message still shows it */
 		ev_init(c);
+		if (c->err && c->sen == SEN_sendmmsg && n && strace_field(el[0], "msg_hdr", &hdr))
+			msg_event(c, hdr, IOV_SAYS);
 		ev_sock(c, k, fd);
 		emit(c);
 		return;
 	}
-	arr = span_trim(c->args[1]);
-	if (arr.n < 2 || arr.p[0] != '[')
-		return;
-	n = strace_split_args((struct span){ arr.p + 1, arr.n - 2 }, el, 64);
 	for (int i = 0; i < n && i < c->ret; i++) {
 		ev_init(c);
 		c->ev.msg_index = (uint32_t)i;
@@ -654,6 +690,7 @@ void si_call(struct call *c)
 	case NST_OP_GETPEERNAME: do_sockname(c); break;
 	case NST_OP_ACCEPT: do_accept(c); break;
 	case NST_OP_LISTEN: do_plain(c); break;
+	case NST_OP_SOCKERR: do_sockerr(c); break;
 	case NST_OP_SEND:
 	case NST_OP_RECV: do_io(c); break;
 	case NST_OP_CLOSE: do_close(c); break;

@@ -69,6 +69,9 @@ enum nst_op {
 	NST_OP_CLONE,       /* clone, clone3, fork, vfork */
 	NST_OP_EXEC,
 	NST_OP_OPEN,
+	NST_OP_SOCKERR,     /* getsockopt(SOL_SOCKET, SO_ERROR) only: arg is the
+	                       socket's pending error (0: a non-blocking connect
+	                       completed); sources drop other getsockopt calls */
 	NST_OP_COUNT
 };
 

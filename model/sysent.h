@@ -34,6 +34,7 @@
 	X(fork, CLONE, NONE)               \
 	X(getpeername, GETPEERNAME, NONE)  \
 	X(getsockname, GETSOCKNAME, NONE)  \
+	X(getsockopt, SOCKERR, NONE)       \
 	X(listen, LISTEN, NONE)            \
 	X(open, OPEN, NONE)                \
 	X(openat, OPEN, NONE)              \

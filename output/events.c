@@ -143,6 +143,9 @@ size_t print_event_text(char *buf, size_t n, const struct nst_event *ev,
 		}
 		if (ev->msg_index)
 			sb_printf(&b, ", [msg %u]", ev->msg_index);
+		if (ev->op == NST_OP_SOCKERR && !ev->err) /* as strace prints it */
+			sb_printf(&b, ", SOL_SOCKET, SO_ERROR, [%s]",
+				  ev->arg ? (errno_name((int)ev->arg) ?: "?") : "0");
 	}
 	sb_printf(&b, ") = ");
 	if (ev->err) {

@@ -67,11 +67,16 @@ void record_line(struct recorder *r, const char *line, size_t len)
 		r->err = e;
 }
 
-int record_close(struct recorder *r, uint64_t end_ts, const struct containers *names)
+int record_close(struct recorder *r, uint64_t end_ts, const struct containers *names,
+		 const struct fw_facts *fw)
 {
 	json_t *t = json_pack("{s:s, s:I, s:o}", "type", "end", "ts", (json_int_t)end_ts,
 			      "containers", containers_to_json(names));
-	int e = lineout_json(r->lo, t);
+	int e;
+
+	if (t && fw)
+		json_object_set_new(t, "firewall", fw_facts_to_json(fw));
+	e = lineout_json(r->lo, t);
 
 	json_decref(t);
 	if (e && !r->err)

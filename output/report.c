@@ -50,6 +50,18 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 		json_object_set_new(o, "example", json_pack("{s:s, s:s, s:i}", "qname", f->ex_qname,
 			"qtype", dns_type_str(f->ex_qtype, qt, sizeof(qt)), "id", f->ex_id));
 	}
+	if (row->subject == SUBJECT_QUERY && f->nfw) {
+		json_t *a = json_array();
+		for (unsigned i = 0; i < f->nfw; i++) {
+			char rule[FW_RULE_LEN + 96];
+			fw_rule_text(f->fw[i].g, rule, sizeof(rule));
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b}",
+				"certainty", f->fw[i].likely ? "likely" : "matched", "tool", f->fw[i].g->tool,
+				"table", f->fw[i].g->table, "chain", f->fw[i].g->chain, "rule", rule,
+				"packets", (json_int_t)f->fw[i].g->packets, "added", f->fw[i].g->added));
+		}
+		json_object_set_new(o, "firewall", a);
+	}
 	if (row->subject == SUBJECT_QUERY) {
 		json_object_set_new(o, "upstream", json_string(f->upstream));
 		json_object_set_new(o, "proto", json_string(f->proto));
@@ -110,6 +122,14 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 	row->message(f, names, msg, sizeof(msg));
 	row->fix(f, fix, sizeof(fix));
 	fprintf(out, "    why: %s\n    fix: %s\n", msg, fix);
+	for (unsigned i = 0; i < f->nfw; i++) {
+		char rule[FW_RULE_LEN + 96];
+		fw_rule_text(f->fw[i].g, rule, sizeof(rule));
+		fprintf(out, "    %s %s: %s (%llu packet%s while traced%s)\n", i ? "    " : "rule:",
+			f->fw[i].likely ? "likely" : "matched", rule,
+			(unsigned long long)f->fw[i].g->packets, f->fw[i].g->packets == 1 ? "" : "s",
+			f->fw[i].g->added ? ", added meanwhile" : "");
+	}
 	for (uint32_t i = 0; f->stack && i < f->stack->n; i++) {
 		if (f->stack->f[i].function[0])
 			fprintf(out, "    %s %s(%s+0x%llx) [0x%llx]\n", i ? "     " : "stack:", f->stack->f[i].module,
@@ -383,4 +403,29 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 	print_upstreams(out, a, names);
 	print_relays(out, a);
 	print_foreign_sockets(out, a);
+}
+
+void report_print_firewall(FILE *out, const struct fw_facts *ff)
+{
+	if (!ff->checked) {
+		fprintf(out, "\nFirewall: counters not compared (%s).\n", ff->why);
+		return;
+	}
+	if (!ff->n) {
+		fprintf(out, "\nFirewall: no DROP or REJECT rule of the traced processes' netns counted "
+			     "packets while traced.\n");
+		return;
+	}
+	fprintf(out, "\nFirewall rules that dropped or rejected packets while traced (counters at attach "
+		     "and after detach):\n");
+	for (size_t i = 0; i < ff->n; i++) {
+		char rule[FW_RULE_LEN + 96];
+		fw_rule_text(&ff->g[i], rule, sizeof(rule));
+		fprintf(out, "  %8llu packet%s  %s  [%s path%s]\n", (unsigned long long)ff->g[i].packets,
+			ff->g[i].packets == 1 ? " " : "s", rule,
+			ff->g[i].hooks ? fw_hook_name(ff->g[i].hooks) : "unreached",
+			ff->g[i].added ? ", added meanwhile" : "");
+	}
+	if (ff->dropped)
+		fprintf(out, "  (%lu more not shown)\n", ff->dropped);
 }

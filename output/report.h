@@ -15,6 +15,7 @@
 #include "analyzers/analyzer.h"
 #include "analyzers/findings.h"
 #include "model/containers.h"
+#include "model/fwfacts.h"
 
 /* "[error] dns-foreign-netns: dockerd[7041] udp 1.2.3.4:53 result refused in
  * ..." and, with full, the example, why, fix and stack lines. */
@@ -28,5 +29,9 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names);
 /* {"type":"summary", ...}; the caller owns it.  NULL on ENOMEM. */
 json_t *report_summary_json(const struct analyzer *a, const struct containers *names);
+
+/* The blocking firewall rules that counted packets while traced, or why
+ * the counters were not compared. */
+void report_print_firewall(FILE *out, const struct fw_facts *ff);
 
 #endif

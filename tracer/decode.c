@@ -380,6 +380,14 @@ bool entry_fcntl(struct decoder *d, struct mthread *t)
 	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_SETFD;
 }
 
+/* Only SO_ERROR, the outcome of a non-blocking connect, on a socket. */
+bool entry_getsockopt(struct decoder *d, struct mthread *t)
+{
+	const uint64_t *a = tthread_of(t)->entry.args;
+
+	return a[1] == SOL_SOCKET && a[2] == SO_ERROR && entry_sockfd(d, t);
+}
+
 /* --- exit decoders -------------------------------------------------------- */
 
 void exit_plain(struct decode_ctx *c)
@@ -491,6 +499,20 @@ void exit_sockname(struct decode_ctx *c)
 	decode_emit(c);
 }
 
+void exit_sockerr(struct decode_ctx *c)
+{
+	int v;
+
+	if (c->ret == 0) {
+		if (tmem_read(c->t->tid, c->a[3], &v, sizeof(v)) == sizeof(v))
+			c->ev->arg = (uint64_t)(v < 0 ? 0 : v);
+		else
+			c->ev->flags |= NST_EV_UNREADABLE;
+	}
+	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
+	decode_emit(c);
+}
+
 void exit_sendto(struct decode_ctx *c)
 {
 	capture_flat(c, c->a[1], moved(c, c->a[2], true));
@@ -571,6 +593,12 @@ void exit_mmsg(struct decode_ctx *c)
 
 	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	c->ev->arg = c->a[3];
+	if (c->ret < 0 && is_send(c) && vlen && /* failed on its first message: show it */
+	    tmem_read(c->t->tid, c->a[1], c->d->mmsg, sizeof(struct mmsghdr)) == sizeof(struct mmsghdr)) {
+		decode_msghdr(c, &c->d->mmsg[0].msg_hdr, iov_total(c, &c->d->mmsg[0].msg_hdr));
+		decode_emit(c);
+		return;
+	}
 	if (c->ret <= 0) {
 		decode_emit(c);
 		return;

@@ -253,6 +253,8 @@ static void finish_table(struct module *m)
 {
 	size_t k = 0;
 
+	if (!m->nsyms)
+		return;
 	qsort(m->syms, m->nsyms, sizeof(*m->syms), cmp_sym);
 	for (size_t i = 0; i < m->nsyms; i++)
 		if (!k || m->syms[i].start != m->syms[k - 1].start)

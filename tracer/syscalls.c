@@ -19,6 +19,7 @@ const struct syscall_desc syscall_table[] = {
 	S(SYS_accept4, 4, SF_SOCKFD, 3, NULL, exit_accept, accept4),
 	S(SYS_getsockname, 3, SF_SOCKFD, -1, NULL, exit_sockname, getsockname),
 	S(SYS_getpeername, 3, SF_SOCKFD, -1, NULL, exit_sockname, getpeername),
+	S(SYS_getsockopt, 5, SF_SOCKFD, -1, entry_getsockopt, exit_sockerr, getsockopt),
 	S(SYS_sendto, 6, SF_SOCKFD | SF_IO, -1, NULL, exit_sendto, sendto),
 	S(SYS_recvfrom, 6, SF_SOCKFD | SF_IO, -1, NULL, exit_recvfrom, recvfrom),
 	S(SYS_sendmsg, 3, SF_SOCKFD | SF_IO, -1, NULL, exit_msg, sendmsg),

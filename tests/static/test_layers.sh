@@ -1,5 +1,5 @@
 #!/bin/sh
-# The layout is the pipeline: sources (tracer/, import/) feed the model
+# The layout is the pipeline: sources (tracer/, import/, firewall/) feed the model
 # (model/), whose events go to the analyzers (analyzers/), whose findings
 # go to the outputs (output/), all wired by the command line (cli/); names/
 # says which container a namespace belongs to.  Each
@@ -13,13 +13,14 @@ allowed() { # DIR -> the folders its code may include
 	names) echo "model names" ;;
 	tracer) echo "model tracer" ;;
 	import) echo "model import" ;;
+	firewall) echo "model firewall" ;;
 	analyzers) echo "model analyzers" ;;
 	output) echo "model analyzers output" ;;
-	cli) echo "model names tracer import analyzers output cli" ;;
+	cli) echo "model names tracer import firewall analyzers output cli" ;;
 	esac
 }
 
-for d in model names tracer import analyzers output cli; do
+for d in model names tracer import firewall analyzers output cli; do
 	bad=$(grep -Hn '^#include "' $d/*.c $d/*.h | while IFS= read -r l; do
 		dep=$(echo "$l" | sed 's/.*#include "\([a-z]*\)\/.*/\1/')
 		case " $(allowed $d) " in *" $dep "*) ;; *) echo "$l" ;; esac

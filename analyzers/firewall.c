@@ -1,0 +1,94 @@
+/* firewall.c - see firewall.h. */
+#include "analyzers/firewall.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* "198.51.100.53" of "198.51.100.53:53", "2001:db8::53" of "[2001:db8::53]:53". */
+static void upstream_ip(const char *up, char *ip, size_t n, bool *v6)
+{
+	*v6 = up[0] == '[';
+	if (*v6)
+		snprintf(ip, n, "%.*s", (int)strcspn(up + 1, "]"), up + 1);
+	else
+		snprintf(ip, n, "%.*s", (int)strcspn(up, ":"), up);
+}
+
+static bool failed_row(const struct finding *f)
+{
+	return f->id == FIND_DNS_UPSTREAM_REFUSED || f->id == FIND_DNS_UPSTREAM_UNREACHABLE ||
+	       f->id == FIND_DNS_UPSTREAM_BLOCKED || f->id == FIND_DNS_UPSTREAM_TIMEOUT;
+}
+
+/* The hooks the query's packets met in the traced process's own netns:
+ * its output path, or (from a container's netns) the host's forwarding
+ * path.  0 when that netns was not read (EPERM from a container's own
+ * OUTPUT chain). */
+static unsigned path_hooks(const struct finding *f)
+{
+	bool own = !f->foreign || (f->relayed && f->path == PATH_RESOLVER);
+
+	if (own)
+		return FW_HOOK_OUTPUT | FW_HOOK_POSTROUTING;
+	if (f->result == RES_BLOCKED)
+		return 0;
+	return FW_HOOK_PREROUTING | FW_HOOK_FORWARD | FW_HOOK_POSTROUTING;
+}
+
+static bool verdict_fits(const struct finding *f, enum fw_verdict v)
+{
+	switch (f->result) {
+	case RES_REFUSED:
+	case RES_UNREACHABLE: return v == FW_REJECT;
+	case RES_TIMEOUT: return v == FW_DROP;
+	case RES_BLOCKED: return v == FW_DROP || v == FW_REJECT;
+	default: return false;
+	}
+}
+
+/* 2: the rule names the upstream's port or address; 1: it is on the path
+ * with the right verdict only; 0: it cannot explain f. */
+static int fit(const struct finding *f, const struct fw_grown *g)
+{
+	char ip[64];
+	bool v6;
+
+	if (!failed_row(f) || !(g->hooks & path_hooks(f)) || !verdict_fits(f, g->verdict))
+		return 0;
+	upstream_ip(f->upstream, ip, sizeof(ip), &v6);
+	if ((v6 && !strcmp(g->tool, "iptables")) || (!v6 && !strcmp(g->tool, "ip6tables")))
+		return 0;
+	return fw_rule_port53(g->rule) || fw_rule_daddr(g->rule, ip) ? 2 : 1;
+}
+
+void firewall_explain(struct findings *fs, const struct fw_facts *ff)
+{
+	unsigned long failures[FW_MAX_GROWN] = { 0 };
+	size_t n = findings_count(fs);
+
+	for (size_t i = 0; i < n; i++)
+		findings_get_mut(fs, i)->nfw = 0;
+	if (!ff || !ff->checked)
+		return;
+	/* the failures each rule could account for, over every finding */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < ff->n; k++)
+			if (fit(findings_get(fs, i), &ff->g[k]))
+				failures[k] += findings_get(fs, i)->count;
+	for (size_t i = 0; i < n; i++) {
+		struct finding *f = findings_get_mut(fs, i);
+		int best = 0;
+		for (size_t k = 0; k < ff->n; k++)
+			if (fit(f, &ff->g[k]) > best)
+				best = fit(f, &ff->g[k]);
+		/* the rules that name port 53 or the server, else the others */
+		for (size_t k = 0; best && k < ff->n && f->nfw < FINDING_FW_HITS; k++) {
+			const struct fw_grown *g = &ff->g[k];
+			if (fit(f, g) != best)
+				continue;
+			f->fw[f->nfw].g = g;
+			f->fw[f->nfw].likely = best < 2 || g->packets > failures[k];
+			f->nfw++;
+		}
+	}
+}

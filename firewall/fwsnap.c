@@ -1,0 +1,216 @@
+/* fwsnap.c - see fwsnap.h. */
+#define _GNU_SOURCE
+#include "firewall/fwsnap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_TIMEOUT_MS 5000
+#define RUN_MAX_OUT (16u << 20)
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void child(int nsfd, int out, char *const argv[])
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
+		_exit(126);
+	dup2(null, 0);
+	dup2(out, 1);
+	dup2(null, 2);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+/* Run argv in the netns, its output into *buf (caller frees).  0; -ENOENT
+ * when the tool is not there; -ETIMEDOUT, -EFBIG, -EIO (it failed). */
+static int run(int nsfd, char *const argv[], char **buf, size_t *len)
+{
+	int p[2], status = 0, rc = 0;
+	size_t cap = 65536;
+	long long deadline = now_ms() + RUN_TIMEOUT_MS;
+	pid_t pid;
+
+	*buf = NULL;
+	*len = 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	if (pid == 0)
+		child(nsfd, p[1], argv);
+	close(p[1]);
+	*buf = malloc(cap);
+	while (*buf && !rc) {
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		long long left = deadline - now_ms();
+		ssize_t r;
+		if (left <= 0 || poll(&pf, 1, (int)left) == 0) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (*len + 1 == cap) {
+			char *v = cap < RUN_MAX_OUT ? realloc(*buf, cap * 2) : NULL;
+			if (!v) {
+				rc = -EFBIG;
+				break;
+			}
+			*buf = v;
+			cap *= 2;
+		}
+		r = read(p[0], *buf + *len, cap - 1 - *len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		*len += (size_t)r;
+	}
+	close(p[0]);
+	if (rc)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!*buf)
+		return -ENOMEM;
+	(*buf)[*len] = '\0';
+	if (!rc && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		rc = -ENOENT;
+	else if (!rc && (!WIFEXITED(status) || WEXITSTATUS(status)))
+		rc = -EIO;
+	if (rc) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return rc;
+}
+
+int fw_read(int nsfd, struct fw_ruleset *s, char *why, size_t n)
+{
+	static const struct { const char *argv[5]; const char *tool; } tools[] = {
+		{ { "iptables-save", "-c", NULL }, "iptables" },
+		{ { "ip6tables-save", "-c", NULL }, "ip6tables" },
+		{ { "nft", "-j", "list", "ruleset", NULL }, "nft" },
+	};
+	int read_any = 0, last = -ENOENT;
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		char *buf, err[160] = "";
+		size_t len;
+		int rc = run(nsfd, (char *const *)tools[i].argv, &buf, &len);
+		if (rc < 0) {
+			if (rc != -ENOENT)
+				last = rc;
+			continue;
+		}
+		rc = !strcmp(tools[i].tool, "nft") ? fw_parse_nft_json(s, buf, len, err, sizeof(err))
+		     : fw_parse_iptables_save(s, tools[i].tool, buf, len, err, sizeof(err));
+		free(buf);
+		if (rc < 0) {
+			snprintf(why, n, "%s printed what nstrace cannot read: %s", tools[i].argv[0], err);
+			last = rc;
+			continue;
+		}
+		read_any = 1;
+	}
+	if (read_any) {
+		fw_reach(s);
+		return 0;
+	}
+	if (last == -ENOENT)
+		snprintf(why, n, "neither iptables-save nor nft is installed");
+	else if (!why[0])
+		snprintf(why, n, "iptables-save/nft failed: %s", strerror(-last));
+	return last;
+}
+
+static uint64_t ns_ino(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+int fw_watch_start(struct fw_watch *w, const pid_t *pids, int npids)
+{
+	uint64_t self;
+	int fd0 = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), rc = -ENOENT;
+
+	memset(w, 0, sizeof(*w));
+	self = ns_ino(fd0);
+	if (fd0 >= 0)
+		close(fd0);
+	for (int i = 0; i < (npids ? npids : 1) && w->n < FW_WATCH_NS; i++) {
+		char path[64];
+		int fd, k;
+		uint64_t ino;
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", npids ? pids[i] : getpid());
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		ino = ns_ino(fd);
+		for (k = 0; k < w->n && w->ino[k] != ino; k++)
+			;
+		if (k < w->n) { /* watched already */
+			close(fd);
+			continue;
+		}
+		rc = fw_read(ino == self ? -1 : fd, &w->before[w->n], w->why, sizeof(w->why));
+		if (rc < 0) {
+			fw_ruleset_free(&w->before[w->n]);
+			close(fd);
+			continue;
+		}
+		w->fd[w->n] = fd;
+		w->ino[w->n++] = ino;
+	}
+	if (w->n)
+		w->why[0] = '\0';
+	else if (!w->why[0])
+		snprintf(w->why, sizeof(w->why), "no network namespace of the traced processes could be read");
+	return w->n ? 0 : rc;
+}
+
+void fw_watch_finish(struct fw_watch *w, struct fw_facts *out)
+{
+	int fd0 = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	uint64_t self = ns_ino(fd0);
+
+	if (fd0 >= 0)
+		close(fd0);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->why, sizeof(out->why), "%s", w->why);
+	for (int i = 0; i < w->n; i++) {
+		struct fw_ruleset after = { 0 };
+		if (fw_read(w->ino[i] == self ? -1 : w->fd[i], &after, out->why, sizeof(out->why)) == 0) {
+			fw_diff(&w->before[i], &after, w->ino[i], out);
+			out->checked = true;
+		}
+		fw_ruleset_free(&after);
+		fw_ruleset_free(&w->before[i]);
+		close(w->fd[i]);
+	}
+	if (out->checked)
+		out->why[0] = '\0';
+	w->n = 0;
+}

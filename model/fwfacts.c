@@ -1,0 +1,212 @@
+/* fwfacts.c - see fwfacts.h. */
+#include "model/fwfacts.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const verdicts[] = { "other", "accept", "drop", "reject" };
+static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
+
+const char *fw_verdict_name(enum fw_verdict v)
+{
+	return (unsigned)v < 4 ? verdicts[v] : "other";
+}
+
+const char *fw_hook_name(unsigned mask)
+{
+	for (unsigned i = 0; i < 5; i++)
+		if (mask & (1u << i))
+			return hooks[i];
+	return "";
+}
+
+void fw_rule_text(const struct fw_grown *g, char *buf, size_t n)
+{
+	if (!strcmp(g->tool, "nft"))
+		snprintf(buf, n, "nft: %s chain %s: %s", g->table, g->chain, g->rule);
+	else
+		snprintf(buf, n, "%s -t %s %s", g->tool, g->table, g->rule);
+}
+
+/* The next word after p: up to a space, or a whole "{ ... }" set. */
+static size_t word(const char *p, char *w, size_t n)
+{
+	size_t l = p[0] == '{' ? strcspn(p, "}") + (p[strcspn(p, "}")] == '}') : strcspn(p, " ");
+
+	snprintf(w, n, "%.*s", (int)l, p);
+	return l;
+}
+
+static bool port_in(const char *list)
+{
+	char item[64];
+
+	for (const char *p = list; *p;) {
+		size_t l = strcspn(p, ",{} ");
+		char *sep;
+		if (l) {
+			snprintf(item, sizeof(item), "%.*s", (int)l, p);
+			if (!strcmp(item, "53") || !strcmp(item, "domain"))
+				return true;
+			if ((sep = strpbrk(item, ":-")) && sep != item) {
+				*sep = '\0';
+				long lo = strtol(item, NULL, 10), hi = sep[1] ? strtol(sep + 1, NULL, 10) : 65535;
+				if (lo <= 53 && 53 <= hi)
+					return true;
+			}
+		}
+		p += l;
+		p += strspn(p, ",{} ");
+	}
+	return false;
+}
+
+bool fw_rule_port53(const char *rule)
+{
+	static const char *const keys[] = { "--dport ", "--dports ", "dport ", "--destination-port " };
+	char w[256];
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (const char *p = strstr(rule, keys[k]); p; p = strstr(p + 1, keys[k])) {
+			const char *v = p + strlen(keys[k]);
+			if (p > rule && p[-1] != ' ' && keys[k][0] != '-')
+				continue; /* "sport" is not "dport" */
+			if (p > rule + 1 && p[-2] == '!')
+				continue;
+			if (!strncmp(v, "!= ", 3))
+				continue;
+			word(v, w, sizeof(w));
+			if (port_in(w))
+				return true;
+		}
+	return false;
+}
+
+/* ip inside the network "a/len" or equal to the address "a". */
+static bool in_net(const char *net, const char *ip)
+{
+	unsigned char a[16], b[16];
+	char addr[64];
+	const char *slash = strchr(net, '/');
+	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET, bits = fam == AF_INET ? 32 : 128;
+
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash ? (size_t)(slash - net) : strlen(net)), net);
+	if (inet_pton(fam, addr, a) != 1 || inet_pton(fam, ip, b) != 1)
+		return false;
+	if (slash)
+		bits = atoi(slash + 1);
+	if (bits < 0 || bits > (fam == AF_INET ? 32 : 128))
+		return false;
+	for (int i = 0; i < bits; i++)
+		if ((a[i / 8] ^ b[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+bool fw_rule_daddr(const char *rule, const char *ip)
+{
+	static const char *const keys[] = { "-d ", "--destination ", "daddr " };
+	char w[256];
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (const char *p = strstr(rule, keys[k]); p; p = strstr(p + 1, keys[k])) {
+			const char *v = p + strlen(keys[k]);
+			if (p > rule && p[-1] != ' ')
+				continue;
+			if (p > rule + 1 && p[-2] == '!')
+				continue;
+			if (!strncmp(v, "!= ", 3))
+				continue;
+			word(v, w, sizeof(w));
+			for (char *e = w; *e;) { /* "{ a, b }" or "a,b" */
+				size_t l;
+				char one[64];
+				e += strspn(e, "{ ,");
+				l = strcspn(e, "} ,");
+				if (!l)
+					break;
+				snprintf(one, sizeof(one), "%.*s", (int)l, e);
+				if (in_net(one, ip))
+					return true;
+				e += l;
+			}
+		}
+	return false;
+}
+
+static json_t *hooks_json(unsigned mask)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < 5 && a; i++)
+		if (mask & (1u << i))
+			json_array_append_new(a, json_string(hooks[i]));
+	return a;
+}
+
+json_t *fw_facts_to_json(const struct fw_facts *f)
+{
+	json_t *o, *a;
+
+	if (!f->checked)
+		return json_pack("{s:b, s:s}", "checked", 0, "why", f->why);
+	if (!(a = json_array()))
+		return NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fw_grown *g = &f->g[i];
+		json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:I}",
+			"netns_inode", g->netns ? json_integer((json_int_t)g->netns) : json_null(),
+			"tool", g->tool, "table", g->table, "chain", g->chain, "rule", g->rule,
+			"verdict", fw_verdict_name(g->verdict), "policy", g->policy, "added", g->added,
+			"hooks", hooks_json(g->hooks), "packets", (json_int_t)g->packets));
+	}
+	o = json_pack("{s:b, s:o}", "checked", 1, "grown", a);
+	if (o && f->dropped)
+		json_object_set_new(o, "dropped", json_integer((json_int_t)f->dropped));
+	return o;
+}
+
+static void str(char *dst, size_t n, const json_t *v)
+{
+	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+int fw_facts_from_json(struct fw_facts *f, const json_t *o)
+{
+	const json_t *a = json_object_get(o, "grown"), *e, *h;
+	size_t i, k;
+
+	memset(f, 0, sizeof(*f));
+	if (!json_is_object(o))
+		return -EINVAL;
+	f->checked = json_is_true(json_object_get(o, "checked"));
+	str(f->why, sizeof(f->why), json_object_get(o, "why"));
+	f->dropped = (unsigned long)json_integer_value(json_object_get(o, "dropped"));
+	json_array_foreach(a, i, e) {
+		struct fw_grown *g;
+		const char *v;
+		if (f->n == FW_MAX_GROWN)
+			break;
+		g = &f->g[f->n++];
+		g->netns = (uint64_t)json_integer_value(json_object_get(e, "netns_inode"));
+		str(g->tool, sizeof(g->tool), json_object_get(e, "tool"));
+		str(g->table, sizeof(g->table), json_object_get(e, "table"));
+		str(g->chain, sizeof(g->chain), json_object_get(e, "chain"));
+		str(g->rule, sizeof(g->rule), json_object_get(e, "rule"));
+		v = json_string_value(json_object_get(e, "verdict"));
+		for (int t = 0; v && t < 4; t++)
+			if (!strcmp(v, verdicts[t]))
+				g->verdict = (enum fw_verdict)t;
+		g->policy = json_is_true(json_object_get(e, "policy"));
+		g->added = json_is_true(json_object_get(e, "added"));
+		json_array_foreach(json_object_get(e, "hooks"), k, h)
+			for (unsigned t = 0; t < 5; t++)
+				if (json_is_string(h) && !strcmp(json_string_value(h), hooks[t]))
+					g->hooks |= 1u << t;
+		g->packets = (uint64_t)json_integer_value(json_object_get(e, "packets"));
+	}
+	return 0;
+}
