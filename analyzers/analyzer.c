@@ -655,8 +655,16 @@ static void track_stacks(struct analyzer *a, const struct nst_event *ev, uint64_
 				a->stacks[i].used = false;
 		return;
 	}
-	if (!ev->stack || ev->ret < 0 || (ev->op != NST_OP_SOCKET && ev->op != NST_OP_ACCEPT))
+	if (!ev->stack || (ev->ret < 0 && ev->op != NST_OP_CONNECT && ev->op != NST_OP_SEND))
 		return;
+	if (ev->op == NST_OP_CONNECT || ev->op == NST_OP_SEND) {
+		/* the dial of a server: the socket's stack unless its creation's is kept */
+		for (size_t i = 0; i < MAX_SOCK_STACKS; i++)
+			if (a->stacks[i].used && a->stacks[i].sock == sock)
+				return;
+	} else if (ev->op != NST_OP_SOCKET && ev->op != NST_OP_ACCEPT) {
+		return;
+	}
 	for (size_t i = 0; i < MAX_SOCK_STACKS && !slot; i++) {
 		if (!a->stacks[i].used || a->stacks[i].sock == sock)
 			slot = &a->stacks[i];

@@ -12,8 +12,10 @@ static const char *const keys[] = { "id", "severity", "result", "upstream", "pro
 
 /* The compared fields of a finding, as strings (NULL = none); qt holds the
  * qtype's text, rc the client's rcode. */
-static void finding_fields(const struct finding *f, const char *v[NKEYS], char qt[16], char rc[16])
+static void finding_fields(const struct finding *f, const struct containers *names,
+			   const char *v[NKEYS], char qt[16], char rc[16])
 {
+	const struct container *c = f->relayed ? containers_find(names, f->asker.ino, f->asker.path) : NULL;
 	bool query = finding_row(f)->subject == SUBJECT_QUERY;
 	bool lookup = finding_row(f)->subject == SUBJECT_LOOKUP;
 
@@ -25,17 +27,17 @@ static void finding_fields(const struct finding *f, const char *v[NKEYS], char q
 	v[5] = f->netns.path[0] ? f->netns.path : NULL;
 	v[6] = f->ex_qname[0] ? f->ex_qname : NULL;
 	v[7] = f->ex_qname[0] ? dns_type_str(f->ex_qtype, qt, 16) : NULL;
-	v[8] = f->relayed && f->asker.path[0] ? f->asker.path : NULL;
+	v[8] = c ? c->name : f->relayed && f->asker.path[0] ? f->asker.path : NULL;
 	v[9] = !lookup ? NULL : f->client_rcode == ASKED_NOTHING ? "nothing"
 		: dns_rcode_str((uint16_t)f->client_rcode, rc, 16);
 }
 
-static bool matches(const json_t *e, const struct finding *f)
+static bool matches(const json_t *e, const struct finding *f, const struct containers *names)
 {
 	const char *v[NKEYS];
 	char qt[16], rc[16];
 
-	finding_fields(f, v, qt, rc);
+	finding_fields(f, names, v, qt, rc);
 	for (size_t k = 0; k < NKEYS; k++) {
 		const json_t *want = json_object_get(e, keys[k]);
 		if (!want)
@@ -112,8 +114,8 @@ static int validate(const json_t *expect, char *err, size_t errlen)
 	return 0;
 }
 
-int expect_compare(const json_t *expect, const struct findings *fs, FILE *out, char *err,
-		   size_t errlen)
+int expect_compare(const json_t *expect, const struct findings *fs,
+		   const struct containers *names, FILE *out, char *err, size_t errlen)
 {
 	const json_t *list = json_object_get(expect, "findings"), *e;
 	size_t n = findings_count(fs), i;
@@ -128,7 +130,7 @@ int expect_compare(const json_t *expect, const struct findings *fs, FILE *out, c
 		size_t j;
 		expected_fields(e, v);
 		for (j = 0; j < n && j < 1024; j++)
-			if (!used[j] && matches(e, findings_get(fs, j)))
+			if (!used[j] && matches(e, findings_get(fs, j), names))
 				break;
 		count_ok(json_object_get(e, "count"), 0, want, sizeof(want));
 		if (j == n || j == 1024) {
@@ -149,7 +151,7 @@ int expect_compare(const json_t *expect, const struct findings *fs, FILE *out, c
 			char got[32], qt[16], rc[16];
 			if (used[i])
 				continue;
-			finding_fields(findings_get(fs, i), v, qt, rc);
+			finding_fields(findings_get(fs, i), names, v, qt, rc);
 			snprintf(got, sizeof(got), "%lu", findings_get(fs, i)->count);
 			describe(out, "+ unexpected:", v, got);
 			diff = 1;
@@ -158,7 +160,7 @@ int expect_compare(const json_t *expect, const struct findings *fs, FILE *out, c
 	return diff;
 }
 
-json_t *expect_from_findings(const struct findings *fs)
+json_t *expect_from_findings(const struct findings *fs, const struct containers *names)
 {
 	json_t *list = json_array();
 
@@ -166,7 +168,7 @@ json_t *expect_from_findings(const struct findings *fs)
 		const char *v[NKEYS];
 		char qt[16], rc[16];
 		json_t *e = json_object();
-		finding_fields(findings_get(fs, i), v, qt, rc);
+		finding_fields(findings_get(fs, i), names, v, qt, rc);
 		for (size_t k = 0; k < NKEYS; k++)
 			json_object_set_new(e, keys[k], v[k] ? json_string(v[k]) : json_null());
 		json_object_set_new(e, "count", json_integer((json_int_t)findings_get(fs, i)->count));

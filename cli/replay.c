@@ -303,7 +303,7 @@ int check_main(const struct replay_opts *o)
 	}
 	session_report(&c, in.end_ts, NULL);
 	if (o->write_expect) {
-		exp = expect_from_findings(analyzer_findings(c.an));
+		exp = expect_from_findings(analyzer_findings(c.an), &c.names);
 		if (!exp || json_dump_file(exp, o->write_expect, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
 			fprintf(stderr, "nstrace: cannot write %s: %s\n", o->write_expect, strerror(errno));
 			rc = 2;
@@ -321,7 +321,7 @@ int check_main(const struct replay_opts *o)
 		session_free(&c);
 		return 2;
 	}
-	rc = expect_compare(exp, analyzer_findings(c.an), stdout, err, sizeof(err));
+	rc = expect_compare(exp, analyzer_findings(c.an), &c.names, stdout, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "nstrace: %s: %s\n", o->expect, err);
 		rc = 2;

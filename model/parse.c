@@ -133,6 +133,23 @@ int parse_addr(const char *s, struct nst_addr *out)
 		out->family = AF_UNIX;
 		return 0;
 	}
+	if (!strncmp(s, "netlink:", 8)) { /* the port id, as print_addr writes it */
+		char *end;
+		unsigned long v = strtoul(s + 8, &end, 10);
+		if (end == s + 8 || *end || v > UINT32_MAX)
+			return -EINVAL;
+		out->family = AF_NETLINK;
+		out->scope_id = (uint32_t)v;
+		return 0;
+	}
+	if (!strncmp(s, "family#", 7)) { /* a family printed by number only */
+		char *end;
+		unsigned long v = strtoul(s + 7, &end, 10);
+		if (end == s + 7 || *end || v == AF_UNSPEC || v > 0xffff)
+			return -EINVAL;
+		out->family = (uint16_t)v;
+		return 0;
+	}
 	if (s[0] == '[') {
 		const char *rb = strchr(s, ']');
 		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof(ip))

@@ -22,7 +22,8 @@ int parse_sockaddr(const void *buf, size_t len, struct nst_addr *out);
  * Returns the length written, truncated to n-1. */
 size_t print_addr(char *buf, size_t n, const struct nst_addr *a);
 
-/* Parse what print_addr prints (inet, inet6, unix).  Returns 0 or -EINVAL. */
+/* Parse what print_addr prints (inet, inet6, unix, netlink, family#N).
+ * Returns 0 or -EINVAL. */
 int parse_addr(const char *s, struct nst_addr *out);
 
 /* Names; unknown values return NULL so callers can fall back to numbers. */

@@ -181,15 +181,20 @@ static void attach_sock(struct decode_ctx *c, struct msock *sk)
 }
 
 /* -k: is this an event the diagnosis wants a stack for?  A namespace
- * switch, a socket made or connected in a foreign netns, a DNS send on one. */
+ * switch, a socket made or connected in a foreign netns, a DNS send on one;
+ * and in any netns the dial of a DNS server (a connect to port 53, a
+ * sendto naming one): where a resolver forwards from its own netns (Docker
+ * 28's host path), that is the code path behind the query. */
 static bool wants_stack(const struct nst_event *ev)
 {
 	bool foreign = (ev->flags & NST_EV_SOCK) && ev->sock.foreign;
+	bool to53 = (ev->flags & NST_EV_ADDR) && ev->addr.port == 53 &&
+		    (ev->addr.family == AF_INET || ev->addr.family == AF_INET6);
 
 	if (ev->flags & NST_EV_NS_CHANGE)
 		return ev->ret == 0;
 	if (!foreign)
-		return false;
+		return to53 && (ev->op == NST_OP_CONNECT || ev->op == NST_OP_SEND);
 	switch (ev->op) {
 	case NST_OP_SOCKET:
 	case NST_OP_ACCEPT:

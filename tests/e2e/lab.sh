@@ -53,6 +53,12 @@ lab_fw_restore() {
 	[ -f "$T/fw.saved" ] || return 0
 	iptables-restore <"$T/fw4"
 	ip6tables-restore <"$T/fw6"
+	for t in raw mangle nat filter security; do # tables dockerd made: gone again
+		grep -q "^\*$t" "$T/fw4" || nft delete table ip $t 2>/dev/null ||
+			{ iptables -t $t -F; iptables -t $t -X; } 2>/dev/null
+		grep -q "^\*$t" "$T/fw6" || nft delete table ip6 $t 2>/dev/null ||
+			{ ip6tables -t $t -F; ip6tables -t $t -X; } 2>/dev/null
+	done
 	sysctl -qw net.ipv4.ip_forward="$(cat "$T/fw.fwd")"
 	[ -f "$T/fw.docker0" ] || ip link del docker0 2>/dev/null
 	rm -f "$T/fw.saved" "$T/fw.docker0"
@@ -164,7 +170,7 @@ lab_upstream() {
 
 lab_image() {
 	docker image inspect $LAB_IMAGE >/dev/null 2>&1 && return 0
-	mkdir -p "$T/img/bin" || return 1
+	rm -rf "$T/img" && mkdir -p "$T/img/bin" || return 1
 	cp "$(command -v busybox)" "$T/img/bin/busybox"
 	for l in sh nslookup sleep cat; do ln -s busybox "$T/img/bin/$l"; done
 	tar -C "$T/img" -cf "$T/img.tar" . && docker import "$T/img.tar" $LAB_IMAGE >/dev/null
@@ -195,15 +201,20 @@ lab_up() {
 	lab_containers || { echo "e2e: containers failed to start" >&2; return 1; }
 }
 
-# iptables rules in the host's forwarding path, removed by lab_down
-lab_rule() {
-	iptables -I DOCKER-USER "$@" && LAB_RULES="$LAB_RULES|$*"
+# lab_rule_in CHAIN RULE...: an iptables rule on the host, removed by
+# lab_unrule_in or lab_down; lab_rule RULE...: one in DOCKER-USER (the
+# host's forwarding path)
+lab_rule_in() {
+	iptables -I "$@" && LAB_RULES="$LAB_RULES|$*"
 }
 
-lab_unrule() {
-	iptables -D DOCKER-USER "$@" 2>/dev/null
+lab_unrule_in() {
+	iptables -D "$@" 2>/dev/null
 	LAB_RULES=$(echo "$LAB_RULES" | sed "s#|$*##")
 }
+
+lab_rule() { lab_rule_in DOCKER-USER "$@"; }
+lab_unrule() { lab_unrule_in DOCKER-USER "$@"; }
 
 lab_down_quiet() { # leftovers of an interrupted earlier run
 	docker rm -f $LAB_CTR $LAB_LOCTR $LAB_HOSTCTR $LAB_INTCTR >/dev/null 2>&1
@@ -217,7 +228,7 @@ lab_down() {
 	old=$IFS
 	IFS='|'
 	for r in $LAB_RULES; do
-		[ -n "$r" ] && IFS=$old && iptables -D DOCKER-USER $r 2>/dev/null
+		[ -n "$r" ] && IFS=$old && iptables -D $r 2>/dev/null
 		IFS='|'
 	done
 	IFS=$old

@@ -96,6 +96,24 @@ static void parse_addr_rejects_garbage(void)
 	CHECK(parse_addr("1.2.3.4:99999", &a) == -EINVAL);
 	CHECK(parse_addr("[::1:53", &a) == -EINVAL);
 	CHECK(parse_addr("x.y:53", &a) == -EINVAL);
+	CHECK(parse_addr("netlink:", &a) == -EINVAL);
+	CHECK(parse_addr("netlink:12x", &a) == -EINVAL);
+	CHECK(parse_addr("netlink:99999999999", &a) == -EINVAL);
+}
+
+static void netlink_addresses_round_trip(void)
+{
+	struct nst_addr a;
+	char s[64];
+
+	CHECK(parse_addr("netlink:16346", &a) == 0 && a.family == AF_NETLINK && a.scope_id == 16346);
+	print_addr(s, sizeof(s), &a);
+	CHECK_STR(s, "netlink:16346");
+	/* other families print, and parse back, by number (AF_PACKET: ARP) */
+	CHECK(parse_addr("family#17", &a) == 0 && a.family == 17);
+	print_addr(s, sizeof(s), &a);
+	CHECK_STR(s, "family#17");
+	CHECK(parse_addr("family#x", &a) == -EINVAL);
 }
 
 static void fd_links_are_classified(void)
@@ -270,6 +288,7 @@ int main(void)
 	RUN(sockaddr_unix_paths, "unix paths, abstract names, and unterminated paths stay in bounds");
 	RUN(unknown_family_falls_back_to_number, "unknown families and types print raw numbers");
 	RUN(parse_addr_rejects_garbage, "parse_addr rejects malformed address strings");
+	RUN(netlink_addresses_round_trip, "a netlink port id and a family known by number print and parse back (recordings of dockerd's netlink and packet sockets)");
 	RUN(fd_links_are_classified, "/proc/PID/fd links classify sockets, netns fds and paths");
 	RUN(quoted_like_strace, "payloads quote exactly as strace prints them (the article's write)");
 	RUN(quoted_output_is_bounded, "quoting never overruns its output buffer");
