@@ -55,9 +55,10 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 		for (unsigned i = 0; i < f->nfw; i++) {
 			char rule[FW_RULE_LEN + 96];
 			fw_rule_text(f->fw[i].g, rule, sizeof(rule));
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b}",
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}",
 				"certainty", f->fw[i].likely ? "likely" : "matched", "tool", f->fw[i].g->tool,
-				"table", f->fw[i].g->table, "chain", f->fw[i].g->chain, "rule", rule,
+				"table", f->fw[i].g->table, "chain", f->fw[i].g->chain,
+				"rule", f->fw[i].g->rule, "command", rule,
 				"packets", (json_int_t)f->fw[i].g->packets, "added", f->fw[i].g->added));
 		}
 		json_object_set_new(o, "firewall", a);

@@ -8,8 +8,9 @@ set -u
 
 pkgs_build="gcc make libjansson-dev libunwind-dev libcurl4-openssl-dev"
 pkgs_test="iproute2 jq procps util-linux dnsmasq-base iptables nftables strace time bind9-dnsutils"
-# the real-dockerd lab (tests/e2e): dockerd, containerd, a busybox image, dig
-pkgs_e2e="docker.io iptables dnsmasq-base busybox-static bind9-dnsutils"
+# the real-dockerd lab (tests/e2e): dockerd, containerd, a busybox image,
+# dig, and dnsperf (the concurrency-limit scenario)
+pkgs_e2e="docker.io iptables dnsmasq-base busybox-static bind9-dnsutils dnsperf"
 pkgs_bench="dnsperf"
 
 groups=${*:-build test e2e}
