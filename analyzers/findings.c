@@ -260,6 +260,24 @@ static int own_path_sentence(const struct finding *f, const struct containers *n
 			f->dockerd ? "the host's own" : "any other program's", f->upstream);
 }
 
+/* Appended to a failed attempt's message when it was made from an
+ * --internal network's container (dockerd before 23.0.10 still forwarded
+ * those, from the container's netns, where nothing leads out). */
+static void internal_note(const struct finding *f, const struct containers *names, char *buf,
+			  size_t n)
+{
+	const struct container *c;
+	size_t m = strlen(buf);
+
+	if (!f->dockerd || !f->relayed || f->path != PATH_CONTAINER || m + 1 >= n ||
+	    !(c = containers_find(names, f->asker.ino, f->asker.path)) || !c->internal)
+		return;
+	snprintf(buf + m, n - m,
+		 " The container is on an --internal network: by design nothing leads out of it, so "
+		 "its lookups cannot reach an outside server (dockerd from 23.0.10 and 25.0.5 does not "
+		 "even try, and answers SERVFAIL itself).");
+}
+
 /* The path sentence of a failed attempt, appended at buf + m. */
 static void path_sentence(const struct finding *f, const struct containers *names, char *buf,
 			  size_t n, int m, const char *what)
@@ -407,6 +425,7 @@ static void msg_refused(const struct finding *f, const struct containers *names,
 		       "it with host-unreachable (%s).",
 		     w, f->upstream, f->upstream);
 	path_sentence(f, names, buf, n, m, "rejection");
+	internal_note(f, names, buf, n);
 }
 
 static void fix_refused(const struct finding *f, char *buf, size_t n)
@@ -480,6 +499,7 @@ static void msg_blocked(const struct finding *f, const struct containers *names,
 		     w, f->upstream, ns);
 	if (m > 0 && (size_t)m < n && own_path(f))
 		own_path_sentence(f, names, buf + m, n - (size_t)m);
+	internal_note(f, names, buf, n);
 }
 
 static void fix_blocked(const struct finding *f, char *buf, size_t n)
@@ -487,9 +507,9 @@ static void fix_blocked(const struct finding *f, char *buf, size_t n)
 	if (f->foreign)
 		snprintf(buf, n,
 			 "Find the rule in the OUTPUT chain of the socket's namespace that matches port "
-			 "53 to %s (nsenter --net=<its netns file> iptables -S OUTPUT), or the security "
+			 "53 to %s (nsenter --net=%s iptables -S OUTPUT), or the security "
 			 "module's denial (journalctl -k | grep -i denied), and allow udp and tcp port 53.",
-			 f->upstream);
+			 f->upstream, f->netns.path[0] ? f->netns.path : "<its netns file>");
 	else
 		snprintf(buf, n,
 			 "Find the rule in the OUTPUT chain of %s that matches port 53 to %s (iptables "
@@ -533,6 +553,7 @@ static void msg_timeout(const struct finding *f, const struct containers *names,
 			 "server may answer queries made from the host.",
 			 ns, home, f->dockerd ? "the container's" : "that");
 	}
+	internal_note(f, names, buf, n);
 }
 
 static void fix_timeout(const struct finding *f, char *buf, size_t n)
@@ -638,11 +659,12 @@ static void fix_lookup_failed(const struct finding *f, char *buf, size_t n)
 			      "docker run, dns: in compose)" : "");
 }
 
-/* dns-answered-by-resolver: SERVFAIL or REFUSED without forwarding at all */
+/* dns-answered-by-resolver: SERVFAIL, REFUSED or nothing, without
+ * forwarding at all */
 static bool when_by_resolver(const struct finding *f)
 {
-	return f->attempts == 0 &&
-	       (f->client_rcode == DNS_SERVFAIL || f->client_rcode == DNS_REFUSED);
+	return f->attempts == 0 && (f->client_rcode == DNS_SERVFAIL || f->client_rcode == DNS_REFUSED ||
+				    f->client_rcode == ASKED_NOTHING);
 }
 
 static void msg_by_resolver(const struct finding *f, const struct containers *names, char *buf,
@@ -654,7 +676,15 @@ static void msg_by_resolver(const struct finding *f, const struct containers *na
 
 	who(f, names, w, sizeof(w));
 	dns_rcode_str((uint16_t)f->client_rcode, rc, sizeof(rc));
-	if (f->dockerd && c && c->internal && f->client_rcode == DNS_SERVFAIL)
+	if (f->client_rcode == ASKED_NOTHING)
+		snprintf(buf, n,
+			 "%s dropped lookups such as %s %s: it neither forwarded them nor answered, and "
+			 "the clients time out.%s",
+			 w, f->ex_qname, dns_type_str(f->ex_qtype, qt, sizeof(qt)),
+			 f->dockerd ? " dockerd before 23.0 does this at its concurrency limit: 1024 "
+				      "forwarded lookups outstanding at once, usually behind an upstream "
+				      "that drops them (each waits for its timeout)." : "");
+	else if (f->dockerd && c && c->internal && f->client_rcode == DNS_SERVFAIL)
 		snprintf(buf, n,
 			 "%s answered %s itself to lookups such as %s %s, without opening any socket "
 			 "to an upstream server: the container is on an --internal network, and since "
@@ -685,7 +715,7 @@ static void fix_by_resolver(const struct finding *f, char *buf, size_t n)
 	if (!f->dockerd)
 		snprintf(buf, n, "Check the resolver's configuration: its upstream servers and the "
 				 "clients it serves.");
-	else if (f->client_rcode == DNS_REFUSED)
+	else if (f->client_rcode == DNS_REFUSED || f->client_rcode == ASKED_NOTHING)
 		snprintf(buf, n,
 			 "Fix the upstream path that leaves queries unanswered (see the timeout "
 			 "findings), or lower the rate of lookups.");

@@ -17,6 +17,7 @@
 #define TTL_US 30000000      /* a lookup without a reply is forgotten after this */
 #define TC_RETRY_US 5000000  /* a TCP lookup this soon after a truncated reply retries it */
 #define REPLY_GRACE_US 1000000 /* a resolver replies this soon after its last attempt failed */
+#define UNFORWARDED_US 5000000 /* a lookup neither forwarded nor answered this long was dropped */
 
 struct lookup {
 	bool used, answered_up;
@@ -144,7 +145,7 @@ static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint6
 
 	if (r) {
 		r->lookups++;
-		if (!l->attempts && client_rcode != ASKED_NOTHING)
+		if (!l->attempts)
 			r->by_itself++;
 		switch (client_rcode) {
 		case ASKED_NOTHING: r->nothing++; break;
@@ -375,10 +376,15 @@ void lookups_attempt_cancel(struct lookups *lk, int i)
 
 /* --- ends ------------------------------------------------------------------------- */
 
-/* No reply will come: every attempt has ended, none answered. */
-static bool gave_up(const struct lookup *l)
+/* No reply will come: every attempt has ended, none answered (a second
+ * ago); or none was made for UNFORWARDED_US (a resolver at its concurrency
+ * limit drops lookups: dockerd before 23.0; one forwarding by a way nstrace
+ * does not see as DNS has answered by then). */
+static bool gave_up(const struct lookup *l, uint64_t now)
 {
-	return l->attempts && !l->open && !l->answered_up;
+	if (!l->attempts)
+		return l->ts_in + UNFORWARDED_US <= now;
+	return !l->open && !l->answered_up && l->ts_end + REPLY_GRACE_US <= now;
 }
 
 void lookups_sweep(struct lookups *lk, uint64_t now)
@@ -387,7 +393,7 @@ void lookups_sweep(struct lookups *lk, uint64_t now)
 		struct lookup *l = &lk->l[i];
 		if (!l->used || now <= l->ts_in + TTL_US)
 			continue;
-		if (gave_up(l))
+		if (gave_up(l, now))
 			finish(lk, l, ASKED_NOTHING, now);
 		else
 			l->used = false;
@@ -401,7 +407,7 @@ void lookups_finish(struct lookups *lk, uint64_t end_ts)
 {
 	for (size_t i = 0; i < lk->hi; i++) {
 		struct lookup *l = &lk->l[i];
-		if (l->used && gave_up(l) && l->ts_end + REPLY_GRACE_US <= end_ts)
+		if (l->used && gave_up(l, end_ts))
 			finish(lk, l, ASKED_NOTHING, end_ts);
 	}
 }

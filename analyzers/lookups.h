@@ -33,7 +33,7 @@ struct lookup_row {
 	unsigned long answered;  /* NOERROR */
 	unsigned long nxdomain, servfail, refused, other_rcode;
 	unsigned long nothing;   /* no reply after every attempt failed */
-	unsigned long by_itself; /* answered without forwarding */
+	unsigned long by_itself; /* answered (or dropped) without forwarding */
 	unsigned long tcp_retries; /* over TCP after a truncated UDP reply */
 	unsigned long via[4];    /* attempts per enum dns_path */
 };
@@ -83,11 +83,12 @@ void lookups_attempt_unknown(struct lookups *lk, int i, enum dns_path via, const
 void lookups_attempt_cancel(struct lookups *lk, int i);
 
 /* Forget lookups that ended long ago without a reply; those whose every
- * attempt failed count as answered with nothing. */
+ * attempt failed, or that were never forwarded, count as answered with
+ * nothing. */
 void lookups_sweep(struct lookups *lk, uint64_t now);
 /* The trace ended: open lookups whose every attempt failed at least a
- * second before got nothing; the others are left out (their outcome is
- * not known). */
+ * second before, or that were asked 5 s before and never forwarded, got
+ * nothing; the others are left out (their outcome is not known). */
 void lookups_finish(struct lookups *lk, uint64_t end_ts);
 
 /* Lookups dropped because LOOKUPS_MAX were open. */

@@ -27,7 +27,7 @@ for t in tests/static/test_*.sh; do
 	run sh "$t"
 done
 netns_before=$(ip netns list 2>/dev/null | sort)
-routes_before=$(ip route show 198.51.100.0/24 2>/dev/null)
+routes_before=$(ip route show 198.51.100.0/24 2>/dev/null; ip route show 198.18.0.0/15 2>/dev/null)
 fw() { # the host's rules and chains, without counters
 	{ iptables-save; ip6tables-save; } 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'
 }
@@ -50,10 +50,10 @@ if [ "$(ip netns list 2>/dev/null | sort)" = "$netns_before" ]; then
 else
 	echo "FAIL: cleanup: namespaces left behind: $(ip netns list | tr '\n' ' ')" | tee -a "$out"
 fi
-if [ "$(ip route show 198.51.100.0/24 2>/dev/null)" = "$routes_before" ]; then
-	echo "PASS: cleanup: the tests left the host's routes to the lab range as they were" | tee -a "$out"
+if [ "$(ip route show 198.51.100.0/24 2>/dev/null; ip route show 198.18.0.0/15 2>/dev/null)" = "$routes_before" ]; then
+	echo "PASS: cleanup: the tests left the host's routes to the lab ranges as they were" | tee -a "$out"
 else
-	echo "FAIL: cleanup: a route to 198.51.100.0/24 was left behind" | tee -a "$out"
+	echo "FAIL: cleanup: a route to 198.51.100.0/24 or 198.18.0.0/15 was left behind" | tee -a "$out"
 fi
 if [ "$(fw)" = "$fw_before" ]; then
 	echo "PASS: cleanup: the tests left the host's iptables rules and chains as they were" | tee -a "$out"

@@ -85,15 +85,62 @@ check "e2e 20.10 tcp: dig got the big TXT answer over TCP" grep -q 'status: NOER
 check "e2e 20.10 tcp: the forwarded query is decoded over TCP (proto tcp in the summary)" \
 	jq_true "$T/tcp.jsonl" "$SUM.upstreams | any(.proto == \"tcp\" and .upstream == \"198.51.100.53:53\" and .answered >= 1)"
 
+# 6. blocked: a REJECT in the OUTPUT chain of the container's own netns
+# makes dockerd's send there fail with EPERM (a netns nstrace does not read
+# rules from: no rule is named, and none made up)
+nsenter -t "$CTR_PID" -n iptables -I OUTPUT -d 198.51.100.53/32 -p udp --dport 53 -j REJECT
+trace blk20 docker exec $LAB_CTR nslookup ok.nstrace.test
+nsenter -t "$CTR_PID" -n iptables -D OUTPUT -d 198.51.100.53/32 -p udp --dport 53 -j REJECT
+check "e2e 20.10 blocked: dns-upstream-blocked in $LAB_CTR's netns, fix pointing into it, no rule claimed" \
+	jq_true "$T/blk20.jsonl" "$(F dns-upstream-blocked) | length == 1 and .[0].path == \"container\" and .[0].asking.container.name == \"$LAB_CTR\" and (.[0].fix | test(\"nsenter --net=$SANDBOX\")) and (.[0] | has(\"firewall\") | not)"
+
+# 7. unreachable: $LAB_UNRCTR's server, 198.18.0.53, has only an unreachable
+# route on the host; over TCP the dial fails with EHOSTUNREACH (seen in
+# getsockopt(SO_ERROR)); over UDP the ICMP is a soft error and the attempt
+# times out, as the kernel reports it
+UNR_PID=$(docker inspect -f '{{.State.Pid}}' $LAB_UNRCTR)
+trace unr20 nsenter -t "$UNR_PID" -n dig +tcp +time=3 +tries=1 @127.0.0.11 ok.nstrace.test
+check "e2e 20.10 unreachable: a TCP dial to 198.18.0.53 is dns-upstream-unreachable for $LAB_UNRCTR" \
+	jq_true "$T/unr20.jsonl" "$(F dns-upstream-unreachable) | length == 1 and .[0].proto == \"tcp\" and .[0].upstream == \"198.18.0.53:53\" and .[0].asking.container.name == \"$LAB_UNRCTR\""
+check "e2e 20.10 unreachable: the lookup failed, with the question it asked" \
+	jq_true "$T/unr20.jsonl" "$(F dns-lookup-failed) | length == 1 and .[0].example.qname == \"ok.nstrace.test\" and .[0].client == \"nothing\""
+
+# 8. an --internal network: 20.10 still forwards its lookups, from the
+# container's netns, where Docker's own isolation rule drops them
+trace int20 docker exec $LAB_INTCTR nslookup ok.nstrace.test
+check "e2e 20.10 internal: forwarded from $LAB_INTCTR's netns and timed out; the message says why" \
+	jq_true "$T/int20.jsonl" "$(F dns-upstream-timeout) | length == 1 and .[0].path == \"container\" and .[0].asking.container.name == \"$LAB_INTCTR\" and (.[0].message | test(\"--internal\"))"
+check "e2e 20.10 internal: the DROP that counted is Docker's isolation rule (likely: it names no port)" \
+	jq_true "$T/int20.jsonl" "$(F dns-upstream-timeout)[0].firewall | any(.chain | test(\"DOCKER-ISOLATION\")) and all(.certainty == \"likely\")"
+
+# 9. the concurrency limit: 20.10 drops what it cannot forward, unanswered
+i=0
+while [ $i -lt 2400 ]; do i=$((i + 1)); echo "q$i.nstrace.test A"; done >"$T/queries"
+lab_rule -p udp --dport 53 -j DROP
+trace conc20 sh -c "nsenter -t $CTR_PID -n dnsperf -s 127.0.0.11 -d $T/queries -n 1 -q 3000 -Q 600 -l 6 -t 5; sleep 5"
+lab_unrule -p udp --dport 53 -j DROP
+fwd=$(jq -s '[.[] | select(.type=="summary")][0].lookups | map(select(.asking.container.name == "'$LAB_CTR'"))[0].attempts_from.container // 0' "$T/conc20.jsonl" 2>/dev/null)
+if [ "${fwd:-0}" -ge 1024 ]; then
+	check "e2e 20.10 concurrency: past 1024 in flight dockerd dropped lookups unforwarded (dns-answered-by-resolver, nothing)" \
+		jq_true "$T/conc20.jsonl" "$(F dns-answered-by-resolver) | length == 1 and .[0].client == \"nothing\" and .[0].count >= 1 and (.[0].message | test(\"concurrency limit\"))"
+else
+	skip "e2e 20.10 concurrency: dnsperf could not keep 1024 lookups in flight here ($fwd forwarded)"
+fi
+
 # detach: dockerd goes on as before
 check "e2e 20.10 detach: dockerd is alive and no thread of it is in tracing stop" alive_and_free "$LAB_PID"
 docker exec $LAB_CTR nslookup ok.nstrace.test >"$T/after" 2>&1
 check "e2e 20.10 detach: a lookup through dockerd still succeeds" grep -q 198.51.100.10 "$T/after"
 
-for s in healthy reject drop loopback tcp; do
+for s in healthy reject drop loopback tcp blk20 unr20 int20; do
 	check "e2e 20.10 replay $s: the recording replays to the live findings" same_replay $s
+done
+for s in healthy reject drop loopback tcp; do
 	save_fixture $s e2e-$s
 done
+save_fixture blk20 e2e-blocked
+save_fixture unr20 e2e-unreachable
+save_fixture int20 e2e-internal
 if [ -n "$E2E_SAVE" ]; then
 	lab_rule -p udp --dport 53 -j REJECT
 	strace -f -tt -yy -s 4096 -o "fixtures/e2e-reject-yy.strace" -p "$LAB_PID" 2>/dev/null &

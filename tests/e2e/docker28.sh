@@ -91,6 +91,12 @@ check "$V tcp: dig got the big TXT answer after 'Truncated, retrying in TCP mode
 check "$V tcp: dockerd forwarded over UDP, then over TCP; the lookups table counts the TCP retry" \
 	jq_true "$T/tcp28.jsonl" "($SUM.upstreams | any(.proto == \"tcp\" and .answered >= 1) and any(.proto == \"udp\" and .answered >= 1)) and ($(LOOKUPS $LAB_HOSTCTR '.tcp_retries >= 1'))"
 
+# 6b. unreachable: a TCP dial to $LAB_UNRCTR's --dns 198.18.0.53
+UNR_PID=$(docker inspect -f '{{.State.Pid}}' $LAB_UNRCTR)
+trace unr28 nsenter -t "$UNR_PID" -n dig +tcp +time=3 +tries=1 @127.0.0.11 ok.nstrace.test
+check "$V unreachable: the TCP dial from $LAB_UNRCTR's netns is dns-upstream-unreachable; dockerd answers SERVFAIL" \
+	jq_true "$T/unr28.jsonl" "($(F dns-upstream-unreachable) | length == 1 and .[0].proto == \"tcp\" and .[0].path == \"container\" and .[0].asking.container.name == \"$LAB_UNRCTR\") and ($(F dns-lookup-failed) | length == 1 and .[0].client == \"SERVFAIL\")"
+
 # 7. an --internal network: dockerd answers by itself
 trace int28 docker exec $LAB_INTCTR nslookup ok.nstrace.test
 check "$V internal: dns-answered-by-resolver for $LAB_INTCTR, explained by --internal" \
@@ -120,10 +126,10 @@ else
 fi
 
 check "$V detach: dockerd is alive and no thread of it is in tracing stop" alive_and_free "$LAB_PID"
-for s in orej urej drop28 lo28 int28; do
+for s in orej urej drop28 lo28 unr28 int28; do
 	check "$V findings name the asking container ($s)" jq_true "$T/$s.jsonl" "$NAMED"
 done
-for s in h28 orej urej drop28 lo28 tcp28 int28; do
+for s in h28 orej urej drop28 lo28 tcp28 unr28 int28; do
 	check "$V replay $s: the recording replays to the live findings" same_replay $s
 done
 save_fixture h28 e2e28-healthy
@@ -133,3 +139,4 @@ save_fixture drop28 e2e28-drop
 save_fixture lo28 e2e28-loopback
 save_fixture tcp28 e2e28-tcp-retry
 save_fixture int28 e2e28-internal
+save_fixture unr28 e2e28-unreachable

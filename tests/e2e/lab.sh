@@ -31,6 +31,8 @@ LAB_DOCKER=${LAB_DOCKER:-20}
 LAB_HOSTCTR=nstrace-e2e-hostpath # 28.x: no --dns, the host's resolv.conf
 LAB_INTNET=nstrace-e2e-internal
 LAB_INTCTR=nstrace-e2e-internal-ctr
+LAB_UNRCTR=nstrace-e2e-unreachable # --dns 198.18.0.53: the host has only an unreachable route
+LAB_ROUTE_MADE=""
 LAB_PID=""     # the dockerd under test
 LAB_D28=""     # 28.x: its roots, socket, pidfile and .deb
 
@@ -176,20 +178,32 @@ lab_image() {
 	tar -C "$T/img" -cf "$T/img.tar" . && docker import "$T/img.tar" $LAB_IMAGE >/dev/null
 }
 
+# Both versions: a container with --dns 198.51.100.53, one whose --dns
+# server is unreachable (198.18.0.53: the host routes 198.18.0.0/15 to
+# "unreachable"), and one on an --internal network.  20.10: a loopback
+# --dns 127.0.0.53.  28.x: a container on the host's resolv.conf (forwarded
+# from dockerd's own netns), and a loopback upstream nothing listens on in
+# any namespace.
 lab_containers() {
-	docker network create $LAB_NET >/dev/null || return 1
-	docker run -d --name $LAB_CTR --network $LAB_NET --dns 198.51.100.53 $LAB_IMAGE sleep 3600 >/dev/null || return 1
+	run="docker run -d --network $LAB_NET"
+	docker network create $LAB_NET >/dev/null &&
+	$run --name $LAB_CTR --dns 198.51.100.53 $LAB_IMAGE sleep 3600 >/dev/null &&
+	$run --name $LAB_UNRCTR --dns 198.18.0.53 $LAB_IMAGE sleep 3600 >/dev/null &&
+	docker network create --internal $LAB_INTNET >/dev/null &&
+	docker run -d --name $LAB_INTCTR --network $LAB_INTNET $LAB_IMAGE sleep 3600 >/dev/null || return 1
 	if [ "$LAB_DOCKER" = 20 ]; then
-		docker run -d --name $LAB_LOCTR --network $LAB_NET --dns 127.0.0.53 $LAB_IMAGE sleep 3600 >/dev/null
+		$run --name $LAB_LOCTR --dns 127.0.0.53 $LAB_IMAGE sleep 3600 >/dev/null
 		return
 	fi
-	# 28.x: a container on the host's resolv.conf (forwarded from dockerd's
-	# own netns), a loopback upstream nothing listens on in any namespace,
-	# and a container on an --internal network.
-	docker run -d --name $LAB_HOSTCTR --network $LAB_NET $LAB_IMAGE sleep 3600 >/dev/null &&
-	docker run -d --name $LAB_LOCTR --network $LAB_NET --dns 127.0.0.153 $LAB_IMAGE sleep 3600 >/dev/null &&
-	docker network create --internal $LAB_INTNET >/dev/null &&
-	docker run -d --name $LAB_INTCTR --network $LAB_INTNET $LAB_IMAGE sleep 3600 >/dev/null
+	$run --name $LAB_HOSTCTR $LAB_IMAGE sleep 3600 >/dev/null &&
+	$run --name $LAB_LOCTR --dns 127.0.0.153 $LAB_IMAGE sleep 3600 >/dev/null
+}
+
+# 198.18.0.0/15 reaches nothing: an unreachable route (unless the host has
+# a route of its own there), removed by lab_down
+lab_route() {
+	ip route show 198.18.0.0/15 | grep -q . && return 0
+	ip route add unreachable 198.18.0.0/15 && LAB_ROUTE_MADE=1
 }
 
 lab_up() {
@@ -197,6 +211,7 @@ lab_up() {
 	lab_daemons || { echo "e2e: dockerd did not start (see $T/dockerd.log)" >&2; return 1; }
 	lab_down_quiet
 	lab_upstream || { echo "e2e: upstream namespace/dnsmasq failed" >&2; return 1; }
+	lab_route || { echo "e2e: could not add the unreachable route" >&2; return 1; }
 	lab_image || { echo "e2e: docker import failed" >&2; return 1; }
 	lab_containers || { echo "e2e: containers failed to start" >&2; return 1; }
 }
@@ -217,7 +232,7 @@ lab_rule() { lab_rule_in DOCKER-USER "$@"; }
 lab_unrule() { lab_unrule_in DOCKER-USER "$@"; }
 
 lab_down_quiet() { # leftovers of an interrupted earlier run
-	docker rm -f $LAB_CTR $LAB_LOCTR $LAB_HOSTCTR $LAB_INTCTR >/dev/null 2>&1
+	docker rm -f $LAB_CTR $LAB_LOCTR $LAB_HOSTCTR $LAB_INTCTR $LAB_UNRCTR >/dev/null 2>&1
 	docker network rm $LAB_NET $LAB_INTNET >/dev/null 2>&1
 	ip netns del $LAB_UP 2>/dev/null
 	ip link del $LAB_VETH 2>/dev/null
@@ -248,6 +263,8 @@ lab_down() {
 		unset DOCKER_HOST
 	fi
 	lab_fw_restore
+	[ -n "$LAB_ROUTE_MADE" ] && ip route del unreachable 198.18.0.0/15 2>/dev/null
+	LAB_ROUTE_MADE=""
 	LAB_STARTED_DOCKERD=""
 	LAB_D28=""
 	LAB_PID=""

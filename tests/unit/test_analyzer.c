@@ -753,6 +753,26 @@ static void answered_by_resolver_itself(void)
 	analyzer_free(a);
 }
 
+static void dropped_without_forwarding(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	json_t *s, *r;
+
+	/* dockerd before 23.0 at its concurrency limit: no attempt, no reply */
+	ask(a, NULL, 90, S(1));
+	ask(a, NULL, 91, S(8));
+	analyzer_finish(a, S(10)); /* 91 is 2 s old: not yet judged */
+	f = find(a, "dns-answered-by-resolver");
+	CHECK(f && f->client_rcode == ASKED_NOTHING && f->count == 1 && f->attempts == 0);
+	CHECK(f && text_has(f, "concurrency limit") && text_has(f, "dropped"));
+	CHECK(!find(a, "dns-lookup-failed"));
+	r = lookup_row(a, &s);
+	CHECK(r && jint(r, "lookups") == 1 && jint(r, "nothing") == 1 && jint(r, "by_resolver") == 1);
+	json_decref(s);
+	analyzer_free(a);
+}
+
 static void failed_connect_is_an_attempt(void)
 {
 	struct analyzer *a = new_an();
@@ -864,6 +884,7 @@ int main(void)
 	RUN(container_path_refused_then_nothing, "20.10 container path: refused with DOCKER-USER wording; no reply after every attempt failed is 'nothing'");
 	RUN(reply_after_the_trace_is_unknown, "a lookup whose last attempt failed just before the trace ended has an unknown outcome, never 'nothing'");
 	RUN(answered_by_resolver_itself, "SERVFAIL/REFUSED with no attempt is dns-answered-by-resolver; every rcode is counted per asker");
+	RUN(dropped_without_forwarding, "a lookup neither forwarded nor answered for 5 s was dropped by the resolver (dockerd 20.10 at its limit); a younger one is left out");
 	RUN(failed_connect_is_an_attempt, "a failed connect to port 53 is an attempt with the lookup's question (unreachable, IPv6 route advice)");
 	RUN(tcp_retry_after_truncation, "a TCP lookup right after a truncated UDP reply counts as a TCP retry");
 	RUN(no_docker_advice_for_other_resolvers, "a resolver that is not dockerd gets no Docker advice in any finding");
