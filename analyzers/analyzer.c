@@ -145,13 +145,6 @@ const struct foreign_row *analyzer_foreign(const struct analyzer *a, size_t *n)
 
 /* --- helpers -------------------------------------------------------------- */
 
-static void ns_from(struct ns_ref *r, const struct nst_ns *ns)
-{
-	r->ino = ns->ino;
-	snprintf(r->path, sizeof(r->path), "%s", ns->path ? ns->path : "");
-	snprintf(r->label, sizeof(r->label), "%s", ns->label ? ns->label : "");
-}
-
 static bool is_loopback(const struct nst_addr *a)
 {
 	static const uint8_t v6lo[16] = { [15] = 1 };
@@ -380,8 +373,8 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 	print_addr(q->upstream, sizeof(q->upstream), up);
 	q->loopback = is_loopback(up);
 	q->foreign = ev->sock.foreign;
-	ns_from(&q->netns, &ev->sock.netns);
-	ns_from(&q->home, &ev->home_netns);
+	ns_ref_from(&q->netns, &ev->sock.netns);
+	ns_ref_from(&q->home, &ev->home_netns);
 	query_stack(a, q);
 	return q;
 }
@@ -588,21 +581,21 @@ static void track_thread_netns(struct analyzer *a, const struct nst_event *ev)
 		t->tid = ev->tid;
 		t->pid = ev->pid;
 		memcpy(t->comm, ev->comm, sizeof(t->comm));
-		ns_from(&t->ns, &ev->ns_new);
-		ns_from(&t->home, &ev->home_netns);
+		ns_ref_from(&t->ns, &ev->ns_new);
+		ns_ref_from(&t->home, &ev->home_netns);
 		t->since = ev->ts_us;
 		return;
 	}
 	t = tstate_for(a, ev->tid, false);
 	if (!t)
 		return;
-	ns_from(&at, &ev->thread_netns);
+	ns_ref_from(&at, &ev->thread_netns);
 	if (!ns_ref_same(&at, &t->ns))
 		return;
 	/* Setting up sockets in that namespace is why it went there;
 	 * anything else means it forgot to come back. */
 	if (ev->flags & NST_EV_SOCK)
-		ns_from(&sk, &ev->sock.netns);
+		ns_ref_from(&sk, &ev->sock.netns);
 	if (is_setup_call(ev->op) && (!(ev->flags & NST_EV_SOCK) || ns_ref_same(&sk, &t->ns)))
 		return;
 	t->calls++;

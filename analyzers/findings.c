@@ -153,6 +153,13 @@ const char *path_name(enum dns_path p)
 	return names[p];
 }
 
+void ns_ref_from(struct ns_ref *r, const struct nst_ns *ns)
+{
+	r->ino = ns->ino;
+	snprintf(r->path, sizeof(r->path), "%s", ns->path ? ns->path : "");
+	snprintf(r->label, sizeof(r->label), "%s", ns->label ? ns->label : "");
+}
+
 bool ns_ref_known(const struct ns_ref *ns)
 {
 	return ns->ino || ns->path[0] || ns->label[0];

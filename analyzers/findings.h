@@ -175,6 +175,8 @@ enum severity findings_max_severity(const struct findings *fs, bool *any);
 bool ns_ref_same(const struct ns_ref *a, const struct ns_ref *b);
 /* Known at all (an inode, a path or a label). */
 bool ns_ref_known(const struct ns_ref *ns);
+/* A copy of an event's namespace (whose strings do not outlive it). */
+void ns_ref_from(struct ns_ref *r, const struct nst_ns *ns);
 
 const char *severity_name(enum severity s);
 const char *result_name(enum dns_result r);

@@ -84,13 +84,6 @@ const struct relay_row *lookups_relays(const struct lookups *lk, size_t *n)
 	return lk->relays;
 }
 
-static void ns_from(struct ns_ref *r, const struct nst_ns *ns)
-{
-	r->ino = ns->ino;
-	snprintf(r->path, sizeof(r->path), "%s", ns->path ? ns->path : "");
-	snprintf(r->label, sizeof(r->label), "%s", ns->label ? ns->label : "");
-}
-
 static bool same_name(const char *x, const char *y)
 {
 	return !x[0] || !y[0] || !strcasecmp(x, y);
@@ -227,8 +220,8 @@ void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64
 	l->pid = ev->pid;
 	memcpy(l->comm, ev->comm, sizeof(l->comm));
 	l->sock = d->sock;
-	ns_from(&l->asker, &ev->sock.netns);
-	ns_from(&l->home, &ev->home_netns);
+	ns_ref_from(&l->asker, &ev->sock.netns);
+	ns_ref_from(&l->home, &ev->home_netns);
 	l->tcp = d->tcp;
 	l->id = d->msg.id;
 	l->qtype = d->msg.qtype;
@@ -316,21 +309,39 @@ static const char *via_text(enum dns_path via)
 	return via == PATH_RESOLVER ? "its own" : via == PATH_CONTAINER ? "the asking" : "another";
 }
 
-void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const char *upstream,
-			  const char *proto, enum dns_result res, uint64_t ts)
+/* Attempt of lookup i ended (what: its result's name, or "unknown"): one
+ * open attempt less, and a line of "tried".  NULL when i is no lookup. */
+static struct lookup *attempt_ended(struct lookups *lk, int i, enum dns_path via,
+				    const char *upstream, const char *proto, const char *what,
+				    uint64_t ts)
 {
 	struct lookup *l;
-	struct lookup_row *r;
 	size_t len;
 
-	if (i < 0 || (size_t)i >= lk->hi || !lk->l[i].used || res == RES_PENDING)
-		return; /* pending: not ended, the lookup may still be answered */
+	if (i < 0 || (size_t)i >= lk->hi || !lk->l[i].used)
+		return NULL;
 	l = &lk->l[i];
 	len = strlen(l->tried);
 	if (l->open)
 		l->open--;
 	if (ts > l->ts_end)
 		l->ts_end = ts;
+	if (len < sizeof(l->tried) - 1)
+		snprintf(l->tried + len, sizeof(l->tried) - len, "%s%s %s from %s netns: %s",
+			 len ? "; " : "", upstream, proto, via_text(via), what);
+	return l;
+}
+
+void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const char *upstream,
+			  const char *proto, enum dns_result res, uint64_t ts)
+{
+	struct lookup *l;
+	struct lookup_row *r;
+
+	if (res == RES_PENDING) /* not ended: the lookup may still be answered */
+		return;
+	if (!(l = attempt_ended(lk, i, via, upstream, proto, result_name(res), ts)))
+		return;
 	if (res == RES_OK && !l->answered_up) {
 		l->answered_up = true;
 		l->ts_up = ts;
@@ -340,28 +351,12 @@ void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const ch
 		snprintf(l->upstream, sizeof(l->upstream), "%s", upstream);
 	if ((r = row_for(lk, l)))
 		r->via[via]++;
-	if (len < sizeof(l->tried) - 1)
-		snprintf(l->tried + len, sizeof(l->tried) - len, "%s%s %s from %s netns: %s",
-			 len ? "; " : "", upstream, proto, via_text(via), result_name(res));
 }
 
 void lookups_attempt_unknown(struct lookups *lk, int i, enum dns_path via, const char *upstream,
 			     const char *proto, uint64_t ts)
 {
-	struct lookup *l;
-	size_t len;
-
-	if (i < 0 || (size_t)i >= lk->hi || !lk->l[i].used)
-		return;
-	l = &lk->l[i];
-	len = strlen(l->tried);
-	if (l->open)
-		l->open--;
-	if (ts > l->ts_end)
-		l->ts_end = ts;
-	if (len < sizeof(l->tried) - 1)
-		snprintf(l->tried + len, sizeof(l->tried) - len, "%s%s %s from %s netns: unknown",
-			 len ? "; " : "", upstream, proto, via_text(via));
+	attempt_ended(lk, i, via, upstream, proto, "unknown", ts);
 }
 
 void lookups_attempt_cancel(struct lookups *lk, int i)

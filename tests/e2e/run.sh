@@ -33,6 +33,17 @@ trace_opts() {
 }
 trace() { trace_opts "" "$@"; }
 
+# flood NAME PID: nstrace around dnsperf in PID's netns, keeping up to 3000
+# of 2400 lookups (600 a second) in flight at 127.0.0.11 while DOCKER-USER
+# drops what dockerd forwards (each then waits for dockerd's timeout)
+flood() {
+	i=0
+	while [ $i -lt 2400 ]; do i=$((i + 1)); echo "q$i.nstrace.test A"; done >"$T/queries"
+	lab_rule -p udp --dport 53 -j DROP
+	trace "$1" sh -c "nsenter -t $2 -n dnsperf -s 127.0.0.11 -d $T/queries -n 1 -q 3000 -Q 600 -l 6 -t 5; sleep 5"
+	lab_unrule -p udp --dport 53 -j DROP
+}
+
 # same_replay NAME: the recording replays to the live findings
 same_replay() {
 	"$NST" replay --json "$T/$1.rec.jsonl" >"$T/$1.replay" 2>&1
