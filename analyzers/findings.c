@@ -153,6 +153,21 @@ const char *path_name(enum dns_path p)
 	return names[p];
 }
 
+const char *finding_upstream_ip(const struct finding *f, char *buf, size_t n)
+{
+	const char *u = f->upstream;
+	size_t len;
+
+	if (u[0] == '[') {
+		u++;
+		len = strcspn(u, "]");
+	} else {
+		len = strcspn(u, ":");
+	}
+	snprintf(buf, n, "%.*s", (int)len, u);
+	return buf;
+}
+
 void ns_ref_from(struct ns_ref *r, const struct nst_ns *ns)
 {
 	r->ino = ns->ino;
@@ -302,23 +317,6 @@ static void path_sentence(const struct finding *f, const struct containers *name
 	}
 }
 
-/* The upstream's address without its port (and brackets): "10.0.0.2",
- * "2001:db8::53", for commands such as ip route get. */
-static const char *upstream_ip(const struct finding *f, char *buf, size_t n)
-{
-	const char *u = f->upstream;
-	size_t len;
-
-	if (u[0] == '[') {
-		u++;
-		len = strcspn(u, "]");
-	} else {
-		len = strcspn(u, ":");
-	}
-	snprintf(buf, n, "%.*s", (int)len, u);
-	return buf;
-}
-
 /* --- the rows --------------------------------------------------------------- */
 
 /* dns-foreign-netns: the article's case. */
@@ -450,7 +448,7 @@ static void fix_refused(const struct finding *f, char *buf, size_t n)
 			 "Check that a DNS server listens on %s and that %s routes to it (ip route "
 			 "get %s); if one does, find the REJECT rule on %s output path "
 			 "(iptables -S OUTPUT) and allow udp and tcp port 53 to it%s.",
-			 f->upstream, f->dockerd ? "the host" : "its namespace", upstream_ip(f, ip, sizeof(ip)),
+			 f->upstream, f->dockerd ? "the host" : "its namespace", finding_upstream_ip(f, ip, sizeof(ip)),
 			 f->dockerd ? "the host's own" : "that namespace's",
 			 f->dockerd ? ", or give the container a DNS server it reaches itself (--dns on "
 				      "docker run, dns: in compose): dockerd then forwards from the "
@@ -467,7 +465,7 @@ static void fix_unreachable(const struct finding *f, char *buf, size_t n)
 {
 	char ip[64];
 
-	upstream_ip(f, ip, sizeof(ip));
+	finding_upstream_ip(f, ip, sizeof(ip));
 	if (f->foreign)
 		snprintf(buf, n,
 			 "Check the route to %s from the socket's namespace (nsenter --net=<its netns "
@@ -578,7 +576,7 @@ static void fix_timeout(const struct finding *f, char *buf, size_t n)
 			 "Find the DROP rule or missing route for port 53 to %s on %s output "
 			 "path (iptables -S OUTPUT; ip route get %s), or check that the server is up.",
 			 f->upstream, f->dockerd ? "the host's own" : "its own namespace's",
-			 upstream_ip(f, ip, sizeof(ip)));
+			 finding_upstream_ip(f, ip, sizeof(ip)));
 	else
 		snprintf(buf, n,
 			 "Find the DROP rule or missing route for port 53 to %s on the path from the "

@@ -175,6 +175,9 @@ enum severity findings_max_severity(const struct findings *fs, bool *any);
 bool ns_ref_same(const struct ns_ref *a, const struct ns_ref *b);
 /* Known at all (an inode, a path or a label). */
 bool ns_ref_known(const struct ns_ref *ns);
+/* The upstream's address without port or brackets: "10.0.0.2",
+ * "2001:db8::53" (for ip route get, or matching firewall rules). */
+const char *finding_upstream_ip(const struct finding *f, char *buf, size_t n);
 /* A copy of an event's namespace (whose strings do not outlive it). */
 void ns_ref_from(struct ns_ref *r, const struct nst_ns *ns);
 

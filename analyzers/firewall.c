@@ -4,16 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* "198.51.100.53" of "198.51.100.53:53", "2001:db8::53" of "[2001:db8::53]:53". */
-static void upstream_ip(const char *up, char *ip, size_t n, bool *v6)
-{
-	*v6 = up[0] == '[';
-	if (*v6)
-		snprintf(ip, n, "%.*s", (int)strcspn(up + 1, "]"), up + 1);
-	else
-		snprintf(ip, n, "%.*s", (int)strcspn(up, ":"), up);
-}
-
 static bool failed_row(const struct finding *f)
 {
 	return f->id == FIND_DNS_UPSTREAM_REFUSED || f->id == FIND_DNS_UPSTREAM_UNREACHABLE ||
@@ -51,11 +41,11 @@ static bool verdict_fits(const struct finding *f, enum fw_verdict v)
 static int fit(const struct finding *f, const struct fw_grown *g)
 {
 	char ip[64];
-	bool v6;
+	bool v6 = f->upstream[0] == '[';
 
 	if (!failed_row(f) || !(g->hooks & path_hooks(f)) || !verdict_fits(f, g->verdict))
 		return 0;
-	upstream_ip(f->upstream, ip, sizeof(ip), &v6);
+	finding_upstream_ip(f, ip, sizeof(ip));
 	if ((v6 && !strcmp(g->tool, "iptables")) || (!v6 && !strcmp(g->tool, "ip6tables")))
 		return 0;
 	return fw_rule_port53(g->rule) || fw_rule_daddr(g->rule, ip) ? 2 : 1;
@@ -77,14 +67,14 @@ void firewall_explain(struct findings *fs, const struct fw_facts *ff)
 				failures[k] += findings_get(fs, i)->count;
 	for (size_t i = 0; i < n; i++) {
 		struct finding *f = findings_get_mut(fs, i);
-		int best = 0;
+		int fits[FW_MAX_GROWN], best = 0;
 		for (size_t k = 0; k < ff->n; k++)
-			if (fit(f, &ff->g[k]) > best)
-				best = fit(f, &ff->g[k]);
+			if ((fits[k] = fit(f, &ff->g[k])) > best)
+				best = fits[k];
 		/* the rules that name port 53 or the server, else the others */
 		for (size_t k = 0; best && k < ff->n && f->nfw < FINDING_FW_HITS; k++) {
 			const struct fw_grown *g = &ff->g[k];
-			if (fit(f, g) != best)
+			if (fits[k] != best)
 				continue;
 			f->fw[f->nfw].g = g;
 			f->fw[f->nfw].likely = best < 2 || g->packets > failures[k];

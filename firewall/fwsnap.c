@@ -154,13 +154,9 @@ static uint64_t ns_ino(int fd)
 
 int fw_watch_start(struct fw_watch *w, const pid_t *pids, int npids)
 {
-	uint64_t self;
-	int fd0 = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), rc = -ENOENT;
+	int rc = -ENOENT;
 
 	memset(w, 0, sizeof(*w));
-	self = ns_ino(fd0);
-	if (fd0 >= 0)
-		close(fd0);
 	for (int i = 0; i < (npids ? npids : 1) && w->n < FW_WATCH_NS; i++) {
 		char path[64];
 		int fd, k;
@@ -175,7 +171,7 @@ int fw_watch_start(struct fw_watch *w, const pid_t *pids, int npids)
 			close(fd);
 			continue;
 		}
-		rc = fw_read(ino == self ? -1 : fd, &w->before[w->n], w->why, sizeof(w->why));
+		rc = fw_read(fd, &w->before[w->n], w->why, sizeof(w->why));
 		if (rc < 0) {
 			fw_ruleset_free(&w->before[w->n]);
 			close(fd);
@@ -193,16 +189,11 @@ int fw_watch_start(struct fw_watch *w, const pid_t *pids, int npids)
 
 void fw_watch_finish(struct fw_watch *w, struct fw_facts *out)
 {
-	int fd0 = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	uint64_t self = ns_ino(fd0);
-
-	if (fd0 >= 0)
-		close(fd0);
 	memset(out, 0, sizeof(*out));
 	snprintf(out->why, sizeof(out->why), "%s", w->why);
 	for (int i = 0; i < w->n; i++) {
 		struct fw_ruleset after = { 0 };
-		if (fw_read(w->ino[i] == self ? -1 : w->fd[i], &after, out->why, sizeof(out->why)) == 0) {
+		if (fw_read(w->fd[i], &after, out->why, sizeof(out->why)) == 0) {
 			fw_diff(&w->before[i], &after, w->ino[i], out);
 			out->checked = true;
 		}
