@@ -75,6 +75,7 @@ struct analyzer {
 	struct tstate th[MAX_THREADS];
 	struct sock_stack stacks[MAX_SOCK_STACKS];
 	unsigned stack_gen;
+	bool timeless; /* an event came without a clock: no latencies */
 	uint64_t now, last_sweep;
 	size_t nq; /* queries in use: most events need no scan at all */
 	size_t qhi, thi; /* slots at and above these are free: scans stop there */
@@ -118,6 +119,7 @@ const struct findings *analyzer_findings(const struct analyzer *a)
 const struct analyzer_counts *analyzer_counts(const struct analyzer *a)
 {
 	((struct analyzer *)a)->c.sv_overflow = lookups_overflow(a->lk);
+	((struct analyzer *)a)->c.not_dns = dnsstream_not_dns(a->ds);
 	return &a->c;
 }
 
@@ -198,7 +200,11 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	if (r) {
 		r->queries++;
 		switch (res) {
-		case RES_OK: r->answered++; samples_add(&r->lat, ts - q->ts); break;
+		case RES_OK:
+			r->answered++;
+			if (!a->timeless) /* no clock: latency unknown, not 0 */
+				samples_add(&r->lat, ts - q->ts);
+			break;
 		case RES_REFUSED: r->refused++; break;
 		case RES_UNREACHABLE: r->unreachable++; break;
 		case RES_TIMEOUT: r->timeout++; break;
@@ -679,6 +685,8 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 	uint64_t sock = sock_key(ev);
 
 	a->c.events++;
+	if (ev->flags & NST_EV_NO_TIME)
+		a->timeless = true;
 	if (ev->ts_us > a->now)
 		a->now = ev->ts_us;
 	if (a->now >= a->last_sweep + SWEEP_EVERY_US)

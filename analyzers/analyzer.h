@@ -57,6 +57,7 @@ struct foreign_row {
 struct analyzer_counts {
 	unsigned long events, q_sent, r_recv, q_recv, r_sent;
 	unsigned long q_overflow, sv_overflow; /* dropped from the pending tables */
+	unsigned long not_dns; /* payloads on DNS sockets that are not DNS */
 };
 
 struct analyzer;

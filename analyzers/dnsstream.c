@@ -22,7 +22,13 @@ struct dnsstream {
 	struct stream st[MAX_STREAMS];
 	uint64_t tick;
 	uint64_t dns_socks[DNS_SOCKS]; /* 0: empty */
+	unsigned long not_dns;
 };
+
+unsigned long dnsstream_not_dns(const struct dnsstream *s)
+{
+	return s->not_dns;
+}
 
 struct dnsstream *dnsstream_new(void)
 {
@@ -125,8 +131,10 @@ static void forget(struct dnsstream *s, uint64_t sock)
 static void deliver(struct dnsstream *s, struct dns_seen *d, const uint8_t *p, size_t n,
 		    bool cut, dns_seen_cb cb, void *ctx)
 {
-	if (dns_parse(p, n, &d->msg) < 0 || !dns_plausible(&d->msg))
+	if (dns_parse(p, n, &d->msg) < 0 || !dns_plausible(&d->msg)) {
+		s->not_dns += !cut; /* what -s cut short is not counted against it */
 		return;
+	}
 	if (cut)
 		d->msg.truncated = true;
 	*dns_sock_slot(s, d->sock) = d->sock; /* its answers are DNS, however read */

@@ -41,6 +41,8 @@ void dnsstream_free(struct dnsstream *s);
  * The last close of a socket, or a new socket, forgets its state. */
 void dnsstream_feed(struct dnsstream *s, const struct nst_event *ev, dns_seen_cb cb,
 		    void *ctx);
+/* Whole payloads on DNS sockets (port 53, 127.0.0.11) that are not DNS. */
+unsigned long dnsstream_not_dns(const struct dnsstream *s);
 
 /* The socket an event is about: its model id, or for an event without one
  * (an old recording) its pid and fd (the new fd of accept and dup). */

@@ -246,8 +246,9 @@ void lookups_response_sent(struct lookups *lk, const struct dns_seen *d)
 			continue;
 		if (l->attempts && l->answered_up) {
 			struct relay_row *r = relay_for(lk, l);
-			if (r) {
+			if (r)
 				r->count++;
+			if (r && !(ev->flags & NST_EV_NO_TIME)) { /* no clock: unknown, not 0 */
 				if (l->ts_client)
 					samples_add(&r->client_in, l->ts_in - l->ts_client);
 				samples_add(&r->to_up, l->ts_fwd - l->ts_in);

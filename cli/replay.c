@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/session.h"
@@ -14,9 +15,8 @@
 #include "import/recording.h"
 #include "import/strace_import.h"
 
-#define READ_CHUNK (1 << 20)
+#define READ_CHUNK (64 << 10) /* grows for long lines; -ff merges open many */
 #define MAX_LINE (16 << 20)
-#define MAX_FILES 4096
 
 /* --- a line reader that hands out spans of a big buffer ------------------- */
 
@@ -25,11 +25,12 @@ struct lines {
 	int fd;
 	char *buf;
 	size_t cap, beg, end;
-	bool eof;
+	bool eof, skipping;
 	unsigned long lineno;
 	const char *line; /* current line, valid until the next call */
 	size_t len;
 	int default_tid;  /* -ff: the pid in the file name */
+	unsigned long found; /* strace lines in it */
 	unsigned long long ts;
 };
 
@@ -63,13 +64,21 @@ static void lines_close(struct lines *l)
 	l->buf = NULL;
 }
 
-/* 1 with l->line set, 0 at the end, -errno on a read error or a line over
- * MAX_LINE (-E2BIG). */
+/* 1 with l->line set, 0 at the end, -errno on a read error.  A line over
+ * MAX_LINE is skipped: -E2BIG once, with l->lineno its number; the next
+ * call goes on after it. */
 static int lines_next(struct lines *l)
 {
 	for (;;) {
 		char *nl = memchr(l->buf + l->beg, '\n', l->end - l->beg);
-		if (nl || (l->eof && l->end > l->beg)) {
+		if (l->skipping) {
+			l->beg = nl ? (size_t)(nl - l->buf) + 1 : l->end;
+			if (nl || l->eof) {
+				l->skipping = false;
+				l->lineno++;
+				return -E2BIG;
+			}
+		} else if (nl || (l->eof && l->end > l->beg)) {
 			size_t len = nl ? (size_t)(nl - (l->buf + l->beg)) : l->end - l->beg;
 			l->line = l->buf + l->beg;
 			l->len = len;
@@ -84,9 +93,12 @@ static int lines_next(struct lines *l)
 			l->end -= l->beg;
 			l->beg = 0;
 		}
+		if (l->end == l->cap && l->cap >= MAX_LINE) {
+			l->skipping = true; /* drop it as it comes */
+			l->beg = l->end = 0;
+			continue;
+		}
 		if (l->end == l->cap) {
-			if (l->cap >= MAX_LINE)
-				return -E2BIG;
 			char *n = realloc(l->buf, l->cap * 2);
 			if (!n)
 				return -ENOMEM;
@@ -109,7 +121,8 @@ static int lines_next(struct lines *l)
 
 struct input_info {
 	const char *format;
-	unsigned long lines, events, skipped, bad;
+	unsigned long lines, events, skipped, bad, syscalls, joined;
+	bool timed;
 	uint64_t end_ts;
 };
 
@@ -143,7 +156,8 @@ static int read_recording(struct lines *l, struct session *c, struct input_info 
 		}
 	}
 	if (got < 0) {
-		fprintf(stderr, "nstrace: %s: %s\n", l->name, strerror(-got));
+		fprintf(stderr, "nstrace: %s:%lu: %s\n", l->name, l->lineno,
+			got == -E2BIG ? "line longer than 16 MiB" : strerror(-got));
 		rc = 2;
 	}
 	if (r->end_ts > in->end_ts)
@@ -156,53 +170,125 @@ static int read_recording(struct lines *l, struct session *c, struct input_info 
 	return rc;
 }
 
-/* Several -ff files: merge their lines in timestamp order, so that time
- * flows forward for the analyzers as it did in the traced process. */
+/* A -ff merge holds every file open at once. */
+static void raise_nofile(int n)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < (rlim_t)n + 64) {
+		r.rlim_cur = r.rlim_max == RLIM_INFINITY || r.rlim_max > (rlim_t)n + 64
+				     ? (rlim_t)n + 64 : r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
+/* The next strace line of l, over lines too long to keep (each one bad). */
+static int strace_next(struct lines *l, unsigned long *toolong)
+{
+	int got;
+
+	while ((got = lines_next(l)) == -E2BIG) {
+		fprintf(stderr, "%s:%lu: line longer than %d MiB, skipped\n", l->name, l->lineno,
+			MAX_LINE >> 20);
+		(*toolong)++;
+	}
+	return got;
+}
+
+/* -ff files, merged in timestamp order so that time flows forward for the
+ * analyzers as it did in the traced processes: a heap of the files by
+ * the time of their current line (a file without times keeps its order). */
+static bool heap_less(const struct lines *a, const struct lines *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a < b);
+}
+
+static void heap_down(struct lines **h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t m = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && heap_less(h[l], h[m]))
+			m = l;
+		if (r < n && heap_less(h[r], h[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct lines *t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* Not a strace log at all is an error; mostly unparsable is a warning. */
+static int strace_verdict(const struct lines *ls, int n, const struct input_info *in)
+{
+	unsigned long tried = in->syscalls + in->bad;
+
+	for (int i = 0; i < n; i++)
+		if (!ls[i].found) {
+			fprintf(stderr, "nstrace: %s: not a strace log: none of its %lu lines is a "
+				"syscall or another line strace writes\n", ls[i].name, ls[i].lineno);
+			return 2;
+		}
+	if (tried && in->bad * 2 > tried)
+		fprintf(stderr, "nstrace: warning: %s: %lu of %lu syscall lines could not be parsed; "
+			"the report may miss calls\n", ls[0].name, in->bad, tried);
+	return 0;
+}
+
 static int read_strace(struct lines *ls, int n, struct session *c, struct input_info *in)
 {
 	struct strace_import *imp = strace_import_new(session_event, c, ls[0].name);
-	bool *live = calloc((size_t)n, sizeof(bool));
+	struct lines **h = calloc((size_t)n, sizeof(*h));
+	unsigned long toolong = 0;
+	size_t hn = (size_t)n;
 	int rc = 0;
 
-	if (!imp || !live) {
-		free(live);
+	if (!imp || !h) {
+		free(h);
 		strace_import_free(imp);
 		return -ENOMEM;
 	}
-	for (int i = 0; i < n; i++) {
-		live[i] = true; /* ls[i] holds its first line already */
+	for (int i = 0; i < n; i++) { /* each holds its first line already */
+		h[i] = &ls[i];
 		strace_line_ts(ls[i].line, ls[i].len, &ls[i].ts);
 	}
-	for (;;) {
-		int pick = -1;
-		for (int i = 0; i < n; i++)
-			if (live[i] && (pick < 0 || ls[i].ts < ls[pick].ts))
-				pick = i;
-		if (pick < 0)
-			break;
-		struct lines *l = &ls[pick];
+	for (size_t i = hn / 2; i-- > 0;)
+		heap_down(h, hn, i);
+	while (hn) {
+		struct lines *l = h[0];
+		const struct strace_stats *st = strace_import_stats(imp);
+		unsigned long seen = st->syscalls + st->recognized;
 		strace_import_set_file(imp, l->name);
 		strace_import_line(imp, l->line, l->len, l->lineno, l->default_tid);
-		int got = lines_next(l);
+		l->found += st->syscalls + st->recognized - seen;
+		int got = strace_next(l, &toolong);
 		if (got < 0) {
-			fprintf(stderr, "nstrace: %s:%lu: %s\n", l->name, l->lineno + 1,
-				got == -E2BIG ? "line longer than 16 MiB" : strerror(-got));
+			fprintf(stderr, "nstrace: %s:%lu: %s\n", l->name, l->lineno + 1, strerror(-got));
 			rc = 2;
 			got = 0;
 		}
 		if (got == 0)
-			live[pick] = false;
+			h[0] = h[--hn];
 		else if (strace_line_ts(l->line, l->len, &l->ts) < 0 && n > 1)
 			l->ts = 0; /* no time: keep the file's own order */
+		heap_down(h, hn, 0);
 	}
+	strace_import_end(imp);
 	const struct strace_stats *st = strace_import_stats(imp);
-	in->lines = st->lines;
+	in->lines = st->lines + toolong;
 	in->events = st->events;
 	in->skipped = st->skipped;
-	in->bad = st->bad;
+	in->bad = st->bad + toolong;
+	in->syscalls = st->syscalls;
+	in->joined = st->joined;
+	in->timed = strace_import_timed(imp);
 	in->end_ts = strace_import_last_ts(imp);
 	strace_import_free(imp);
-	free(live);
+	free(h);
+	if (!rc)
+		rc = strace_verdict(ls, n, in);
 	return rc;
 }
 
@@ -211,29 +297,28 @@ static int run_inputs(const struct replay_opts *o, struct session *c, struct inp
 	struct lines *ls;
 	int rc = 0, n = o->nfiles;
 
-	if (n > MAX_FILES) {
-		fprintf(stderr, "nstrace: too many input files (max %d)\n", MAX_FILES);
-		return 2;
-	}
+	raise_nofile(n);
 	ls = calloc((size_t)n, sizeof(*ls));
 	if (!ls)
 		return 2;
 	for (int i = 0; i < n && !rc; i++) {
 		int r = lines_open(&ls[i], o->files[i]);
+		while (r == 0 && (r = lines_next(&ls[i])) == -E2BIG)
+			fprintf(stderr, "%s:%lu: line longer than %d MiB, skipped\n", o->files[i],
+				ls[i].lineno, MAX_LINE >> 20);
 		if (r == 0) {
-			r = lines_next(&ls[i]);
-			if (r == 0) {
-				fprintf(stderr, "nstrace: %s: empty input\n", o->files[i]);
-				rc = 2;
-			}
+			fprintf(stderr, "nstrace: %s: empty input\n", o->files[i]);
+			rc = 2;
 		}
 		if (r < 0) {
-			fprintf(stderr, "nstrace: %s: %s\n", o->files[i], strerror(-r));
+			fprintf(stderr, "nstrace: %s: %s%s\n", o->files[i], strerror(-r),
+				r == -EMFILE ? " (too many -ff files open at once; raise ulimit -n)" : "");
 			rc = 2;
 		}
 	}
 	if (!rc && rec_looks_like_recording(ls[0].line, ls[0].len)) {
 		in->format = "nstrace-recording";
+		in->timed = true;
 		for (int i = 0; i < n && !rc; i++)
 			rc = read_recording(&ls[i], c, in);
 	} else if (!rc) {
@@ -257,9 +342,11 @@ static json_t *input_json(const struct replay_opts *o, const struct input_info *
 
 	for (int i = 0; i < o->nfiles; i++)
 		json_array_append_new(files, json_string(o->files[i]));
-	return json_pack("{s:{s:s, s:o, s:I, s:I, s:I, s:I}}", "input", "format", in->format,
-			 "files", files, "lines", (json_int_t)in->lines, "events", (json_int_t)in->events,
-			 "skipped", (json_int_t)in->skipped, "bad", (json_int_t)in->bad);
+	return json_pack("{s:{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b}}", "input", "format",
+			 in->format, "files", files, "lines", (json_int_t)in->lines,
+			 "syscalls", (json_int_t)in->syscalls, "events", (json_int_t)in->events,
+			 "skipped", (json_int_t)in->skipped, "bad", (json_int_t)in->bad,
+			 "joined", (json_int_t)in->joined, "timestamps", in->timed);
 }
 
 int replay_main(const struct replay_opts *o)

@@ -16,18 +16,10 @@
 
 /* --- argument values ------------------------------------------------------- */
 
-static int family_of(struct span s)
+/* The value of argument i (empty when the call has fewer). */
+static struct span A(const struct call *c, int i)
 {
-	static const struct { const char *n; int v; } f[] = {
-		{ "AF_INET", AF_INET }, { "AF_INET6", AF_INET6 }, { "AF_UNIX", AF_UNIX },
-		{ "AF_LOCAL", AF_UNIX }, { "AF_NETLINK", AF_NETLINK }, { "AF_PACKET", AF_PACKET },
-	};
-	bool ok;
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if (span_eq(s, f[i].n))
-			return f[i].v;
-	long v = span_long(s, &ok);
-	return ok ? (int)v : AF_UNSPEC;
+	return i < c->nargs ? stok_val(c->tk, c->args[i]) : (struct span){ "", 0 };
 }
 
 /* "SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK" -> type and flag bits */
@@ -65,11 +57,10 @@ static bool has_flag(struct span s, const char *flag)
 /* All arguments as one span (clone's flags may sit in any of them). */
 static struct span all_args(const struct call *c)
 {
-	struct span all = { c->args[0].p, 0 };
+	struct span first = A(c, 0), last = A(c, c->nargs - 1);
 
-	if (c->nargs)
-		all.n = (size_t)(c->args[c->nargs - 1].p + c->args[c->nargs - 1].n - all.p);
-	return all;
+	return c->nargs ? (struct span){ first.p, (size_t)(last.p + last.n - first.p) }
+			: (struct span){ "", 0 };
 }
 
 /* --- events ---------------------------------------------------------------- */
@@ -84,6 +75,8 @@ static void ev_init(struct call *c)
 	nst_event_set_sen(ev, c->sen);
 	ev->ret = c->err ? -1 : c->ret;
 	ev->err = c->err;
+	if (!c->s->timed)
+		ev->flags |= NST_EV_NO_TIME;
 }
 
 static void ev_sock(struct call *c, struct msock *k, int fd)
@@ -115,35 +108,34 @@ static void ev_string(struct call *c, struct span arg, uint64_t io_len)
 		c->ev.flags |= NST_EV_TRUNCATED;
 }
 
-/* [{iov_base="..", iov_len=2}, ...] gathered, for at most len bytes. */
+/* [{iov_base="..", iov_len=2}, ...] (4.x: [{"..", 2}]) gathered, for at
+ * most len bytes. */
 #define IOV_SAYS UINT64_MAX /* io_len: a failed send's, what its iov_len fields say */
 
-static void ev_iov(struct call *c, struct span arr, uint64_t io_len)
+static void ev_iov(struct call *c, int arr, uint64_t io_len)
 {
-	struct span el[64], v;
+	const struct stoks *tk = c->tk;
+	struct span v = stok_val(tk, arr);
 	size_t got = 0;
 	bool cut_any = false, ok;
-	int n;
 
-	arr = span_trim(arr);
-	if (arr.n < 2 || arr.p[0] != '[')
+	if (v.n < 2 || v.p[0] != '[')
 		return;
-	n = strace_split_args((struct span){ arr.p + 1, arr.n - 2 }, el, 64);
 	if (io_len == IOV_SAYS) {
 		long l;
 		io_len = 0;
-		for (int i = 0; i < n; i++)
-			if (strace_field(el[i], "iov_len", &v) && (l = span_long(v, &ok)) > 0 && ok)
+		for (int e = tk->t[arr].kid; e >= 0; e = tk->t[e].next)
+			if ((l = span_long(stok_val(tk, stok_field(tk, e, "iov_len", 1)), &ok)) > 0 && ok)
 				io_len += (uint64_t)l;
 	}
 	c->ev.io_len = io_len;
-	for (int i = 0; i < n && got < io_len; i++) {
-		struct span base;
+	for (int e = tk->t[arr].kid; e >= 0 && got < io_len; e = tk->t[e].next) {
+		int base = stok_field(tk, e, "iov_base", 0);
 		bool cut;
 		long k;
-		if (!strace_field(el[i], "iov_base", &base))
+		if (base < 0)
 			continue;
-		k = strace_unquote(base, c->s->payload + got, sizeof(c->s->payload) - got, &cut);
+		k = strace_unquote(tk->t[base].val, c->s->payload + got, sizeof(c->s->payload) - got, &cut);
 		if (k < 0)
 			break;
 		got += (size_t)k;
@@ -157,11 +149,15 @@ static void ev_iov(struct call *c, struct span arr, uint64_t io_len)
 		c->ev.flags |= NST_EV_TRUNCATED;
 }
 
-static void ev_addr(struct call *c, struct span arg)
+/* An address argument (a sockaddr node): into the event, and, for an inet
+ * socket the log did not see made, the fact of its family. */
+static void ev_addr(struct call *c, int node, struct msock *k)
 {
-	arg = span_trim(arg);
-	if (arg.n && arg.p[0] == '{' && strace_sockaddr(arg, &c->ev.addr) == 0)
-		c->ev.flags |= NST_EV_ADDR;
+	if (node < 0 || strace_sockaddr(c->tk, node, &c->ev.addr) < 0)
+		return;
+	c->ev.flags |= NST_EV_ADDR;
+	if (k && !k->family && (c->ev.addr.family == AF_INET || c->ev.addr.family == AF_INET6))
+		k->family = c->ev.addr.family;
 }
 
 static uint64_t moved(const struct call *c, struct span asked, bool sending)
@@ -218,7 +214,7 @@ static struct msock *sock_for(struct call *c, struct span arg, int *fd, bool mus
 static struct msock *new_socket(struct call *c, int fd, struct span family, int type,
 				bool cloexec)
 {
-	return model_socket(&c->s->m, c->t->p, fd, family_of(family), type, 0, c->t->ns,
+	return model_socket(&c->s->m, c->t->p, fd, strace_family(family), type, 0, c->t->ns,
 			    NST_NS_CREATED, cloexec);
 }
 
@@ -227,7 +223,7 @@ static struct msock *new_socket(struct call *c, int fd, struct span family, int 
 static void do_socket(struct call *c)
 {
 	uint64_t bits = 0;
-	int type = c->nargs > 1 ? socktype_of(c->args[1], &bits) : 0;
+	int type = c->nargs > 1 ? socktype_of(A(c, 1), &bits) : 0;
 	bool cx = bits & SOCK_CLOEXEC;
 	struct msock *k = NULL;
 
@@ -235,22 +231,22 @@ static void do_socket(struct call *c)
 	c->ev.arg = bits;
 	if (!c->err && c->ret >= 0) {
 		if (c->sen == SEN_socketpair) {
-			struct span pair[2];
-			bool ok;
-			struct span a = span_trim(c->args[c->nargs > 3 ? 3 : 0]);
-			if (a.n > 2 && strace_split_args((struct span){ a.p + 1, a.n - 2 }, pair, 2) == 2) {
-				int fds[2] = { (int)span_long(pair[0], &ok), (int)span_long(pair[1], &ok) };
-				new_socket(c, fds[1], c->args[0], type, cx);
-				k = new_socket(c, fds[0], c->args[0], type, cx);
+			int pair = c->args[c->nargs > 3 ? 3 : 0], f0 = c->tk->t[pair].kid;
+			bool ok0, ok1;
+			int fds[2] = { (int)span_long(stok_val(c->tk, f0), &ok0),
+				       (int)span_long(stok_val(c->tk, stok_nth(c->tk, f0, 1)), &ok1) };
+			if (ok0 && ok1) {
+				new_socket(c, fds[1], A(c, 0), type, cx);
+				k = new_socket(c, fds[0], A(c, 0), type, cx);
 				c->ev.fd2 = fds[1];
 				ev_sock(c, k, fds[0]);
 			}
-		} else if ((k = new_socket(c, (int)c->ret, c->args[0], type, cx))) {
+		} else if ((k = new_socket(c, (int)c->ret, A(c, 0), type, cx))) {
 			ev_sock(c, k, (int)c->ret);
 		}
 		ithread_of(c->t)->made_socket = true;
 	} else {
-		c->ev.sock.family = family_of(c->args[0]);
+		c->ev.sock.family = strace_family(A(c, 0));
 		c->ev.sock.type = type;
 	}
 	emit(c);
@@ -259,11 +255,11 @@ static void do_socket(struct call *c)
 static void do_addr_call(struct call *c) /* connect, bind */
 {
 	int fd;
-	struct msock *k = sock_for(c, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, A(c, 0), &fd, true);
 
 	ev_init(c);
 	if (c->nargs > 1)
-		ev_addr(c, c->args[1]);
+		ev_addr(c, c->args[1], k);
 	if (k && (c->ev.flags & NST_EV_ADDR) && (!c->err || c->err == EINPROGRESS)) {
 		if (c->op == NST_OP_CONNECT)
 			model_sock_peer(&c->s->m, k, &c->ev.addr);
@@ -277,11 +273,11 @@ static void do_addr_call(struct call *c) /* connect, bind */
 static void do_sockname(struct call *c) /* getsockname, getpeername */
 {
 	int fd;
-	struct msock *k = sock_for(c, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, A(c, 0), &fd, true);
 
 	ev_init(c);
 	if (!c->err && c->nargs > 1) {
-		ev_addr(c, c->args[1]);
+		ev_addr(c, c->args[1], k);
 		if (k && (c->ev.flags & NST_EV_ADDR)) {
 			if (c->op == NST_OP_GETPEERNAME)
 				model_sock_peer(&c->s->m, k, &c->ev.addr);
@@ -296,14 +292,14 @@ static void do_sockname(struct call *c) /* getsockname, getpeername */
 static void do_accept(struct call *c)
 {
 	int fd;
-	struct msock *l = sock_for(c, c->args[0], &fd, true), *k;
+	struct msock *l = sock_for(c, A(c, 0), &fd, true), *k;
 	uint64_t bits = 0;
 
 	ev_init(c);
 	if (c->nargs > 1)
-		ev_addr(c, c->args[1]);
+		ev_addr(c, c->args[1], NULL);
 	if (c->nargs > 3)
-		socktype_of(c->args[3], &bits);
+		socktype_of(A(c, 3), &bits);
 	if (!c->err && c->ret >= 0 &&
 	    (k = model_accept(&c->s->m, c->t->p, (int)c->ret, l, c->t->ns, bits & SOCK_CLOEXEC))) {
 		if (c->ev.flags & NST_EV_ADDR)
@@ -320,7 +316,7 @@ static void do_accept(struct call *c)
 static void do_plain(struct call *c) /* listen */
 {
 	int fd;
-	struct msock *k = sock_for(c, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, A(c, 0), &fd, true);
 
 	ev_init(c);
 	ev_sock(c, k, fd);
@@ -335,12 +331,12 @@ static void do_sockerr(struct call *c)
 	int fd;
 	struct msock *k;
 
-	if (c->nargs < 4 || !span_eq(span_trim(c->args[1]), "SOL_SOCKET") ||
-	    !span_eq(span_trim(c->args[2]), "SO_ERROR"))
+	if (c->nargs < 4 || !span_eq(span_trim(A(c, 1)), "SOL_SOCKET") ||
+	    !span_eq(span_trim(A(c, 2)), "SO_ERROR"))
 		return;
-	k = sock_for(c, c->args[0], &fd, true);
+	k = sock_for(c, A(c, 0), &fd, true);
 	ev_init(c);
-	v = span_trim(c->args[3]);
+	v = span_trim(A(c, 3));
 	if (!c->err && v.n > 2 && v.p[0] == '[') {
 		bool ok;
 		long n;
@@ -358,14 +354,14 @@ static void do_rw(struct call *c)
 {
 	bool net = c->sen != SEN_read && c->sen != SEN_write;
 	int fd;
-	struct msock *k = sock_for(c, c->args[0], &fd, net);
+	struct msock *k = sock_for(c, A(c, 0), &fd, net);
 
 	if (!k || c->nargs < 3)
 		return;
 	ev_init(c);
-	ev_string(c, c->args[1], moved(c, c->args[2], c->ev.dir == NST_DIR_OUT));
+	ev_string(c, A(c, 1), moved(c, A(c, 2), c->ev.dir == NST_DIR_OUT));
 	if (c->nargs > 4)
-		ev_addr(c, c->args[4]);
+		ev_addr(c, c->args[4], k);
 	ev_sock(c, k, fd);
 	emit(c);
 }
@@ -373,7 +369,7 @@ static void do_rw(struct call *c)
 static void do_rwv(struct call *c) /* readv, writev */
 {
 	int fd;
-	struct msock *k = sock_for(c, c->args[0], &fd, false);
+	struct msock *k = sock_for(c, A(c, 0), &fd, false);
 
 	if (!k || c->nargs < 2)
 		return;
@@ -383,52 +379,52 @@ static void do_rwv(struct call *c) /* readv, writev */
 	emit(c);
 }
 
-static void msg_event(struct call *c, struct span hdr, uint64_t len)
+/* A msghdr node: {msg_name=.., msg_iov=[..], ..} (4.x: msg_name(16)=..). */
+static void msg_event(struct call *c, int hdr, uint64_t len, struct msock *k)
 {
-	struct span v;
-
-	if (strace_field(hdr, "msg_name", &v))
-		ev_addr(c, v);
-	if (strace_field(hdr, "msg_iov", &v))
-		ev_iov(c, v, len);
+	ev_addr(c, stok_field(c->tk, hdr, "msg_name", -1), k);
+	ev_iov(c, stok_field(c->tk, hdr, "msg_iov", -1), len);
 }
 
 static void do_msg(struct call *c) /* sendmsg, recvmsg */
 {
 	int fd;
-	struct msock *k = sock_for(c, c->args[0], &fd, true);
+	struct msock *k = sock_for(c, A(c, 0), &fd, true);
 
 	ev_init(c);
 	if (c->nargs > 1) /* a failed send still shows what it tried to send */
 		msg_event(c, c->args[1], !c->err ? (uint64_t)c->ret
-				       : c->sen == SEN_sendmsg ? IOV_SAYS : 0);
+				       : c->sen == SEN_sendmsg ? IOV_SAYS : 0, k);
 	ev_sock(c, k, fd);
 	emit(c);
 }
 
-static void do_mmsg(struct call *c) /* sendmmsg, recvmmsg */
+/* sendmmsg, recvmmsg: [{msg_hdr={..}, msg_len=26}, ..]; 4.x prints
+ * {{{..}, 26}, ..}, the header and length by position. */
+static void do_mmsg(struct call *c)
 {
-	struct span el[64], arr, hdr, len;
-	int fd, n;
-	struct msock *k = sock_for(c, c->args[0], &fd, true);
+	int fd, arr = c->nargs > 1 ? c->args[1] : -1;
+	struct msock *k = sock_for(c, A(c, 0), &fd, true);
+	struct span v = stok_val(c->tk, arr);
+	int el = v.n >= 2 && (v.p[0] == '[' || v.p[0] == '{') ? c->tk->t[arr].kid : -1;
 	bool ok;
 
-	arr = c->nargs > 1 ? span_trim(c->args[1]) : (struct span){ "", 0 };
-	n = arr.n >= 2 && arr.p[0] == '[' ? strace_split_args((struct span){ arr.p + 1, arr.n - 2 }, el, 64) : 0;
 	if (c->err || c->ret <= 0) {
 		/* a send that failed on its first message still shows it */
 		ev_init(c);
-		if (c->err && c->sen == SEN_sendmmsg && n && strace_field(el[0], "msg_hdr", &hdr))
-			msg_event(c, hdr, IOV_SAYS);
+		if (c->err && c->sen == SEN_sendmmsg && el >= 0)
+			msg_event(c, stok_field(c->tk, el, "msg_hdr", 0), IOV_SAYS, k);
 		ev_sock(c, k, fd);
 		emit(c);
 		return;
 	}
-	for (int i = 0; i < n && i < c->ret; i++) {
+	for (int i = 0; el >= 0 && i < c->ret; i++, el = c->tk->t[el].next) {
+		int hdr = stok_field(c->tk, el, "msg_hdr", 0);
+		long len = span_long(stok_val(c->tk, stok_field(c->tk, el, "msg_len", 1)), &ok);
 		ev_init(c);
 		c->ev.msg_index = (uint32_t)i;
-		if (strace_field(el[i], "msg_hdr", &hdr) && strace_field(el[i], "msg_len", &len))
-			msg_event(c, hdr, (uint64_t)span_long(len, &ok));
+		if (hdr >= 0 && ok && len >= 0)
+			msg_event(c, hdr, (uint64_t)len, k);
 		ev_sock(c, k, fd);
 		emit(c);
 	}
@@ -477,31 +473,34 @@ static void do_close(struct call *c)
 	int fd;
 
 	if (c->sen == SEN_close) {
-		sock_for(c, c->args[0], &fd, false); /* a -y note makes it a socket */
+		sock_for(c, A(c, 0), &fd, false); /* a -y note makes it a socket */
 		close_fd(c, fd);
 		return;
 	}
 	/* close_range(lo, hi, flags): one close event per socket fd */
 	bool ok1, ok2;
-	long lo = span_long(c->args[0], &ok1), hi = c->nargs > 1 ? span_long(c->args[1], &ok2) : -1;
+	long lo = span_long(A(c, 0), &ok1), hi = c->nargs > 1 ? span_long(A(c, 1), &ok2) : -1;
 	struct mproc *p = c->t->p;
 
 	if (c->err || !ok1 || c->nargs < 2 || !ok2 || lo < 0)
 		return;
-	if (c->nargs > 2 && has_flag(c->args[2], "CLOSE_RANGE_UNSHARE"))
+	if (c->nargs > 2 && has_flag(A(c, 2), "CLOSE_RANGE_UNSHARE"))
 		model_unshare_files(&c->s->m, p);
-	for (long i = lo; i <= hi && i < p->fds->cap; i++) {
-		if (c->nargs > 2 && has_flag(c->args[2], "CLOSE_RANGE_CLOEXEC"))
-			model_set_cloexec(p, (int)i, true);
+	size_t n;
+	int *fds = fdtab_list(p->fds, lo, hi, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (c->nargs > 2 && has_flag(A(c, 2), "CLOSE_RANGE_CLOEXEC"))
+			model_set_cloexec(p, fds[i], true);
 		else
-			close_fd(c, (int)i);
+			close_fd(c, fds[i]);
 	}
+	free(fds);
 }
 
 static void do_dup(struct call *c) /* dup, dup2, dup3, fcntl(F_DUPFD*) */
 {
 	struct fd_note note;
-	int fd = strace_fd(c->args[0], &note), newfd = (int)c->ret;
+	int fd = strace_fd(A(c, 0), &note), newfd = (int)c->ret;
 	struct mproc *p = c->t->p;
 	struct fd_entry *e;
 	bool cx;
@@ -511,19 +510,19 @@ static void do_dup(struct call *c) /* dup, dup2, dup3, fcntl(F_DUPFD*) */
 	if (c->op == NST_OP_FCNTL) {
 		if (c->nargs < 2)
 			return;
-		if (span_eq(c->args[1], "F_SETFD")) {
-			model_set_cloexec(p, fd, c->nargs > 2 && has_flag(c->args[2], "FD_CLOEXEC"));
+		if (span_eq(A(c, 1), "F_SETFD")) {
+			model_set_cloexec(p, fd, c->nargs > 2 && has_flag(A(c, 2), "FD_CLOEXEC"));
 			return;
 		}
-		if (!span_eq(c->args[1], "F_DUPFD") && !span_eq(c->args[1], "F_DUPFD_CLOEXEC"))
+		if (!span_eq(A(c, 1), "F_DUPFD") && !span_eq(A(c, 1), "F_DUPFD_CLOEXEC"))
 			return;
-		cx = span_eq(c->args[1], "F_DUPFD_CLOEXEC");
+		cx = span_eq(A(c, 1), "F_DUPFD_CLOEXEC");
 	} else {
-		cx = c->sen == SEN_dup3 && c->nargs > 2 && has_flag(c->args[2], "O_CLOEXEC");
+		cx = c->sen == SEN_dup3 && c->nargs > 2 && has_flag(A(c, 2), "O_CLOEXEC");
 	}
 	if (note.kind == NOTE_SOCKET) {
 		int dummy;
-		sock_for(c, c->args[0], &dummy, false);
+		sock_for(c, A(c, 0), &dummy, false);
 	}
 	model_dup(&c->s->m, p, fd, newfd, cx);
 	e = model_fd(p, newfd);
@@ -552,7 +551,7 @@ static bool is_netns_path(const char *p)
 static void do_open(struct call *c)
 {
 	uint8_t path[128];
-	struct span a = c->args[c->sen == SEN_openat && c->nargs > 1 ? 1 : 0];
+	struct span a = A(c, c->sen == SEN_openat && c->nargs > 1 ? 1 : 0);
 	bool cut;
 	long n;
 
@@ -572,11 +571,11 @@ static void do_open(struct call *c)
 static void do_setns(struct call *c)
 {
 	struct fd_note note;
-	int fd = strace_fd(c->args[0], &note);
+	int fd = strace_fd(A(c, 0), &note);
 	struct mproc *p = c->t->p;
 	struct ithread *it = ithread_of(c->t);
 	struct fd_entry *e = model_fd(p, fd);
-	bool net = c->nargs < 2 || span_eq(c->args[1], "CLONE_NEWNET") || span_eq(c->args[1], "0");
+	bool net = c->nargs < 2 || span_eq(A(c, 1), "CLONE_NEWNET") || span_eq(A(c, 1), "0");
 	nsid_t ns;
 
 	if (note.kind == NOTE_NETNS)
@@ -605,9 +604,9 @@ static void do_setns(struct call *c)
 
 static void do_unshare(struct call *c)
 {
-	if (!c->err && has_flag(c->args[0], "CLONE_FILES"))
+	if (!c->err && has_flag(A(c, 0), "CLONE_FILES"))
 		model_unshare_files(&c->s->m, c->t->p);
-	if (!has_flag(c->args[0], "CLONE_NEWNET"))
+	if (!has_flag(A(c, 0), "CLONE_NEWNET"))
 		return;
 	ev_init(c);
 	c->ev.arg = CLONE_NEWNET;
@@ -640,6 +639,7 @@ static void do_clone(struct call *c) /* clone, clone3, fork, vfork */
 		 * it is born again where it belongs, keeping its pending call. */
 		struct ithread keep = *ithread_of(child);
 		ithread_of(child)->pend = NULL;
+		ithread_of(child)->pending = false;
 		model_thread_exit(&c->s->m, child);
 		child = model_clone(&c->s->m, c->t, (pid_t)c->ret, flags, ns);
 		if (child)
@@ -653,6 +653,7 @@ static void do_clone(struct call *c) /* clone, clone3, fork, vfork */
 		return;
 	if (!(flags & CLONE_THREAD))
 		si_proc_born(child->p, ns);
+	si_child(c->s, c->t, (pid_t)c->ret);
 	if (has_flag(all, "CLONE_NEWNET")) {
 		ev_init(c);
 		c->ev.arg = CLONE_NEWNET;
@@ -670,7 +671,7 @@ static void do_execve(struct call *c)
 
 	if (c->err)
 		return;
-	n = strace_unquote(c->args[c->sen == SEN_execveat && c->nargs > 1 ? 1 : 0], path,
+	n = strace_unquote(A(c, c->sen == SEN_execveat && c->nargs > 1 ? 1 : 0), path,
 			   sizeof(path) - 1, &cut);
 	model_exec(&c->s->m, c->t, p->pid);
 	if (n > 0) {

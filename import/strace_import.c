@@ -35,34 +35,85 @@ void strace_import_free(struct strace_import *s)
 	if (!s)
 		return;
 	model_destroy(&s->m);
+	free(s->broken);
+	free(s->join);
 	free(s);
 }
 
 unsigned long long strace_import_last_ts(const struct strace_import *s) { return s->ts; }
 const struct strace_stats *strace_import_stats(const struct strace_import *s) { return &s->st; }
 
-static void bad(struct strace_import *s, const char *why)
+static void bad_at(struct strace_import *s, unsigned long lineno, const char *why)
 {
 	if (s->st.bad++ < BAD_REPORTED)
-		fprintf(stderr, "%s:%lu: %s\n", s->file, s->lineno, why);
+		fprintf(stderr, "%s:%lu: %s\n", s->file, lineno, why);
 	else if (s->st.bad == BAD_REPORTED + 1)
 		fprintf(stderr, "%s: more bad lines follow; only their count is reported\n", s->file);
 }
 
+static void bad(struct strace_import *s, const char *why)
+{
+	bad_at(s, s->lineno, why);
+}
+
 static bool isdig(char c) { return c >= '0' && c <= '9'; }
 
-/* "7055 ", "[pid  7055] ": returns the tid or 0, and advances. */
-static int take_pid(struct span *l)
+#define PID_LIMIT 0x3fffffff /* above the kernel's PID_MAX_LIMIT: not a pid */
+
+/* The digits at l.p[*i] as a pid, *i past them all: -1 when there are
+ * none, -2 when the number is too big to be a pid. */
+static int read_pid(struct span l, size_t *i)
+{
+	long v = 0;
+	size_t k = *i;
+
+	while (k < l.n && isdig(l.p[k])) {
+		if (v <= PID_LIMIT)
+			v = v * 10 + (l.p[k] - '0');
+		k++;
+	}
+	if (k == *i)
+		return -1;
+	*i = k;
+	return v > PID_LIMIT ? -2 : (int)v;
+}
+
+/* What -Y and --decode-pids=pidns add after a pid: "<comm>" (into
+ * *comm), and a comment (7 in strace's PID NS).  Returns the index past
+ * them. */
+static size_t skip_pid_notes(struct span l, size_t i, struct span *comm)
+{
+	if (i < l.n && l.p[i] == '<') {
+		const char *gt = memchr(l.p + i, '>', l.n - i < 72 ? l.n - i : 72);
+		if (gt) {
+			*comm = (struct span){ l.p + i + 1, (size_t)(gt - l.p) - i - 1 };
+			i = (size_t)(gt - l.p) + 1;
+		}
+	}
+	if (i + 3 < l.n && l.p[i] == ' ' && l.p[i + 1] == '/' && l.p[i + 2] == '*') {
+		const char *end = memmem(l.p + i, l.n - i, "*/", 2);
+		if (end)
+			i = (size_t)(end - l.p) + 2;
+	}
+	return i;
+}
+
+/* "7055 ", "7055<comm> ", "[pid  7055] ", "[pid 7055<comm>] ": the tid, 0
+ * when the line has no prefix, -1 for a pid out of range; advances l.
+ * *comm is what -Y printed (empty without). */
+static int take_pid(struct span *l, struct span *comm)
 {
 	size_t i = 0;
-	int tid = 0;
+	int tid;
 
+	comm->n = 0;
 	if (l->n > 5 && !memcmp(l->p, "[pid ", 5)) {
 		i = 5;
 		while (i < l->n && l->p[i] == ' ')
 			i++;
-		while (i < l->n && isdig(l->p[i]))
-			tid = tid * 10 + (l->p[i++] - '0');
+		if ((tid = read_pid(*l, &i)) < 0)
+			return tid == -2 ? -1 : 0;
+		i = skip_pid_notes(*l, i, comm);
 		if (i < l->n && l->p[i] == ']') {
 			l->p += i + 1, l->n -= i + 1;
 			*l = span_trim(*l);
@@ -70,33 +121,41 @@ static int take_pid(struct span *l)
 		}
 		return 0;
 	}
-	while (i < l->n && isdig(l->p[i]) && i < 10)
-		tid = tid * 10 + (l->p[i++] - '0');
-	if (i && i < l->n && l->p[i] == ' ') { /* digits then a space: a pid, not a time */
+	if ((tid = read_pid(*l, &i)) == -1)
+		return 0;
+	i = skip_pid_notes(*l, i, comm);
+	if (i < l->n && l->p[i] == ' ') { /* digits then a space: a pid, not a time */
 		l->p += i, l->n -= i;
 		*l = span_trim(*l);
-		return tid;
+		return tid < 0 ? -1 : tid;
 	}
 	return 0;
 }
 
-/* -t "12:34:56", -tt "12:34:56.123456", -ttt/-r "1795637926.919946". */
-static void take_time(unsigned long long *ts, struct span *l)
+#define DAY_US (86400ull * 1000000ull)
+
+/* -t "12:34:56", -tt "12:34:56.123456", -ttt "1795637926.919946", -r
+ * "     0.000123" (since the previous line): *ts in µs, advanced past
+ * midnight for the clock forms.  Returns whether the line has a time. */
+static bool take_time(unsigned long long *ts, struct span *l)
 {
 	size_t i = 0;
-	unsigned long long sec = 0, us = 0;
+	unsigned long long sec = 0, us = 0, t;
 	int digits = 0;
+	bool clock = false;
 
-	if (l->n > 8 && isdig(l->p[0]) && isdig(l->p[1]) && l->p[2] == ':' && l->p[5] == ':') {
+	if (l->n > 8 && isdig(l->p[0]) && isdig(l->p[1]) && l->p[2] == ':' && l->p[5] == ':' &&
+	    isdig(l->p[3]) && isdig(l->p[4]) && isdig(l->p[6]) && isdig(l->p[7])) {
 		sec = (unsigned long long)((l->p[0] - '0') * 10 + l->p[1] - '0') * 3600 +
 		      (unsigned long long)((l->p[3] - '0') * 10 + l->p[4] - '0') * 60 +
 		      (unsigned long long)((l->p[6] - '0') * 10 + l->p[7] - '0');
 		i = 8;
+		clock = true;
 	} else {
-		while (i < l->n && isdig(l->p[i]))
+		while (i < l->n && isdig(l->p[i]) && i < 12)
 			sec = sec * 10 + (unsigned long long)(l->p[i++] - '0');
 		if (!i || i >= l->n || l->p[i] != '.')
-			return;
+			return false;
 	}
 	if (i < l->n && l->p[i] == '.')
 		for (i++; i < l->n && isdig(l->p[i]); i++, digits++)
@@ -105,10 +164,19 @@ static void take_time(unsigned long long *ts, struct span *l)
 	for (; digits < 6; digits++)
 		us *= 10;
 	if (i >= l->n || l->p[i] != ' ')
-		return;
-	*ts = sec * 1000000ull + us;
+		return false;
+	t = sec * 1000000ull + us;
+	if (clock) { /* the day is not printed: a jump back of hours is midnight */
+		t += *ts / DAY_US * DAY_US;
+		if (t + DAY_US / 2 < *ts)
+			t += DAY_US;
+	} else if (sec < 1000000) { /* -r: a delta (-ttt is an epoch time) */
+		t += *ts;
+	}
+	*ts = t;
 	l->p += i, l->n -= i;
 	*l = span_trim(*l);
+	return true;
 }
 
 /* "= 45", "= -1 ECONNREFUSED (Connection refused)", "= 39<UDP:[..]>" */
@@ -140,21 +208,13 @@ static bool parse_ret(struct span r, struct call *c)
 	return true;
 }
 
-/* A complete "name(args) = ret" text. */
-static void handle_call(struct strace_import *s, struct mthread *t, struct span text)
+/* The ")<spaces>= " before the return value, searched from the end (strace
+ * pads short calls to a column; nothing after the arguments is a quoted
+ * string).  false when the text has none: the call is not complete. */
+static bool find_ret(struct span text, const char *lp, const char **eq, const char **ret_at)
 {
-	const char *lp = memchr(text.p, '(', text.n);
-	struct span args;
-	struct call c;
-	enum nst_sen sen;
-	const char *eq = NULL, *ret_at = NULL;
-
-	if (!lp) {
-		bad(s, "no '(' in a syscall line");
-		return;
-	}
-	/* The return value follows the last ")<spaces>= " (strace pads short
-	 * calls to a column); nothing after the arguments is a quoted string. */
+	if (text.n < 4)
+		return false;
 	for (const char *p = text.p + text.n - 3; p > lp; p--) {
 		if (p[0] != ' ' || p[1] != '=' || p[2] != ' ')
 			continue;
@@ -162,26 +222,76 @@ static void handle_call(struct strace_import *s, struct mthread *t, struct span 
 		while (q > lp && q[-1] == ' ')
 			q--;
 		if (q > lp && q[-1] == ')') {
-			eq = q - 1;
-			ret_at = p + 3;
-			break;
+			*eq = q - 1;
+			*ret_at = p + 3;
+			return true;
 		}
 	}
-	if (!eq) {
+	return false;
+}
+
+/* i386's socketcall(SYS_CONNECT, [3, {...}, 16]) (when strace left it
+ * undecoded): the sub-call and its arguments. */
+static enum nst_sen socketcall_sub(const struct stoks *tk, int *arg)
+{
+	static const char *const names[] = {
+		"", "socket", "bind", "connect", "listen", "accept", "getsockname", "getpeername",
+		"socketpair", "send", "recv", "sendto", "recvfrom", "shutdown", "setsockopt",
+		"getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg",
+	};
+	struct span v = stok_val(tk, *arg);
+	int n = 0;
+	bool ok;
+	long k;
+
+	if (v.n > 4 && !memcmp(v.p, "SYS_", 4)) {
+		char low[16];
+		for (size_t i = 4; i < v.n && n < 15; i++)
+			low[n++] = (char)(v.p[i] >= 'A' && v.p[i] <= 'Z' ? v.p[i] + 32 : v.p[i]);
+		k = 0;
+		for (size_t i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+			if ((size_t)n == strlen(names[i]) && !memcmp(low, names[i], (size_t)n))
+				k = (long)i;
+	} else if ((k = span_long(v, &ok)) < 0 || !ok) {
+		k = 0;
+	}
+	if (k <= 0 || (size_t)k >= sizeof(names) / sizeof(names[0]))
+		return SEN_UNKNOWN;
+	v = stok_val(tk, tk->t[*arg].next);
+	if (v.n < 2 || v.p[0] != '[')
+		return SEN_UNKNOWN; /* a pointer: the arguments are not shown */
+	*arg = tk->t[tk->t[*arg].next].kid;
+	return sysent_find(names[k], strlen(names[k]));
+}
+
+/* A complete "name(args) = ret" text. */
+static void handle_call(struct strace_import *s, struct mthread *t, struct span text)
+{
+	const char *lp = memchr(text.p, '(', text.n);
+	const char *eq, *ret_at;
+	struct call c;
+	enum nst_sen sen;
+	int a;
+
+	if (!lp || !find_ret(text, lp, &eq, &ret_at)) {
 		bad(s, "syscall line without a return value");
 		return;
 	}
 	s->st.syscalls++;
 	sen = sysent_find(text.p, (size_t)(lp - text.p));
-	if (sysent[sen].op == NST_OP_OTHER)
+	if (sysent[sen].op == NST_OP_OTHER && sen != SEN_socketcall)
 		return;
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.t = t;
+	c.tk = &s->tk;
+	a = strace_tokenize((struct span){ lp + 1, (size_t)(eq - lp - 1) }, &s->tk);
+	if (sen == SEN_socketcall && (sen = socketcall_sub(&s->tk, &a)) == SEN_UNKNOWN)
+		return;
 	c.sen = sen;
 	c.op = (enum nst_op)sysent[sen].op;
-	args = (struct span){ lp + 1, (size_t)(eq - lp - 1) };
-	c.nargs = strace_split_args(args, c.args, STRACE_MAX_ARGS);
+	for (; a >= 0 && c.nargs < STRACE_MAX_ARGS; a = s->tk.t[a].next)
+		c.args[c.nargs++] = a;
 	if (!parse_ret((struct span){ ret_at, (size_t)(text.p + text.n - ret_at) }, &c))
 		return;
 	if (c.nargs < 1 && sen != SEN_fork && sen != SEN_vfork) {
@@ -191,21 +301,39 @@ static void handle_call(struct strace_import *s, struct mthread *t, struct span 
 	si_call(&c);
 }
 
+/* Text kept across lines, in a buffer that is reused. */
+static bool keep(struct strace_import *s, char **buf, size_t *len, size_t *cap, struct span add,
+		 bool append)
+{
+	size_t n = (append ? *len : 0) + add.n;
+
+	if (n > PEND_MAX) {
+		bad(s, "a call continued over too many bytes");
+		return false;
+	}
+	if (n + 1 > *cap) {
+		size_t c = *cap ? *cap : 256;
+		char *b;
+		while (c < n + 1)
+			c *= 2;
+		if (!(b = realloc(*buf, c)))
+			return false;
+		*buf = b;
+		*cap = c;
+	}
+	memcpy(*buf + (append ? *len : 0), add.p, add.n);
+	*len = n;
+	return true;
+}
+
 static void pend_save(struct strace_import *s, struct mthread *t, struct span l)
 {
 	struct ithread *it = ithread_of(t);
-	char *n;
 
-	if (l.n > PEND_MAX) {
-		bad(s, "unfinished call too long");
+	it->pend_len = 0;
+	if (!keep(s, &it->pend, &it->pend_len, &it->pend_cap, l, false))
 		return;
-	}
-	n = realloc(it->pend, l.n ? l.n : 1);
-	if (!n)
-		return;
-	memcpy(n, l.p, l.n);
-	it->pend = n;
-	it->pend_len = l.n;
+	it->pending = true;
 }
 
 /* "<... name resumed>rest": join with the saved start. */
@@ -214,28 +342,149 @@ static void resume(struct strace_import *s, struct mthread *t, struct span l)
 	struct ithread *it = ithread_of(t);
 	const char *gt = memmem(l.p, l.n, " resumed>", 9);
 	struct span rest;
-	char *joined;
-	size_t len;
 
 	if (!gt) {
 		bad(s, "malformed '<... resumed>'");
 		return;
 	}
 	rest = (struct span){ gt + 9, l.n - (size_t)(gt + 9 - l.p) };
-	if (!it->pend) {
+	if (!it->pending) {
 		bad(s, "'<... resumed>' without its '<unfinished ...>' start");
 		return;
 	}
-	len = it->pend_len + rest.n;
-	joined = malloc(len + 1);
-	if (!joined)
+	it->pending = false;
+	if (!keep(s, &it->pend, &it->pend_len, &it->pend_cap, rest, true))
 		return;
-	memcpy(joined, it->pend, it->pend_len);
-	memcpy(joined + it->pend_len, rest.p, rest.n);
-	free(it->pend);
-	it->pend = NULL;
-	handle_call(s, t, (struct span){ joined, len }); /* t may exit in it (execve) */
-	free(joined);
+	/* The joined text is handled from a copy of the buffer's span: the
+	 * thread (and its buffer) may go in the call (execve). */
+	s->join_len = 0;
+	if (keep(s, &s->join, &s->join_len, &s->join_cap,
+		 (struct span){ it->pend, it->pend_len }, false))
+		handle_call(s, t, (struct span){ s->join, s->join_len });
+}
+
+/* --- lines broken by other output ---------------------------------------- */
+
+/* "strace: Process 4685 attached" (4.x: without "strace: "), on a line of
+ * its own or cut into a call that strace had begun: where it starts and
+ * the pid, or NULL. */
+static const char *find_notice(struct span l, int *pid, bool *attached)
+{
+	const char *p = l.p, *end = l.p + l.n;
+
+	while ((p = memmem(p, (size_t)(end - p), "Process ", 8))) {
+		struct span rest = { p + 8, (size_t)(end - p - 8) };
+		size_t i = 0;
+		int v = read_pid(rest, &i);
+		if (v > 0 && i + 9 <= rest.n && (!memcmp(rest.p + i, " attached", 9) ||
+						 !memcmp(rest.p + i, " detached", 9))) {
+			*pid = v;
+			*attached = rest.p[i + 1] == 'a';
+			if (p - l.p >= 8 && !memcmp(p - 8, "strace: ", 8))
+				p -= 8;
+			return p;
+		}
+		p += 8;
+	}
+	return NULL;
+}
+
+static void notice(struct strace_import *s, int pid, bool attached)
+{
+	if (!attached)
+		return;
+	if (!s->have_first && !s->first_pid) {
+		s->first_pid = pid; /* strace -p: its lines may have no prefix */
+		return;
+	}
+	s->announced[s->nannounced++ % ANNOUNCED] = pid; /* a child, not the first */
+}
+
+/* A call strace began and other output cut: kept until the rest comes. */
+static void broken_drop(struct strace_import *s)
+{
+	if (!s->broken_lines)
+		return;
+	s->broken_lines = 0;
+	bad_at(s, s->broken_lineno, "a call cut by other output, never completed");
+}
+
+static void broken_start(struct strace_import *s, int tid, struct span l)
+{
+	broken_drop(s);
+	s->broken_lineno = s->lineno;
+	s->broken_len = 0;
+	s->broken_lines = 0;
+	if (keep(s, &s->broken, &s->broken_len, &s->broken_cap, l, false)) {
+		s->broken_tid = tid;
+		s->broken_lines = 1;
+	}
+}
+
+/* A line that is no strace line of its own, while a call is cut: its rest
+ * (perhaps after lines of the program's output). */
+static bool broken_more(struct strace_import *s, struct span l)
+{
+	struct mthread *t;
+	const char *lp, *eq, *ret_at;
+
+	if (!s->broken_lines)
+		return false;
+	if (++s->broken_lines > BROKEN_MAX_LINES ||
+	    !keep(s, &s->broken, &s->broken_len, &s->broken_cap, l, true)) {
+		broken_drop(s);
+		return true;
+	}
+	struct span all = span_trim((struct span){ s->broken, s->broken_len });
+	if (all.n >= 16 && !memcmp(all.p + all.n - 16, "<unfinished ...>", 16)) {
+		s->broken_lines = 0; /* the rest comes as "<... resumed>" */
+		s->st.joined++;
+		if ((t = si_thread(s, s->broken_tid)))
+			pend_save(s, t, span_trim((struct span){ all.p, all.n - 16 }));
+		return true;
+	}
+	lp = memchr(s->broken, '(', s->broken_len);
+	if (!find_ret((struct span){ s->broken, s->broken_len }, lp, &eq, &ret_at))
+		return true;
+	s->broken_lines = 0;
+	s->st.joined++;
+	if ((t = si_thread(s, s->broken_tid)))
+		handle_call(s, t, (struct span){ s->broken, s->broken_len });
+	return true;
+}
+
+/* --- the log's first process ---------------------------------------------- */
+
+/* strace -f on a terminal prints the first process's lines without a pid
+ * until it forks; they went to a placeholder thread 0.  The first unknown
+ * pid after that fork, that is not a child (announced, or above the
+ * children's pids), is that process. */
+static void adopt_first(struct strace_import *s, int tid)
+{
+	struct mthread *t0;
+
+	if (s->first_pid || !s->have_first || !s->first_child || tid >= s->first_child)
+		return;
+	for (unsigned i = 0; i < ANNOUNCED && i < s->nannounced; i++)
+		if (s->announced[i] == tid)
+			return;
+	if (model_thread(&s->m, tid) || !(t0 = model_thread(&s->m, 0)))
+		return;
+	if (model_renumber(&s->m, t0, tid) == 0)
+		s->first_pid = tid;
+}
+
+void si_child(struct strace_import *s, struct mthread *parent, pid_t child)
+{
+	if (parent->tid == 0 && !s->first_pid && (!s->first_child || child < s->first_child))
+		s->first_child = child;
+}
+
+/* --- lines ------------------------------------------------------------------ */
+
+static bool is_name_char(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || isdig(c);
 }
 
 void strace_import_line(struct strace_import *s, const char *line, size_t len,
@@ -243,46 +492,94 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 {
 	struct span l = span_trim((struct span){ line, len });
 	struct mthread *t;
-	int tid;
+	const char *cut;
+	bool attached, prefixed;
+	struct span comm;
+	int tid, npid;
+	size_t i = 0;
 
 	s->st.lines++;
 	s->lineno = lineno;
 	if (!l.n)
 		return;
-	tid = take_pid(&l);
-	if (!tid)
+	tid = take_pid(&l, &comm);
+	if (tid < 0) {
+		bad(s, "pid out of range");
+		return;
+	}
+	prefixed = tid > 0;
+	if (prefixed)
+		adopt_first(s, tid);
+	else
 		tid = default_tid ? default_tid : s->first_pid;
-	take_time(&s->ts, &l);
+	s->timed |= take_time(&s->ts, &l);
 	if (l.n >= 3 && (!memcmp(l.p, "---", 3) || !memcmp(l.p, "+++", 3))) {
 		struct mthread *gone = model_thread(&s->m, tid);
+		broken_drop(s);
+		s->st.recognized++;
 		if (gone && !memcmp(l.p, "+++", 3))
 			model_thread_exit(&s->m, gone); /* exited / killed by */
 		return;
 	}
 	if (l.n > 5 && !memcmp(l.p, "<... ", 5)) {
+		broken_drop(s);
+		s->st.recognized++;
 		if ((t = si_thread(s, tid)))
 			resume(s, t, l);
 		return;
 	}
-	/* a syscall name, then '(' */
-	size_t i = 0;
-	while (i < l.n && (l.p[i] == '_' || (l.p[i] >= 'a' && l.p[i] <= 'z') || isdig(l.p[i])))
+	while (i < l.n && is_name_char(l.p[i]))
 		i++;
-	if (!i || i >= l.n || l.p[i] != '(') {
+	if (!i || i >= l.n || l.p[i] != '(') { /* not a call of its own */
+		if ((cut = find_notice(l, &npid, &attached))) {
+			s->st.recognized++;
+			notice(s, npid, attached);
+			if (cut > l.p) /* a call's rest before the notice */
+				broken_more(s, (struct span){ l.p, (size_t)(cut - l.p) });
+			return;
+		}
+		if (!prefixed && broken_more(s, l))
+			return;
 		s->st.skipped++; /* "(...unrelated content omitted)", banners */
+		return;
+	}
+	broken_drop(s); /* strace begins a call: a cut one will not go on */
+	if (l.n >= 14 && !memcmp(l.p + l.n - 14, "<detached ...>", 14)) {
+		s->st.recognized++;
+		s->st.skipped++; /* strace let go of the thread mid-call */
 		return;
 	}
 	if (!(t = si_thread(s, tid)))
 		return;
-	if (l.n >= 14 && !memcmp(l.p + l.n - 14, "<detached ...>", 14)) {
-		s->st.skipped++; /* strace let go of the thread mid-call */
-		return;
+	if (comm.n && comm.n < sizeof(t->p->comm) && t->p->comm[0] == '?') { /* -Y */
+		memcpy(t->p->comm, comm.p, comm.n);
+		t->p->comm[comm.n] = '\0';
 	}
 	if (l.n >= 16 && !memcmp(l.p + l.n - 16, "<unfinished ...>", 16)) {
+		s->st.recognized++;
 		pend_save(s, t, span_trim((struct span){ l.p, l.n - 16 }));
 		return;
 	}
+	if ((cut = find_notice(l, &npid, &attached))) { /* "clone(...strace: Process N attached" */
+		notice(s, npid, attached);
+		l.n = (size_t)(cut - l.p);
+	}
+	const char *eq, *ret_at;
+	if (!find_ret(l, l.p + i, &eq, &ret_at)) {
+		broken_start(s, tid, l); /* the rest may follow */
+		return;
+	}
 	handle_call(s, t, l);
+}
+
+void strace_import_end(struct strace_import *s)
+{
+	broken_drop(s);
+}
+
+bool strace_import_timed(const struct strace_import *s)
+{
+	return s->timed;
 }
 
 int strace_looks_like(const char *line, size_t len)
@@ -291,9 +588,9 @@ int strace_looks_like(const char *line, size_t len)
 	unsigned long long ts = 0;
 	size_t i = 0;
 
-	take_pid(&l);
+	take_pid(&l, &(struct span){ 0 });
 	take_time(&ts, &l);
-	while (i < l.n && (l.p[i] == '_' || (l.p[i] >= 'a' && l.p[i] <= 'z') || isdig(l.p[i])))
+	while (i < l.n && is_name_char(l.p[i]))
 		i++;
 	return i && i < l.n && (l.p[i] == '(' || (l.n > 5 && !memcmp(l.p, "<... ", 5)));
 }
@@ -303,7 +600,7 @@ int strace_line_ts(const char *line, size_t len, unsigned long long *ts)
 	struct span l = span_trim((struct span){ line, len });
 
 	*ts = 0;
-	take_pid(&l);
+	take_pid(&l, &(struct span){ 0 });
 	take_time(ts, &l);
 	return *ts ? 0 : -1;
 }

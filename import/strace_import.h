@@ -15,13 +15,18 @@
 #ifndef NST_STRACE_IMPORT_H
 #define NST_STRACE_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/event.h"
 
 struct strace_stats {
 	unsigned long lines, syscalls, events;
-	unsigned long skipped; /* not a syscall line: "(...omitted)", banners */
+	unsigned long recognized; /* other strace lines: unfinished, resumed,
+	                             signals, exits, notices */
+	unsigned long joined;  /* calls cut by other output, joined again */
+	unsigned long skipped; /* not a strace line: "(...omitted)", banners,
+	                          the program's own output */
 	unsigned long bad;     /* looked like a syscall but could not be parsed */
 };
 
@@ -36,6 +41,11 @@ void strace_import_free(struct strace_import *s);
  * file name; 0 = unknown).  Bad lines get "FILE:LINE: reason" on stderr. */
 void strace_import_line(struct strace_import *s, const char *line, size_t len,
 			unsigned long lineno, int default_tid);
+
+/* The input ended: a call still cut by other output is bad. */
+void strace_import_end(struct strace_import *s);
+/* Did any line have a timestamp?  Without, latencies are unknown. */
+bool strace_import_timed(const struct strace_import *s);
 
 /* Name the file the next lines come from (for -ff merges). */
 void strace_import_set_file(struct strace_import *s, const char *file);

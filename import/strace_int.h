@@ -21,12 +21,15 @@
 #define MAX_VOTES 8
 #define BAD_REPORTED 20
 #define PEND_MAX (1 << 20)
+#define ANNOUNCED 16       /* "Process N attached" pids remembered */
+#define BROKEN_MAX_LINES 8 /* lines of other output a cut call may span */
 
 /* Per thread (the model thread's priv). */
 struct ithread {
 	bool made_socket; /* created a socket since entering its netns */
-	char *pend;       /* an <unfinished ...> call */
-	size_t pend_len;
+	bool pending;     /* pend holds an <unfinished ...> call */
+	char *pend;       /* its text (the buffer is kept for the next one) */
+	size_t pend_len, pend_cap;
 };
 
 /* Per process (the model process's priv). */
@@ -44,10 +47,23 @@ struct strace_import {
 	struct model m;
 	bool have_first; /* the log's first process was met: */
 	pid_t first_pid; /* threads without a clone line belong to it (0 when
-	                    its lines have no pid prefix) */
+	                    its lines have no pid prefix, until it is known) */
+	pid_t first_child; /* the lowest child of an unprefixed first process */
+	pid_t announced[ANNOUNCED]; /* children strace said it attached */
+	unsigned nannounced;
 	unsigned long long ts;
+	bool timed; /* a line had a timestamp */
+	/* a call cut by other output (the program's, strace's notices) */
+	char *broken;
+	size_t broken_len, broken_cap;
+	unsigned broken_lines;
+	unsigned long broken_lineno;
+	pid_t broken_tid;
+	char *join; /* an unfinished call joined with its rest */
+	size_t join_len, join_cap;
 	uint8_t payload[NST_MAX_SNAPLEN];
 	unsigned long lineno;
+	struct stoks tk; /* the current call's arguments */
 };
 
 /* One complete syscall line, parsed. */
@@ -56,7 +72,8 @@ struct call {
 	struct mthread *t;
 	enum nst_sen sen;
 	enum nst_op op;
-	struct span args[STRACE_MAX_ARGS];
+	const struct stoks *tk;
+	int args[STRACE_MAX_ARGS]; /* nodes in tk */
 	int nargs;
 	long long ret;
 	int err;
@@ -87,6 +104,9 @@ void si_proc_born(struct mproc *p, nsid_t ns);
 /* A thread made sockets in one netns and then switched to ns: one vote for
  * ns as its process's home (dockerd's setns-back). */
 void si_vote_home(struct strace_import *s, struct mproc *p, nsid_t ns);
+/* parent made child (a clone line): how the log's unprefixed first
+ * process learns its pid (strace_import.c). */
+void si_child(struct strace_import *s, struct mthread *parent, pid_t child);
 /* A namespace the log knows only by the setns fd it went through. */
 nsid_t si_ns_label(struct strace_import *s, pid_t pid, int fd);
 /* A namespace made new at this line (unshare, clone(CLONE_NEWNET)). */

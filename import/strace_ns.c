@@ -11,6 +11,7 @@ static void thread_gone(struct mthread *t, void *ctx)
 {
 	(void)ctx;
 	free(ithread_of(t)->pend);
+	ithread_of(t)->pend = NULL;
 }
 
 void si_model_cfg(struct model_cfg *cfg)

@@ -45,42 +45,184 @@ long span_long(struct span s, bool *ok)
 static size_t skip_string(struct span s, size_t i)
 {
 	for (i++; i < s.n; i++) {
-		if (s.p[i] == '\\')
-			i++;
-		else if (s.p[i] == '"')
-			return i + 1;
+		const char *q = memchr(s.p + i, '"', s.n - i), *bs;
+		if (!q)
+			return s.n;
+		bs = memchr(s.p + i, '\\', (size_t)(q - (s.p + i)));
+		if (!bs)
+			return (size_t)(q - s.p) + 1;
+		i = (size_t)(bs - s.p) + 1; /* skip the escaped byte */
 	}
 	return s.n;
 }
 
-int strace_split_args(struct span s, struct span *args, int max)
-{
-	size_t i = 0, start = 0;
-	int depth = 0, n = 0;
+#define TOK_DEPTH 64
+#define NO_NODE (-2) /* an element the array had no room for */
 
-	s = span_trim(s);
-	if (!s.n)
-		return 0;
+struct tframe {
+	int parent; /* the element the list is in: -1 top level, NO_NODE lost */
+	int last;   /* the list's last linked node */
+	int cur;    /* the element being read */
+	size_t start, eq;
+};
+
+static bool is_ident(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static void elem_begin(struct stoks *tk, struct tframe *f, size_t pos)
+{
+	f->start = pos;
+	f->eq = SIZE_MAX;
+	f->cur = NO_NODE;
+	if (f->parent == NO_NODE)
+		return;
+	if (tk->n >= STRACE_MAX_TOKS) {
+		tk->full = true;
+		return;
+	}
+	f->cur = tk->n++;
+	tk->t[f->cur].kid = -1;
+	tk->t[f->cur].next = -1;
+	tk->t[f->cur].key.n = 0;
+}
+
+/* The key of "key=" or "key(N)=": an identifier, perhaps with a count. */
+static bool key_of(struct span k, struct span *key)
+{
+	size_t i = 0;
+
+	k = span_trim(k);
+	while (i < k.n && is_ident(k.p[i]))
+		i++;
+	if (!i)
+		return false;
+	*key = (struct span){ k.p, i };
+	if (i == k.n)
+		return true;
+	if (k.p[i] != '(' || k.p[k.n - 1] != ')')
+		return false;
+	for (size_t j = i + 1; j + 1 < k.n; j++)
+		if (k.p[j] < '0' || k.p[j] > '9')
+			return false;
+	return true;
+}
+
+static void elem_end(struct stoks *tk, struct tframe *f, struct span s, size_t pos,
+		     int *first, bool closing)
+{
+	struct stok *t;
+
+	if (f->cur < 0)
+		return;
+	t = &tk->t[f->cur];
+	t->val = span_trim((struct span){ s.p + f->start, pos - f->start });
+	if (f->eq != SIZE_MAX &&
+	    key_of((struct span){ s.p + f->start, f->eq - f->start }, &t->key))
+		t->val = span_trim((struct span){ s.p + f->eq + 1, pos - f->eq - 1 });
+	if (!t->val.n && !t->key.n && closing && f->last < 0) {
+		if (f->cur == tk->n - 1) /* "()", "[]", "{}": no element */
+			tk->n--;
+		return;
+	}
+	if (f->last >= 0)
+		tk->t[f->last].next = f->cur;
+	else if (f->parent >= 0)
+		tk->t[f->parent].kid = f->cur;
+	else
+		*first = f->cur;
+	f->last = f->cur;
+}
+
+int strace_tokenize(struct span s, struct stoks *tk)
+{
+	struct tframe st[TOK_DEPTH];
+	int d = 0, first = -1;
+	unsigned deep = 0; /* brackets past TOK_DEPTH, read as text */
+	size_t i = 0;
+
+	tk->n = 0;
+	tk->full = false;
+	st[0] = (struct tframe){ .parent = -1, .last = -1 };
+	elem_begin(tk, &st[0], 0);
 	while (i < s.n) {
 		char c = s.p[i];
-		if (c == '"') {
+		switch (c) {
+		case '"':
 			i = skip_string(s, i);
 			continue;
-		}
-		if (c == '{' || c == '[' || c == '(')
-			depth++;
-		else if ((c == '}' || c == ']' || c == ')') && depth > 0)
-			depth--;
-		else if (c == ',' && depth == 0) {
-			if (n < max)
-				args[n++] = span_trim((struct span){ s.p + start, i - start });
-			start = i + 1;
+		case '/':
+			if (i + 1 < s.n && s.p[i + 1] == '*') {
+				const char *e = memmem(s.p + i + 2, s.n - i - 2, "*/", 2);
+				i = e ? (size_t)(e - s.p) + 2 : s.n;
+				continue;
+			}
+			break;
+		case '{': case '[': case '(':
+			if (d + 1 >= TOK_DEPTH || deep) {
+				deep++;
+				break;
+			}
+			st[d + 1] = (struct tframe){ .parent = st[d].cur, .last = -1 };
+			if (st[d].cur >= 0)
+				tk->t[st[d].cur].kid = -1; /* the last group's elements */
+			d++;
+			elem_begin(tk, &st[d], i + 1);
+			break;
+		case '}': case ']': case ')':
+			if (deep) {
+				deep--;
+			} else if (d > 0) {
+				elem_end(tk, &st[d], s, i, &first, true);
+				d--;
+			}
+			break;
+		case ',':
+			if (!deep) {
+				elem_end(tk, &st[d], s, i, &first, false);
+				elem_begin(tk, &st[d], i + 1);
+			}
+			break;
+		case '=':
+			if (!deep && st[d].eq == SIZE_MAX)
+				st[d].eq = i;
+			break;
 		}
 		i++;
 	}
-	if (n < max)
-		args[n++] = span_trim((struct span){ s.p + start, s.n - start });
-	return n;
+	for (; d > 0; d--) /* the text ended inside a bracket */
+		elem_end(tk, &st[d], s, s.n, &first, true);
+	elem_end(tk, &st[0], s, s.n, &first, true);
+	return first;
+}
+
+int stok_nth(const struct stoks *tk, int node, int i)
+{
+	while (node >= 0 && i-- > 0)
+		node = tk->t[node].next;
+	return node;
+}
+
+int stok_field(const struct stoks *tk, int node, const char *key, int pos)
+{
+	size_t kl = strlen(key);
+	bool keyed = false;
+
+	if (node < 0)
+		return -1;
+	for (int k = tk->t[node].kid; k >= 0; k = tk->t[k].next) {
+		const struct span *ks = &tk->t[k].key;
+		if (ks->n == kl && !memcmp(ks->p, key, kl))
+			return k;
+		keyed |= ks->n != 0;
+	}
+	return keyed || pos < 0 ? -1 : stok_nth(tk, tk->t[node].kid, pos);
+}
+
+struct span stok_val(const struct stoks *tk, int node)
+{
+	return node >= 0 ? tk->t[node].val : (struct span){ "", 0 };
 }
 
 long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
@@ -140,34 +282,37 @@ long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 	return (long)o;
 }
 
-bool strace_field(struct span s, const char *key, struct span *val)
+int strace_family(struct span s)
 {
-	struct span f[32];
-	size_t kl = strlen(key);
-	int n;
+	static const struct { const char *n; int v; } f[] = {
+		{ "INET", AF_INET }, { "INET6", AF_INET6 }, { "UNIX", AF_UNIX },
+		{ "LOCAL", AF_UNIX }, { "FILE", AF_UNIX }, { "NETLINK", AF_NETLINK },
+		{ "PACKET", AF_PACKET }, { "UNSPEC", AF_UNSPEC },
+	};
+	bool ok;
+	long v;
 
 	s = span_trim(s);
-	if (s.n < 2 || s.p[0] != '{')
-		return false;
-	n = strace_split_args((struct span){ s.p + 1, s.n - 2 }, f, 32);
-	for (int i = 0; i < n; i++)
-		if (f[i].n > kl && !memcmp(f[i].p, key, kl) && f[i].p[kl] == '=') {
-			*val = (struct span){ f[i].p + kl + 1, f[i].n - kl - 1 };
-			return true;
-		}
-	return false;
+	if (s.n > 3 && (!memcmp(s.p, "AF_", 3) || !memcmp(s.p, "PF_", 3))) {
+		struct span n = { s.p + 3, s.n - 3 };
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+			if (span_eq(n, f[i].n))
+				return f[i].v;
+		return AF_UNSPEC;
+	}
+	v = span_long(s, &ok);
+	return ok && v > 0 && v < 64 ? (int)v : AF_UNSPEC;
 }
 
-/* Inner value of a call like htons(53) or inet_addr("1.2.3.4"). */
-static bool call_arg(struct span s, const char *fn, struct span *in)
+/* The child of the call node fn(...) at pos: htons(53) -> 53. */
+static int call_arg(const struct stoks *tk, int node, const char *fn, int pos)
 {
+	struct span v = stok_val(tk, node);
 	size_t l = strlen(fn);
 
-	s = span_trim(s);
-	if (s.n < l + 2 || memcmp(s.p, fn, l) || s.p[l] != '(' || s.p[s.n - 1] != ')')
-		return false;
-	*in = (struct span){ s.p + l + 1, s.n - l - 2 };
-	return true;
+	if (v.n < l + 2 || memcmp(v.p, fn, l) || v.p[l] != '(')
+		return -1;
+	return stok_nth(tk, tk->t[node].kid, pos);
 }
 
 static bool ip_from(struct span s, int af, uint8_t *out)
@@ -182,60 +327,68 @@ static bool ip_from(struct span s, int af, uint8_t *out)
 	return inet_pton(af, (char *)buf, out) == 1;
 }
 
-int strace_sockaddr(struct span s, struct nst_addr *a)
+static uint16_t port_of(const struct stoks *tk, int node, const char *key)
 {
-	struct span v, in;
+	int k = call_arg(tk, stok_field(tk, node, key, -1), "htons", 0);
 	bool ok;
+	long v = span_long(stok_val(tk, k), &ok);
+
+	return ok && v >= 0 && v <= 65535 ? (uint16_t)v : 0;
+}
+
+static int sockaddr_unix(const struct stoks *tk, int node, struct nst_addr *a)
+{
+	uint8_t path[NST_UNIX_PATH_LEN + 1];
+	struct span v;
+	bool cut, abstract;
+	long n;
+	int k = stok_field(tk, node, "sun_path", -1);
+
+	a->family = AF_UNIX;
+	if (k < 0)
+		return 0;
+	v = tk->t[k].val;
+	abstract = v.n && v.p[0] == '@';
+	if (abstract)
+		v.p++, v.n--;
+	n = strace_unquote(v, path, NST_UNIX_PATH_LEN - 1, &cut);
+	if (n < 0)
+		return -1;
+	a->u.unix_path[0] = '@';
+	memcpy(a->u.unix_path + abstract, path, (size_t)n);
+	a->u.unix_path[n + abstract] = '\0';
+	return 0;
+}
+
+int strace_sockaddr(const struct stoks *tk, int node, struct nst_addr *a)
+{
+	struct span v = stok_val(tk, node);
+	int k = stok_field(tk, node, "sa_family", -1);
 
 	memset(a, 0, sizeof(*a));
-	if (!strace_field(s, "sa_family", &v))
+	if (!v.n || v.p[0] != '{' || k < 0)
 		return -1;
-	if (span_eq(v, "AF_INET")) {
-		a->family = AF_INET;
-		if (strace_field(s, "sin_port", &v) && call_arg(v, "htons", &in))
-			a->port = (uint16_t)span_long(in, &ok);
-		if (!strace_field(s, "sin_addr", &v) || !call_arg(v, "inet_addr", &in) ||
-		    !ip_from(in, AF_INET, a->u.in4))
-			return -1;
-		return 0;
-	}
-	if (span_eq(v, "AF_INET6")) {
-		struct span f[8];
-		int n;
-		a->family = AF_INET6;
-		if (strace_field(s, "sin6_port", &v) && call_arg(v, "htons", &in))
-			a->port = (uint16_t)span_long(in, &ok);
+	a->family = (uint16_t)strace_family(tk->t[k].val);
+	switch (a->family) {
+	case AF_INET:
+		a->port = port_of(tk, node, "sin_port");
+		k = call_arg(tk, stok_field(tk, node, "sin_addr", -1), "inet_addr", 0);
+		return k >= 0 && ip_from(tk->t[k].val, AF_INET, a->u.in4) ? 0 : -1;
+	case AF_INET6:
+		a->port = port_of(tk, node, "sin6_port");
 		/* inet_pton(AF_INET6, "::1", &sin6_addr) is a bare member */
-		s = span_trim(s);
-		n = strace_split_args((struct span){ s.p + 1, s.n - 2 }, f, 8);
-		for (int i = 0; i < n; i++) {
-			struct span args[3];
-			if (call_arg(f[i], "inet_pton", &in) && strace_split_args(in, args, 3) == 3)
-				return ip_from(args[1], AF_INET6, a->u.in6) ? 0 : -1;
+		for (k = tk->t[node].kid; k >= 0; k = tk->t[k].next) {
+			int ip = call_arg(tk, k, "inet_pton", 1);
+			if (ip >= 0)
+				return ip_from(tk->t[ip].val, AF_INET6, a->u.in6) ? 0 : -1;
 		}
 		return -1;
-	}
-	if (span_eq(v, "AF_UNIX")) {
-		uint8_t path[NST_UNIX_PATH_LEN + 1];
-		bool cut, abstract;
-		long n;
-		a->family = AF_UNIX;
-		if (!strace_field(s, "sun_path", &v))
-			return 0;
-		v = span_trim(v);
-		abstract = v.n && v.p[0] == '@';
-		if (abstract)
-			v.p++, v.n--;
-		n = strace_unquote(v, path, NST_UNIX_PATH_LEN - 1, &cut);
-		if (n < 0)
-			return -1;
-		a->u.unix_path[0] = '@';
-		memcpy(a->u.unix_path + abstract, path, (size_t)n);
-		a->u.unix_path[n + abstract] = '\0';
+	case AF_UNIX:
+		return sockaddr_unix(tk, node, a);
+	default:
+		a->family = AF_UNSPEC;
 		return 0;
 	}
-	a->family = AF_UNSPEC;
-	return 0;
 }
 
 /* "1.2.3.4:5" or "[::1]:53" from a -yy socket note. */

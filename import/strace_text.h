@@ -19,9 +19,36 @@ struct span {
 
 #define STRACE_MAX_ARGS 8
 
-/* Split "a, {b, c}, "d, e"" at top-level commas, aware of quotes and
- * (), {}, [] nesting.  Returns the number of args (at most max). */
-int strace_split_args(struct span s, struct span *args, int max);
+/* A syscall's arguments, tokenized once: every element of every list
+ * ({...}, [...], f(...)) is a node.  "key=value" elements carry their key
+ * (msg_name of the 4.x "msg_name(16)=..." too); a value's children are the
+ * elements of its last bracket group (htons(53) -> "53").  Nodes are
+ * indices into the array; -1 is "none". */
+#define STRACE_MAX_TOKS 4096
+struct stok {
+	struct span key; /* n == 0: no key */
+	struct span val; /* trimmed; for "key=value", the value */
+	int kid;         /* first child, or -1 */
+	int next;        /* next element of the same list, or -1 */
+};
+struct stoks {
+	int n;
+	bool full; /* more elements than STRACE_MAX_TOKS: the rest are lost */
+	struct stok t[STRACE_MAX_TOKS];
+};
+
+/* Tokenize s (the text between a call's parentheses) in one pass, aware of
+ * quotes, comments and nesting (at most 64 deep; deeper is plain text).
+ * Returns the first top-level node, -1 when there is none. */
+int strace_tokenize(struct span s, struct stoks *tk);
+/* The i'th node of the list that starts at node (i from 0), or -1. */
+int stok_nth(const struct stoks *tk, int node, int i);
+/* The child of node keyed key; when no child has a key (strace 4.x's
+ * positional {"...", 26}), the pos'th child (pos < 0: none).  -1 if
+ * neither. */
+int stok_field(const struct stoks *tk, int node, const char *key, int pos);
+/* The node's value, or an empty span for -1. */
+struct span stok_val(const struct stoks *tk, int node);
 
 /* Decode a quoted string ("..." with \NNN, \xNN, \n and friends), followed
  * perhaps by "..." (strace cut it at -s).  Copies at most cap bytes.
@@ -42,12 +69,13 @@ struct fd_note {
 };
 int strace_fd(struct span s, struct fd_note *note);
 
-/* {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("1.2.3.4")}
- * and the AF_INET6 / AF_UNIX forms.  Returns 0 or -1. */
-int strace_sockaddr(struct span s, struct nst_addr *a);
-
-/* The value of "key=" at the top level of a {...} struct; false if absent. */
-bool strace_field(struct span s, const char *key, struct span *val);
+/* The node {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(
+ * "1.2.3.4")}, the AF_INET6 / AF_UNIX forms, PF_* names of 4.x.  0 or -1;
+ * a family it does not decode is AF_UNSPEC and 0. */
+int strace_sockaddr(const struct stoks *tk, int node, struct nst_addr *a);
+/* AF_INET, PF_INET, AF_LOCAL, 2 ... as a family number; AF_UNSPEC when it
+ * is none. */
+int strace_family(struct span s);
 
 /* Strip surrounding spaces. */
 struct span span_trim(struct span s);

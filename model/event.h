@@ -115,6 +115,8 @@ enum nst_event_flags {
 	NST_EV_AWAY = 1u << 7,       /* the thread was not in its process's home
 	                                netns at the call (both known) */
 	NST_EV_NEW_AWAY = 1u << 8,   /* ns_new is not the home netns (both known) */
+	NST_EV_NO_TIME = 1u << 9,    /* the source has no clock (a strace log
+	                                without -t): ts_us means nothing */
 };
 
 struct nst_event {

@@ -14,6 +14,11 @@ void sockpool_free(struct sockpool *sp)
 		free(sp->free);
 		sp->free = n;
 	}
+	while (sp->free_ent) {
+		struct fd_entry *n = sp->free_ent->next_free;
+		free(sp->free_ent);
+		sp->free_ent = n;
+	}
 	idmap_free(&sp->by_ino);
 }
 
@@ -69,23 +74,111 @@ struct fdtab *fdtab_new(void)
 	return t;
 }
 
-struct fdtab *fdtab_copy(const struct fdtab *src)
-{
-	struct fdtab *t = fdtab_new();
+/* --- sparse entries (fd >= FDTAB_DENSE) ------------------------------------ */
 
-	if (!t || !src->cap)
-		return t;
-	t->ent = malloc((size_t)src->cap * sizeof(*t->ent));
-	if (!t->ent) {
-		free(t);
+static struct fd_entry *ent_new(struct sockpool *sp)
+{
+	struct fd_entry *e = sp->free_ent;
+
+	if (e)
+		sp->free_ent = e->next_free;
+	else if (!(e = malloc(sizeof(*e))))
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static void ent_discard(struct sockpool *sp, struct fd_entry *e)
+{
+	e->next_free = sp->free_ent;
+	sp->free_ent = e;
+}
+
+/* The sparse entry for fd, made (FD_UNKNOWN) when absent.  NULL on ENOMEM. */
+static struct fd_entry *high_slot(struct sockpool *sp, struct fdtab *t, int fd)
+{
+	struct fd_entry *e = idmap_get(&t->high, (uint64_t)fd);
+
+	if (e)
+		return e;
+	if (!(e = ent_new(sp)))
+		return NULL;
+	if (idmap_put(&t->high, (uint64_t)fd, e) < 0) {
+		ent_discard(sp, e);
 		return NULL;
 	}
-	memcpy(t->ent, src->ent, (size_t)src->cap * sizeof(*t->ent));
-	t->cap = src->cap;
+	return e;
+}
+
+static void high_drop(struct sockpool *sp, struct fdtab *t, int fd)
+{
+	struct fd_entry *e = idmap_get(&t->high, (uint64_t)fd);
+
+	if (!e)
+		return;
+	idmap_del(&t->high, (uint64_t)fd);
+	ent_discard(sp, e);
+}
+
+/* The sparse fds, ascending, in a malloc'd array (NULL when none). */
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static int *high_fds(const struct fdtab *t, long lo, long hi, size_t *n)
+{
+	size_t k = 0, cnt = idmap_count(&t->high);
+	int *v;
+
+	*n = 0;
+	if (!cnt || !(v = malloc(cnt * sizeof(*v))))
+		return NULL;
+	for (size_t i = 0; i < t->high.cap; i++) {
+		const struct idmap_slot *sl = &t->high.slots[i];
+		if (sl->val && (long)sl->key >= lo && (long)sl->key <= hi)
+			v[k++] = (int)sl->key;
+	}
+	qsort(v, k, sizeof(*v), cmp_int);
+	*n = k;
+	return v;
+}
+
+/* --- tables ---------------------------------------------------------------- */
+
+struct fdtab *fdtab_copy(struct sockpool *sp, const struct fdtab *src)
+{
+	struct fdtab *t = fdtab_new();
+	int used = src->cap;
+
+	if (!t)
+		return NULL;
+	while (used > 0 && src->ent[used - 1].kind == FD_UNKNOWN)
+		used--; /* copy what is open, not the room grown for it */
+	if (used && !(t->ent = malloc((size_t)used * sizeof(*t->ent))))
+		goto fail;
+	if (used)
+		memcpy(t->ent, src->ent, (size_t)used * sizeof(*t->ent));
+	t->cap = used;
 	for (int i = 0; i < t->cap; i++)
 		if (t->ent[i].sk)
 			t->ent[i].sk->refs++;
+	for (size_t i = 0; i < src->high.cap; i++) {
+		const struct idmap_slot *sl = &src->high.slots[i];
+		struct fd_entry *e;
+		if (!sl->val)
+			continue;
+		if (!(e = high_slot(sp, t, (int)sl->key)))
+			goto fail;
+		*e = *(const struct fd_entry *)sl->val;
+		if (e->sk)
+			e->sk->refs++;
+	}
 	return t;
+fail:
+	fdtab_unref(sp, t);
+	return NULL;
 }
 
 struct fdtab *fdtab_ref(struct fdtab *t)
@@ -100,13 +193,48 @@ void fdtab_unref(struct sockpool *sp, struct fdtab *t)
 		return;
 	for (int i = 0; i < t->cap; i++)
 		sock_unref(sp, t->ent[i].sk);
+	for (size_t i = 0; i < t->high.cap; i++) {
+		struct fd_entry *e = t->high.slots[i].val;
+		if (e) {
+			sock_unref(sp, e->sk);
+			ent_discard(sp, e);
+		}
+	}
+	idmap_free(&t->high);
 	free(t->ent);
 	free(t);
 }
 
 struct fd_entry *fdtab_get(struct fdtab *t, int fd)
 {
-	return fd >= 0 && fd < t->cap ? &t->ent[fd] : NULL;
+	if (fd < 0)
+		return NULL;
+	if (fd < FDTAB_DENSE)
+		return fd < t->cap ? &t->ent[fd] : NULL;
+	return idmap_get(&t->high, (uint64_t)fd);
+}
+
+int *fdtab_list(const struct fdtab *t, long lo, long hi, size_t *n)
+{
+	size_t nh = 0, k = 0;
+	int *high = high_fds(t, lo < FDTAB_DENSE ? FDTAB_DENSE : lo, hi, &nh), *v;
+	size_t room = nh;
+
+	*n = 0;
+	for (long i = lo < 0 ? 0 : lo; i <= hi && i < t->cap; i++)
+		room += t->ent[i].kind != FD_UNKNOWN;
+	if (!room || !(v = malloc(room * sizeof(*v)))) {
+		free(high);
+		return NULL;
+	}
+	for (long i = lo < 0 ? 0 : lo; i <= hi && i < t->cap; i++)
+		if (t->ent[i].kind != FD_UNKNOWN)
+			v[k++] = (int)i;
+	for (size_t i = 0; i < nh; i++)
+		v[k++] = high[i];
+	free(high);
+	*n = k;
+	return v;
 }
 
 static int grow(struct fdtab *t, int fd)
@@ -116,6 +244,8 @@ static int grow(struct fdtab *t, int fd)
 
 	while (ncap <= fd)
 		ncap *= 2;
+	if (ncap > FDTAB_DENSE)
+		ncap = FDTAB_DENSE;
 	n = realloc(t->ent, (size_t)ncap * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -132,9 +262,13 @@ int fdtab_set(struct sockpool *sp, struct fdtab *t, int fd, enum fd_kind kind,
 
 	if (fd < 0 || fd >= FD_MAX)
 		return -EINVAL;
-	if (fd >= t->cap && grow(t, fd) < 0)
+	if (fd < FDTAB_DENSE) {
+		if (fd >= t->cap && grow(t, fd) < 0)
+			return -ENOMEM;
+		e = &t->ent[fd];
+	} else if (!(e = high_slot(sp, t, fd))) {
 		return -ENOMEM;
-	e = &t->ent[fd];
+	}
 	if (sk)
 		sk->refs++; /* first: sk may be the object e holds */
 	sock_unref(sp, e->sk);
@@ -153,7 +287,10 @@ bool fdtab_close(struct sockpool *sp, struct fdtab *t, int fd)
 	if (!e)
 		return false;
 	last = sock_unref(sp, e->sk);
-	memset(e, 0, sizeof(*e));
+	if (fd >= FDTAB_DENSE)
+		high_drop(sp, t, fd);
+	else
+		memset(e, 0, sizeof(*e));
 	return last;
 }
 
@@ -172,12 +309,20 @@ void fdtab_dup(struct sockpool *sp, struct fdtab *t, int oldfd, int newfd, bool 
 	if (fdtab_set(sp, t, newfd, (enum fd_kind)copy.kind, copy.sk, cloexec) < 0)
 		fdtab_close(sp, t, newfd);
 	else
-		t->ent[newfd].ns = copy.ns;
+		fdtab_get(t, newfd)->ns = copy.ns;
 }
 
 void fdtab_exec(struct sockpool *sp, struct fdtab *t)
 {
+	size_t n;
+	int *high;
+
 	for (int i = 0; i < t->cap; i++)
 		if (t->ent[i].cloexec)
 			fdtab_close(sp, t, i);
+	high = high_fds(t, FDTAB_DENSE, FD_MAX, &n);
+	for (size_t i = 0; i < n; i++)
+		if (fdtab_get(t, high[i])->cloexec)
+			fdtab_close(sp, t, high[i]);
+	free(high);
 }

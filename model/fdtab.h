@@ -60,18 +60,29 @@ struct fd_entry {
 	uint8_t kind;    /* enum fd_kind */
 	uint8_t cloexec; /* closed at execve: close-on-exec, or not known */
 	nsid_t ns;       /* FD_NETNS */
-	struct msock *sk;
+	union {
+		struct msock *sk;
+		struct fd_entry *next_free; /* a sparse entry on the free list */
+	};
 };
+
+/* fds below FDTAB_DENSE sit in an array; higher ones are sparse (a hash of
+ * entries), so that a table's memory follows its open fds, not its highest
+ * one: a fork of a process holding fd 65535 costs one entry, not 65536. */
+#define FDTAB_DENSE 256
 
 struct fdtab {
 	int refs;
-	int cap;
+	int cap; /* of ent, at most FDTAB_DENSE */
 	struct fd_entry *ent;
+	struct idmap high; /* fd -> struct fd_entry, for fd >= FDTAB_DENSE */
 };
 
-/* Socket objects: the free list, the id counter and the inode index. */
+/* Socket objects: the free list, the id counter and the inode index; and
+ * the free list of sparse fd entries. */
 struct sockpool {
 	struct msock *free;
+	struct fd_entry *free_ent;
 	uint64_t next_id;
 	struct idmap by_ino;
 };
@@ -90,12 +101,17 @@ void sock_set_ino(struct sockpool *sp, struct msock *sk, uint64_t ino);
 /* New empty table (refs=1), or NULL on ENOMEM. */
 struct fdtab *fdtab_new(void);
 /* Copy for fork(); socket objects are shared.  NULL on ENOMEM. */
-struct fdtab *fdtab_copy(const struct fdtab *t);
+struct fdtab *fdtab_copy(struct sockpool *sp, const struct fdtab *t);
 struct fdtab *fdtab_ref(struct fdtab *t);
 void fdtab_unref(struct sockpool *sp, struct fdtab *t);
 
-/* Entry for fd; NULL when fd < 0 or beyond the table (= FD_UNKNOWN). */
+/* Entry for fd; NULL when fd < 0 or not in the table (= FD_UNKNOWN).  It
+ * stays valid until the next change to the table. */
 struct fd_entry *fdtab_get(struct fdtab *t, int fd);
+/* The fds in [lo, hi] that are not FD_UNKNOWN, ascending, in a malloc'd
+ * array the caller frees (NULL with *n = 0 when there are none, or on
+ * ENOMEM).  For close_range: collect, then change the table. */
+int *fdtab_list(const struct fdtab *t, long lo, long hi, size_t *n);
 /* Set fd (closing what it was); takes a reference on sk.  -EINVAL for a
  * bad fd, -ENOMEM. */
 int fdtab_set(struct sockpool *sp, struct fdtab *t, int fd, enum fd_kind kind,

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "model/model.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +163,7 @@ struct mthread *model_clone(struct model *m, struct mthread *parent, pid_t child
 	}
 	if (flags & CLONE_THREAD)
 		return thread_new(m, parent->p, child, child_ns);
-	fds = flags & CLONE_FILES ? fdtab_ref(parent->p->fds) : fdtab_copy(parent->p->fds);
+	fds = flags & CLONE_FILES ? fdtab_ref(parent->p->fds) : fdtab_copy(&m->socks, parent->p->fds);
 	if (!fds)
 		return NULL;
 	p = proc_new(m, child, fds, child_ns);
@@ -175,6 +176,27 @@ struct mthread *model_clone(struct model *m, struct mthread *parent, pid_t child
 	if (!t)
 		proc_free(m, p);
 	return t;
+}
+
+int model_renumber(struct model *m, struct mthread *t, pid_t tid)
+{
+	struct mproc *p = t->p;
+	bool leads = p->pid == t->tid;
+
+	if (model_thread(m, tid) || (leads && model_proc(m, tid)))
+		return -EEXIST;
+	if (idmap_put(&m->threads, (uint64_t)tid, t) < 0 ||
+	    (leads && idmap_put(&m->procs, (uint64_t)tid, p) < 0)) {
+		idmap_del(&m->threads, (uint64_t)tid);
+		return -ENOMEM;
+	}
+	idmap_del(&m->threads, (uint64_t)t->tid);
+	t->tid = tid;
+	if (leads) {
+		idmap_del(&m->procs, (uint64_t)p->pid);
+		p->pid = tid;
+	}
+	return 0;
 }
 
 void model_thread_exit(struct model *m, struct mthread *t)
@@ -193,7 +215,7 @@ void model_unshare_files(struct model *m, struct mproc *p)
 {
 	struct fdtab *copy;
 
-	if (p->fds->refs <= 1 || !(copy = fdtab_copy(p->fds)))
+	if (p->fds->refs <= 1 || !(copy = fdtab_copy(&m->socks, p->fds)))
 		return;
 	fdtab_unref(&m->socks, p->fds);
 	p->fds = copy;
@@ -299,7 +321,7 @@ void model_fd_kind(struct model *m, struct mproc *p, int fd, enum fd_kind kind)
 void model_fd_netns(struct model *m, struct mproc *p, int fd, nsid_t ns)
 {
 	if (fdtab_set(&m->socks, p->fds, fd, FD_NETNS, NULL, true) == 0)
-		p->fds->ent[fd].ns = ns;
+		fdtab_get(p->fds, fd)->ns = ns;
 }
 
 void model_dup(struct model *m, struct mproc *p, int oldfd, int newfd, bool cloexec)

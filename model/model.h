@@ -95,6 +95,10 @@ struct mthread *model_clone(struct model *m, struct mthread *parent, pid_t child
  * fd table is unshared and its close-on-exec fds closed, and the new
  * program is at home in the netns it starts in. */
 void model_exec(struct model *m, struct mthread *t, pid_t leader);
+/* t turns out to be numbered tid (a log's unprefixed first process, whose
+ * pid shows later): the thread takes tid, and its process the pid tid when
+ * t leads it.  -EEXIST when tid is known, -ENOMEM. */
+int model_renumber(struct model *m, struct mthread *t, pid_t tid);
 /* t is gone; its process goes with its last thread, and with the process
  * its references to the fd table and the sockets in it. */
 void model_thread_exit(struct model *m, struct mthread *t);

@@ -50,6 +50,7 @@
 	X(sendto, SEND, OUT)               \
 	X(setns, SETNS, NONE)              \
 	X(socket, SOCKET, NONE)            \
+	X(socketcall, OTHER, NONE)         \
 	X(socketpair, SOCKET, NONE)        \
 	X(unshare, UNSHARE, NONE)          \
 	X(vfork, CLONE, NONE)              \

@@ -105,7 +105,7 @@ int lineout_json(struct lineout *lo, const json_t *o)
 
 	if (!o)
 		return 0;
-	text = json_dumps(o, JSON_COMPACT);
+	text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12)); /* no float noise: 19.367, not 19.367000000000001 */
 	if (!text)
 		return -ENOMEM;
 	r = lineout_line(lo, text, strlen(text));

@@ -225,10 +225,12 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 		      "dns_responses_received", (json_int_t)c->r_recv,
 		      "dns_queries_received", (json_int_t)c->q_recv,
 		      "dns_responses_sent", (json_int_t)c->r_sent, "upstreams", ups, "relays", rel);
-	if (o)
+	if (o) {
 		json_object_set_new(o, "lookups", lks);
-	else
+		json_object_set_new(o, "not_dns", json_integer((json_int_t)c->not_dns));
+	} else {
 		json_decref(lks);
+	}
 	if (o && (c->q_overflow || c->sv_overflow || findings_dropped(analyzer_findings(a))))
 		json_object_set_new(o, "overflow", json_pack("{s:I, s:I, s:I}",
 			"queries", (json_int_t)c->q_overflow, "served", (json_int_t)c->sv_overflow,
@@ -394,6 +396,9 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 
 	fprintf(out, "\n== nstrace report: %lu events, %lu DNS queries sent, %lu answers received, "
 		     "%lu queries served ==\n", c->events, c->q_sent, c->r_recv, c->q_recv);
+	if (c->not_dns)
+		fprintf(out, "%lu payloads on DNS sockets (port 53, 127.0.0.11) were not DNS "
+			     "messages and were not counted.\n", c->not_dns);
 	if (!n)
 		fprintf(out, "No findings.\n");
 	for (size_t i = 0; i < n; i++) {

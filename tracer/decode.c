@@ -703,16 +703,22 @@ void exit_fcntl(struct decode_ctx *c)
 /* One close event per socket fd closed, as if each were a close(). */
 void exit_close_range(struct decode_ctx *c)
 {
-	unsigned lo = (unsigned)c->a[0], hi = (unsigned)c->a[1], fd;
+	unsigned lo = (unsigned)c->a[0], hi = (unsigned)c->a[1];
 	struct mproc *p = c->t->p;
 	struct nst_event proto = *c->ev;
+	size_t n;
+	int *fds;
 
 	if (c->ret < 0)
 		return;
 	if (c->a[2] & CLOSE_RANGE_UNSHARE)
 		model_unshare_files(c->d->m, p);
-	for (fd = lo; fd <= hi && fd < (unsigned)p->fds->cap; fd++) {
-		struct fd_entry *e = model_fd(p, (int)fd);
+	fds = fdtab_list(p->fds, lo, hi, &n); /* rare: allocating here is fine */
+	for (size_t i = 0; i < n; i++) {
+		int fd = fds[i];
+		struct fd_entry *e = model_fd(p, fd);
+		if (!e)
+			continue;
 		if (c->a[2] & CLOSE_RANGE_CLOEXEC) {
 			e->cloexec = 1;
 		} else if (e->kind == FD_SOCKET) {
@@ -723,6 +729,7 @@ void exit_close_range(struct decode_ctx *c)
 			model_close(c->d->m, p, (int)fd);
 		}
 	}
+	free(fds);
 }
 
 /* --- dispatch ------------------------------------------------------------- */

@@ -316,7 +316,7 @@ static struct mthread *adopt_task(struct engine *e, pid_t tid, struct mthread *p
 	/* A new process: a fork copies its parent's fd table; CLONE_FILES is
 	 * set right when the clone event comes. */
 	pp = model_proc(&e->m, ppid);
-	return add_task(e, tid, tid, pp ? fdtab_copy(pp->fds) : NULL);
+	return add_task(e, tid, tid, pp ? fdtab_copy(&e->m.socks, pp->fds) : NULL);
 }
 
 static void on_clone_event(struct engine *e, struct mthread *t, int event)

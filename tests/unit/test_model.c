@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 
 #include "model/fdtab.h"
@@ -55,7 +56,7 @@ static void fork_copy_is_independent(void)
 	struct fdtab *t = fdtab_new(), *c;
 
 	fdtab_set(&pool, t, 3, FD_SOCKET, sock(9), false);
-	c = fdtab_copy(t);
+	c = fdtab_copy(&pool, t);
 	fdtab_close(&pool, c, 3);
 	CHECK(fdtab_get(t, 3)->kind == FD_SOCKET);
 	CHECK(fdtab_get(c, 3)->kind == FD_UNKNOWN);
@@ -84,9 +85,8 @@ static void big_and_bad_fds(void)
 	CHECK(fdtab_set(&pool, t, 5000, FD_OTHER, NULL, false) == 0);
 	CHECK(fdtab_get(t, 5000)->kind == FD_OTHER);
 	CHECK(fdtab_get(t, 1 << 30) == NULL);
-	for (int fd = 0; fd < t->cap; fd++) /* close_range(0, ~0) */
-		fdtab_close(&pool, t, fd);
-	CHECK(fdtab_get(t, 5000)->kind == FD_UNKNOWN);
+	fdtab_close(&pool, t, 5000);
+	CHECK(fdtab_get(t, 5000) == NULL); /* unknown again */
 	fdtab_unref(&pool, t);
 }
 
@@ -110,7 +110,7 @@ static void netns_fds_keep_their_namespace(void)
 	struct fdtab *t = fdtab_new();
 
 	CHECK(fdtab_set(&pool, t, 7, FD_NETNS, NULL, true) == 0);
-	t->ent[7].ns = 42;
+	fdtab_get(t, 7)->ns = 42;
 	CHECK(fdtab_get(t, 7)->kind == FD_NETNS && fdtab_get(t, 7)->ns == 42);
 	fdtab_dup(&pool, t, 7, 9, false);
 	CHECK(fdtab_get(t, 9)->kind == FD_NETNS && fdtab_get(t, 9)->ns == 42);
@@ -119,6 +119,39 @@ static void netns_fds_keep_their_namespace(void)
 	fdtab_exec(&pool, t); /* close-on-exec unknown for a learned fd: forgotten */
 	CHECK(fdtab_get(t, 7)->kind == FD_UNKNOWN && fdtab_get(t, 9)->kind == FD_OTHER);
 	fdtab_unref(&pool, t);
+}
+
+static void high_fds_are_sparse(void)
+{
+	struct fdtab *t = fdtab_new(), *c[100];
+	struct msock *k = sock_new(&pool);
+	size_t n;
+	int *l;
+
+	CHECK(fdtab_set(&pool, t, 65535, FD_SOCKET, k, false) == 0);
+	CHECK(fdtab_set(&pool, t, 3, FD_OTHER, NULL, true) == 0);
+	CHECK(fdtab_set(&pool, t, 4000, FD_OTHER, NULL, true) == 0);
+	CHECK(t->cap <= FDTAB_DENSE && idmap_count(&t->high) == 2);
+	for (int i = 0; i < 100; i++) { /* forks: each copy is its open fds */
+		c[i] = fdtab_copy(&pool, t);
+		CHECK(c[i] && c[i]->cap == 4 && idmap_count(&c[i]->high) == 2);
+	}
+	CHECK(k->refs == 101 && fdtab_get(c[7], 65535)->sk == k);
+	l = fdtab_list(t, 0, 1 << 20, &n);
+	CHECK(n == 3 && l[0] == 3 && l[1] == 4000 && l[2] == 65535);
+	free(l);
+	l = fdtab_list(t, 4, 65534, &n);
+	CHECK(n == 1 && l[0] == 4000);
+	free(l);
+	fdtab_dup(&pool, t, 65535, 70000, true);
+	CHECK(fdtab_get(t, 70000)->sk == k && k->refs == 102);
+	fdtab_exec(&pool, t); /* 3, 4000 and 70000 are close-on-exec */
+	CHECK(!fdtab_get(t, 4000) && !fdtab_get(t, 70000) && fdtab_get(t, 65535)->sk == k);
+	CHECK(!fdtab_close(&pool, t, 65535) && fdtab_get(t, 65535) == NULL);
+	for (int i = 0; i < 100; i++)
+		fdtab_unref(&pool, c[i]);
+	fdtab_unref(&pool, t); /* the last reference went with the copies */
+	CHECK(pool.free == k);
 }
 
 /* --- the fact API ---------------------------------------------------------- */
@@ -387,6 +420,7 @@ int main(void)
 	RUN(exec_drops_cloexec_only, "exec drops close-on-exec fds and keeps the rest");
 	RUN(big_and_bad_fds, "negative and absurd fds are refused; the table grows on demand");
 	RUN(freed_sockets_are_recycled, "socket objects come back from the free list, with a new id");
+	RUN(high_fds_are_sparse, "fds past the dense array cost one entry each: a fork copies open fds, not the highest one");
 	RUN(netns_fds_keep_their_namespace, "a learned netns fd keeps its namespace through dup, not past reuse or exec");
 	RUN(facts_dup_shares_the_socket, "facts: socket=3, dup(3)=4, connect(4): fd 3 has the peer too");
 	RUN(facts_fork_copies_the_table, "facts: fork copies the table (sockets shared), threads and CLONE_FILES share it");
