@@ -20,7 +20,7 @@ ALIB_OBJ = $(LIB_SRC:%.c=build/asan/obj/%.o)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 PROGS    = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c))
 
-.PHONY: all asan lib progs units test demo deps clean bench e2e
+.PHONY: all asan lib progs units test demo deps clean bench e2e fuzz
 # Keep every object (unit-test objects would otherwise be deleted as intermediates).
 .SECONDARY:
 all: build/nstrace
@@ -72,6 +72,28 @@ build/progs/fp_stack: tests/progs/fp_stack.c
 
 progs: $(PROGS)
 
+# libFuzzer harnesses (fuzz/README.md): clang, ASan+UBSan, every parser of
+# untrusted bytes.  Their own object flavour: coverage instrumentation.
+FUZZ_CC  = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZERS  = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+FLIB_SRC = $(LIB_SRC)
+FLIB_OBJ = $(FLIB_SRC:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -O1 -g -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer \
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c -o $@ $<
+
+build/fuzz/libnstrace.a: $(FLIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: build/fuzz/obj/fuzz/fuzz_%.o build/fuzz/libnstrace.a
+	$(FUZZ_CC) -g -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZERS)
+
 # Installs only what is missing (no apt-get at all when nothing is).
 deps:
 	@sh scripts/deps.sh
@@ -83,7 +105,7 @@ demo: deps
 
 # deps runs first and alone: the build may need what it installs.
 test: deps
-	$(MAKE) all asan progs units
+	$(MAKE) all asan progs units fuzz
 	sh tests/run.sh
 
 clean:

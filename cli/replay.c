@@ -271,9 +271,10 @@ static int read_strace(struct lines *ls, int n, struct session *c, struct input_
 		}
 		if (got == 0)
 			h[0] = h[--hn];
-		else if (strace_line_ts(l->line, l->len, &l->ts) < 0 && n > 1)
+		else if (n > 1 && strace_line_ts(l->line, l->len, &l->ts) < 0)
 			l->ts = 0; /* no time: keep the file's own order */
-		heap_down(h, hn, 0);
+		if (n > 1)
+			heap_down(h, hn, 0);
 	}
 	strace_import_end(imp);
 	const struct strace_stats *st = strace_import_stats(imp);

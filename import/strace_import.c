@@ -406,7 +406,7 @@ static void broken_drop(struct strace_import *s)
 	if (!s->broken_lines)
 		return;
 	s->broken_lines = 0;
-	bad_at(s, s->broken_lineno, "a call cut by other output, never completed");
+	bad_at(s, s->broken_lineno, "syscall line without a return value (no rest followed)");
 }
 
 static void broken_start(struct strace_import *s, int tid, struct span l)
@@ -560,13 +560,15 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 		pend_save(s, t, span_trim((struct span){ l.p, l.n - 16 }));
 		return;
 	}
-	if ((cut = find_notice(l, &npid, &attached))) { /* "clone(...strace: Process N attached" */
-		notice(s, npid, attached);
-		l.n = (size_t)(cut - l.p);
-	}
 	const char *eq, *ret_at;
 	if (!find_ret(l, l.p + i, &eq, &ret_at)) {
-		broken_start(s, tid, l); /* the rest may follow */
+		/* cut: "clone(...strace: Process N attached", or the program's
+		 * output; the rest may follow */
+		if ((cut = find_notice(l, &npid, &attached))) {
+			notice(s, npid, attached);
+			l.n = (size_t)(cut - l.p);
+		}
+		broken_start(s, tid, l);
 		return;
 	}
 	handle_call(s, t, l);

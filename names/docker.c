@@ -70,21 +70,27 @@ static void norm_path(const char *in, char *out, size_t n)
 	snprintf(out, n, "%s", !strncmp(in, "/var/run/", 9) ? in + 4 : in);
 }
 
-static void fill_from_inspect(struct container *c, const json_t *ins)
+long long docker_inspect_parse(const json_t *ins, struct container *c)
 {
 	const json_t *ns = json_object_get(ins, "NetworkSettings");
 	const char *key = json_string_value(json_object_get(ns, "SandboxKey"));
 	const json_t *pid = json_object_get(json_object_get(ins, "State"), "Pid");
+
+	if (key && key[0])
+		norm_path(key, c->netns_path, sizeof(c->netns_path));
+	return json_is_integer(pid) && json_integer_value(pid) > 0 ? json_integer_value(pid) : 0;
+}
+
+static void fill_from_inspect(struct container *c, const json_t *ins)
+{
+	long long pid = docker_inspect_parse(ins, c);
 	struct stat st;
 	char p[64];
 
-	if (key && key[0]) {
-		norm_path(key, c->netns_path, sizeof(c->netns_path));
-		if (stat(c->netns_path, &st) == 0)
-			c->netns_ino = st.st_ino;
-	}
-	if (!c->netns_ino && json_is_integer(pid) && json_integer_value(pid) > 0) {
-		snprintf(p, sizeof(p), "/proc/%lld/ns/net", (long long)json_integer_value(pid));
+	if (c->netns_path[0] && stat(c->netns_path, &st) == 0)
+		c->netns_ino = st.st_ino;
+	if (!c->netns_ino && pid) {
+		snprintf(p, sizeof(p), "/proc/%lld/ns/net", pid);
 		if (stat(p, &st) == 0)
 			c->netns_ino = st.st_ino;
 	}
@@ -104,6 +110,21 @@ static void first_ip(const json_t *summary, char *out, size_t n)
 			return;
 		}
 	}
+}
+
+int docker_summary_parse(const json_t *e, struct container *ct)
+{
+	const char *id = json_string_value(json_object_get(e, "Id"));
+	const char *name = json_string_value(json_array_get(json_object_get(e, "Names"), 0));
+
+	memset(ct, 0, sizeof(*ct));
+	if (!id || strlen(id) < 12)
+		return -EINVAL;
+	snprintf(ct->id, sizeof(ct->id), "%.12s", id);
+	snprintf(ct->name, sizeof(ct->name), "%s", name ? name + (name[0] == '/') : ct->id);
+	snprintf(ct->kind, sizeof(ct->kind), "docker");
+	first_ip(e, ct->ip, sizeof(ct->ip));
+	return 0;
 }
 
 int docker_host_parse(const char *host, struct docker_api *api)
@@ -277,19 +298,13 @@ int docker_load(struct containers *t, const struct docker_api *api)
 	seen = json_object();
 	json_array_foreach(list, i, e) {
 		struct container ct;
-		const char *id = json_string_value(json_object_get(e, "Id"));
-		const char *name = json_string_value(json_array_get(json_object_get(e, "Names"), 0));
 		char path[128];
 		json_t *ins;
-		if (!id || strlen(id) < 12)
+		if (docker_summary_parse(e, &ct) < 0)
 			continue;
-		memset(&ct, 0, sizeof(ct));
-		snprintf(ct.id, sizeof(ct.id), "%.12s", id);
-		snprintf(ct.name, sizeof(ct.name), "%s", name ? name + (name[0] == '/') : ct.id);
-		snprintf(ct.kind, sizeof(ct.kind), "docker");
-		first_ip(e, ct.ip, sizeof(ct.ip));
 		ct.internal = on_internal_net(c, api, e, seen);
-		snprintf(path, sizeof(path), "/containers/%.64s/json", id);
+		snprintf(path, sizeof(path), "/containers/%.64s/json",
+			 json_string_value(json_object_get(e, "Id")));
 		ins = api_get(c, api, path);
 		if (ins)
 			fill_from_inspect(&ct, ins);

@@ -7,6 +7,7 @@
 #ifndef NST_DOCKER_H
 #define NST_DOCKER_H
 
+#include <jansson.h>
 #include <sys/types.h>
 
 #include "model/containers.h"
@@ -28,6 +29,13 @@ int docker_host_parse(const char *host, struct docker_api *api);
  * arguments, as /proc/PID/cmdline holds them) that docker_host_parse
  * takes.  0, or -ENOENT when it has none.  Pure. */
 int dockerd_cmdline_api(const char *args, size_t len, struct docker_api *api);
+
+/* One entry of GET /containers/json into *ct (zeroed first): short id,
+ * name, first IP.  -EINVAL without an id.  Pure. */
+int docker_summary_parse(const json_t *e, struct container *ct);
+/* GET /containers/ID/json: the SandboxKey path into ct->netns_path (the
+ * /run form); returns State.Pid, or 0.  Pure (nothing is stat'd). */
+long long docker_inspect_parse(const json_t *ins, struct container *ct);
 
 /* Where the API is, in this order: DOCKER_HOST; the -H of the traced
  * dockerd (pids: the traced processes, whichever of them is dockerd);

@@ -26,6 +26,10 @@ label=static
 for t in tests/static/test_*.sh; do
 	run sh "$t"
 done
+# Every parser of untrusted bytes under libFuzzer: its regression corpus,
+# then FUZZ_SECONDS (20) of fuzzing each, with ASan and UBSan.
+label=fuzz
+run sh fuzz/run.sh
 netns_before=$(ip netns list 2>/dev/null | sort)
 routes_before=$(ip route show 198.51.100.0/24 2>/dev/null; ip route show 198.18.0.0/15 2>/dev/null)
 fw() { # the host's rules and chains, without counters

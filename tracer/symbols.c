@@ -112,72 +112,83 @@ static void on_go_func(void *ctx, uint64_t entry, uint64_t end, const char *name
 	add_sym(ctx, entry, end - entry, name, l);
 }
 
-/* A section's bytes, when they lie inside the file. */
-static const uint8_t *section(const void *map, size_t size, const Elf64_Shdr *sh, size_t *len)
+/* A mapped ELF file.  Its headers are copied out (aligned) before use: a
+ * file is untrusted input (any program in any container), and its offsets
+ * may point anywhere, misaligned, or wrap around. */
+struct elf {
+	const uint8_t *map;
+	size_t size;
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh; /* eh.e_shnum entries, malloc'd */
+};
+
+/* Does [off, off + n * each) lie inside the file, without wrapping? */
+static bool inside(const struct elf *e, uint64_t off, uint64_t n, uint64_t each)
 {
-	if (sh->sh_type == SHT_NOBITS || sh->sh_offset > size || sh->sh_size > size - sh->sh_offset)
-		return NULL;
-	*len = sh->sh_size;
-	return (const uint8_t *)map + sh->sh_offset;
+	return off <= e->size && (!each || n <= (e->size - off) / each);
 }
 
-static const Elf64_Shdr *section_named(const void *map, size_t size, const Elf64_Ehdr *eh,
-				       const char *name)
+/* A section's bytes, when they lie inside the file. */
+static const uint8_t *section(const struct elf *e, const Elf64_Shdr *sh, size_t *len)
 {
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
-	const char *names;
-	size_t nl;
-
-	if (eh->e_shstrndx >= eh->e_shnum ||
-	    !(names = (const char *)section(map, size, &sh[eh->e_shstrndx], &nl)))
+	if (sh->sh_type == SHT_NOBITS || !inside(e, sh->sh_offset, sh->sh_size, 1))
 		return NULL;
-	for (int i = 0; i < eh->e_shnum; i++)
-		if (sh[i].sh_name < nl && nl - sh[i].sh_name > strlen(name) &&
-		    !memcmp(names + sh[i].sh_name, name, strlen(name) + 1))
-			return &sh[i];
+	*len = sh->sh_size;
+	return e->map + sh->sh_offset;
+}
+
+static const Elf64_Shdr *section_named(const struct elf *e, const char *name)
+{
+	const char *names;
+	size_t nl, l = strlen(name);
+
+	if (e->eh.e_shstrndx >= e->eh.e_shnum ||
+	    !(names = (const char *)section(e, &e->sh[e->eh.e_shstrndx], &nl)))
+		return NULL;
+	for (int i = 0; i < e->eh.e_shnum; i++)
+		if (e->sh[i].sh_name < nl && nl - e->sh[i].sh_name > l &&
+		    !memcmp(names + e->sh[i].sh_name, name, l + 1))
+			return &e->sh[i];
 	return NULL;
 }
 
 /* FUNC symbols of a .symtab or .dynsym. */
-static void add_elf_syms(struct module *m, const void *map, size_t size, const Elf64_Ehdr *eh,
-			 const Elf64_Shdr *tab)
+static void add_elf_syms(struct module *m, const struct elf *e, const Elf64_Shdr *tab)
 {
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
-	const Elf64_Sym *syms;
+	const uint8_t *syms;
 	const char *str;
 	size_t tl, sl;
 
-	if (tab->sh_link >= eh->e_shnum || tab->sh_entsize != sizeof(Elf64_Sym) ||
-	    !(syms = (const Elf64_Sym *)section(map, size, tab, &tl)) ||
-	    !(str = (const char *)section(map, size, &sh[tab->sh_link], &sl)))
+	if (tab->sh_link >= e->eh.e_shnum || tab->sh_entsize != sizeof(Elf64_Sym) ||
+	    !(syms = section(e, tab, &tl)) || !(str = (const char *)section(e, &e->sh[tab->sh_link], &sl)))
 		return;
 	for (size_t i = 0; i < tl / sizeof(Elf64_Sym); i++) {
-		const Elf64_Sym *s = &syms[i];
-		if (ELF64_ST_TYPE(s->st_info) == STT_FUNC && s->st_value && s->st_name < sl)
-			add_sym(m, s->st_value, s->st_size, str + s->st_name,
-				strnlen(str + s->st_name, sl - s->st_name));
+		Elf64_Sym s;
+		memcpy(&s, syms + i * sizeof(s), sizeof(s));
+		if (ELF64_ST_TYPE(s.st_info) == STT_FUNC && s.st_value && s.st_name < sl)
+			add_sym(m, s.st_value, s.st_size, str + s.st_name,
+				strnlen(str + s.st_name, sl - s.st_name));
 	}
 }
 
 /* Where the Go table is: its own section, or inside .data.rel.ro or
  * .rodata where an external link merged it, found by a header that parses. */
-static const uint8_t *find_pclntab(const void *map, size_t size, const Elf64_Ehdr *eh,
-				   size_t *len, uint64_t *vaddr)
+static const uint8_t *find_pclntab(const struct elf *e, size_t *len, uint64_t *vaddr)
 {
 	static const char *const own[] = { ".gopclntab", ".data.rel.ro.gopclntab" };
-	static const char *const inside[] = { ".data.rel.ro", ".rodata" };
+	static const char *const in[] = { ".data.rel.ro", ".rodata" };
 	const Elf64_Shdr *sh;
 	const uint8_t *tab;
 	size_t l;
 
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		if ((sh = section_named(map, size, eh, own[i])) && (tab = section(map, size, sh, len)) &&
+		if ((sh = section_named(e, own[i])) && (tab = section(e, sh, len)) &&
 		    gopclntab_version(tab, *len)) {
 			*vaddr = sh->sh_addr;
 			return tab;
 		}
-	for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++) {
-		if (!(sh = section_named(map, size, eh, inside[i])) || !(tab = section(map, size, sh, &l)))
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		if (!(sh = section_named(e, in[i])) || !(tab = section(e, sh, &l)))
 			continue;
 		for (size_t off = 0; off + 16 <= l; off += 8) /* the header is pointer-aligned */
 			if (tab[off + 3] == 0xff && tab[off + 2] == 0xff && gopclntab_version(tab + off, l - off) &&
@@ -192,22 +203,22 @@ static const uint8_t *find_pclntab(const void *map, size_t size, const Elf64_Ehd
 
 /* The addend of the RELATIVE relocation that fills the word at where
  * (want_target 0), or where the one whose addend is want_target sits. */
-static uint64_t relative(const void *map, size_t size, const Elf64_Ehdr *eh, uint64_t where,
-			 uint64_t want_target)
+static uint64_t relative(const struct elf *e, uint64_t where, uint64_t want_target)
 {
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
-	uint32_t type = eh->e_machine == EM_AARCH64 ? R_AARCH64_RELATIVE : R_X86_64_RELATIVE;
+	uint32_t type = e->eh.e_machine == EM_AARCH64 ? R_AARCH64_RELATIVE : R_X86_64_RELATIVE;
 
-	for (int i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Rela *r;
+	for (int i = 0; i < e->eh.e_shnum; i++) {
+		const uint8_t *r;
 		size_t l;
-		if (sh[i].sh_type != SHT_RELA || !(r = (const Elf64_Rela *)section(map, size, &sh[i], &l)))
+		if (e->sh[i].sh_type != SHT_RELA || !(r = section(e, &e->sh[i], &l)))
 			continue;
-		for (size_t k = 0; k < l / sizeof(*r); k++) {
-			if (ELF64_R_TYPE(r[k].r_info) != type)
+		for (size_t k = 0; k < l / sizeof(Elf64_Rela); k++) {
+			Elf64_Rela x;
+			memcpy(&x, r + k * sizeof(x), sizeof(x));
+			if (ELF64_R_TYPE(x.r_info) != type)
 				continue;
-			if (want_target ? (uint64_t)r[k].r_addend == want_target : r[k].r_offset == where)
-				return want_target ? r[k].r_offset : (uint64_t)r[k].r_addend;
+			if (want_target ? (uint64_t)x.r_addend == want_target : x.r_offset == where)
+				return want_target ? x.r_offset : (uint64_t)x.r_addend;
 		}
 	}
 	return 0;
@@ -219,30 +230,29 @@ static uint64_t relative(const void *map, size_t size, const Elf64_Ehdr *eh, uin
  * its word 22 (pcHeader, six slices, findfunctab, minpc, maxpc, text) in
  * every Go from 1.16.  0 when it cannot be known: no names then, rather
  * than names shifted by the C start-up code an external link put first. */
-static uint64_t go_text_start(const void *map, size_t size, const Elf64_Ehdr *eh,
-			      const uint8_t *tab, size_t len, uint64_t vaddr)
+static uint64_t go_text_start(const struct elf *e, const uint8_t *tab, size_t len, uint64_t vaddr)
 {
 	uint64_t t = gopclntab_text_start(tab, len), md;
 
-	if (t || eh->e_type != ET_DYN)
+	if (t || e->eh.e_type != ET_DYN)
 		return t;
-	md = relative(map, size, eh, 0, vaddr);
-	return md ? relative(map, size, eh, md + 22 * 8, 0) : 0;
+	md = relative(e, 0, vaddr);
+	return md ? relative(e, md + 22 * 8, 0) : 0;
 }
 
 /* Go's own function table: all a stripped Go binary still names (its
  * .dynsym holds only what cgo exports). */
-static void add_go_funcs(struct module *m, const void *map, size_t size, const Elf64_Ehdr *eh)
+static void add_go_funcs(struct module *m, const struct elf *e)
 {
 	const uint8_t *tab;
 	const char *v;
 	size_t len;
 	uint64_t vaddr, text = 0;
 
-	if (!(tab = find_pclntab(map, size, eh, &len, &vaddr)) || !(v = gopclntab_version(tab, len)))
+	if (!(tab = find_pclntab(e, &len, &vaddr)) || !(v = gopclntab_version(tab, len)))
 		return;
 	if (!strcmp(v, "1.18") || !strcmp(v, "1.20")) {
-		if (!(text = go_text_start(map, size, eh, tab, len, vaddr)))
+		if (!(text = go_text_start(e, tab, len, vaddr)))
 			return;
 	}
 	gopclntab_funcs(tab, len, text, MAX_SYMS, on_go_func, m);
@@ -268,10 +278,9 @@ static void finish_table(struct module *m)
 static void load_tables(struct module *m, unsigned what)
 {
 	struct stat st;
-	const Elf64_Ehdr *eh;
-	const Elf64_Shdr *sh, *symtab = NULL, *dynsym = NULL;
+	struct elf e = { 0 };
+	const Elf64_Shdr *symtab = NULL, *dynsym = NULL;
 	void *map;
-	size_t size;
 	int fd;
 
 	m->loaded = 1;
@@ -282,43 +291,48 @@ static void load_tables(struct module *m, unsigned what)
 		close(fd);
 		return;
 	}
-	size = (size_t)st.st_size;
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	e.size = (size_t)st.st_size;
+	map = mmap(NULL, e.size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
 		return;
-	eh = map;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size ||
-	    eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > size)
+	e.map = map;
+	memcpy(&e.eh, map, sizeof(e.eh));
+	if (memcmp(e.eh.e_ident, ELFMAG, SELFMAG) || e.eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    !inside(&e, e.eh.e_phoff, e.eh.e_phnum, sizeof(Elf64_Phdr)) ||
+	    !inside(&e, e.eh.e_shoff, e.eh.e_shnum, sizeof(Elf64_Shdr)) ||
+	    (e.eh.e_shnum && !(e.sh = malloc((size_t)e.eh.e_shnum * sizeof(Elf64_Shdr)))))
 		goto out;
-	for (int i = 0; i < eh->e_phnum && m->nloads < MAX_LOADS; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)((const char *)map + eh->e_phoff) + i;
-		if (ph->p_type == PT_GNU_EH_FRAME)
+	if (e.eh.e_shnum)
+		memcpy(e.sh, e.map + e.eh.e_shoff, (size_t)e.eh.e_shnum * sizeof(Elf64_Shdr));
+	for (int i = 0; i < e.eh.e_phnum && m->nloads < MAX_LOADS; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, e.map + e.eh.e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_GNU_EH_FRAME)
 			m->has_eh_frame = 1;
-		if (ph->p_type != PT_LOAD)
+		if (ph.p_type != PT_LOAD)
 			continue;
-		m->loads[m->nloads].off = ph->p_offset;
-		m->loads[m->nloads].vaddr = ph->p_vaddr;
-		m->loads[m->nloads].filesz = ph->p_filesz;
+		m->loads[m->nloads].off = ph.p_offset;
+		m->loads[m->nloads].vaddr = ph.p_vaddr;
+		m->loads[m->nloads].filesz = ph.p_filesz;
 		m->nloads++;
 	}
-	sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
-	for (int i = 0; i < eh->e_shnum; i++) {
-		if (sh[i].sh_type == SHT_SYMTAB)
-			symtab = &sh[i];
-		if (sh[i].sh_type == SHT_DYNSYM)
-			dynsym = &sh[i];
+	for (int i = 0; i < e.eh.e_shnum; i++) {
+		if (e.sh[i].sh_type == SHT_SYMTAB)
+			symtab = &e.sh[i];
+		if (e.sh[i].sh_type == SHT_DYNSYM)
+			dynsym = &e.sh[i];
 	}
 	/* Go's names first: at an address both name, the runtime's own name
 	 * wins over the ELF one ("runtime.goexit", not "runtime.goexit.abi0") */
 	if ((what & SYMS_GO) && (!symtab || !(what & SYMS_ELF)))
-		add_go_funcs(m, map, size, eh);
+		add_go_funcs(m, &e);
 	if ((what & SYMS_ELF) && (symtab || dynsym))
-		add_elf_syms(m, map, size, eh, symtab ? symtab : dynsym);
+		add_elf_syms(m, &e, symtab ? symtab : dynsym);
 	finish_table(m);
 out:
-	munmap(map, size);
+	free(e.sh);
+	munmap(map, e.size);
 }
 
 static void load_symbols(struct module *m)

@@ -1,0 +1,44 @@
+/* fuzz_sockaddr.c - what the live tracer decodes from a tracee's memory:
+ * a sockaddr of any length, and iovec arrays gathered through a reader
+ * whose "memory" is the input (lying lengths and addresses included). */
+#include <sys/uio.h>
+
+#include "model/parse.h"
+#include "fuzz/fuzz.h"
+
+struct mem {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* Address a is offset a of the input; past it, reads fail or come short. */
+static long rd(void *ctx, uint64_t addr, void *dst, size_t len)
+{
+	const struct mem *m = ctx;
+
+	if (addr >= m->n)
+		return -14; /* -EFAULT */
+	if (len > m->n - addr)
+		len = m->n - addr;
+	memcpy(dst, m->p + addr, len);
+	return (long)len;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct nst_addr a;
+	struct mem m = { data, size };
+	struct iovec iov[16];
+	uint8_t out[512];
+	char text[128];
+	size_t niov;
+	int unreadable = 0;
+
+	if (parse_sockaddr(data, size, &a) == 0)
+		print_addr(text, sizeof(text), &a);
+	niov = size / sizeof(struct iovec) < 16 ? size / sizeof(struct iovec) : 16;
+	memcpy(iov, data, niov * sizeof(struct iovec));
+	(void)gather_iov(iov, niov, size ? data[0] * 37u : 0, out, sizeof(out), rd, &m, &unreadable);
+	(void)print_quoted(text, sizeof(text), data, size, 64);
+	return 0;
+}
