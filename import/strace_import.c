@@ -456,18 +456,26 @@ static bool broken_more(struct strace_import *s, struct span l)
 /* --- the log's first process ---------------------------------------------- */
 
 /* strace -f on a terminal prints the first process's lines without a pid
- * until it forks; they went to a placeholder thread 0.  The first unknown
- * pid after that fork, that is not a child (announced, or above the
+ * while it is the only one traced; they went to a placeholder thread 0.
+ * The first unknown pid after a child is known (a clone line, or strace's
+ * "Process N attached"), that is not a child (announced, or above the
  * children's pids), is that process. */
+bool si_announced(const struct strace_import *s, pid_t tid)
+{
+	for (unsigned i = 0; i < ANNOUNCED && i < s->nannounced; i++)
+		if (s->announced[i] == tid)
+			return true;
+	return false;
+}
+
 static void adopt_first(struct strace_import *s, int tid)
 {
 	struct mthread *t0;
 
-	if (s->first_pid || !s->have_first || !s->first_child || tid >= s->first_child)
+	/* a child must be known (a clone line, or strace's notice) */
+	if (s->first_pid || !s->have_first || (!s->first_child && !s->nannounced) ||
+	    (s->first_child && tid >= s->first_child) || si_announced(s, tid))
 		return;
-	for (unsigned i = 0; i < ANNOUNCED && i < s->nannounced; i++)
-		if (s->announced[i] == tid)
-			return;
 	if (model_thread(&s->m, tid) || !(t0 = model_thread(&s->m, 0)))
 		return;
 	if (model_renumber(&s->m, t0, tid) == 0)
@@ -549,9 +557,11 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 		s->st.skipped++; /* strace let go of the thread mid-call */
 		return;
 	}
+	bool fresh = !model_thread(&s->m, tid);
 	if (!(t = si_thread(s, tid)))
 		return;
-	if (comm.n && comm.n < sizeof(t->p->comm) && t->p->comm[0] == '?') { /* -Y */
+	if (comm.n && comm.n < sizeof(t->p->comm) &&
+	    ((fresh && t->p->pid == t->tid) || t->p->comm[0] == '?')) { /* -Y: a new process */
 		memcpy(t->p->comm, comm.p, comm.n);
 		t->p->comm[comm.n] = '\0';
 	}

@@ -107,6 +107,8 @@ void si_vote_home(struct strace_import *s, struct mproc *p, nsid_t ns);
 /* parent made child (a clone line): how the log's unprefixed first
  * process learns its pid (strace_import.c). */
 void si_child(struct strace_import *s, struct mthread *parent, pid_t child);
+/* Did a "Process N attached" notice name tid? */
+bool si_announced(const struct strace_import *s, pid_t tid);
 /* A namespace the log knows only by the setns fd it went through. */
 nsid_t si_ns_label(struct strace_import *s, pid_t pid, int fd);
 /* A namespace made new at this line (unshare, clone(CLONE_NEWNET)). */

@@ -51,6 +51,14 @@ struct mthread *si_thread(struct strace_import *s, pid_t tid)
 	p = model_proc(&s->m, s->first_pid);
 	if (!p) /* the first process is gone: this one is a process of its own */
 		return model_task_new(&s->m, tid, tid, NULL, nstab_placeholder(&s->m.ns));
+	struct mthread *leader = model_thread(&s->m, p->pid);
+	if (leader && si_announced(s, tid)) {
+		/* strace said it attached tid and the log has no clone line
+		 * (strace -e): a child, made as a fork makes one. */
+		if ((t = model_clone(&s->m, leader, tid, 0, iproc_of(p)->start)))
+			si_proc_born(t->p, iproc_of(p)->start);
+		return t;
+	}
 	return model_task_new(&s->m, tid, p->pid, NULL, iproc_of(p)->start);
 }
 
