@@ -625,8 +625,8 @@ static void do_clone(struct call *c) /* clone, clone3, fork, vfork */
 	struct mthread *child;
 	nsid_t ns;
 
-	if (c->err || c->ret <= 0)
-		return;
+	if (c->err || c->ret <= 0 || (pid_t)c->ret == c->t->tid)
+		return; /* a thread cannot be its own child: a corrupt line */
 	if (has_flag(all, "CLONE_THREAD"))
 		flags |= CLONE_THREAD;
 	if (has_flag(all, "CLONE_FILES"))
