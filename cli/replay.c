@@ -30,7 +30,8 @@ struct lines {
 	const char *line; /* current line, valid until the next call */
 	size_t len;
 	int default_tid;  /* -ff: the pid in the file name */
-	unsigned long found; /* strace lines in it */
+	unsigned long found;   /* strace lines in it */
+	unsigned long toolong; /* lines over MAX_LINE, skipped */
 	unsigned long long ts;
 };
 
@@ -131,7 +132,6 @@ static int read_recording(struct lines *l, struct session *c, struct input_info 
 	struct rec_reader *r = calloc(1, sizeof(*r));
 	struct nst_event ev;
 	int rc = 0, got;
-	bool first = true;
 
 	if (!r || (!c->fw && !(r->fw = calloc(1, sizeof(*r->fw))))) {
 		free(r);
@@ -139,8 +139,7 @@ static int read_recording(struct lines *l, struct session *c, struct input_info 
 	}
 	r->names = &c->names;
 	/* the first line is already loaded by the caller */
-	for (got = 1; got == 1; got = lines_next(l), first = false) {
-		(void)first;
+	for (got = 1; got == 1; got = lines_next(l)) {
 		in->lines++;
 		enum rec_line k = rec_read_line(r, l->line, l->len, &ev);
 		if (k == REC_ERROR) {
@@ -182,15 +181,15 @@ static void raise_nofile(int n)
 	}
 }
 
-/* The next strace line of l, over lines too long to keep (each one bad). */
-static int strace_next(struct lines *l, unsigned long *toolong)
+/* The next line of l, over lines too long to keep (each one counted). */
+static int lines_next_kept(struct lines *l)
 {
 	int got;
 
 	while ((got = lines_next(l)) == -E2BIG) {
 		fprintf(stderr, "%s:%lu: line longer than %d MiB, skipped\n", l->name, l->lineno,
 			MAX_LINE >> 20);
-		(*toolong)++;
+		l->toolong++;
 	}
 	return got;
 }
@@ -263,7 +262,7 @@ static int read_strace(struct lines *ls, int n, struct session *c, struct input_
 		strace_import_set_file(imp, l->name);
 		strace_import_line(imp, l->line, l->len, l->lineno, l->default_tid);
 		l->found += st->syscalls + st->recognized - seen;
-		int got = strace_next(l, &toolong);
+		int got = lines_next_kept(l);
 		if (got < 0) {
 			fprintf(stderr, "nstrace: %s:%lu: %s\n", l->name, l->lineno + 1, strerror(-got));
 			rc = 2;
@@ -271,11 +270,13 @@ static int read_strace(struct lines *ls, int n, struct session *c, struct input_
 		}
 		if (got == 0)
 			h[0] = h[--hn];
-		else if (n > 1 && strace_line_ts(l->line, l->len, &l->ts) < 0)
-			l->ts = 0; /* no time: keep the file's own order */
+		else if (n > 1) /* no time: 0, the file keeps its own order */
+			strace_line_ts(l->line, l->len, &l->ts);
 		if (n > 1)
 			heap_down(h, hn, 0);
 	}
+	for (int i = 0; i < n; i++)
+		toolong += ls[i].toolong;
 	strace_import_end(imp);
 	const struct strace_stats *st = strace_import_stats(imp);
 	in->lines = st->lines + toolong;
@@ -304,9 +305,8 @@ static int run_inputs(const struct replay_opts *o, struct session *c, struct inp
 		return 2;
 	for (int i = 0; i < n && !rc; i++) {
 		int r = lines_open(&ls[i], o->files[i]);
-		while (r == 0 && (r = lines_next(&ls[i])) == -E2BIG)
-			fprintf(stderr, "%s:%lu: line longer than %d MiB, skipped\n", o->files[i],
-				ls[i].lineno, MAX_LINE >> 20);
+		if (r == 0)
+			r = lines_next_kept(&ls[i]);
 		if (r == 0) {
 			fprintf(stderr, "nstrace: %s: empty input\n", o->files[i]);
 			rc = 2;

@@ -264,19 +264,29 @@ static enum nst_sen socketcall_sub(const struct stoks *tk, int *arg)
 	return sysent_find(names[k], strlen(names[k]));
 }
 
-/* A complete "name(args) = ret" text. */
-static void handle_call(struct strace_import *s, struct mthread *t, struct span text)
+/* Where a call's text splits: its '(', the ')' before " = ", the return
+ * value.  false when the text is not a complete call. */
+struct call_text {
+	struct span text;
+	const char *lp, *eq, *ret_at;
+};
+
+static bool split_call(struct span text, const char *lp, struct call_text *ct)
 {
-	const char *lp = memchr(text.p, '(', text.n);
-	const char *eq, *ret_at;
+	ct->text = text;
+	ct->lp = lp ? lp : memchr(text.p, '(', text.n);
+	return ct->lp && find_ret(text, ct->lp, &ct->eq, &ct->ret_at);
+}
+
+/* A complete "name(args) = ret" text, split by split_call. */
+static void handle_call(struct strace_import *s, struct mthread *t, const struct call_text *ct)
+{
+	const char *lp = ct->lp, *eq = ct->eq, *ret_at = ct->ret_at;
+	struct span text = ct->text;
 	struct call c;
 	enum nst_sen sen;
 	int a;
 
-	if (!lp || !find_ret(text, lp, &eq, &ret_at)) {
-		bad(s, "syscall line without a return value");
-		return;
-	}
 	s->st.syscalls++;
 	sen = sysent_find(text.p, (size_t)(lp - text.p));
 	if (sysent[sen].op == NST_OP_OTHER && sen != SEN_socketcall)
@@ -299,6 +309,16 @@ static void handle_call(struct strace_import *s, struct mthread *t, struct span 
 		return;
 	}
 	si_call(&c);
+}
+
+/* "call(args <unfinished ...>": true with *start the text before it. */
+static bool unfinished(struct span l, struct span *start)
+{
+	l = span_trim(l);
+	if (l.n < 16 || memcmp(l.p + l.n - 16, "<unfinished ...>", 16))
+		return false;
+	*start = span_trim((struct span){ l.p, l.n - 16 });
+	return true;
 }
 
 /* Text kept across lines, in a buffer that is reused. */
@@ -358,9 +378,14 @@ static void resume(struct strace_import *s, struct mthread *t, struct span l)
 	/* The joined text is handled from a copy of the buffer's span: the
 	 * thread (and its buffer) may go in the call (execve). */
 	s->join_len = 0;
-	if (keep(s, &s->join, &s->join_len, &s->join_cap,
-		 (struct span){ it->pend, it->pend_len }, false))
-		handle_call(s, t, (struct span){ s->join, s->join_len });
+	if (!keep(s, &s->join, &s->join_len, &s->join_cap,
+		  (struct span){ it->pend, it->pend_len }, false))
+		return;
+	struct call_text ct;
+	if (split_call((struct span){ s->join, s->join_len }, NULL, &ct))
+		handle_call(s, t, &ct);
+	else
+		bad(s, "syscall line without a return value");
 }
 
 /* --- lines broken by other output ---------------------------------------- */
@@ -426,7 +451,8 @@ static void broken_start(struct strace_import *s, int tid, struct span l)
 static bool broken_more(struct strace_import *s, struct span l)
 {
 	struct mthread *t;
-	const char *lp, *eq, *ret_at;
+	struct call_text ct;
+	struct span start;
 
 	if (!s->broken_lines)
 		return false;
@@ -435,21 +461,20 @@ static bool broken_more(struct strace_import *s, struct span l)
 		broken_drop(s);
 		return true;
 	}
-	struct span all = span_trim((struct span){ s->broken, s->broken_len });
-	if (all.n >= 16 && !memcmp(all.p + all.n - 16, "<unfinished ...>", 16)) {
+	struct span all = { s->broken, s->broken_len };
+	if (unfinished(all, &start)) {
 		s->broken_lines = 0; /* the rest comes as "<... resumed>" */
 		s->st.joined++;
 		if ((t = si_thread(s, s->broken_tid)))
-			pend_save(s, t, span_trim((struct span){ all.p, all.n - 16 }));
+			pend_save(s, t, start);
 		return true;
 	}
-	lp = memchr(s->broken, '(', s->broken_len);
-	if (!find_ret((struct span){ s->broken, s->broken_len }, lp, &eq, &ret_at))
+	if (!split_call(all, NULL, &ct))
 		return true;
 	s->broken_lines = 0;
 	s->st.joined++;
 	if ((t = si_thread(s, s->broken_tid)))
-		handle_call(s, t, (struct span){ s->broken, s->broken_len });
+		handle_call(s, t, &ct);
 	return true;
 }
 
@@ -565,13 +590,14 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 		memcpy(t->p->comm, comm.p, comm.n);
 		t->p->comm[comm.n] = '\0';
 	}
-	if (l.n >= 16 && !memcmp(l.p + l.n - 16, "<unfinished ...>", 16)) {
+	struct span start;
+	if (unfinished(l, &start)) {
 		s->st.recognized++;
-		pend_save(s, t, span_trim((struct span){ l.p, l.n - 16 }));
+		pend_save(s, t, start);
 		return;
 	}
-	const char *eq, *ret_at;
-	if (!find_ret(l, l.p + i, &eq, &ret_at)) {
+	struct call_text ct;
+	if (!split_call(l, l.p + i, &ct)) {
 		/* cut: "clone(...strace: Process N attached", or the program's
 		 * output; the rest may follow */
 		if ((cut = find_notice(l, &npid, &attached))) {
@@ -581,7 +607,7 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 		broken_start(s, tid, l);
 		return;
 	}
-	handle_call(s, t, l);
+	handle_call(s, t, &ct);
 }
 
 void strace_import_end(struct strace_import *s)
@@ -613,8 +639,7 @@ int strace_line_ts(const char *line, size_t len, unsigned long long *ts)
 
 	*ts = 0;
 	take_pid(&l, &(struct span){ 0 });
-	take_time(ts, &l);
-	return *ts ? 0 : -1;
+	return take_time(ts, &l) ? 0 : -1;
 }
 
 void strace_import_set_file(struct strace_import *s, const char *file)

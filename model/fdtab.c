@@ -120,26 +120,26 @@ static void high_drop(struct sockpool *sp, struct fdtab *t, int fd)
 	ent_discard(sp, e);
 }
 
-/* The sparse fds, ascending, in a malloc'd array (NULL when none). */
 static int cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
 	return (x > y) - (x < y);
 }
 
+/* The sparse fds in [lo, hi], ascending, in a malloc'd array (NULL when
+ * none). */
 static int *high_fds(const struct fdtab *t, long lo, long hi, size_t *n)
 {
-	size_t k = 0, cnt = idmap_count(&t->high);
+	size_t k = 0, cur = 0, cnt = idmap_count(&t->high);
+	uint64_t fd;
 	int *v;
 
 	*n = 0;
 	if (!cnt || !(v = malloc(cnt * sizeof(*v))))
 		return NULL;
-	for (size_t i = 0; i < t->high.cap; i++) {
-		const struct idmap_slot *sl = &t->high.slots[i];
-		if (sl->val && (long)sl->key >= lo && (long)sl->key <= hi)
-			v[k++] = (int)sl->key;
-	}
+	while (idmap_next_key(&t->high, &cur, &fd))
+		if ((long)fd >= lo && (long)fd <= hi)
+			v[k++] = (int)fd;
 	qsort(v, k, sizeof(*v), cmp_int);
 	*n = k;
 	return v;
@@ -164,14 +164,14 @@ struct fdtab *fdtab_copy(struct sockpool *sp, const struct fdtab *src)
 	for (int i = 0; i < t->cap; i++)
 		if (t->ent[i].sk)
 			t->ent[i].sk->refs++;
-	for (size_t i = 0; i < src->high.cap; i++) {
-		const struct idmap_slot *sl = &src->high.slots[i];
-		struct fd_entry *e;
-		if (!sl->val)
-			continue;
-		if (!(e = high_slot(sp, t, (int)sl->key)))
+	size_t cur = 0;
+	uint64_t fd;
+	const struct fd_entry *se;
+	while ((se = idmap_next_key(&src->high, &cur, &fd))) {
+		struct fd_entry *e = high_slot(sp, t, (int)fd);
+		if (!e)
 			goto fail;
-		*e = *(const struct fd_entry *)sl->val;
+		*e = *se;
 		if (e->sk)
 			e->sk->refs++;
 	}
@@ -193,12 +193,11 @@ void fdtab_unref(struct sockpool *sp, struct fdtab *t)
 		return;
 	for (int i = 0; i < t->cap; i++)
 		sock_unref(sp, t->ent[i].sk);
-	for (size_t i = 0; i < t->high.cap; i++) {
-		struct fd_entry *e = t->high.slots[i].val;
-		if (e) {
-			sock_unref(sp, e->sk);
-			ent_discard(sp, e);
-		}
+	size_t cur = 0;
+	struct fd_entry *e;
+	while ((e = idmap_next(&t->high, &cur))) { /* the map goes whole: no deletes */
+		sock_unref(sp, e->sk);
+		ent_discard(sp, e);
 	}
 	idmap_free(&t->high);
 	free(t->ent);

@@ -87,14 +87,22 @@ void idmap_del(struct idmap *m, uint64_t key)
 	}
 }
 
-void *idmap_next(const struct idmap *m, size_t *cursor)
+void *idmap_next_key(const struct idmap *m, size_t *cursor, uint64_t *key)
 {
 	while (*cursor < m->cap) {
-		void *v = m->slots[(*cursor)++].val;
-		if (v)
-			return v;
+		const struct idmap_slot *sl = &m->slots[(*cursor)++];
+		if (sl->val) {
+			if (key)
+				*key = sl->key;
+			return sl->val;
+		}
 	}
 	return NULL;
+}
+
+void *idmap_next(const struct idmap *m, size_t *cursor)
+{
+	return idmap_next_key(m, cursor, NULL);
 }
 
 size_t idmap_count(const struct idmap *m)

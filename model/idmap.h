@@ -27,6 +27,8 @@ void idmap_del(struct idmap *m, uint64_t key);
  * while iterating may move a later entry before the cursor: collect first,
  * then delete. */
 void *idmap_next(const struct idmap *m, size_t *cursor);
+/* The same, with the value's key in *key. */
+void *idmap_next_key(const struct idmap *m, size_t *cursor, uint64_t *key);
 size_t idmap_count(const struct idmap *m);
 void idmap_free(struct idmap *m);
 
