@@ -186,8 +186,8 @@ static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 	struct upstream_row *r = &a->rows[a->nrows++];
 	r->netns = q->netns;
 	r->asker = q->asker;
-	snprintf(r->upstream, sizeof(r->upstream), "%s", q->upstream);
-	snprintf(r->proto, sizeof(r->proto), "%s", q->tcp ? "tcp" : "udp");
+	str_copy(r->upstream, sizeof(r->upstream), q->upstream);
+	str_copy(r->proto, sizeof(r->proto), q->tcp ? "tcp" : "udp");
 	return r;
 }
 
@@ -221,11 +221,11 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	memcpy(f.comm, q->comm, sizeof(f.comm));
 	f.netns = q->netns;
 	f.home = q->home;
-	snprintf(f.upstream, sizeof(f.upstream), "%s", q->upstream);
-	snprintf(f.proto, sizeof(f.proto), "%s", q->tcp ? "tcp" : "udp");
+	str_copy(f.upstream, sizeof(f.upstream), q->upstream);
+	str_copy(f.proto, sizeof(f.proto), q->tcp ? "tcp" : "udp");
 	f.result = res;
 	f.rcode = rcode;
-	snprintf(f.ex_qname, sizeof(f.ex_qname), "%s", q->qname);
+	str_copy(f.ex_qname, sizeof(f.ex_qname), q->qname);
 	f.ex_qtype = q->qtype;
 	f.ex_id = q->id;
 	f.first_ts = q->ts;
@@ -414,7 +414,7 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	q->sock = d->sock;
 	q->id = d->msg.id;
 	q->qtype = d->msg.qtype;
-	snprintf(q->qname, sizeof(q->qname), "%s", d->msg.qname);
+	str_copy(q->qname, sizeof(q->qname), d->msg.qname);
 	attach_lookup(a, q, true);
 	if (ev->err) { /* the send itself failed: its fate is known now */
 		res = error_result(ev->err, &known);
@@ -569,7 +569,6 @@ static bool is_setup_call(enum nst_op op)
 static void track_thread_netns(struct analyzer *a, const struct nst_event *ev)
 {
 	struct tstate *t;
-	struct ns_ref at, sk;
 
 	if ((ev->flags & NST_EV_NS_CHANGE) && ev->ret == 0 &&
 	    (ev->op == NST_OP_SETNS || ev->op == NST_OP_UNSHARE)) {
@@ -595,14 +594,11 @@ static void track_thread_netns(struct analyzer *a, const struct nst_event *ev)
 	t = tstate_for(a, ev->tid, false);
 	if (!t)
 		return;
-	ns_ref_from(&at, &ev->thread_netns);
-	if (!ns_ref_same(&at, &t->ns))
+	if (!ns_ref_is(&t->ns, &ev->thread_netns))
 		return;
 	/* Setting up sockets in that namespace is why it went there;
 	 * anything else means it forgot to come back. */
-	if (ev->flags & NST_EV_SOCK)
-		ns_ref_from(&sk, &ev->sock.netns);
-	if (is_setup_call(ev->op) && (!(ev->flags & NST_EV_SOCK) || ns_ref_same(&sk, &t->ns)))
+	if (is_setup_call(ev->op) && (!(ev->flags & NST_EV_SOCK) || ns_ref_is(&t->ns, &ev->sock.netns)))
 		return;
 	t->calls++;
 }
@@ -611,17 +607,13 @@ static void track_thread_netns(struct analyzer *a, const struct nst_event *ev)
 
 static void note_foreign(struct analyzer *a, const struct nst_event *ev)
 {
-	char peer[64];
+	const char *proto = proto_short(&ev->sock);
 	size_t i;
 
-	if (ev->sock.peer.family)
-		print_addr(peer, sizeof(peer), &ev->sock.peer);
-	else
-		snprintf(peer, sizeof(peer), "(unconnected)");
 	for (i = 0; i < a->nforeign; i++) {
 		struct foreign_row *r = &a->foreign[i];
 		if (r->pid == ev->pid && r->netns == ev->sock.netns.ino &&
-		    !strcmp(r->proto, proto_short(&ev->sock)) && !strcmp(r->peer, peer)) {
+		    addr_same(&r->peer_addr, &ev->sock.peer) && !strcmp(r->proto, proto)) {
 			r->count++;
 			return;
 		}
@@ -632,10 +624,13 @@ static void note_foreign(struct analyzer *a, const struct nst_event *ev)
 	r->pid = ev->pid;
 	memcpy(r->comm, ev->comm, sizeof(r->comm));
 	r->netns = ev->sock.netns.ino;
-	snprintf(r->path, sizeof(r->path), "%s",
-		 ev->sock.netns.path ? ev->sock.netns.path : ev->sock.netns.label ? ev->sock.netns.label : "");
-	snprintf(r->proto, sizeof(r->proto), "%s", proto_short(&ev->sock));
-	snprintf(r->peer, sizeof(r->peer), "%s", peer);
+	str_copy(r->path, sizeof(r->path), ev->sock.netns.path ? ev->sock.netns.path : ev->sock.netns.label);
+	str_copy(r->proto, sizeof(r->proto), proto);
+	r->peer_addr = ev->sock.peer;
+	if (ev->sock.peer.family)
+		print_addr(r->peer, sizeof(r->peer), &ev->sock.peer);
+	else
+		str_copy(r->peer, sizeof(r->peer), "(unconnected)");
 	r->count = 1;
 }
 

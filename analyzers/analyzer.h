@@ -51,6 +51,7 @@ struct foreign_row {
 	char comm[NST_COMM_LEN];
 	uint64_t netns;
 	char path[128], proto[8], peer[64];
+	struct nst_addr peer_addr; /* what peer says, to match events without printing */
 	unsigned long count;
 };
 

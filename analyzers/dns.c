@@ -2,8 +2,11 @@
 #include "analyzers/dns.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "model/parse.h"
 
 #define MAX_HOPS 32
 
@@ -144,7 +147,11 @@ int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m)
 	unsigned total, i;
 	int e;
 
-	memset(m, 0, sizeof(*m));
+	/* the answers are valid up to nanswers: only the rest is zeroed */
+	memset(m, 0, offsetof(struct dns_msg, an));
+	m->has_edns = false;
+	m->edns_size = 0;
+	m->truncated = false;
 	if (len < 12) {
 		m->truncated = true;
 		if (len >= 2)
@@ -165,8 +172,8 @@ int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m)
 	m->arcount = get16(buf + 10);
 
 	for (i = 0; i < m->qdcount; i++) {
-		char name[DNS_NAME_MAX];
-		e = read_name(&r, name, sizeof(name));
+		char other[DNS_NAME_MAX]; /* questions after the first are only checked */
+		e = read_name(&r, i ? other : m->qname, DNS_NAME_MAX);
 		if (!e && !need(&r, 4))
 			e = -EAGAIN;
 		if (e == -EAGAIN)
@@ -174,7 +181,6 @@ int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m)
 		if (e)
 			return e;
 		if (i == 0) {
-			memcpy(m->qname, name, sizeof(name));
 			m->qtype = get16(buf + r.off);
 			m->qclass = get16(buf + r.off + 2);
 			m->has_question = true;
@@ -238,7 +244,7 @@ static const char *name_or_number(char *buf, size_t n, const char *name, const c
 				  unsigned v)
 {
 	if (name)
-		snprintf(buf, n, "%s", name);
+		str_copy(buf, n, name);
 	else
 		snprintf(buf, n, "%s%u", prefix, v);
 	return buf;

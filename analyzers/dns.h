@@ -52,7 +52,7 @@ struct dns_msg {
 /* Decode buf.  Returns 0 (check m->truncated for a partial message) or
  * -EINVAL when the bytes are not a well-formed DNS message: shorter than a
  * header, a bad label type, a pointer loop or forward pointer, a name over
- * 255 octets.  m is always initialized. */
+ * 255 octets.  m is always initialized: its answers up to nanswers. */
 int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m);
 
 /* Names for the common values; NULL for others (print the number). */

@@ -20,6 +20,7 @@ struct stream {
 
 struct dnsstream {
 	struct stream st[MAX_STREAMS];
+	unsigned live; /* streams with a socket: none, and an end needs no scan */
 	uint64_t tick;
 	uint64_t dns_socks[DNS_SOCKS]; /* 0: empty */
 	unsigned long not_dns;
@@ -109,6 +110,8 @@ static struct stream *find_stream(struct dnsstream *s, uint64_t sock, int dir)
 	}
 	if (!lru->buf && !(lru->buf = malloc(STREAM_CAP)))
 		return NULL;
+	if (!lru->sock)
+		s->live++;
 	lru->sock = sock;
 	lru->dir = dir;
 	lru->len = 0;
@@ -123,9 +126,11 @@ static void forget(struct dnsstream *s, uint64_t sock)
 
 	if (*slot == sock)
 		*slot = 0;
-	for (int i = 0; i < MAX_STREAMS; i++)
-		if (s->st[i].buf && s->st[i].sock == sock)
+	for (int i = 0; s->live && i < MAX_STREAMS; i++)
+		if (s->st[i].buf && s->st[i].sock == sock) {
 			s->st[i].len = 0, s->st[i].last_use = 0, s->st[i].sock = 0;
+			s->live--;
+		}
 }
 
 static void deliver(struct dnsstream *s, struct dns_seen *d, const uint8_t *p, size_t n,
@@ -195,10 +200,10 @@ void dnsstream_feed(struct dnsstream *s, const struct nst_event *ev, dns_seen_cb
 	/* A failed UDP send still shows the query that could not leave. */
 	if (ev->ret <= 0 && !(ev->dir == NST_DIR_OUT && ev->err && ev->sock.type != SOCK_STREAM))
 		return;
-	memset(&d, 0, sizeof(d));
 	key = sock_key(ev);
 	if (!candidate(s, ev, key, &d.remote))
 		return;
+	/* d.msg is dns_parse's to fill: the rest is set here, not zeroed */
 	d.ev = ev;
 	d.sock = key;
 	d.outbound = ev->dir == NST_DIR_OUT;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyzers/dns.h"
+#include "model/parse.h"
 
 #define MAX_FINDINGS 1024
 
@@ -44,8 +45,8 @@ void stack_save(struct saved_stack *dst, const struct nst_stack *src)
 		const struct nst_frame *f = &src->frames[i];
 		dst->f[i].addr = f->addr;
 		dst->f[i].offset = f->offset;
-		snprintf(dst->f[i].module, sizeof(dst->f[i].module), "%s", f->module ? f->module : "?");
-		snprintf(dst->f[i].function, sizeof(dst->f[i].function), "%s", f->function ? f->function : "");
+		str_copy(dst->f[i].module, sizeof(dst->f[i].module), f->module ? f->module : "?");
+		str_copy(dst->f[i].function, sizeof(dst->f[i].function), f->function);
 	}
 }
 
@@ -104,12 +105,10 @@ void findings_offer(struct findings *fs, enum finding_subject subject,
 {
 	for (int id = 0; id < FIND_COUNT; id++) {
 		const struct finding_row *r = &finding_rows[id];
+		if (r->subject != subject || !r->when(base))
+			continue; /* most offers match no row: copy only for those that do */
 		struct finding f = *base;
-		if (r->subject != subject)
-			continue;
 		f.id = (enum finding_id)id;
-		if (!r->when(&f))
-			continue;
 		f.sev = r->severity(&f);
 		if (!r->rcode_in_key)
 			f.rcode = -1; /* the rcode is part of the key only where it is the finding */
@@ -171,8 +170,24 @@ const char *finding_upstream_ip(const struct finding *f, char *buf, size_t n)
 void ns_ref_from(struct ns_ref *r, const struct nst_ns *ns)
 {
 	r->ino = ns->ino;
-	snprintf(r->path, sizeof(r->path), "%s", ns->path ? ns->path : "");
-	snprintf(r->label, sizeof(r->label), "%s", ns->label ? ns->label : "");
+	str_copy(r->path, sizeof(r->path), ns->path);
+	str_copy(r->label, sizeof(r->label), ns->label);
+}
+
+/* Is kept (a copy cut to cap - 1 bytes) the copy of s (NULL: "")? */
+static bool kept_is(const char *kept, size_t cap, const char *s)
+{
+	size_t l = s ? strnlen(s, cap - 1) : 0;
+
+	return !memcmp(kept, s ? s : "", l) && kept[l] == '\0';
+}
+
+bool ns_ref_is(const struct ns_ref *r, const struct nst_ns *ns)
+{
+	if (r->ino || ns->ino)
+		return r->ino == ns->ino;
+	return kept_is(r->path, sizeof(r->path), ns->path) &&
+	       kept_is(r->label, sizeof(r->label), ns->label);
 }
 
 bool ns_ref_known(const struct ns_ref *ns)
@@ -199,7 +214,7 @@ void ns_ref_text(const struct ns_ref *ns, const struct containers *names, char *
 	else if (!ns->ino && !ns->path[0])
 		snprintf(buf, n, "an unknown namespace");
 	else if (!ns->ino)
-		snprintf(buf, n, "%s", ns->path);
+		str_copy(buf, n, ns->path);
 	else if (ns->path[0])
 		snprintf(buf, n, "net:[%llu] (%s)", (unsigned long long)ns->ino, ns->path);
 	else

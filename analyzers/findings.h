@@ -180,6 +180,8 @@ bool ns_ref_known(const struct ns_ref *ns);
 const char *finding_upstream_ip(const struct finding *f, char *buf, size_t n);
 /* A copy of an event's namespace (whose strings do not outlive it). */
 void ns_ref_from(struct ns_ref *r, const struct nst_ns *ns);
+/* ns_ref_same(r, the copy ns_ref_from would make of ns), without a copy. */
+bool ns_ref_is(const struct ns_ref *r, const struct nst_ns *ns);
 
 const char *severity_name(enum severity s);
 const char *result_name(enum dns_result r);

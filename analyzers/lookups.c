@@ -28,7 +28,8 @@ struct lookup {
 	bool tcp, tcp_retry;
 	uint16_t id, qtype;
 	char qname[DNS_NAME_MAX];
-	char client[64], listener[64], upstream[64];
+	struct nst_addr client, listener; /* printed only for a relay row */
+	char upstream[64];
 	uint64_t ts_client, ts_in, ts_fwd, ts_up;
 	uint64_t ts_end; /* the latest attempt ended */
 	unsigned attempts, open; /* made, and not ended yet */
@@ -111,11 +112,24 @@ static struct lookup_row *row_for(struct lookups *lk, const struct lookup *l)
 	return r;
 }
 
+/* The listener's address; a port no call showed (an IP_PKTINFO fact in a
+ * strace log) is left out rather than printed as 0. */
+static void listener_text(char *buf, size_t n, const struct nst_addr *a)
+{
+	size_t len = print_addr(buf, n, a);
+
+	if ((a->family == AF_INET || a->family == AF_INET6) && !a->port && len > 2)
+		buf[len - 2] = '\0'; /* ":0" */
+}
+
 static struct relay_row *relay_for(struct lookups *lk, const struct lookup *l)
 {
+	char listener[sizeof(lk->relays[0].listener)];
+
+	listener_text(listener, sizeof(listener), &l->listener);
 	for (size_t i = 0; i < lk->nrelays; i++) {
 		struct relay_row *r = &lk->relays[i];
-		if (r->pid == l->pid && !strcmp(r->listener, l->listener) && !strcmp(r->upstream, l->upstream))
+		if (r->pid == l->pid && !strcmp(r->listener, listener) && !strcmp(r->upstream, l->upstream))
 			return r;
 	}
 	if (lk->nrelays == MAX_RELAYS)
@@ -123,7 +137,7 @@ static struct relay_row *relay_for(struct lookups *lk, const struct lookup *l)
 	struct relay_row *r = &lk->relays[lk->nrelays++];
 	r->pid = l->pid;
 	memcpy(r->comm, l->comm, sizeof(r->comm));
-	memcpy(r->listener, l->listener, sizeof(r->listener));
+	memcpy(r->listener, listener, sizeof(r->listener));
 	memcpy(r->upstream, l->upstream, sizeof(r->upstream));
 	return r;
 }
@@ -162,8 +176,8 @@ static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint6
 	f.rcode = -1;
 	f.client_rcode = client_rcode;
 	f.attempts = l->attempts;
-	snprintf(f.tried, sizeof(f.tried), "%s", l->tried);
-	snprintf(f.ex_qname, sizeof(f.ex_qname), "%s", l->qname);
+	str_copy(f.tried, sizeof(f.tried), l->tried);
+	str_copy(f.ex_qname, sizeof(f.ex_qname), l->qname);
 	f.ex_qtype = l->qtype;
 	f.ex_id = l->id;
 	f.first_ts = l->ts_in;
@@ -204,7 +218,7 @@ static void note_tc(struct lookups *lk, const struct lookup *l, uint64_t ts)
 
 	t->asker = l->asker;
 	t->qtype = l->qtype;
-	snprintf(t->qname, sizeof(t->qname), "%s", l->qname);
+	str_copy(t->qname, sizeof(t->qname), l->qname);
 	t->ts = ts;
 }
 
@@ -225,9 +239,9 @@ void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64
 	l->tcp = d->tcp;
 	l->id = d->msg.id;
 	l->qtype = d->msg.qtype;
-	snprintf(l->qname, sizeof(l->qname), "%s", d->msg.qname);
-	print_addr(l->client, sizeof(l->client), &d->remote);
-	print_addr(l->listener, sizeof(l->listener), &d->local);
+	str_copy(l->qname, sizeof(l->qname), d->msg.qname);
+	l->client = d->remote;
+	l->listener = d->local;
 	l->ts_in = ev->ts_us;
 	l->ts_client = client_ts;
 	l->tcp_retry = l->tcp && is_tc_retry(lk, l);
@@ -236,13 +250,11 @@ void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64
 void lookups_response_sent(struct lookups *lk, const struct dns_seen *d)
 {
 	const struct nst_event *ev = d->ev;
-	char client[64];
 
-	print_addr(client, sizeof(client), &d->remote);
 	for (size_t i = 0; i < lk->hi; i++) {
 		struct lookup *l = &lk->l[i];
 		if (!l->used || l->pid != ev->pid || l->id != d->msg.id || !same_name(l->qname, d->msg.qname) ||
-		    (d->remote.family != AF_UNSPEC && strcmp(l->client, client)))
+		    (d->remote.family != AF_UNSPEC && !addr_same(&l->client, &d->remote)))
 			continue;
 		if (l->attempts && l->answered_up) {
 			struct relay_row *r = relay_for(lk, l);
@@ -300,7 +312,7 @@ int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16
 void lookups_question(const struct lookups *lk, int i, char *qname, size_t n, uint16_t *qtype,
 		      uint16_t *id)
 {
-	snprintf(qname, n, "%s", lk->l[i].qname);
+	str_copy(qname, n, lk->l[i].qname);
 	*qtype = lk->l[i].qtype;
 	*id = lk->l[i].id;
 }
@@ -346,10 +358,10 @@ void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const ch
 	if (res == RES_OK && !l->answered_up) {
 		l->answered_up = true;
 		l->ts_up = ts;
-		snprintf(l->upstream, sizeof(l->upstream), "%s", upstream);
+		str_copy(l->upstream, sizeof(l->upstream), upstream);
 	}
 	if (!l->upstream[0])
-		snprintf(l->upstream, sizeof(l->upstream), "%s", upstream);
+		str_copy(l->upstream, sizeof(l->upstream), upstream);
 	if ((r = row_for(lk, l)))
 		r->via[via]++;
 }

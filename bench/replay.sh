@@ -1,54 +1,98 @@
 #!/bin/sh
 # replay.sh - strace log import speed (a benchmark, not a test).
 #
-# Records a strace log of at least 30 MB from a busy traced process (the
-# article pattern fixture in a namespace made here, under strace -f -tt -yy),
-# keeps it under bench/data/ (never committed), then times
-# `nstrace replay` on it against `wc -l`, five runs each, and reports
-# medians: MB/s, events/s, and peak RSS.
+# Two logs of at least 30 MB each, recorded here and kept under bench/data/
+# (never committed; delete them to record again):
+#   dockerd20.strace  strace -f -tt -yy -p of the e2e lab's dockerd 20.10
+#                     while dnsperf loads its embedded resolver: Go runtime
+#                     noise, unfinished/resumed pairs, recvmsg/sendmsg with
+#                     IP_PKTINFO cmsgs, setns around every forwarded query;
+#   busy.strace       strace -f -tt -yy of the article-pattern fixture.
+# Each is timed with `nstrace replay` against `wc -l`, RUNS runs in rotating
+# order; medians of MB/s, events/s and peak RSS.
 cd "$(dirname "$0")/.." || exit 2
 RUNS=${RUNS:-5}
-LOG=bench/data/busy.strace
+MIN=30000000
 mkdir -p bench/data
-if [ ! -s "$LOG" ] || [ "$(stat -c %s "$LOG")" -lt 30000000 ]; then
-	ns=nstrace-bench-$$
-	ip netns add $ns && ip -n $ns link set lo up || exit 1
-	echo "recording $LOG (strace -f -tt -yy of ns_pattern, 16000 rounds)..." >&2
-	strace -f -tt -yy -s 512 -o "$LOG" build/progs/ns_pattern /run/netns/$ns 16000 2>/dev/null
-	ip netns del $ns
-fi
-bytes=$(stat -c %s "$LOG")
-
+. tests/lib.sh
 . bench/lib.sh
 
-: >/tmp/nst-bench.rep
-: >/tmp/nst-bench.wc
-: >/tmp/nst-bench.rss
-for i in $(seq "$RUNS"); do
-	ms_of wc -l "$LOG" >>/tmp/nst-bench.wc
-	ms_of build/nstrace replay "$LOG" >>/tmp/nst-bench.rep
-	/usr/bin/time -f %M build/nstrace replay "$LOG" 2>&1 >/dev/null | tail -1 >>/tmp/nst-bench.rss
+big_enough() { [ -s "$1" ] && [ "$(stat -c %s "$1")" -ge $MIN ]; }
+
+record_busy() {
+	ns=$(netns_new bench) || return 1
+	echo "recording $1 (strace -f -tt -yy of ns_pattern, 16000 rounds)..." >&2
+	strace -f -tt -yy -s 512 -o "$1" build/progs/ns_pattern /run/netns/$ns 16000 2>/dev/null
+}
+
+# dockerd 20.10 in the e2e lab, attached by strace -p while dnsperf runs
+# inside the container's netns, 5 s at a time until the log is big enough.
+. tests/e2e/lab.sh
+LAB_DEPS="e2e bench"
+LAB_DOCKER=20
+LAB_WAS_UP=""
+trap '[ -n "$LAB_WAS_UP" ] && lab_down; cleanup' EXIT INT TERM
+
+record_dockerd20() {
+	LAB_WAS_UP=1
+	lab_up >&2 || { echo "bench: the dockerd lab could not be set up" >&2; return 1; }
+	ctr=$(docker inspect -f '{{.State.Pid}}' $LAB_CTR)
+	printf 'ok.nstrace.test A\n10.100.51.198.in-addr.arpa PTR\nok.nstrace.test AAAA\nnx.nstrace.test A\n' >"$T/queries"
+	echo "recording $1 (strace -f -tt -yy -p dockerd under dnsperf)..." >&2
+	strace -f -tt -yy -s 512 -o "$1.tmp" -p "$LAB_PID" 2>/dev/null &
+	sp=$!
+	sleep 1.5
+	i=0
+	while ! big_enough "$1.tmp" && [ $i -lt 30 ]; do
+		nsenter -t "$ctr" -n dnsperf -s 127.0.0.11 -d "$T/queries" -l 5 -c 4 -q 100 >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	kill -INT $sp
+	wait $sp
+	lab_down
+	LAB_WAS_UP=""
+	mv "$1.tmp" "$1"
+}
+
+LOGS=""
+for f in dockerd20 busy; do
+	log=bench/data/$f.strace
+	big_enough "$log" || record_$f "$log" || { rm -f "$log" "$log.tmp"; continue; }
+	big_enough "$log" && LOGS="$LOGS $log"
 done
-events=$(build/nstrace replay --json "$LOG" | jq -r 'select(.type=="summary") | .input.events')
-lines=$(wc -l <"$LOG")
-rep=$(median </tmp/nst-bench.rep)
-wc=$(median </tmp/nst-bench.wc)
-rss=$(median </tmp/nst-bench.rss)
-[ "$rep" -gt 0 ] || rep=1
-mbs=$(awk -v b="$bytes" -v ms="$rep" 'BEGIN {printf "%.0f", b / 1048576 / (ms / 1000)}')
-eps=$(awk -v e="$events" -v ms="$rep" 'BEGIN {printf "%.0f", e / (ms / 1000)}')
-rm -f /tmp/nst-bench.rep /tmp/nst-bench.wc /tmp/nst-bench.rss
 
-cat <<EOT
-### strace log import (\`nstrace replay\`)
+# rotate the order of the measures from run to run
+: >"$T/order"
+for i in $(seq "$RUNS"); do
+	for log in $LOGS; do
+		k=$(basename "$log" .strace)
+		ms_of wc -l "$log" >>"$T/$k.wc"
+		ms_of build/nstrace replay "$log" >>"$T/$k.rep"
+		/usr/bin/time -f %M build/nstrace replay "$log" 2>&1 >/dev/null | tail -1 >>"$T/$k.rss"
+	done
+	LOGS="$(echo $LOGS | cut -s -d' ' -f2-) $(echo $LOGS | cut -d' ' -f1)"
+done
 
-Input: \`$LOG\`, $((bytes / 1000000)) MB, $lines lines, $events network events
-(strace -f -tt -yy -s 512 of the article-pattern fixture).  Median of $RUNS runs.
-
-| measure | nstrace replay | wc -l (same file) |
-|---|---|---|
-| wall time | $rep ms | $wc ms |
-| throughput | $mbs MiB/s | |
-| events/s | $eps | |
-| peak RSS | $((rss / 1024)) MiB ($rss KiB) | |
-EOT
+echo "### strace log import (\`nstrace replay\`)"
+echo
+echo "Median of $RUNS runs each, the logs measured in rotating order."
+echo
+echo "| log | size | lines | network events | wall time | throughput | events/s | peak RSS | wc -l |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for log in bench/data/dockerd20.strace bench/data/busy.strace; do
+	k=$(basename "$log" .strace)
+	[ -s "$T/$k.rep" ] || continue
+	bytes=$(stat -c %s "$log")
+	events=$(build/nstrace replay --json "$log" | jq -r 'select(.type=="summary") | .input.events')
+	rep=$(median <"$T/$k.rep")
+	[ "$rep" -gt 0 ] || rep=1
+	rss=$(median <"$T/$k.rss")
+	mbs=$(awk -v b="$bytes" -v ms="$rep" 'BEGIN {printf "%.0f", b / 1000000 / (ms / 1000)}')
+	eps=$(awk -v e="$events" -v ms="$rep" 'BEGIN {printf "%.0f", e / (ms / 1000)}')
+	printf '| `%s` | %s MB | %s | %s | %s ms | %s MB/s | %s | %s MiB | %s ms |\n' "$log" \
+		$((bytes / 1000000)) "$(wc -l <"$log")" "$events" "$rep" "$mbs" "$eps" \
+		$((rss / 1024)) "$(median <"$T/$k.wc")"
+done
+echo
+echo "dockerd20: strace -f -tt -yy -s 512 -p of dockerd 20.10 under dnsperf (the e2e lab);"
+echo "busy: strace -f -tt -yy -s 512 of the article-pattern fixture.  MB is 10^6 bytes."

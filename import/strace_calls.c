@@ -379,11 +379,22 @@ static void do_rwv(struct call *c) /* readv, writev */
 	emit(c);
 }
 
-/* A msghdr node: {msg_name=.., msg_iov=[..], ..} (4.x: msg_name(16)=..). */
+/* A msghdr node: {msg_name=.., msg_iov=[..], ..} (4.x: msg_name(16)=..).
+ * Its IP_PKTINFO cmsg is a fact about a socket whose local address the
+ * log never showed: a listener made before the trace, in a netns where
+ * -yy cannot see (dockerd's 127.0.0.11); the port stays unknown. */
 static void msg_event(struct call *c, int hdr, uint64_t len, struct msock *k)
 {
+	struct nst_addr local;
+
 	ev_addr(c, stok_field(c->tk, hdr, "msg_name", -1), k);
 	ev_iov(c, stok_field(c->tk, hdr, "msg_iov", -1), len);
+	if (k && !k->local.family && (!k->family || k->family == AF_INET) &&
+	    strace_pktinfo(c->tk, stok_field(c->tk, hdr, "msg_control", -1),
+			   c->ev.dir == NST_DIR_IN, &local) == 0) {
+		k->family = AF_INET;
+		model_sock_local(&c->s->m, k, &local, false);
+	}
 }
 
 static void do_msg(struct call *c) /* sendmsg, recvmsg */

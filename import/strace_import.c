@@ -58,18 +58,24 @@ static void bad(struct strace_import *s, const char *why)
 
 static bool isdig(char c) { return c >= '0' && c <= '9'; }
 
+static bool is_name_char(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || isdig(c);
+}
+
 #define PID_LIMIT 0x3fffffff /* above the kernel's PID_MAX_LIMIT: not a pid */
 
 /* The digits at l.p[*i] as a pid, *i past them all: -1 when there are
  * none, -2 when the number is too big to be a pid. */
 static int read_pid(struct span l, size_t *i)
 {
+	const char *p = l.p;
+	size_t k = *i, n = l.n;
 	long v = 0;
-	size_t k = *i;
 
-	while (k < l.n && isdig(l.p[k])) {
+	while (k < n && isdig(p[k])) {
 		if (v <= PID_LIMIT)
-			v = v * 10 + (l.p[k] - '0');
+			v = v * 10 + (p[k] - '0');
 		k++;
 	}
 	if (k == *i)
@@ -107,6 +113,19 @@ static int take_pid(struct span *l, struct span *comm)
 	int tid;
 
 	comm->n = 0;
+	if (l->n && isdig(l->p[0])) { /* "7055 " (-f to a file): the common form */
+		size_t k;
+		tid = read_pid(*l, &i);
+		for (k = i; k < l->n && l->p[k] == ' '; k++)
+			;
+		if (k > i && k < l->n && l->p[k] != '/') { /* not a pidns comment */
+			l->p += k, l->n -= k;
+			return tid < 0 ? -1 : tid;
+		}
+		if (k == i && i < l->n && l->p[i] != '<')
+			return 0; /* digits, then no space: a time, not a pid */
+		i = 0;
+	}
 	if (l->n > 5 && !memcmp(l->p, "[pid ", 5)) {
 		i = 5;
 		while (i < l->n && l->p[i] == ' ')
@@ -136,46 +155,60 @@ static int take_pid(struct span *l, struct span *comm)
 
 /* -t "12:34:56", -tt "12:34:56.123456", -ttt "1795637926.919946", -r
  * "     0.000123" (since the previous line): *ts in µs, advanced past
- * midnight for the clock forms.  Returns whether the line has a time. */
+ * midnight for the clock forms.  Returns whether the line has a time.
+ * Every line comes here: the span is read through locals. */
 static bool take_time(unsigned long long *ts, struct span *l)
 {
-	size_t i = 0;
+	const char *p = l->p;
+	size_t i = 0, n = l->n;
 	unsigned long long sec = 0, us = 0, t;
 	int digits = 0;
 	bool clock = false;
 
-	if (l->n > 8 && isdig(l->p[0]) && isdig(l->p[1]) && l->p[2] == ':' && l->p[5] == ':' &&
-	    isdig(l->p[3]) && isdig(l->p[4]) && isdig(l->p[6]) && isdig(l->p[7])) {
-		sec = (unsigned long long)((l->p[0] - '0') * 10 + l->p[1] - '0') * 3600 +
-		      (unsigned long long)((l->p[3] - '0') * 10 + l->p[4] - '0') * 60 +
-		      (unsigned long long)((l->p[6] - '0') * 10 + l->p[7] - '0');
+	if (n > 8 && p[2] == ':' && p[5] == ':' && isdig(p[0]) && isdig(p[1]) && isdig(p[3]) &&
+	    isdig(p[4]) && isdig(p[6]) && isdig(p[7])) {
+		sec = (unsigned long long)((p[0] - '0') * 10 + p[1] - '0') * 3600 +
+		      (unsigned long long)((p[3] - '0') * 10 + p[4] - '0') * 60 +
+		      (unsigned long long)((p[6] - '0') * 10 + p[7] - '0');
 		i = 8;
 		clock = true;
+	} else if (n && !isdig(p[0])) {
+		return false;
 	} else {
-		while (i < l->n && isdig(l->p[i]) && i < 12)
-			sec = sec * 10 + (unsigned long long)(l->p[i++] - '0');
-		if (!i || i >= l->n || l->p[i] != '.')
+		while (i < n && isdig(p[i]) && i < 12)
+			sec = sec * 10 + (unsigned long long)(p[i++] - '0');
+		if (!i || i >= n || p[i] != '.')
 			return false;
 	}
-	if (i < l->n && l->p[i] == '.')
-		for (i++; i < l->n && isdig(l->p[i]); i++, digits++)
+	if (i + 7 < n && p[i] == '.' && p[i + 7] == ' ' && isdig(p[i + 1]) && isdig(p[i + 2]) &&
+	    isdig(p[i + 3]) && isdig(p[i + 4]) && isdig(p[i + 5]) && isdig(p[i + 6])) {
+		for (int k = 1; k <= 6; k++) /* -tt, -ttt: six digits */
+			us = us * 10 + (unsigned long long)(p[i + k] - '0');
+		i += 7;
+		digits = 6;
+	} else if (i < n && p[i] == '.') {
+		for (i++; i < n && isdig(p[i]); i++, digits++)
 			if (digits < 6)
-				us = us * 10 + (unsigned long long)(l->p[i] - '0');
+				us = us * 10 + (unsigned long long)(p[i] - '0');
+	}
 	for (; digits < 6; digits++)
 		us *= 10;
-	if (i >= l->n || l->p[i] != ' ')
+	if (i >= n || p[i] != ' ')
 		return false;
 	t = sec * 1000000ull + us;
 	if (clock) { /* the day is not printed: a jump back of hours is midnight */
-		t += *ts / DAY_US * DAY_US;
+		unsigned long long day = *ts < DAY_US ? 0 : *ts - *ts % DAY_US; /* no divide on day one */
+		t += day;
 		if (t + DAY_US / 2 < *ts)
 			t += DAY_US;
 	} else if (sec < 1000000) { /* -r: a delta (-ttt is an epoch time) */
 		t += *ts;
 	}
 	*ts = t;
-	l->p += i, l->n -= i;
-	*l = span_trim(*l);
+	while (i < n && p[i] == ' ')
+		i++;
+	l->p = p + i;
+	l->n = n - i;
 	return true;
 }
 
@@ -278,6 +311,23 @@ static bool split_call(struct span text, const char *lp, struct call_text *ct)
 	return ct->lp && find_ret(text, ct->lp, &ct->eq, &ct->ret_at);
 }
 
+/* The sen of the syscall named by n bytes at name, through the memo. */
+static enum nst_sen sen_of(struct strace_import *s, const char *name, size_t n)
+{
+	unsigned h = (unsigned)n * 31u;
+
+	if (!n || n > SEN_MEMO_NAME)
+		return sysent_find(name, n);
+	h += (unsigned char)name[0] * 7u + (unsigned char)name[n / 2] * 3u + (unsigned char)name[n - 1];
+	h %= SEN_MEMO;
+	if (s->sen_memo[h].len == n && !memcmp(s->sen_memo[h].name, name, n))
+		return (enum nst_sen)s->sen_memo[h].sen;
+	s->sen_memo[h].len = (uint8_t)n;
+	memcpy(s->sen_memo[h].name, name, n);
+	s->sen_memo[h].sen = (uint16_t)sysent_find(name, n);
+	return (enum nst_sen)s->sen_memo[h].sen;
+}
+
 /* A complete "name(args) = ret" text, split by split_call. */
 static void handle_call(struct strace_import *s, struct mthread *t, const struct call_text *ct)
 {
@@ -288,7 +338,7 @@ static void handle_call(struct strace_import *s, struct mthread *t, const struct
 	int a;
 
 	s->st.syscalls++;
-	sen = sysent_find(text.p, (size_t)(lp - text.p));
+	sen = sen_of(s, text.p, (size_t)(lp - text.p));
 	if (sysent[sen].op == NST_OP_OTHER && sen != SEN_socketcall)
 		return;
 	memset(&c, 0, sizeof(c));
@@ -346,28 +396,62 @@ static bool keep(struct strace_import *s, char **buf, size_t *len, size_t *cap, 
 	return true;
 }
 
-static void pend_save(struct strace_import *s, struct mthread *t, struct span l)
+/* The length of the name before the '(' that starts l, 0 if none. */
+static size_t call_name(struct span l)
+{
+	size_t i = 0;
+
+	while (i < l.n && is_name_char(l.p[i]))
+		i++;
+	return i < l.n && l.p[i] == '(' ? i : 0;
+}
+
+/* Keep the start of thread t's unfinished call, whose name is name_len
+ * bytes (0: not a name). */
+static void pend_save(struct strace_import *s, struct mthread *t, struct span l, size_t name_len)
 {
 	struct ithread *it = ithread_of(t);
 
+	/* a call nstrace does not decode keeps only "name(": its rest still
+	 * makes it a complete call when it resumes */
+	if (name_len) {
+		enum nst_sen sen = sen_of(s, l.p, name_len);
+		if (sysent[sen].op == NST_OP_OTHER && sen != SEN_socketcall)
+			l.n = name_len + 1;
+	}
 	it->pend_len = 0;
 	if (!keep(s, &it->pend, &it->pend_len, &it->pend_cap, l, false))
 		return;
 	it->pending = true;
 }
 
+/* Where "<... name resumed>" ends in l (which starts with "<... "), or
+ * NULL: the name is read in place, a search only for odd names. */
+static const char *resumed_end(struct span l)
+{
+	size_t i = 5;
+	const char *gt;
+
+	while (i < l.n && is_name_char(l.p[i]))
+		i++;
+	if (l.n - i >= 9 && !memcmp(l.p + i, " resumed>", 9))
+		return l.p + i + 9;
+	gt = memmem(l.p, l.n, " resumed>", 9);
+	return gt ? gt + 9 : NULL;
+}
+
 /* "<... name resumed>rest": join with the saved start. */
 static void resume(struct strace_import *s, struct mthread *t, struct span l)
 {
 	struct ithread *it = ithread_of(t);
-	const char *gt = memmem(l.p, l.n, " resumed>", 9);
+	const char *end = resumed_end(l);
 	struct span rest;
 
-	if (!gt) {
+	if (!end) {
 		bad(s, "malformed '<... resumed>'");
 		return;
 	}
-	rest = (struct span){ gt + 9, l.n - (size_t)(gt + 9 - l.p) };
+	rest = (struct span){ end, l.n - (size_t)(end - l.p) };
 	if (!it->pending) {
 		bad(s, "'<... resumed>' without its '<unfinished ...>' start");
 		return;
@@ -375,12 +459,12 @@ static void resume(struct strace_import *s, struct mthread *t, struct span l)
 	it->pending = false;
 	if (!keep(s, &it->pend, &it->pend_len, &it->pend_cap, rest, true))
 		return;
-	/* The joined text is handled from a copy of the buffer's span: the
-	 * thread (and its buffer) may go in the call (execve). */
-	s->join_len = 0;
-	if (!keep(s, &s->join, &s->join_len, &s->join_cap,
-		  (struct span){ it->pend, it->pend_len }, false))
-		return;
+	/* The joined text moves to the import's buffer (the two swap, nothing
+	 * is copied): the thread, and its buffer, may go in the call (execve). */
+	char *b = s->join;
+	size_t cap = s->join_cap;
+	s->join = it->pend, s->join_len = it->pend_len, s->join_cap = it->pend_cap;
+	it->pend = b, it->pend_len = 0, it->pend_cap = cap;
 	struct call_text ct;
 	if (split_call((struct span){ s->join, s->join_len }, NULL, &ct))
 		handle_call(s, t, &ct);
@@ -466,7 +550,7 @@ static bool broken_more(struct strace_import *s, struct span l)
 		s->broken_lines = 0; /* the rest comes as "<... resumed>" */
 		s->st.joined++;
 		if ((t = si_thread(s, s->broken_tid)))
-			pend_save(s, t, start);
+			pend_save(s, t, start, call_name(start));
 		return true;
 	}
 	if (!split_call(all, NULL, &ct))
@@ -514,11 +598,6 @@ void si_child(struct strace_import *s, struct mthread *parent, pid_t child)
 }
 
 /* --- lines ------------------------------------------------------------------ */
-
-static bool is_name_char(char c)
-{
-	return c == '_' || (c >= 'a' && c <= 'z') || isdig(c);
-}
 
 void strace_import_line(struct strace_import *s, const char *line, size_t len,
 			unsigned long lineno, int default_tid)
@@ -593,7 +672,7 @@ void strace_import_line(struct strace_import *s, const char *line, size_t len,
 	struct span start;
 	if (unfinished(l, &start)) {
 		s->st.recognized++;
-		pend_save(s, t, start);
+		pend_save(s, t, start, i);
 		return;
 	}
 	struct call_text ct;

@@ -23,6 +23,8 @@
 #define PEND_MAX (1 << 20)
 #define ANNOUNCED 16       /* "Process N attached" pids remembered */
 #define BROKEN_MAX_LINES 8 /* lines of other output a cut call may span */
+#define SEN_MEMO 128
+#define SEN_MEMO_NAME 23
 
 /* Per thread (the model thread's priv). */
 struct ithread {
@@ -61,6 +63,9 @@ struct strace_import {
 	pid_t broken_tid;
 	char *join; /* an unfinished call joined with its rest */
 	size_t join_len, join_cap;
+	/* names met, by a hash of their bytes: a log names a few dozen
+	 * syscalls, each looked up in sysent once */
+	struct { char name[SEN_MEMO_NAME]; uint8_t len; uint16_t sen; } sen_memo[SEN_MEMO];
 	uint8_t payload[NST_MAX_SNAPLEN];
 	unsigned long lineno;
 	struct stoks tk; /* the current call's arguments */

@@ -9,29 +9,47 @@
 
 #include "model/parse.h"
 
-struct span span_trim(struct span s)
-{
-	while (s.n && (*s.p == ' ' || *s.p == '\t'))
-		s.p++, s.n--;
-	while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t' || s.p[s.n - 1] == '\r'))
-		s.n--;
-	return s;
-}
-
 bool span_eq(struct span s, const char *lit)
 {
 	size_t l = strlen(lit);
 	return s.n == l && !memcmp(s.p, lit, l);
 }
 
+/* The decimal digits of s (all of it, at most 18: no overflow) into *v. */
+static bool dec_digits(struct span s, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (!s.n || s.n > 18)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
 long span_long(struct span s, bool *ok)
 {
 	char buf[32];
 	char *end;
+	uint64_t u;
 	long v;
 
 	s = span_trim(s);
 	*ok = false;
+	/* most numbers in a log are plain decimals: no copy, no strtol */
+	if (s.n && (s.p[0] != '0' || s.n == 1) && dec_digits(s, &u)) {
+		*ok = true;
+		return (long)u;
+	}
+	if (s.n > 1 && s.p[0] == '-' && s.p[1] != '0' &&
+	    dec_digits((struct span){ s.p + 1, s.n - 1 }, &u)) {
+		*ok = true;
+		return -(long)u;
+	}
 	if (!s.n || s.n >= sizeof(buf))
 		return 0;
 	memcpy(buf, s.p, s.n);
@@ -41,23 +59,35 @@ long span_long(struct span s, bool *ok)
 	return v;
 }
 
-/* Index just past a quoted string starting at s.p[i] == '"'. */
+/* Index just past a quoted string starting at s.p[i] == '"'.  Most
+ * strings have no escape (one memchr each way); DNS payloads have many,
+ * walked byte by byte from the first. */
 static size_t skip_string(struct span s, size_t i)
 {
-	for (i++; i < s.n; i++) {
-		const char *q = memchr(s.p + i, '"', s.n - i), *bs;
-		if (!q)
-			return s.n;
-		bs = memchr(s.p + i, '\\', (size_t)(q - (s.p + i)));
-		if (!bs)
-			return (size_t)(q - s.p) + 1;
-		i = (size_t)(bs - s.p) + 1; /* skip the escaped byte */
+	const char *q = memchr(s.p + i + 1, '"', s.n - i - 1), *bs;
+
+	if (!q)
+		return s.n;
+	bs = memchr(s.p + i + 1, '\\', (size_t)(q - s.p) - i - 1);
+	if (!bs)
+		return (size_t)(q - s.p) + 1;
+	for (i = (size_t)(bs - s.p); i < s.n; i++) {
+		if (s.p[i] == '\\')
+			i++; /* the escaped byte */
+		else if (s.p[i] == '"')
+			return i + 1;
 	}
 	return s.n;
 }
 
 #define TOK_DEPTH 64
 #define NO_NODE (-2) /* an element the array had no room for */
+
+/* The bytes the tokenizer acts on; it skips runs of all others at once. */
+static const uint8_t tok_stop[256] = {
+	['"'] = 1, ['/'] = 1, ['{'] = 1, ['['] = 1, ['('] = 1,
+	['}'] = 1, [']'] = 1, [')'] = 1, [','] = 1, ['='] = 1,
+};
 
 struct tframe {
 	int parent; /* the element the list is in: -1 top level, NO_NODE lost */
@@ -66,13 +96,29 @@ struct tframe {
 	size_t start, eq;
 };
 
+#define IDENT_ROW(a) [a] = 1, [a + 1] = 1, [a + 2] = 1, [a + 3] = 1, [a + 4] = 1
+static const uint8_t ident_char[256] = {
+	IDENT_ROW('0'), IDENT_ROW('5'), ['_'] = 1,
+	IDENT_ROW('a'), IDENT_ROW('f'), IDENT_ROW('k'), IDENT_ROW('p'), IDENT_ROW('u'), ['z'] = 1,
+	IDENT_ROW('A'), IDENT_ROW('F'), IDENT_ROW('K'), IDENT_ROW('P'), IDENT_ROW('U'), ['Z'] = 1,
+};
+#undef IDENT_ROW
+
 static bool is_ident(char c)
 {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+	return ident_char[(uint8_t)c];
 }
 
-static void elem_begin(struct stoks *tk, struct tframe *f, size_t pos)
+static bool is_blank(char c)
 {
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* An element starts at pos: its leading blanks are skipped here. */
+static inline void elem_begin(struct stoks *tk, struct tframe *f, struct span s, size_t pos)
+{
+	while (pos < s.n && is_blank(s.p[pos]))
+		pos++;
 	f->start = pos;
 	f->eq = SIZE_MAX;
 	f->cur = NO_NODE;
@@ -88,12 +134,14 @@ static void elem_begin(struct stoks *tk, struct tframe *f, size_t pos)
 	tk->t[f->cur].key.n = 0;
 }
 
-/* The key of "key=" or "key(N)=": an identifier, perhaps with a count. */
-static bool key_of(struct span k, struct span *key)
+/* The key of "key=" or "key(N)=" in k (no leading blanks): an identifier,
+ * perhaps with a count. */
+static inline bool key_of(struct span k, struct span *key)
 {
 	size_t i = 0;
 
-	k = span_trim(k);
+	while (k.n && is_blank(k.p[k.n - 1]))
+		k.n--;
 	while (i < k.n && is_ident(k.p[i]))
 		i++;
 	if (!i)
@@ -109,7 +157,17 @@ static bool key_of(struct span k, struct span *key)
 	return true;
 }
 
-static void elem_end(struct stoks *tk, struct tframe *f, struct span s, size_t pos,
+/* s.p[a..b) without its blanks. */
+static inline struct span trimmed(struct span s, size_t a, size_t b)
+{
+	while (a < b && is_blank(s.p[a]))
+		a++;
+	while (b > a && is_blank(s.p[b - 1]))
+		b--;
+	return (struct span){ s.p + a, b - a };
+}
+
+static inline void elem_end(struct stoks *tk, struct tframe *f, struct span s, size_t pos,
 		     int *first, bool closing)
 {
 	struct stok *t;
@@ -117,10 +175,11 @@ static void elem_end(struct stoks *tk, struct tframe *f, struct span s, size_t p
 	if (f->cur < 0)
 		return;
 	t = &tk->t[f->cur];
-	t->val = span_trim((struct span){ s.p + f->start, pos - f->start });
 	if (f->eq != SIZE_MAX &&
 	    key_of((struct span){ s.p + f->start, f->eq - f->start }, &t->key))
-		t->val = span_trim((struct span){ s.p + f->eq + 1, pos - f->eq - 1 });
+		t->val = trimmed(s, f->eq + 1, pos);
+	else
+		t->val = trimmed(s, f->start, pos);
 	if (!t->val.n && !t->key.n && closing && f->last < 0) {
 		if (f->cur == tk->n - 1) /* "()", "[]", "{}": no element */
 			tk->n--;
@@ -145,49 +204,46 @@ int strace_tokenize(struct span s, struct stoks *tk)
 	tk->n = 0;
 	tk->full = false;
 	st[0] = (struct tframe){ .parent = -1, .last = -1 };
-	elem_begin(tk, &st[0], 0);
-	while (i < s.n) {
+	elem_begin(tk, &st[0], s, 0);
+	for (;;) {
+		while (i < s.n && !tok_stop[(uint8_t)s.p[i]])
+			i++;
+		if (i >= s.n)
+			break;
 		char c = s.p[i];
-		switch (c) {
-		case '"':
+		if (c == '"') {
 			i = skip_string(s, i);
 			continue;
-		case '/':
-			if (i + 1 < s.n && s.p[i + 1] == '*') {
-				const char *e = memmem(s.p + i + 2, s.n - i - 2, "*/", 2);
-				i = e ? (size_t)(e - s.p) + 2 : s.n;
-				continue;
+		}
+		if (c == ',') {
+			if (!deep) {
+				elem_end(tk, &st[d], s, i, &first, false);
+				elem_begin(tk, &st[d], s, i + 1);
 			}
-			break;
-		case '{': case '[': case '(':
+		} else if (c == '=') {
+			if (!deep && st[d].eq == SIZE_MAX)
+				st[d].eq = i;
+		} else if (c == '{' || c == '[' || c == '(') {
 			if (d + 1 >= TOK_DEPTH || deep) {
 				deep++;
-				break;
+			} else {
+				st[d + 1] = (struct tframe){ .parent = st[d].cur, .last = -1 };
+				if (st[d].cur >= 0)
+					tk->t[st[d].cur].kid = -1; /* the last group's elements */
+				d++;
+				elem_begin(tk, &st[d], s, i + 1);
 			}
-			st[d + 1] = (struct tframe){ .parent = st[d].cur, .last = -1 };
-			if (st[d].cur >= 0)
-				tk->t[st[d].cur].kid = -1; /* the last group's elements */
-			d++;
-			elem_begin(tk, &st[d], i + 1);
-			break;
-		case '}': case ']': case ')':
+		} else if (c == '}' || c == ']' || c == ')') {
 			if (deep) {
 				deep--;
 			} else if (d > 0) {
 				elem_end(tk, &st[d], s, i, &first, true);
 				d--;
 			}
-			break;
-		case ',':
-			if (!deep) {
-				elem_end(tk, &st[d], s, i, &first, false);
-				elem_begin(tk, &st[d], i + 1);
-			}
-			break;
-		case '=':
-			if (!deep && st[d].eq == SIZE_MAX)
-				st[d].eq = i;
-			break;
+		} else if (i + 1 < s.n && s.p[i + 1] == '*') { /* '/': a comment */
+			const char *e = memmem(s.p + i + 2, s.n - i - 2, "*/", 2);
+			i = e ? (size_t)(e - s.p) + 2 : s.n;
+			continue;
 		}
 		i++;
 	}
@@ -315,11 +371,37 @@ static int call_arg(const struct stoks *tk, int node, const char *fn, int pos)
 	return stok_nth(tk, tk->t[node].kid, pos);
 }
 
+/* "\"1.2.3.4\"" as strace prints it, read in place; false for anything
+ * else (inet_pton then decides). */
+static bool in4_quoted(struct span s, uint8_t *out)
+{
+	const char *p = s.p + 1, *end = s.p + s.n - 1; /* between the quotes */
+
+	if (s.n < 9 || s.p[0] != '"' || *end != '"')
+		return false;
+	for (int k = 0; k < 4; k++) {
+		const char *first = p;
+		unsigned v = 0;
+		while (p < end && *p >= '0' && *p <= '9' && p - first < 4)
+			v = v * 10 + (unsigned)(*p++ - '0');
+		if (p == first || p - first > 3 || v > 255 || (p - first > 1 && *first == '0'))
+			return false;
+		out[k] = (uint8_t)v;
+		if (k < 3 && (p >= end || *p++ != '.'))
+			return false;
+	}
+	return p == end;
+}
+
 static bool ip_from(struct span s, int af, uint8_t *out)
 {
 	uint8_t buf[64];
 	bool cut;
-	long n = strace_unquote(s, buf, sizeof(buf) - 1, &cut);
+	long n;
+
+	if (af == AF_INET && in4_quoted(s, out))
+		return true;
+	n = strace_unquote(s, buf, sizeof(buf) - 1, &cut);
 
 	if (n <= 0)
 		return false;
@@ -391,6 +473,31 @@ int strace_sockaddr(const struct stoks *tk, int node, struct nst_addr *a)
 	}
 }
 
+int strace_pktinfo(const struct stoks *tk, int ctl, bool received, struct nst_addr *a)
+{
+	struct span v = stok_val(tk, ctl);
+
+	memset(a, 0, sizeof(*a));
+	if (v.n < 2 || v.p[0] != '[')
+		return -1;
+	for (int cm = tk->t[ctl].kid; cm >= 0; cm = tk->t[cm].next) {
+		int data = stok_field(tk, cm, "cmsg_data", -1), ip;
+		if (!span_eq(stok_val(tk, stok_field(tk, cm, "cmsg_type", -1)), "IP_PKTINFO"))
+			continue;
+		if (data < 0 && (data = stok_nth(tk, tk->t[cm].kid, 3)) >= 0 && tk->t[data].key.n)
+			data = -1; /* 4.x: the fourth element, without a key */
+		ip = call_arg(tk, stok_field(tk, data, received ? "ipi_addr" : "ipi_spec_dst", -1),
+			      "inet_addr", 0);
+		if (ip < 0 || !ip_from(tk->t[ip].val, AF_INET, a->u.in4))
+			return -1;
+		if (!received && !memcmp(a->u.in4, "\0\0\0\0", 4))
+			return -1; /* the kernel picks the source */
+		a->family = AF_INET;
+		return 0;
+	}
+	return -1;
+}
+
 /* "1.2.3.4:5" or "[::1]:53" from a -yy socket note. */
 static void note_addr(const char *s, size_t n, struct nst_addr *a)
 {
@@ -406,41 +513,49 @@ static void note_addr(const char *s, size_t n, struct nst_addr *a)
 
 static void parse_note(const char *p, size_t n, struct fd_note *note)
 {
-	const char *lb = memchr(p, '[', n), *colon = memchr(p, ':', n);
-	struct { const char *name; int family, proto; } kinds[] = {
-		{ "UDP", AF_INET, SOCK_DGRAM }, { "TCP", AF_INET, SOCK_STREAM },
-		{ "UDPv6", AF_INET6, SOCK_DGRAM }, { "TCPv6", AF_INET6, SOCK_STREAM },
-		{ "UNIX", AF_UNIX, 0 }, { "UNIX-STREAM", AF_UNIX, SOCK_STREAM },
-		{ "UNIX-DGRAM", AF_UNIX, SOCK_DGRAM }, { "NETLINK", AF_NETLINK, SOCK_RAW },
-		{ "socket", 0, 0 },
+	const char *colon = memchr(p, ':', n), *lb = colon ? colon + 1 : NULL;
+	uint64_t ino;
+#define KIND(s) s, sizeof(s) - 1
+	static const struct { const char *name; size_t len; int family, proto; } kinds[] = {
+		{ KIND("UDP"), AF_INET, SOCK_DGRAM }, { KIND("TCP"), AF_INET, SOCK_STREAM },
+		{ KIND("UDPv6"), AF_INET6, SOCK_DGRAM }, { KIND("TCPv6"), AF_INET6, SOCK_STREAM },
+		{ KIND("UNIX"), AF_UNIX, 0 }, { KIND("UNIX-STREAM"), AF_UNIX, SOCK_STREAM },
+		{ KIND("UNIX-DGRAM"), AF_UNIX, SOCK_DGRAM }, { KIND("NETLINK"), AF_NETLINK, SOCK_RAW },
+		{ KIND("socket"), 0, 0 },
 	};
+#undef KIND
 
 	if (n && p[0] == '/') {
 		note->kind = NOTE_PATH;
 		memcpy(note->path, p, n < sizeof(note->path) ? n : sizeof(note->path) - 1);
 		return;
 	}
-	if (!colon || !lb || lb != colon + 1 || p[n - 1] != ']') {
+	if (!colon || (size_t)(lb - p) >= n || *lb != '[' || p[n - 1] != ']') {
 		note->kind = NOTE_OTHER;
 		return;
 	}
 	size_t tl = (size_t)(colon - p);
 	const char *in = lb + 1;
 	size_t il = n - (size_t)(in - p) - 1;
+	/* the inode of -y, and of what -yy could not look into */
+	bool is_ino = dec_digits((struct span){ in, il }, &ino);
 	if (tl == 3 && !memcmp(p, "net", 3)) {
 		note->kind = NOTE_NETNS;
-		note->ino = strtoull(in, NULL, 10);
+		note->ino = is_ino ? ino : strtoull(in, NULL, 10);
 		return;
 	}
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		if (strlen(kinds[k].name) != tl || memcmp(p, kinds[k].name, tl))
+		if (kinds[k].len != tl || memcmp(p, kinds[k].name, tl))
 			continue;
 		note->kind = NOTE_SOCKET;
 		note->family = kinds[k].family;
 		note->proto = kinds[k].proto;
 		/* -y: [inode]; -yy inet: [local->peer] or [local] */
-		const char *arrow = memmem(in, il, "->", 2);
-		if (il && in[0] >= '0' && in[0] <= '9' && !memchr(in, ':', il) && !memchr(in, '.', il)) {
+		const char *arrow = is_ino ? NULL : memmem(in, il, "->", 2);
+		if (is_ino) {
+			note->ino = ino;
+		} else if (il && in[0] >= '0' && in[0] <= '9' && !memchr(in, ':', il) &&
+			   !memchr(in, '.', il)) {
 			note->ino = strtoull(in, NULL, 10);
 		} else if (note->family == AF_INET || note->family == AF_INET6) {
 			if (arrow) {

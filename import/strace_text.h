@@ -73,12 +73,25 @@ int strace_fd(struct span s, struct fd_note *note);
  * "1.2.3.4")}, the AF_INET6 / AF_UNIX forms, PF_* names of 4.x.  0 or -1;
  * a family it does not decode is AF_UNSPEC and 0. */
 int strace_sockaddr(const struct stoks *tk, int node, struct nst_addr *a);
+/* The local address in a msg_control list (node ctl) that holds an
+ * IP_PKTINFO cmsg: on a received message the packet's destination
+ * (ipi_addr), on a sent one the source it asks for (ipi_spec_dst, when not
+ * 0.0.0.0).  The port is not in it: a->port is 0.  0, or -1 when the list
+ * has none.  strace 4.x prints cmsg_data's value without its key. */
+int strace_pktinfo(const struct stoks *tk, int ctl, bool received, struct nst_addr *a);
 /* AF_INET, PF_INET, AF_LOCAL, 2 ... as a family number; AF_UNSPEC when it
  * is none. */
 int strace_family(struct span s);
 
-/* Strip surrounding spaces. */
-struct span span_trim(struct span s);
+/* Strip surrounding blanks (inline: every field and line goes through it). */
+static inline struct span span_trim(struct span s)
+{
+	while (s.n && (*s.p == ' ' || *s.p == '\t'))
+		s.p++, s.n--;
+	while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t' || s.p[s.n - 1] == '\r'))
+		s.n--;
+	return s;
+}
 bool span_eq(struct span s, const char *lit);
 long span_long(struct span s, bool *ok);
 

@@ -73,6 +73,62 @@ int parse_sockaddr(const void *buf, size_t len, struct nst_addr *out)
 	return 0;
 }
 
+/* v in decimal at p; the digits written. */
+static size_t put_dec(char *p, unsigned v)
+{
+	char t[10];
+	size_t k = 0, i;
+
+	do
+		t[k++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	for (i = 0; i < k; i++)
+		p[i] = t[k - 1 - i];
+	return k;
+}
+
+/* "1.2.3.4:53" without printf: the analyzers print an upstream per query. */
+static size_t put_in4(char *p, const uint8_t *ip, unsigned port)
+{
+	size_t o = 0;
+
+	for (int i = 0; i < 4; i++) {
+		o += put_dec(p + o, ip[i]);
+		p[o++] = i < 3 ? '.' : ':';
+	}
+	return o + put_dec(p + o, port);
+}
+
+size_t str_copy(char *dst, size_t n, const char *src)
+{
+	size_t l;
+
+	if (n == 0)
+		return 0;
+	l = src ? strnlen(src, n - 1) : 0;
+	memcpy(dst, src ? src : "", l);
+	dst[l] = '\0';
+	return l;
+}
+
+bool addr_same(const struct nst_addr *a, const struct nst_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	switch (a->family) {
+	case AF_INET:
+		return a->port == b->port && !memcmp(a->u.in4, b->u.in4, 4);
+	case AF_INET6:
+		return a->port == b->port && !memcmp(a->u.in6, b->u.in6, 16);
+	case AF_UNIX:
+		return !strcmp(a->u.unix_path, b->u.unix_path);
+	case AF_NETLINK:
+		return a->scope_id == b->scope_id;
+	default:
+		return true;
+	}
+}
+
 size_t print_addr(char *buf, size_t n, const struct nst_addr *a)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -81,10 +137,11 @@ size_t print_addr(char *buf, size_t n, const struct nst_addr *a)
 	if (n == 0)
 		return 0;
 	switch (a->family) {
-	case AF_INET:
-		inet_ntop(AF_INET, a->u.in4, ip, sizeof(ip));
-		r = snprintf(buf, n, "%s:%u", ip, a->port);
-		break;
+	case AF_INET: {
+		char t[24];
+		t[put_in4(t, a->u.in4, a->port)] = '\0';
+		return str_copy(buf, n, t);
+	}
 	case AF_INET6:
 		inet_ntop(AF_INET6, a->u.in6, ip, sizeof(ip));
 		r = snprintf(buf, n, "[%s]:%u", ip, a->port);

@@ -6,6 +6,7 @@
 #ifndef NST_PARSE_H
 #define NST_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -21,6 +22,14 @@ int parse_sockaddr(const void *buf, size_t len, struct nst_addr *out);
  * "netlink:pid", "family#N" or "?" into buf (always NUL-terminated).
  * Returns the length written, truncated to n-1. */
 size_t print_addr(char *buf, size_t n, const struct nst_addr *a);
+
+/* Copy the string src (NULL: "") into dst of n bytes, cut to n-1 bytes and
+ * always NUL-terminated (n > 0).  Returns the length copied.  The copy
+ * that snprintf(dst, n, "%s", src) makes, without printf's cost. */
+size_t str_copy(char *dst, size_t n, const char *src);
+
+/* Would print_addr print a and b the same?  Without printing them. */
+bool addr_same(const struct nst_addr *a, const struct nst_addr *b);
 
 /* Parse what print_addr prints (inet, inet6, unix, netlink, family#N).
  * Returns 0 or -EINVAL. */

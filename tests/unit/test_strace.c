@@ -440,6 +440,41 @@ static void socketcall_subcalls(void)
 	strace_import_free(s);
 }
 
+#define PKTINFO(spec, addr) \
+	"msg_control=[{cmsg_len=28, cmsg_level=SOL_IP, cmsg_type=IP_PKTINFO, cmsg_data={ipi_ifindex=" \
+	"if_nametoindex(\"lo\"), ipi_spec_dst=inet_addr(\"" spec "\"), ipi_addr=inet_addr(\"" addr "\")}}]"
+
+static void pktinfo_names_the_local_address(void)
+{
+	static const char *const lines[] = {
+		/* dockerd's listener, made before the log in the container's
+		 * netns: -yy shows only its inode */
+		"31 10:00:00.000001 recvmsg(31<UDP:[359370]>, {msg_name={sa_family=AF_INET, sin_port="
+		"htons(54965), sin_addr=inet_addr(\"127.0.0.1\")}, msg_namelen=112 => 16, msg_iov=[{iov_base="
+		Q29 ", iov_len=512}], msg_iovlen=1, " PKTINFO("127.0.0.11", "127.0.0.11")
+		", msg_controllen=32, msg_flags=0}, 0) = 29",
+		/* a reply whose pktinfo leaves the source to the kernel */
+		"32 10:00:00.000002 sendmsg(40<UDP:[359371]>, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="
+		Q29 ", iov_len=29}], msg_iovlen=1, " PKTINFO("0.0.0.0", "0.0.0.0") ", msg_controllen=32, "
+		"msg_flags=0}, 0) = 29",
+	};
+	struct nst_addr a;
+	int ctl;
+
+	ctl = strace_tokenize(S("[{cmsg_len=28, cmsg_level=SOL_IP, cmsg_type=IP_PKTINFO, {ipi_ifindex=1, "
+				"ipi_spec_dst=inet_addr(\"10.0.0.1\"), ipi_addr=inet_addr(\"10.0.0.2\")}}]"), &tk);
+	CHECK(strace_pktinfo(&tk, ctl, true, &a) == 0 && a.family == AF_INET && a.u.in4[3] == 2);
+	CHECK(strace_pktinfo(&tk, ctl, false, &a) == 0 && a.u.in4[3] == 1 && a.port == 0); /* 4.x: no cmsg_data= */
+	ctl = strace_tokenize(S("[{cmsg_len=36, cmsg_level=SOL_IPV6, cmsg_type=0x32}]"), &tk);
+	CHECK(strace_pktinfo(&tk, ctl, true, &a) == -1); /* strace 6.1 does not decode IPV6_PKTINFO */
+
+	struct strace_import *s = feed(lines, 2);
+	CHECK(ngot == 2 && got[0].sock.family == AF_INET && got[0].sock.local.u.in4[3] == 11);
+	CHECK(got[0].sock.local.port == 0); /* the port is not in it: unknown */
+	CHECK(got[1].sock.local.family == AF_UNSPEC); /* 0.0.0.0: no fact */
+	strace_import_free(s);
+}
+
 int main(void)
 {
 	RUN(every_escape_strace_prints, "strings decode \\NNN, \\xNN, \\t\\n\\v\\f\\r\\\"\\\\ and mark \"...\" cuts");
@@ -458,6 +493,8 @@ int main(void)
 	RUN(lines_broken_by_other_output, "calls cut by the program's output or strace's notices are joined again");
 	RUN(relative_times_and_midnight, "-r times add up; -tt times go forward past midnight; a clock clears NO_TIME");
 	RUN(socketcall_subcalls, "i386 socketcall(SYS_X, [args]) decodes as its sub-call; a pointer is skipped");
+	RUN(pktinfo_names_the_local_address,
+	    "IP_PKTINFO: a received message's destination and a sent one's source name a listener made before the log");
 	RUN(vectored_and_batched, "writev, sendmmsg (one event per message) and recvmsg decode with payloads");
 	return UNIT_DONE();
 }
