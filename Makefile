@@ -9,7 +9,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer
 CPPFLAGS += -I.
-LDLIBS  = -ljansson -lcurl -lunwind-ptrace -lunwind-generic -lunwind
+LDLIBS  = -ljansson -lunwind-ptrace -lunwind-generic -lunwind
 SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # The pipeline, in dependency order (each folder's README says what it may use).

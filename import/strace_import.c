@@ -153,6 +153,7 @@ static int take_pid(struct span *l, struct span *comm)
 
 #define DAY_US (86400ull * 1000000ull)
 
+
 /* -t "12:34:56", -tt "12:34:56.123456", -ttt "1795637926.919946", -r
  * "     0.000123" (since the previous line): *ts in µs, advanced past
  * midnight for the clock forms.  Returns whether the line has a time.
@@ -320,8 +321,13 @@ static enum nst_sen sen_of(struct strace_import *s, const char *name, size_t n)
 		return sysent_find(name, n);
 	h += (unsigned char)name[0] * 7u + (unsigned char)name[n / 2] * 3u + (unsigned char)name[n - 1];
 	h %= SEN_MEMO;
-	if (s->sen_memo[h].len == n && !memcmp(s->sen_memo[h].name, name, n))
-		return (enum nst_sen)s->sen_memo[h].sen;
+	if (s->sen_memo[h].len == n) {
+		size_t k = 0;
+		while (k < n && s->sen_memo[h].name[k] == name[k])
+			k++;
+		if (k == n)
+			return (enum nst_sen)s->sen_memo[h].sen;
+	}
 	s->sen_memo[h].len = (uint8_t)n;
 	memcpy(s->sen_memo[h].name, name, n);
 	s->sen_memo[h].sen = (uint16_t)sysent_find(name, n);

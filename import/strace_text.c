@@ -83,12 +83,53 @@ static size_t skip_string(struct span s, size_t i)
 #define TOK_DEPTH 64
 #define NO_NODE (-2) /* an element the array had no room for */
 
-/* The bytes the tokenizer acts on; it skips runs of all others at once. */
-static const uint8_t tok_stop[256] = {
-	['"'] = 1, ['/'] = 1, ['{'] = 1, ['['] = 1, ['('] = 1,
-	['}'] = 1, [']'] = 1, [')'] = 1, [','] = 1, ['='] = 1,
-};
+/* The bytes the tokenizer acts on, its stop bytes, are '"' ( ) , / = [ ]
+ * { }.  They are found 16 bytes at a time, as a mask of their positions:
+ * most bytes are none of them. */
+#ifdef __SSE2__
+#include <emmintrin.h>
 
+/* Bit k set: p[k] is a stop byte (k < 16; p has 16 readable bytes). */
+static inline unsigned stop_mask16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));            /* [ { and ] } */
+	__m128i pa = _mm_and_si128(v, _mm_set1_epi8((char)0xfe));     /* ( and ) */
+	__m128i m = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(pa, _mm_set1_epi8('(')));
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(lc, _mm_set1_epi8('{')));
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(lc, _mm_set1_epi8('}')));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#else
+static inline unsigned stop_mask16(const char *p)
+{
+	unsigned m = 0;
+	for (int k = 0; k < 16; k++) {
+		unsigned char u = (unsigned char)p[k];
+		m |= (unsigned)(u == '"' || (u & 0xfe) == '(' || u == ',' || u == '/' || u == '=' ||
+				(u | 0x20) == '{' || (u | 0x20) == '}') << k;
+	}
+	return m;
+}
+#endif
+
+/* The stop mask of s.p[i..i+16), zero past the end of s. */
+static inline unsigned block_mask(struct span s, size_t i)
+{
+	char pad[16];
+
+	if (s.n - i >= 16)
+		return stop_mask16(s.p + i);
+	memset(pad, 0, sizeof(pad)); /* NUL is no stop byte */
+	memcpy(pad, s.p + i, s.n - i);
+	return stop_mask16(pad);
+}
+
+/* The list being read at one nesting depth. */
 struct tframe {
 	int parent; /* the element the list is in: -1 top level, NO_NODE lost */
 	int last;   /* the list's last linked node */
@@ -104,21 +145,15 @@ static const uint8_t ident_char[256] = {
 };
 #undef IDENT_ROW
 
-static bool is_ident(char c)
-{
-	return ident_char[(uint8_t)c];
-}
-
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* An element starts at pos: its leading blanks are skipped here. */
-static inline void elem_begin(struct stoks *tk, struct tframe *f, struct span s, size_t pos)
+#define HOT static inline __attribute__((always_inline))
+
+HOT void elem_begin(struct stoks *tk, struct tframe *f, size_t pos)
 {
-	while (pos < s.n && is_blank(s.p[pos]))
-		pos++;
 	f->start = pos;
 	f->eq = SIZE_MAX;
 	f->cur = NO_NODE;
@@ -134,19 +169,19 @@ static inline void elem_begin(struct stoks *tk, struct tframe *f, struct span s,
 	tk->t[f->cur].key.n = 0;
 }
 
-/* The key of "key=" or "key(N)=" in k (no leading blanks): an identifier,
- * perhaps with a count. */
-static inline bool key_of(struct span k, struct span *key)
+/* The key of "key=" or "key(N)=" in k (no leading blanks; k.p[k.n] is
+ * the '=', which ends the scan): an identifier, perhaps with a count. */
+HOT bool key_of(struct span k, struct span *key)
 {
 	size_t i = 0;
 
-	while (k.n && is_blank(k.p[k.n - 1]))
-		k.n--;
-	while (i < k.n && is_ident(k.p[i]))
+	while (ident_char[(uint8_t)k.p[i]])
 		i++;
 	if (!i)
 		return false;
 	*key = (struct span){ k.p, i };
+	while (k.n > i && is_blank(k.p[k.n - 1]))
+		k.n--;
 	if (i == k.n)
 		return true;
 	if (k.p[i] != '(' || k.p[k.n - 1] != ')')
@@ -157,29 +192,23 @@ static inline bool key_of(struct span k, struct span *key)
 	return true;
 }
 
-/* s.p[a..b) without its blanks. */
-static inline struct span trimmed(struct span s, size_t a, size_t b)
-{
-	while (a < b && is_blank(s.p[a]))
-		a++;
-	while (b > a && is_blank(s.p[b - 1]))
-		b--;
-	return (struct span){ s.p + a, b - a };
-}
-
-static inline void elem_end(struct stoks *tk, struct tframe *f, struct span s, size_t pos,
-		     int *first, bool closing)
+HOT void elem_end(struct stoks *tk, struct tframe *f, struct span s, size_t pos, int *first,
+		  bool closing)
 {
 	struct stok *t;
+	size_t a = f->start, b = pos;
 
 	if (f->cur < 0)
 		return;
 	t = &tk->t[f->cur];
-	if (f->eq != SIZE_MAX &&
-	    key_of((struct span){ s.p + f->start, f->eq - f->start }, &t->key))
-		t->val = trimmed(s, f->eq + 1, pos);
-	else
-		t->val = trimmed(s, f->start, pos);
+	while (a < b && is_blank(s.p[a]))
+		a++;
+	if (f->eq != SIZE_MAX && key_of((struct span){ s.p + a, f->eq - a }, &t->key))
+		for (a = f->eq + 1; a < b && is_blank(s.p[a]); a++)
+			;
+	while (b > a && is_blank(s.p[b - 1]))
+		b--;
+	t->val = (struct span){ s.p + a, b - a };
 	if (!t->val.n && !t->key.n && closing && f->last < 0) {
 		if (f->cur == tk->n - 1) /* "()", "[]", "{}": no element */
 			tk->n--;
@@ -194,58 +223,67 @@ static inline void elem_end(struct stoks *tk, struct tframe *f, struct span s, s
 	f->last = f->cur;
 }
 
+/* Past a comment "/" "*" ... "*" "/" that starts at s.p[i]. */
+static size_t skip_comment(struct span s, size_t i)
+{
+	const char *e = memmem(s.p + i + 2, s.n - i - 2, "*/", 2);
+
+	return e ? (size_t)(e - s.p) + 2 : s.n;
+}
+
 int strace_tokenize(struct span s, struct stoks *tk)
 {
 	struct tframe st[TOK_DEPTH];
 	int d = 0, first = -1;
 	unsigned deep = 0; /* brackets past TOK_DEPTH, read as text */
-	size_t i = 0;
+	size_t blk = 0;
 
 	tk->n = 0;
 	tk->full = false;
 	st[0] = (struct tframe){ .parent = -1, .last = -1 };
-	elem_begin(tk, &st[0], s, 0);
-	for (;;) {
-		while (i < s.n && !tok_stop[(uint8_t)s.p[i]])
-			i++;
-		if (i >= s.n)
-			break;
-		char c = s.p[i];
-		if (c == '"') {
-			i = skip_string(s, i);
-			continue;
+	elem_begin(tk, &st[0], 0);
+	while (blk < s.n) {
+		unsigned m = block_mask(s, blk);
+		size_t next = blk + 16;
+		while (m) {
+			size_t i = blk + (size_t)__builtin_ctz(m);
+			char c = s.p[i];
+			m &= m - 1;
+			if (c == '"' || (c == '/' && i + 1 < s.n && s.p[i + 1] == '*')) {
+				size_t e = c == '"' ? skip_string(s, i) : skip_comment(s, i);
+				if (e >= next) { /* the block goes on from its end */
+					next = e;
+					break;
+				}
+				m &= ~0u << (e - blk); /* its stop bytes are text */
+			} else if (c == ',') {
+				if (!deep) {
+					elem_end(tk, &st[d], s, i, &first, false);
+					elem_begin(tk, &st[d], i + 1);
+				}
+			} else if (c == '=') {
+				if (!deep && st[d].eq == SIZE_MAX)
+					st[d].eq = i;
+			} else if (c == '{' || c == '[' || c == '(') {
+				if (d + 1 >= TOK_DEPTH || deep) {
+					deep++;
+				} else {
+					st[d + 1] = (struct tframe){ .parent = st[d].cur, .last = -1 };
+					if (st[d].cur >= 0)
+						tk->t[st[d].cur].kid = -1; /* the last group's elements */
+					d++;
+					elem_begin(tk, &st[d], i + 1);
+				}
+			} else if (c == '}' || c == ']' || c == ')') {
+				if (deep) {
+					deep--;
+				} else if (d > 0) {
+					elem_end(tk, &st[d], s, i, &first, true);
+					d--;
+				}
+			}
 		}
-		if (c == ',') {
-			if (!deep) {
-				elem_end(tk, &st[d], s, i, &first, false);
-				elem_begin(tk, &st[d], s, i + 1);
-			}
-		} else if (c == '=') {
-			if (!deep && st[d].eq == SIZE_MAX)
-				st[d].eq = i;
-		} else if (c == '{' || c == '[' || c == '(') {
-			if (d + 1 >= TOK_DEPTH || deep) {
-				deep++;
-			} else {
-				st[d + 1] = (struct tframe){ .parent = st[d].cur, .last = -1 };
-				if (st[d].cur >= 0)
-					tk->t[st[d].cur].kid = -1; /* the last group's elements */
-				d++;
-				elem_begin(tk, &st[d], s, i + 1);
-			}
-		} else if (c == '}' || c == ']' || c == ')') {
-			if (deep) {
-				deep--;
-			} else if (d > 0) {
-				elem_end(tk, &st[d], s, i, &first, true);
-				d--;
-			}
-		} else if (i + 1 < s.n && s.p[i + 1] == '*') { /* '/': a comment */
-			const char *e = memmem(s.p + i + 2, s.n - i - 2, "*/", 2);
-			i = e ? (size_t)(e - s.p) + 2 : s.n;
-			continue;
-		}
-		i++;
+		blk = next;
 	}
 	for (; d > 0; d--) /* the text ended inside a bracket */
 		elem_end(tk, &st[d], s, s.n, &first, true);
@@ -269,7 +307,7 @@ int stok_field(const struct stoks *tk, int node, const char *key, int pos)
 		return -1;
 	for (int k = tk->t[node].kid; k >= 0; k = tk->t[k].next) {
 		const struct span *ks = &tk->t[k].key;
-		if (ks->n == kl && !memcmp(ks->p, key, kl))
+		if (ks->n == kl && kl && ks->p[0] == key[0] && !memcmp(ks->p, key, kl))
 			return k;
 		keyed |= ks->n != 0;
 	}
@@ -340,19 +378,21 @@ long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 
 int strace_family(struct span s)
 {
-	static const struct { const char *n; int v; } f[] = {
-		{ "INET", AF_INET }, { "INET6", AF_INET6 }, { "UNIX", AF_UNIX },
-		{ "LOCAL", AF_UNIX }, { "FILE", AF_UNIX }, { "NETLINK", AF_NETLINK },
-		{ "PACKET", AF_PACKET }, { "UNSPEC", AF_UNSPEC },
+#define FAM(s) s, sizeof(s) - 1
+	static const struct { const char *n; size_t len; int v; } f[] = {
+		{ FAM("INET"), AF_INET }, { FAM("INET6"), AF_INET6 }, { FAM("UNIX"), AF_UNIX },
+		{ FAM("LOCAL"), AF_UNIX }, { FAM("FILE"), AF_UNIX }, { FAM("NETLINK"), AF_NETLINK },
+		{ FAM("PACKET"), AF_PACKET }, { FAM("UNSPEC"), AF_UNSPEC },
 	};
+#undef FAM
 	bool ok;
 	long v;
 
 	s = span_trim(s);
-	if (s.n > 3 && (!memcmp(s.p, "AF_", 3) || !memcmp(s.p, "PF_", 3))) {
+	if (s.n > 3 && (s.p[0] == 'A' || s.p[0] == 'P') && s.p[1] == 'F' && s.p[2] == '_') {
 		struct span n = { s.p + 3, s.n - 3 };
 		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-			if (span_eq(n, f[i].n))
+			if (n.n == f[i].len && !memcmp(n.p, f[i].n, n.n))
 				return f[i].v;
 		return AF_UNSPEC;
 	}
@@ -366,7 +406,7 @@ static int call_arg(const struct stoks *tk, int node, const char *fn, int pos)
 	struct span v = stok_val(tk, node);
 	size_t l = strlen(fn);
 
-	if (v.n < l + 2 || memcmp(v.p, fn, l) || v.p[l] != '(')
+	if (v.n < l + 2 || v.p[l] != '(' || v.p[0] != fn[0] || memcmp(v.p, fn, l))
 		return -1;
 	return stok_nth(tk, tk->t[node].kid, pos);
 }

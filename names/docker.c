@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -42,8 +43,59 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx)
 	return len;
 }
 
+/* libcurl, loaded when the API is asked: the commands that never ask
+ * (replay, check) do not map it and the thirty libraries it pulls in at
+ * every start.  NODELETE: curl's global state outlives the handle. */
+struct curl_lib {
+	void *h;
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*setopt)(CURL *c, CURLoption o, ...);
+	CURLcode (*perform)(CURL *c);
+	CURLcode (*getinfo)(CURL *c, CURLINFO i, ...);
+	void (*cleanup)(CURL *c);
+	CURL *c;
+};
+
+/* Load libcurl and make an easy handle: 0, or -ENOENT when libcurl is not
+ * there (names then come from the other sources), -ENOMEM. */
+static int curl_open(struct curl_lib *L)
+{
+	memset(L, 0, sizeof(*L));
+	L->h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	if (!L->h)
+		return -ENOENT;
+	*(void **)&L->global_init = dlsym(L->h, "curl_global_init");
+	*(void **)&L->global_cleanup = dlsym(L->h, "curl_global_cleanup");
+	*(void **)&L->easy_init = dlsym(L->h, "curl_easy_init");
+	*(void **)&L->setopt = dlsym(L->h, "curl_easy_setopt");
+	*(void **)&L->perform = dlsym(L->h, "curl_easy_perform");
+	*(void **)&L->getinfo = dlsym(L->h, "curl_easy_getinfo");
+	*(void **)&L->cleanup = dlsym(L->h, "curl_easy_cleanup");
+	if (!L->global_init || !L->global_cleanup || !L->easy_init || !L->setopt || !L->perform ||
+	    !L->getinfo || !L->cleanup) {
+		dlclose(L->h);
+		return -ENOENT;
+	}
+	L->global_init(CURL_GLOBAL_NOTHING); /* counted: paired in curl_close */
+	if (!(L->c = L->easy_init())) {
+		L->global_cleanup();
+		dlclose(L->h);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void curl_close(struct curl_lib *L)
+{
+	L->cleanup(L->c);
+	L->global_cleanup();
+	dlclose(L->h);
+}
+
 /* GET path; the parsed JSON body, or NULL. */
-static json_t *api_get(CURL *c, const struct docker_api *api, const char *path)
+static json_t *api_get(struct curl_lib *L, const struct docker_api *api, const char *path)
 {
 	struct body b = { NULL, 0 };
 	char url[256];
@@ -51,14 +103,14 @@ static json_t *api_get(CURL *c, const struct docker_api *api, const char *path)
 	json_t *j = NULL;
 
 	snprintf(url, sizeof(url), "%s%s", api->url, path);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, api->unix_path[0] ? api->unix_path : NULL);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	if (curl_easy_perform(c) == CURLE_OK &&
-	    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200 && b.p)
+	L->setopt(L->c, CURLOPT_UNIX_SOCKET_PATH, api->unix_path[0] ? api->unix_path : NULL);
+	L->setopt(L->c, CURLOPT_URL, url);
+	L->setopt(L->c, CURLOPT_TIMEOUT_MS, 2000L);
+	L->setopt(L->c, CURLOPT_NOSIGNAL, 1L);
+	L->setopt(L->c, CURLOPT_WRITEFUNCTION, on_data);
+	L->setopt(L->c, CURLOPT_WRITEDATA, &b);
+	if (L->perform(L->c) == CURLE_OK &&
+	    L->getinfo(L->c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200 && b.p)
 		j = json_loadb(b.p, b.n, 0, NULL);
 	free(b.p);
 	return j;
@@ -244,7 +296,7 @@ int docker_find_api(const pid_t *pids, int npids, struct docker_api *api)
 }
 
 /* Is any network of this container --internal?  Asked once per network id. */
-static bool on_internal_net(CURL *c, const struct docker_api *api, const json_t *summary,
+static bool on_internal_net(struct curl_lib *c, const struct docker_api *api, const json_t *summary,
 			    json_t *seen)
 {
 	const json_t *nets = json_object_get(json_object_get(summary, "NetworkSettings"), "Networks");
@@ -273,26 +325,20 @@ static bool on_internal_net(CURL *c, const struct docker_api *api, const json_t 
 
 int docker_load(struct containers *t, const struct docker_api *api)
 {
-	static int inited; /* curl_global_init: once per process, by libcurl's rules */
+	struct curl_lib L, *c = &L;
 	json_t *list, *seen;
-	CURL *c;
 	size_t i;
 	json_t *e;
-	int added = 0;
+	int added = 0, r;
 
 	if (!reachable(api))
 		return -ENOENT;
-	if (!inited) {
-		curl_global_init(CURL_GLOBAL_NOTHING);
-		inited = 1;
-	}
-	c = curl_easy_init();
-	if (!c)
-		return -ENOMEM;
+	if ((r = curl_open(&L)) < 0)
+		return r;
 	list = api_get(c, api, "/containers/json");
 	if (!json_is_array(list)) {
 		json_decref(list);
-		curl_easy_cleanup(c);
+		curl_close(&L);
 		return -EIO;
 	}
 	seen = json_object();
@@ -316,7 +362,7 @@ int docker_load(struct containers *t, const struct docker_api *api)
 	}
 	json_decref(list);
 	json_decref(seen);
-	curl_easy_cleanup(c);
+	curl_close(&L);
 	return added;
 }
 

@@ -47,7 +47,8 @@ int docker_find_api(const pid_t *pids, int npids, struct docker_api *api);
  * timeout per request).  Adds each running container: name, short id, IP,
  * whether a network of it is --internal, and its netns (SandboxKey path
  * and inode).  Returns the number added, or -errno (-EIO: the API did not
- * answer or answered nonsense). */
+ * answer or answered nonsense; -ENOENT: no API socket, or no libcurl,
+ * which is loaded here, at the first ask, not at every start). */
 int docker_load(struct containers *t, const struct docker_api *api);
 
 /* Names without the API: /run/netns/NAME (ip netns) and
