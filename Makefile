@@ -7,7 +7,7 @@
 # rebuilds exactly what a change touches.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer -pthread
 CPPFLAGS += -I.
 LDLIBS  = -ljansson -lunwind-ptrace -lunwind-generic -lunwind
 SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -12,111 +12,10 @@
 
 #include "cli/session.h"
 #include "cli/expect.h"
+#include "cli/lines.h"
+#include "cli/strace_read.h"
 #include "import/recording.h"
 #include "import/strace_import.h"
-
-#define READ_CHUNK (64 << 10) /* grows for long lines; -ff merges open many */
-#define MAX_LINE (16 << 20)
-
-/* --- a line reader that hands out spans of a big buffer ------------------- */
-
-struct lines {
-	const char *name;
-	int fd;
-	char *buf;
-	size_t cap, beg, end;
-	bool eof, skipping;
-	unsigned long lineno;
-	const char *line; /* current line, valid until the next call */
-	size_t len;
-	int default_tid;  /* -ff: the pid in the file name */
-	unsigned long found;   /* strace lines in it */
-	unsigned long toolong; /* lines over MAX_LINE, skipped */
-	unsigned long long ts;
-};
-
-static int lines_open(struct lines *l, const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	char *end;
-
-	memset(l, 0, sizeof(*l));
-	l->name = name;
-	l->fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (l->fd < 0)
-		return -errno;
-	l->cap = READ_CHUNK;
-	l->buf = malloc(l->cap);
-	if (!l->buf)
-		return -ENOMEM;
-	if (dot && dot[1]) { /* strace -ff -o NAME writes NAME.PID */
-		long v = strtol(dot + 1, &end, 10);
-		if (!*end && v > 0)
-			l->default_tid = (int)v;
-	}
-	return 0;
-}
-
-static void lines_close(struct lines *l)
-{
-	if (l->fd > STDIN_FILENO)
-		close(l->fd);
-	free(l->buf);
-	l->buf = NULL;
-}
-
-/* 1 with l->line set, 0 at the end, -errno on a read error.  A line over
- * MAX_LINE is skipped: -E2BIG once, with l->lineno its number; the next
- * call goes on after it. */
-static int lines_next(struct lines *l)
-{
-	for (;;) {
-		char *nl = memchr(l->buf + l->beg, '\n', l->end - l->beg);
-		if (l->skipping) {
-			l->beg = nl ? (size_t)(nl - l->buf) + 1 : l->end;
-			if (nl || l->eof) {
-				l->skipping = false;
-				l->lineno++;
-				return -E2BIG;
-			}
-		} else if (nl || (l->eof && l->end > l->beg)) {
-			size_t len = nl ? (size_t)(nl - (l->buf + l->beg)) : l->end - l->beg;
-			l->line = l->buf + l->beg;
-			l->len = len;
-			l->beg += len + (nl ? 1 : 0);
-			l->lineno++;
-			return 1;
-		}
-		if (l->eof)
-			return 0;
-		if (l->beg) { /* slide the partial line to the front */
-			memmove(l->buf, l->buf + l->beg, l->end - l->beg);
-			l->end -= l->beg;
-			l->beg = 0;
-		}
-		if (l->end == l->cap && l->cap >= MAX_LINE) {
-			l->skipping = true; /* drop it as it comes */
-			l->beg = l->end = 0;
-			continue;
-		}
-		if (l->end == l->cap) {
-			char *n = realloc(l->buf, l->cap * 2);
-			if (!n)
-				return -ENOMEM;
-			l->buf = n;
-			l->cap *= 2;
-		}
-		ssize_t r = read(l->fd, l->buf + l->end, l->cap - l->end);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (r == 0)
-			l->eof = true;
-		l->end += (size_t)r;
-	}
-}
 
 /* --- inputs --------------------------------------------------------------- */
 
@@ -181,44 +80,6 @@ static void raise_nofile(int n)
 	}
 }
 
-/* The next line of l, over lines too long to keep (each one counted). */
-static int lines_next_kept(struct lines *l)
-{
-	int got;
-
-	while ((got = lines_next(l)) == -E2BIG) {
-		fprintf(stderr, "%s:%lu: line longer than %d MiB, skipped\n", l->name, l->lineno,
-			MAX_LINE >> 20);
-		l->toolong++;
-	}
-	return got;
-}
-
-/* -ff files, merged in timestamp order so that time flows forward for the
- * analyzers as it did in the traced processes: a heap of the files by
- * the time of their current line (a file without times keeps its order). */
-static bool heap_less(const struct lines *a, const struct lines *b)
-{
-	return a->ts < b->ts || (a->ts == b->ts && a < b);
-}
-
-static void heap_down(struct lines **h, size_t n, size_t i)
-{
-	for (;;) {
-		size_t m = i, l = 2 * i + 1, r = l + 1;
-		if (l < n && heap_less(h[l], h[m]))
-			m = l;
-		if (r < n && heap_less(h[r], h[m]))
-			m = r;
-		if (m == i)
-			return;
-		struct lines *t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
 /* Not a strace log at all is an error; mostly unparsable is a warning. */
 static int strace_verdict(const struct lines *ls, int n, const struct input_info *in)
 {
@@ -236,44 +97,27 @@ static int strace_verdict(const struct lines *ls, int n, const struct input_info
 	return 0;
 }
 
+/* Stage 1 of the import in a thread of its own unless
+ * NSTRACE_REPLAY_THREADS=1 (the same batches in one thread). */
+static int replay_threads(void)
+{
+	const char *v = getenv("NSTRACE_REPLAY_THREADS");
+
+	return v && !strcmp(v, "1") ? 1 : 2;
+}
+
 static int read_strace(struct lines *ls, int n, struct session *c, struct input_info *in)
 {
 	struct strace_import *imp = strace_import_new(session_event, c, ls[0].name);
-	struct lines **h = calloc((size_t)n, sizeof(*h));
 	unsigned long toolong = 0;
-	size_t hn = (size_t)n;
-	int rc = 0;
+	int rc;
 
-	if (!imp || !h) {
-		free(h);
-		strace_import_free(imp);
+	if (!imp)
 		return -ENOMEM;
-	}
-	for (int i = 0; i < n; i++) { /* each holds its first line already */
-		h[i] = &ls[i];
-		strace_line_ts(ls[i].line, ls[i].len, &ls[i].ts);
-	}
-	for (size_t i = hn / 2; i-- > 0;)
-		heap_down(h, hn, i);
-	while (hn) {
-		struct lines *l = h[0];
-		const struct strace_stats *st = strace_import_stats(imp);
-		unsigned long seen = st->syscalls + st->recognized;
-		strace_import_set_file(imp, l->name);
-		strace_import_line(imp, l->line, l->len, l->lineno, l->default_tid);
-		l->found += st->syscalls + st->recognized - seen;
-		int got = lines_next_kept(l);
-		if (got < 0) {
-			fprintf(stderr, "nstrace: %s:%lu: %s\n", l->name, l->lineno + 1, strerror(-got));
-			rc = 2;
-			got = 0;
-		}
-		if (got == 0)
-			h[0] = h[--hn];
-		else if (n > 1) /* no time: 0, the file keeps its own order */
-			strace_line_ts(l->line, l->len, &l->ts);
-		if (n > 1)
-			heap_down(h, hn, 0);
+	rc = strace_read(ls, n, imp, replay_threads());
+	if (rc < 0) {
+		strace_import_free(imp);
+		return rc;
 	}
 	for (int i = 0; i < n; i++)
 		toolong += ls[i].toolong;
@@ -288,7 +132,6 @@ static int read_strace(struct lines *ls, int n, struct session *c, struct input_
 	in->timed = strace_import_timed(imp);
 	in->end_ts = strace_import_last_ts(imp);
 	strace_import_free(imp);
-	free(h);
 	if (!rc)
 		rc = strace_verdict(ls, n, in);
 	return rc;

@@ -5,7 +5,8 @@
 #include "import/strace_text.h"
 #include "fuzz/fuzz.h"
 
-static struct stoks tk;
+static struct stok nodes[STRACE_MAX_TOKS];
+static struct stoks tk = { .t = nodes, .cap = STRACE_MAX_TOKS };
 
 static void sink(const struct nst_event *ev, void *ctx)
 {

@@ -36,11 +36,18 @@ struct strace_import;
 struct strace_import *strace_import_new(nst_event_sink sink, void *ctx, const char *file);
 void strace_import_free(struct strace_import *s);
 
-/* One line without its newline.  default_tid is used for lines without a
- * pid prefix (the first thread in a terminal log, or the pid from a -ff
- * file name; 0 = unknown).  Bad lines get "FILE:LINE: reason" on stderr. */
+/* One line without its newline: stage 1 (strace_parse.h) then stage 2.
+ * default_tid is used for lines without a pid prefix (the first thread in
+ * a terminal log, or the pid from a -ff file name; 0 = unknown).  Bad
+ * lines get "FILE:LINE: reason" on stderr. */
 void strace_import_line(struct strace_import *s, const char *line, size_t len,
 			unsigned long lineno, int default_tid);
+
+/* Stage 2 alone: a line stage 1 parsed (with a parser of the caller's, in
+ * the order of the log), applied to the model.  *sl and what it points to
+ * are only read during the call. */
+struct sline;
+void strace_import_apply(struct strace_import *s, const struct sline *sl);
 
 /* The input ended: a call still cut by other output is bad. */
 void strace_import_end(struct strace_import *s);

@@ -1,6 +1,7 @@
 /* strace_int.h - the strace import's own parts, shared by its files (not a
  * public interface):
- *   strace_import.c  lines: prefixes, times, unfinished/resumed, dispatch;
+ *   strace_import.c  stage 2: parsed lines (strace_parse.h) in order, the
+ *                    first process, calls joined where stage 1 did not;
  *   strace_calls.c   a parsed call into facts for the model, and its events;
  *   strace_ns.c      what only a log needs: threads met without a clone
  *                    line, namespaces known by label, the home vote.
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "import/strace_import.h"
+#include "import/strace_parse.h"
 #include "import/strace_text.h"
 #include "model/event.h"
 #include "model/model.h"
@@ -20,11 +22,9 @@
 
 #define MAX_VOTES 8
 #define BAD_REPORTED 20
-#define PEND_MAX (1 << 20)
+#define PEND_MAX STRACE_CALL_MAX
 #define ANNOUNCED 16       /* "Process N attached" pids remembered */
 #define BROKEN_MAX_LINES 8 /* lines of other output a cut call may span */
-#define SEN_MEMO 128
-#define SEN_MEMO_NAME 23
 
 /* Per thread (the model thread's priv). */
 struct ithread {
@@ -32,6 +32,8 @@ struct ithread {
 	bool pending;     /* pend holds an <unfinished ...> call */
 	char *pend;       /* its text (the buffer is kept for the next one) */
 	size_t pend_len, pend_cap;
+	uint64_t pend_id; /* stage 1's id for it when stage 1 keeps it */
+	bool pend_text;   /* pend holds its text (else only stage 1 does) */
 };
 
 /* Per process (the model process's priv). */
@@ -63,12 +65,11 @@ struct strace_import {
 	pid_t broken_tid;
 	char *join; /* an unfinished call joined with its rest */
 	size_t join_len, join_cap;
-	/* names met, by a hash of their bytes: a log names a few dozen
-	 * syscalls, each looked up in sysent once */
-	struct { char name[SEN_MEMO_NAME]; uint8_t len; uint16_t sen; } sen_memo[SEN_MEMO];
+	struct strace_parser *parser; /* stage 1, for strace_import_line */
+	struct sen_memo memo;
 	uint8_t payload[NST_MAX_SNAPLEN];
 	unsigned long lineno;
-	struct stoks tk; /* the current call's arguments */
+	struct stok nodes[STRACE_MAX_TOKS]; /* a call joined here: its arguments */
 };
 
 /* One complete syscall line, parsed. */

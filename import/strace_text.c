@@ -159,7 +159,7 @@ HOT void elem_begin(struct stoks *tk, struct tframe *f, size_t pos)
 	f->cur = NO_NODE;
 	if (f->parent == NO_NODE)
 		return;
-	if (tk->n >= STRACE_MAX_TOKS) {
+	if (tk->n >= tk->cap) {
 		tk->full = true;
 		return;
 	}

@@ -32,14 +32,15 @@ struct stok {
 	int next;        /* next element of the same list, or -1 */
 };
 struct stoks {
-	int n;
-	bool full; /* more elements than STRACE_MAX_TOKS: the rest are lost */
-	struct stok t[STRACE_MAX_TOKS];
+	int n, cap; /* cap: the room at t, at most STRACE_MAX_TOKS */
+	bool full;  /* more elements than cap: the rest are lost */
+	struct stok *t;
 };
 
 /* Tokenize s (the text between a call's parentheses) in one pass, aware of
- * quotes, comments and nesting (at most 64 deep; deeper is plain text).
- * Returns the first top-level node, -1 when there is none. */
+ * quotes, comments and nesting (at most 64 deep; deeper is plain text),
+ * into the nodes at tk->t (tk->cap of them).  Returns the first top-level
+ * node, -1 when there is none. */
 int strace_tokenize(struct span s, struct stoks *tk);
 /* The i'th node of the list that starts at node (i from 0), or -1. */
 int stok_nth(const struct stoks *tk, int node, int i);

@@ -100,7 +100,21 @@ strace -ff -tt -s 512 -o "$T/ff" $C ok.nstrace.test 1 2 >/dev/null 2>&1
 check "strace -ff: per-process files merged by time: same finding" \
 	jq_true "$T/ff.jsonl" "$F | length == 1 and .[0].count == 2 and .[0].result == \"ok\""
 
-# 7. streaming: memory stays bounded on a long log with many unanswered
+# 7. the two stages of the strace import on two threads give what they
+# give on one: every strace fixture and log above, byte for byte
+same=0 all=0
+for f in fixtures/*.strace "$T/term.log" "$T/s.log" ff; do
+	set -- "$f"
+	[ "$f" = ff ] && set -- "$T"/ff.[0-9]*
+	all=$((all + 1))
+	"$NST" replay --json "$@" >"$T/two" 2>&1
+	NSTRACE_REPLAY_THREADS=1 "$NST" replay --json "$@" >"$T/one" 2>&1
+	cmp -s "$T/one" "$T/two" && same=$((same + 1))
+done
+check "strace import: one thread and two give the same output on $all logs (a -ff merge too)" \
+	[ "$same" -eq "$all" ]
+
+# 8. streaming: memory stays bounded on a long log with many unanswered
 # queries on sockets that are never closed (pending queries are capped)
 awk 'BEGIN {
 	for (i = 0; i < 150000; i++) {

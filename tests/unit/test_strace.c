@@ -6,6 +6,7 @@
 #include "analyzers/analyzer.h"
 #include "model/parse.h"
 #include "import/strace_import.h"
+#include "import/strace_parse.h"
 #include "import/strace_text.h"
 #include "tests/unit/unit.h"
 
@@ -35,7 +36,8 @@ static void every_escape_strace_prints(void)
 	CHECK(strace_unquote(S("NULL"), out, sizeof(out), &cut) == -1);
 }
 
-static struct stoks tk;
+static struct stok nodes[STRACE_MAX_TOKS];
+static struct stoks tk = { .t = nodes, .cap = STRACE_MAX_TOKS };
 
 /* The sockaddr in text s, through the tokenizer. */
 static int sockaddr_of(const char *s, struct nst_addr *a)
@@ -475,6 +477,88 @@ static void pktinfo_names_the_local_address(void)
 	strace_import_free(s);
 }
 
+/* Stage 1 on its own arena, a line at a time. */
+static int parse1(struct strace_parser *p, struct sl_arena *a, const char *line, struct sline *sl)
+{
+	return strace_parse_line(p, a, line, strlen(line), 1, 0, sl);
+}
+
+static void stage1_joins_halves_by_pid(void)
+{
+	struct strace_parser *p = strace_parser_new();
+	struct stok nodes[2 * STRACE_MAX_TOKS];
+	char text[4096];
+	struct sl_arena a = { .text = text, .text_cap = sizeof(text), .nodes = nodes,
+			      .nodes_cap = 2 * STRACE_MAX_TOKS };
+	struct sline u, o, r, x;
+	struct nst_addr addr;
+
+	CHECK(parse1(p, &a, "[pid 5] connect(3, " NS53 ", 16 <unfinished ...>", &u) == 0);
+	CHECK(u.kind == SL_UNFINISHED && u.start_id && u.call.sen == SEN_connect && u.call.decoded);
+	CHECK(parse1(p, &a, "[pid 6] <... connect resumed>) = 0", &o) == 0); /* another pid's */
+	CHECK(o.kind == SL_RESUMED && o.join == JOIN_NONE && !o.start_id);
+	CHECK(parse1(p, &a, "[pid 5] <... connect resumed>) = -1 ECONNREFUSED (Connection refused)", &r) == 0);
+	CHECK(r.kind == SL_RESUMED && r.join == JOIN_OK && r.start_id == u.start_id);
+	CHECK(r.call.sen == SEN_connect && r.call.nargs == 3 && r.call.ret_ok && r.call.err == ECONNREFUSED);
+	CHECK(strace_sockaddr(&r.call.tk, r.call.args[1], &addr) == 0 && addr.port == 53);
+	/* each start joins once; a start with no return joined is JOIN_CUT */
+	CHECK(parse1(p, &a, "[pid 5] <... connect resumed>) = 0", &x) == 0 && x.join == JOIN_NONE);
+	CHECK(parse1(p, &a, "[pid 5] sendto(3, \"x\", 1, 0, NULL, 0 <unfinished ...>", &u) == 0);
+	CHECK(parse1(p, &a, "[pid 5] <... sendto resumed>", &x) == 0 && x.join == JOIN_CUT);
+	/* a call nstrace does not decode is joined too, without arguments */
+	CHECK(parse1(p, &a, "[pid 5] futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>", &u) == 0);
+	CHECK(parse1(p, &a, "[pid 5] <... futex resumed>) = 0", &x) == 0);
+	CHECK(x.join == JOIN_OK && !x.call.decoded && x.call.tk.n == 0);
+	/* an unprefixed half is the first process's: stage 2's to join */
+	CHECK(parse1(p, &a, "[pid 5] wait4(-1,  <unfinished ...>", &u) == 0);
+	CHECK(parse1(p, &a, "<... wait4 resumed>NULL, 0, NULL) = 6", &x) == 0 && x.join == JOIN_NONE);
+	strace_parser_free(p);
+}
+
+static void stage1_full_arena_changes_nothing(void)
+{
+	struct strace_parser *p = strace_parser_new();
+	struct stok nodes[STRACE_MAX_TOKS];
+	char small[48], big[512];
+	struct sl_arena a = { .text = small, .text_cap = sizeof(small), .nodes = nodes,
+			      .nodes_cap = STRACE_MAX_TOKS };
+	struct sline u, r;
+	const char *res = "5      0.500000 <... connect resumed>) = 0";
+
+	CHECK(parse1(p, &a, "5      0.250000 connect(3, " NS53 ", 16 <unfinished ...>", &u) == -ENOSPC);
+	CHECK(a.want > sizeof(small) && a.text_used == 0);
+	a = (struct sl_arena){ .text = big, .text_cap = sizeof(big), .nodes = nodes,
+			       .nodes_cap = STRACE_MAX_TOKS };
+	CHECK(parse1(p, &a, "5      0.250000 connect(3, " NS53 ", 16 <unfinished ...>", &u) == 0);
+	CHECK(u.timed && u.ts == 250000); /* -r: the refused try added nothing */
+	/* the line fits, the joined call does not: refused, the start kept */
+	a = (struct sl_arena){ .text = small, .text_cap = strlen(res) + 1, .nodes = nodes,
+			       .nodes_cap = STRACE_MAX_TOKS };
+	CHECK(parse1(p, &a, res, &r) == -ENOSPC && a.text_used == 0);
+	a = (struct sl_arena){ .text = big, .text_cap = sizeof(big), .nodes = nodes,
+			       .nodes_cap = STRACE_MAX_TOKS };
+	CHECK(parse1(p, &a, res, &r) == 0 && r.join == JOIN_OK && r.ts == 750000);
+	strace_parser_free(p);
+}
+
+static void stage2_keeps_the_first_process_text(void)
+{
+	static const char *const lines[] = {
+		"[pid 10] socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3",
+		"[pid 10] clone(child_stack=NULL, flags=SIGCHLD) = 11",
+		"[pid 11] connect(3, " NS53 ", 16 <unfinished ...>",
+		"[pid 10] wait4(-1,  <unfinished ...>",
+		"[pid 11] <... connect resumed>) = 0",
+		"[pid 11] +++ exited with 0 +++",
+		"<... wait4 resumed>NULL, 0, NULL) = 11", /* strace drops the prefix again */
+	};
+	struct strace_import *s = feed(lines, 7);
+
+	CHECK(strace_import_stats(s)->bad == 0 && strace_import_stats(s)->syscalls == 4);
+	CHECK(ngot == 2 && got[1].op == NST_OP_CONNECT && got[1].pid == 11);
+	strace_import_free(s);
+}
+
 int main(void)
 {
 	RUN(every_escape_strace_prints, "strings decode \\NNN, \\xNN, \\t\\n\\v\\f\\r\\\"\\\\ and mark \"...\" cuts");
@@ -495,6 +579,12 @@ int main(void)
 	RUN(socketcall_subcalls, "i386 socketcall(SYS_X, [args]) decodes as its sub-call; a pointer is skipped");
 	RUN(pktinfo_names_the_local_address,
 	    "IP_PKTINFO: a received message's destination and a sent one's source name a listener made before the log");
+	RUN(stage1_joins_halves_by_pid,
+	    "stage 1 joins a cut call's halves by pid, parses it, and says what became of each start");
+	RUN(stage1_full_arena_changes_nothing,
+	    "stage 1 refuses a line its arena has no room for and changes nothing (clock, kept starts)");
+	RUN(stage2_keeps_the_first_process_text,
+	    "stage 2 joins an unprefixed resumed call of the first process itself, without a bad line");
 	RUN(vectored_and_batched, "writev, sendmmsg (one event per message) and recvmsg decode with payloads");
 	return UNIT_DONE();
 }
