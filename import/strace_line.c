@@ -93,6 +93,47 @@ int strace_prefix(struct span *l, struct span *comm)
 
 #define DAY_US (86400ull * 1000000ull)
 
+/* d(p[i]): the digit's value, or more than 9. */
+#define D(i) ((unsigned)((unsigned char)p[i] - '0'))
+
+/* A wall-clock time strace printed, as µs after the previous line's *ts:
+ * the day is not printed, so a jump back of hours is midnight. */
+static unsigned long long clock_time(unsigned long long sec, unsigned long long us,
+				     unsigned long long prev)
+{
+	unsigned long long t = sec * 1000000ull + us;
+	unsigned long long day = prev < DAY_US ? 0 : prev - prev % DAY_US; /* no divide on day one */
+
+	t += day;
+	if (t + DAY_US / 2 < prev)
+		t += DAY_US;
+	return t;
+}
+
+/* "HH:MM:SS.uuuuuu " of -tt, nearly every line of most logs: straight. */
+static bool time_tt(unsigned long long *ts, struct span *l)
+{
+	const char *p = l->p;
+	unsigned bad;
+
+	if (l->n < 17 || p[2] != ':' || p[5] != ':' || p[8] != '.' || p[15] != ' ')
+		return false;
+	bad = (D(0) > 9) | (D(1) > 9) | (D(3) > 9) | (D(4) > 9) | (D(6) > 9) | (D(7) > 9) |
+	      (D(9) > 9) | (D(10) > 9) | (D(11) > 9) | (D(12) > 9) | (D(13) > 9) | (D(14) > 9);
+	if (bad)
+		return false;
+	*ts = clock_time((D(0) * 10 + D(1)) * 3600ull + (D(3) * 10 + D(4)) * 60ull + D(6) * 10 + D(7),
+			 ((((D(9) * 10 + D(10)) * 10 + D(11)) * 10 + D(12)) * 10 + D(13)) * 10ull + D(14),
+			 *ts);
+	p += 16;
+	while (p < l->p + l->n && *p == ' ')
+		p++;
+	l->n -= (size_t)(p - l->p);
+	l->p = p;
+	return true;
+}
+#undef D
+
 /* Every line comes here: the span is read through locals. */
 bool strace_time(unsigned long long *ts, struct span *l)
 {
@@ -101,6 +142,9 @@ bool strace_time(unsigned long long *ts, struct span *l)
 	unsigned long long sec = 0, us = 0, t;
 	int digits = 0;
 	bool clock = false;
+
+	if (time_tt(ts, l))
+		return true;
 
 	if (n > 8 && p[2] == ':' && p[5] == ':' && strace_isdig(p[0]) && strace_isdig(p[1]) && strace_isdig(p[3]) &&
 	    strace_isdig(p[4]) && strace_isdig(p[6]) && strace_isdig(p[7])) {
@@ -133,14 +177,10 @@ bool strace_time(unsigned long long *ts, struct span *l)
 	if (i >= n || p[i] != ' ')
 		return false;
 	t = sec * 1000000ull + us;
-	if (clock) { /* the day is not printed: a jump back of hours is midnight */
-		unsigned long long day = *ts < DAY_US ? 0 : *ts - *ts % DAY_US; /* no divide on day one */
-		t += day;
-		if (t + DAY_US / 2 < *ts)
-			t += DAY_US;
-	} else if (sec < 1000000) { /* -r: a delta (-ttt is an epoch time) */
+	if (clock)
+		t = clock_time(sec, us, *ts);
+	else if (sec < 1000000) /* -r: a delta (-ttt is an epoch time) */
 		t += *ts;
-	}
 	*ts = t;
 	while (i < n && p[i] == ' ')
 		i++;

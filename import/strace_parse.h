@@ -80,7 +80,7 @@ enum sl_join {
 struct sline {
 	unsigned long lineno;
 	int default_tid;
-	int src; /* the caller's, untouched: replay's index of the file */
+	int src; /* the caller's to set: replay's index of the file */
 	enum sl_kind kind;
 	int tid;               /* the prefix's; 0: none */
 	struct span comm;      /* -Y's name of the process */

@@ -3,17 +3,12 @@
 #include "import/strace_text.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "model/parse.h"
-
-bool span_eq(struct span s, const char *lit)
-{
-	size_t l = strlen(lit);
-	return s.n == l && !memcmp(s.p, lit, l);
-}
 
 /* The decimal digits of s (all of it, at most 18: no overflow) into *v. */
 static bool dec_digits(struct span s, uint64_t *v)
@@ -298,9 +293,8 @@ int stok_nth(const struct stoks *tk, int node, int i)
 	return node;
 }
 
-int stok_field(const struct stoks *tk, int node, const char *key, int pos)
+int stok_field_n(const struct stoks *tk, int node, const char *key, size_t kl, int pos)
 {
-	size_t kl = strlen(key);
 	bool keyed = false;
 
 	if (node < 0)
@@ -319,6 +313,39 @@ struct span stok_val(const struct stoks *tk, int node)
 	return node >= 0 ? tk->t[node].val : (struct span){ "", 0 };
 }
 
+/* What a one-letter escape stands for (0: none of them). */
+static const uint8_t esc_char[128] = {
+	['n'] = '\n', ['t'] = '\t', ['r'] = '\r', ['v'] = '\v', ['f'] = '\f', ['a'] = '\a',
+	['b'] = '\b',
+};
+
+static bool is_oct(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
+/* One escape at s.p[*i] (past its backslash): the byte, *i past it. */
+static uint8_t unescape(struct span s, size_t *i)
+{
+	char c = s.p[(*i)++];
+	int v, d, k;
+
+	if (is_oct(c)) { /* \N, \NN, \NNN: most bytes of a DNS payload */
+		v = c - '0';
+		for (k = 1; k < 3 && *i < s.n && is_oct(s.p[*i]); k++)
+			v = v * 8 + (s.p[(*i)++] - '0');
+		return (uint8_t)v;
+	}
+	if (c == 'x') {
+		for (v = 0, k = 0; k < 2 && *i < s.n && (d = hex_digit(s.p[*i])) >= 0; k++, (*i)++)
+			v = v * 16 + d;
+		return (uint8_t)v;
+	}
+	if ((unsigned char)c < 128 && esc_char[(unsigned char)c])
+		return esc_char[(unsigned char)c];
+	return (uint8_t)c; /* \" \\ and anything else literal */
+}
+
 long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 {
 	size_t i = 1, o = 0;
@@ -327,41 +354,19 @@ long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 	*cut = false;
 	if (s.n < 2 || s.p[0] != '"')
 		return -1;
-	while (i < s.n && s.p[i] != '"') {
-		uint8_t b;
+	while (i < s.n) {
 		char c = s.p[i++];
-		if (c != '\\') {
-			b = (uint8_t)c;
-		} else if (i >= s.n) {
+		uint8_t b;
+		if (c == '"') {
+			i--;
 			break;
-		} else {
-			c = s.p[i++];
-			switch (c) {
-			case 'n': b = '\n'; break;
-			case 't': b = '\t'; break;
-			case 'r': b = '\r'; break;
-			case 'v': b = '\v'; break;
-			case 'f': b = '\f'; break;
-			case 'a': b = '\a'; break;
-			case 'b': b = '\b'; break;
-			case 'x': {
-				int v = 0, d, k;
-				for (k = 0; k < 2 && i < s.n && (d = hex_digit(s.p[i])) >= 0; k++, i++)
-					v = v * 16 + d;
-				b = (uint8_t)v;
-				break;
-			}
-			default:
-				if (c >= '0' && c <= '7') {
-					int v = c - '0', k;
-					for (k = 1; k < 3 && i < s.n && s.p[i] >= '0' && s.p[i] <= '7'; k++, i++)
-						v = v * 8 + (s.p[i] - '0');
-					b = (uint8_t)v;
-				} else {
-					b = (uint8_t)c; /* \" \\ and anything else literal */
-				}
-			}
 		}
+		if (c != '\\')
+			b = (uint8_t)c;
+		else if (i < s.n)
+			b = unescape(s, &i);
+		else
+			break;
 		if (o < cap)
 			out[o++] = b;
 		else
@@ -401,7 +406,7 @@ int strace_family(struct span s)
 }
 
 /* The child of the call node fn(...) at pos: htons(53) -> 53. */
-static int call_arg(const struct stoks *tk, int node, const char *fn, int pos)
+static inline int call_arg(const struct stoks *tk, int node, const char *fn, int pos)
 {
 	struct span v = stok_val(tk, node);
 	size_t l = strlen(fn);
@@ -449,22 +454,14 @@ static bool ip_from(struct span s, int af, uint8_t *out)
 	return inet_pton(af, (char *)buf, out) == 1;
 }
 
-static uint16_t port_of(const struct stoks *tk, int node, const char *key)
-{
-	int k = call_arg(tk, stok_field(tk, node, key, -1), "htons", 0);
-	bool ok;
-	long v = span_long(stok_val(tk, k), &ok);
 
-	return ok && v >= 0 && v <= 65535 ? (uint16_t)v : 0;
-}
-
-static int sockaddr_unix(const struct stoks *tk, int node, struct nst_addr *a)
+/* k: the sun_path node, or -1 (unnamed). */
+static int sockaddr_unix(const struct stoks *tk, int k, struct nst_addr *a)
 {
 	uint8_t path[NST_UNIX_PATH_LEN + 1];
 	struct span v;
 	bool cut, abstract;
 	long n;
-	int k = stok_field(tk, node, "sun_path", -1);
 
 	a->family = AF_UNIX;
 	if (k < 0)
@@ -482,31 +479,58 @@ static int sockaddr_unix(const struct stoks *tk, int node, struct nst_addr *a)
 	return 0;
 }
 
+/* The port of a sin_port / sin6_port node's htons(N). */
+static uint16_t port_in(const struct stoks *tk, int node)
+{
+	bool ok;
+	long v = span_long(stok_val(tk, call_arg(tk, node, "htons", 0)), &ok);
+
+	return ok && v >= 0 && v <= 65535 ? (uint16_t)v : 0;
+}
+
+/* Its fields are walked once (this runs for every address of every call):
+ * sa_family, then the family's own; an unkeyed member is inet_pton's. */
 int strace_sockaddr(const struct stoks *tk, int node, struct nst_addr *a)
 {
 	struct span v = stok_val(tk, node);
-	int k = stok_field(tk, node, "sa_family", -1);
+	int fam = -1, port4 = -1, port6 = -1, in4 = -1, in6 = -1, path = -1;
 
-	memset(a, 0, sizeof(*a));
-	if (!v.n || v.p[0] != '{' || k < 0)
+	a->family = AF_UNSPEC;
+	a->port = 0;
+	a->scope_id = 0;
+	memset(a->u.in6, 0, sizeof(a->u.in6));
+	if (!v.n || v.p[0] != '{')
 		return -1;
-	a->family = (uint16_t)strace_family(tk->t[k].val);
+	for (int k = tk->t[node].kid; k >= 0; k = tk->t[k].next) { /* the first of each key */
+		struct span key = tk->t[k].key;
+		if (in6 < 0)
+			in6 = call_arg(tk, k, "inet_pton", 1);
+		if (!key.n)
+			continue;
+		if (fam < 0 && span_eq(key, "sa_family"))
+			fam = k;
+		else if (port4 < 0 && span_eq(key, "sin_port"))
+			port4 = k;
+		else if (port6 < 0 && span_eq(key, "sin6_port"))
+			port6 = k;
+		else if (in4 < 0 && span_eq(key, "sin_addr"))
+			in4 = k;
+		else if (path < 0 && span_eq(key, "sun_path"))
+			path = k;
+	}
+	if (fam < 0)
+		return -1;
+	a->family = (uint16_t)strace_family(tk->t[fam].val);
 	switch (a->family) {
 	case AF_INET:
-		a->port = port_of(tk, node, "sin_port");
-		k = call_arg(tk, stok_field(tk, node, "sin_addr", -1), "inet_addr", 0);
-		return k >= 0 && ip_from(tk->t[k].val, AF_INET, a->u.in4) ? 0 : -1;
+		a->port = port_in(tk, port4);
+		in4 = call_arg(tk, in4, "inet_addr", 0);
+		return in4 >= 0 && ip_from(tk->t[in4].val, AF_INET, a->u.in4) ? 0 : -1;
 	case AF_INET6:
-		a->port = port_of(tk, node, "sin6_port");
-		/* inet_pton(AF_INET6, "::1", &sin6_addr) is a bare member */
-		for (k = tk->t[node].kid; k >= 0; k = tk->t[k].next) {
-			int ip = call_arg(tk, k, "inet_pton", 1);
-			if (ip >= 0)
-				return ip_from(tk->t[ip].val, AF_INET6, a->u.in6) ? 0 : -1;
-		}
-		return -1;
+		a->port = port_in(tk, port6);
+		return in6 >= 0 && ip_from(tk->t[in6].val, AF_INET6, a->u.in6) ? 0 : -1;
 	case AF_UNIX:
-		return sockaddr_unix(tk, node, a);
+		return sockaddr_unix(tk, path, a);
 	default:
 		a->family = AF_UNSPEC;
 		return 0;
@@ -567,7 +591,9 @@ static void parse_note(const char *p, size_t n, struct fd_note *note)
 
 	if (n && p[0] == '/') {
 		note->kind = NOTE_PATH;
-		memcpy(note->path, p, n < sizeof(note->path) ? n : sizeof(note->path) - 1);
+		size_t k = n < sizeof(note->path) ? n : sizeof(note->path) - 1;
+		memcpy(note->path, p, k);
+		note->path[k] = '\0';
 		return;
 	}
 	if (!colon || (size_t)(lb - p) >= n || *lb != '[' || p[n - 1] != ']') {
@@ -615,7 +641,9 @@ int strace_fd(struct span s, struct fd_note *note)
 	size_t i = 0;
 	long fd = 0;
 
-	memset(note, 0, sizeof(*note));
+	/* not the path: every fd argument comes here, few are paths */
+	memset(note, 0, offsetof(struct fd_note, path));
+	note->path[0] = '\0';
 	s = span_trim(s);
 	if (!s.n || s.p[0] < '0' || s.p[0] > '9')
 		return -1;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "model/event.h"
 
@@ -46,8 +47,12 @@ int strace_tokenize(struct span s, struct stoks *tk);
 int stok_nth(const struct stoks *tk, int node, int i);
 /* The child of node keyed key; when no child has a key (strace 4.x's
  * positional {"...", 26}), the pos'th child (pos < 0: none).  -1 if
- * neither. */
-int stok_field(const struct stoks *tk, int node, const char *key, int pos);
+ * neither.  (Inline: a literal key's length is known where it is used.) */
+int stok_field_n(const struct stoks *tk, int node, const char *key, size_t kl, int pos);
+static inline int stok_field(const struct stoks *tk, int node, const char *key, int pos)
+{
+	return stok_field_n(tk, node, key, strlen(key), pos);
+}
 /* The node's value, or an empty span for -1. */
 struct span stok_val(const struct stoks *tk, int node);
 
@@ -93,7 +98,11 @@ static inline struct span span_trim(struct span s)
 		s.n--;
 	return s;
 }
-bool span_eq(struct span s, const char *lit);
+static inline bool span_eq(struct span s, const char *lit)
+{
+	size_t l = strlen(lit);
+	return s.n == l && !memcmp(s.p, lit, l);
+}
 long span_long(struct span s, bool *ok);
 
 #endif
