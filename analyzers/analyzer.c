@@ -75,6 +75,7 @@ struct analyzer {
 	struct tstate th[MAX_THREADS];
 	struct sock_stack stacks[MAX_SOCK_STACKS];
 	unsigned stack_gen;
+	unsigned nstacks; /* stacks used: none without -k, and no scan */
 	bool timeless; /* an event came without a clock: no latencies */
 	uint64_t now, last_sweep;
 	size_t nq; /* queries in use: most events need no scan at all */
@@ -335,7 +336,7 @@ static struct query *query_slot(struct analyzer *a, uint64_t now)
 static void query_stack(struct analyzer *a, struct query *q)
 {
 	q->stk = -1;
-	for (size_t i = 0; i < MAX_SOCK_STACKS; i++)
+	for (size_t i = 0; a->nstacks && i < MAX_SOCK_STACKS; i++)
 		if (a->stacks[i].used && a->stacks[i].sock == q->sock) {
 			q->stk = (int)i;
 			q->stk_gen = a->stacks[i].gen;
@@ -644,9 +645,11 @@ static void track_stacks(struct analyzer *a, const struct nst_event *ev, uint64_
 	if (ev->op == NST_OP_CLOSE) {
 		if (!sock_gone(ev))
 			return;
-		for (size_t i = 0; i < MAX_SOCK_STACKS; i++)
-			if (a->stacks[i].used && a->stacks[i].sock == sock)
+		for (size_t i = 0; a->nstacks && i < MAX_SOCK_STACKS; i++)
+			if (a->stacks[i].used && a->stacks[i].sock == sock) {
 				a->stacks[i].used = false;
+				a->nstacks--;
+			}
 		return;
 	}
 	if (!ev->stack || (ev->ret < 0 && ev->op != NST_OP_CONNECT && ev->op != NST_OP_SEND))
@@ -667,6 +670,8 @@ static void track_stacks(struct analyzer *a, const struct nst_event *ev, uint64_
 	}
 	if (!slot)
 		slot = oldest;
+	if (!slot->used)
+		a->nstacks++;
 	slot->used = true;
 	slot->sock = sock;
 	slot->gen = ++a->stack_gen;

@@ -124,12 +124,10 @@ static void listener_text(char *buf, size_t n, const struct nst_addr *a)
 
 static struct relay_row *relay_for(struct lookups *lk, const struct lookup *l)
 {
-	char listener[sizeof(lk->relays[0].listener)];
-
-	listener_text(listener, sizeof(listener), &l->listener);
 	for (size_t i = 0; i < lk->nrelays; i++) {
 		struct relay_row *r = &lk->relays[i];
-		if (r->pid == l->pid && !strcmp(r->listener, listener) && !strcmp(r->upstream, l->upstream))
+		if (r->pid == l->pid && addr_same(&r->listener_addr, &l->listener) &&
+		    !strcmp(r->upstream, l->upstream))
 			return r;
 	}
 	if (lk->nrelays == MAX_RELAYS)
@@ -137,7 +135,8 @@ static struct relay_row *relay_for(struct lookups *lk, const struct lookup *l)
 	struct relay_row *r = &lk->relays[lk->nrelays++];
 	r->pid = l->pid;
 	memcpy(r->comm, l->comm, sizeof(r->comm));
-	memcpy(r->listener, listener, sizeof(r->listener));
+	r->listener_addr = l->listener;
+	listener_text(r->listener, sizeof(r->listener), &l->listener);
 	memcpy(r->upstream, l->upstream, sizeof(r->upstream));
 	return r;
 }
@@ -339,9 +338,12 @@ static struct lookup *attempt_ended(struct lookups *lk, int i, enum dns_path via
 		l->open--;
 	if (ts > l->ts_end)
 		l->ts_end = ts;
-	if (len < sizeof(l->tried) - 1)
-		snprintf(l->tried + len, sizeof(l->tried) - len, "%s%s %s from %s netns: %s",
-			 len ? "; " : "", upstream, proto, via_text(via), what);
+	/* "%s%s %s from %s netns: %s", put together without printf: an
+	 * attempt per forwarded query */
+	const char *part[] = { len ? "; " : "", upstream, " ", proto, " from ", via_text(via),
+			       " netns: ", what };
+	for (size_t k = 0; k < sizeof(part) / sizeof(part[0]) && len < sizeof(l->tried) - 1; k++)
+		len += str_copy(l->tried + len, sizeof(l->tried) - len, part[k]);
 	return l;
 }
 

@@ -43,6 +43,7 @@ struct lookup_row {
 struct relay_row {
 	int pid;
 	char comm[NST_COMM_LEN], listener[64], upstream[64];
+	struct nst_addr listener_addr; /* what listener says, matched unprinted */
 	unsigned long count;
 	struct samples client_in, to_up, up_rtt, to_client, total;
 };

@@ -87,6 +87,9 @@ static struct batch *batch_free(struct reader *r)
 		pthread_mutex_lock(&r->mu);
 		while (r->made - r->used == NBATCH)
 			pthread_cond_wait(&r->cv, &r->mu);
+		/* stage 2 has caught up: it is the idle one, let it parse the
+		 * calls of this batch */
+		strace_parser_defer(r->p, r->made - r->used < NBATCH / 2);
 		pthread_mutex_unlock(&r->mu);
 	}
 	b = &r->b[r->made % NBATCH];

@@ -62,8 +62,13 @@ static void bad(struct strace_import *s, const char *why)
 /* A complete call, parsed: to strace_calls.c when nstrace decodes it. */
 static void handle_call(struct strace_import *s, struct mthread *t, const struct scall *pc)
 {
+	struct scall here;
 	struct call c;
 
+	if (!pc->parsed) { /* stage 1 left it, being the busier */
+		strace_parse_call(&s->memo, &pc->ct, s->nodes, &here);
+		pc = &here;
+	}
 	s->st.syscalls++;
 	if (!pc->decoded || !pc->ret_ok)
 		return;

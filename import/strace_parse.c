@@ -23,7 +23,13 @@ struct strace_parser {
 	uint64_t next_id;
 	struct sen_memo memo;
 	struct sl_arena own;   /* for callers without an arena of their own */
+	bool defer;            /* complete calls left to stage 2 to parse */
 };
+
+void strace_parser_defer(struct strace_parser *p, bool defer)
+{
+	p->defer = defer;
+}
 
 enum nst_sen sen_memo_find(struct sen_memo *m, const char *name, size_t n)
 {
@@ -59,11 +65,17 @@ void strace_parse_call(struct sen_memo *m, const struct call_text *ct, struct st
 	int a;
 
 	out->ct = *ct;
+	out->parsed = true;
 	out->sen = sen_memo_find(m, text.p, (size_t)(lp - text.p));
 	out->decoded = sen_decoded(out->sen);
 	out->nargs = 0;
 	out->ret_ok = false;
 	out->tk = (struct stoks){ .t = nodes, .cap = STRACE_MAX_TOKS };
+	/* a message's cmsgs are read only for a socket whose address the log
+	 * never showed: kept whole, tokenized then (strace_pktinfo) */
+	if (out->sen == SEN_sendmsg || out->sen == SEN_recvmsg || out->sen == SEN_sendmmsg ||
+	    out->sen == SEN_recvmmsg)
+		out->tk.lazy = "msg_control";
 	if (!out->decoded)
 		return;
 	a = strace_tokenize((struct span){ lp + 1, (size_t)(eq - lp - 1) }, &out->tk);
@@ -97,6 +109,19 @@ void strace_parser_free(struct strace_parser *p)
 	free(p->own.text);
 	free(p->own.nodes);
 	free(p);
+}
+
+/* A complete call: parsed now, or left to stage 2. */
+static void call_found(struct strace_parser *p, struct sl_arena *a, const struct call_text *ct,
+		       struct scall *out)
+{
+	if (!p->defer) {
+		strace_parse_call(&p->memo, ct, a->nodes + a->nodes_used, out);
+		return;
+	}
+	out->ct = *ct;
+	out->parsed = false;
+	out->tk.n = 0;
 }
 
 /* The pid whose cut calls a line's halves belong to, 0 when not known
@@ -137,7 +162,7 @@ static int join(struct strace_parser *p, struct sl_arena *a, struct sline *sl, s
 	memcpy(text + h->len, end, rest);
 	sl->join = JOIN_CUT;
 	if (strace_split_call((struct span){ text, h->len + rest }, NULL, &ct)) {
-		strace_parse_call(&p->memo, &ct, a->nodes + a->nodes_used, &sl->call);
+		call_found(p, a, &ct, &sl->call);
 		sl->join = JOIN_OK;
 		a->text_used += h->len + rest;
 	}
@@ -243,6 +268,7 @@ static int parse(struct strace_parser *p, struct sl_arena *a, const char *line, 
 	out->start_id = 0;
 	out->join = JOIN_NONE;
 	out->call.tk.n = 0;
+	out->call.parsed = true;
 	out->call.decoded = false;
 	out->call.sen = SEN_UNKNOWN;
 	out->l = span_trim((struct span){ text, len });
@@ -269,7 +295,7 @@ static int parse(struct strace_parser *p, struct sl_arena *a, const char *line, 
 		unhold(p, out);
 	} else if (out->kind == SL_CALL) {
 		if (strace_split_call(out->l, out->l.p + out->name_len, &ct))
-			strace_parse_call(&p->memo, &ct, a->nodes + a->nodes_used, &out->call);
+			call_found(p, a, &ct, &out->call);
 		else
 			out->kind = SL_CUT;
 	}

@@ -40,6 +40,7 @@ enum nst_sen sen_memo_find(struct sen_memo *m, const char *name, size_t n);
 /* A complete call, parsed. */
 struct scall {
 	struct call_text ct;
+	bool parsed;      /* false: only ct is set, strace_parse_call is to come */
 	enum nst_sen sen; /* after socketcall's sub-call (SEN_UNKNOWN: none) */
 	bool decoded;     /* nstrace decodes it: its arguments are in tk */
 	struct stoks tk;
@@ -113,6 +114,11 @@ struct strace_parser;
 /* NULL on ENOMEM. */
 struct strace_parser *strace_parser_new(void);
 void strace_parser_free(struct strace_parser *p);
+
+/* Whether to leave complete calls for stage 2 to parse (scall.parsed
+ * false): when stage 2 is idle, waiting for stage 1, the work is better
+ * done there.  Off at first. */
+void strace_parser_defer(struct strace_parser *p, bool defer);
 
 /* Parse one line (without its newline) into *out, copying its text into
  * a, which out then points into.  Returns 0; -ENOSPC when a lacks room

@@ -226,6 +226,52 @@ static size_t skip_comment(struct span s, size_t i)
 	return e ? (size_t)(e - s.p) + 2 : s.n;
 }
 
+/* Past the group that opens at s.p[i] ('{', '[' or '('), its strings and
+ * comments and nested groups: the index after its closing bracket. */
+static size_t skip_group(struct span s, size_t i)
+{
+	unsigned depth = 0;
+	size_t blk = i;
+
+	while (blk < s.n) {
+		unsigned m = block_mask(s, blk);
+		size_t next = blk + 16;
+		while (m) {
+			size_t j = blk + (size_t)__builtin_ctz(m);
+			char c = s.p[j];
+			m &= m - 1;
+			if (c == '"' || (c == '/' && j + 1 < s.n && s.p[j + 1] == '*')) {
+				size_t e = c == '"' ? skip_string(s, j) : skip_comment(s, j);
+				if (e >= next) {
+					next = e;
+					break;
+				}
+				m &= ~0u << (e - blk);
+			} else if (c == '{' || c == '[' || c == '(') {
+				depth++;
+			} else if ((c == '}' || c == ']' || c == ')') && --depth == 0) {
+				return j + 1;
+			}
+		}
+		blk = next;
+	}
+	return s.n;
+}
+
+/* Is the element of frame f, whose value opens a group at s.p[i], keyed
+ * tk->lazy (its group is then kept whole, not tokenized)? */
+static bool lazy_group(const struct stoks *tk, const struct tframe *f, struct span s, size_t i)
+{
+	size_t a = f->start, l;
+
+	if (!tk->lazy || f->cur < 0 || f->eq == SIZE_MAX || f->eq + 1 != i)
+		return false;
+	while (a < f->eq && is_blank(s.p[a]))
+		a++;
+	l = strlen(tk->lazy);
+	return f->eq - a == l && !memcmp(s.p + a, tk->lazy, l);
+}
+
 int strace_tokenize(struct span s, struct stoks *tk)
 {
 	struct tframe st[TOK_DEPTH];
@@ -244,8 +290,10 @@ int strace_tokenize(struct span s, struct stoks *tk)
 			size_t i = blk + (size_t)__builtin_ctz(m);
 			char c = s.p[i];
 			m &= m - 1;
-			if (c == '"' || (c == '/' && i + 1 < s.n && s.p[i + 1] == '*')) {
-				size_t e = c == '"' ? skip_string(s, i) : skip_comment(s, i);
+			bool open = c == '{' || c == '[' || c == '(';
+			if (c == '"' || (c == '/' && i + 1 < s.n && s.p[i + 1] == '*') ||
+			    (open && !deep && lazy_group(tk, &st[d], s, i))) {
+				size_t e = c == '"' ? skip_string(s, i) : open ? skip_group(s, i) : skip_comment(s, i);
 				if (e >= next) { /* the block goes on from its end */
 					next = e;
 					break;
@@ -259,7 +307,7 @@ int strace_tokenize(struct span s, struct stoks *tk)
 			} else if (c == '=') {
 				if (!deep && st[d].eq == SIZE_MAX)
 					st[d].eq = i;
-			} else if (c == '{' || c == '[' || c == '(') {
+			} else if (open) {
 				if (d + 1 >= TOK_DEPTH || deep) {
 					deep++;
 				} else {
@@ -537,14 +585,24 @@ int strace_sockaddr(const struct stoks *tk, int node, struct nst_addr *a)
 	}
 }
 
+#define PKTINFO_NODES 64 /* a cmsg list's: a few cmsgs of a dozen nodes */
+
 int strace_pktinfo(const struct stoks *tk, int ctl, bool received, struct nst_addr *a)
 {
 	struct span v = stok_val(tk, ctl);
+	struct stok nodes[PKTINFO_NODES];
+	struct stoks own = { .t = nodes, .cap = PKTINFO_NODES };
+	int first;
 
 	memset(a, 0, sizeof(*a));
 	if (v.n < 2 || v.p[0] != '[')
 		return -1;
-	for (int cm = tk->t[ctl].kid; cm >= 0; cm = tk->t[cm].next) {
+	first = tk->t[ctl].kid;
+	if (first < 0 && v.n > 2) { /* kept whole (tk->lazy): its elements now */
+		first = strace_tokenize((struct span){ v.p + 1, v.n - 2 }, &own);
+		tk = &own;
+	}
+	for (int cm = first; cm >= 0; cm = tk->t[cm].next) {
 		int data = stok_field(tk, cm, "cmsg_data", -1), ip;
 		if (!span_eq(stok_val(tk, stok_field(tk, cm, "cmsg_type", -1)), "IP_PKTINFO"))
 			continue;

@@ -36,6 +36,9 @@ struct stoks {
 	int n, cap; /* cap: the room at t, at most STRACE_MAX_TOKS */
 	bool full;  /* more elements than cap: the rest are lost */
 	struct stok *t;
+	/* NULL, or a key whose value's group is kept whole, its elements not
+	 * tokenized: what is read only now and then (msg_control) */
+	const char *lazy;
 };
 
 /* Tokenize s (the text between a call's parentheses) in one pass, aware of
@@ -83,7 +86,8 @@ int strace_sockaddr(const struct stoks *tk, int node, struct nst_addr *a);
  * IP_PKTINFO cmsg: on a received message the packet's destination
  * (ipi_addr), on a sent one the source it asks for (ipi_spec_dst, when not
  * 0.0.0.0).  The port is not in it: a->port is 0.  0, or -1 when the list
- * has none.  strace 4.x prints cmsg_data's value without its key. */
+ * has none.  strace 4.x prints cmsg_data's value without its key.  A list
+ * kept whole (stoks.lazy) is tokenized here. */
 int strace_pktinfo(const struct stoks *tk, int ctl, bool received, struct nst_addr *a);
 /* AF_INET, PF_INET, AF_LOCAL, 2 ... as a family number; AF_UNSPEC when it
  * is none. */

@@ -515,6 +515,32 @@ static void stage1_joins_halves_by_pid(void)
 	strace_parser_free(p);
 }
 
+static void stage2_parses_what_stage1_left(void)
+{
+	struct strace_parser *p = strace_parser_new();
+	struct strace_import *s = strace_import_new(collect, NULL, "test.strace");
+	struct stok nodes[2 * STRACE_MAX_TOKS];
+	char text[4096];
+	struct sl_arena a = { .text = text, .text_cap = sizeof(text), .nodes = nodes,
+			      .nodes_cap = 2 * STRACE_MAX_TOKS };
+	struct sline sl;
+
+	ngot = 0;
+	strace_parser_defer(p, true);
+	CHECK(parse1(p, &a, "5 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3", &sl) == 0);
+	CHECK(sl.kind == SL_CALL && !sl.call.parsed && a.nodes_used == 0);
+	strace_import_apply(s, &sl);
+	CHECK(parse1(p, &a, "5 connect(3, " NS53 ", 16 <unfinished ...>", &sl) == 0);
+	strace_import_apply(s, &sl);
+	CHECK(parse1(p, &a, "5 <... connect resumed>) = 0", &sl) == 0);
+	CHECK(sl.join == JOIN_OK && !sl.call.parsed);
+	strace_import_apply(s, &sl);
+	CHECK(ngot == 2 && got[1].op == NST_OP_CONNECT && got[1].addr.port == 53 && got[1].fd == 3);
+	CHECK(strace_import_stats(s)->bad == 0 && strace_import_stats(s)->syscalls == 2);
+	strace_import_free(s);
+	strace_parser_free(p);
+}
+
 static void stage1_full_arena_changes_nothing(void)
 {
 	struct strace_parser *p = strace_parser_new();
@@ -581,6 +607,8 @@ int main(void)
 	    "IP_PKTINFO: a received message's destination and a sent one's source name a listener made before the log");
 	RUN(stage1_joins_halves_by_pid,
 	    "stage 1 joins a cut call's halves by pid, parses it, and says what became of each start");
+	RUN(stage2_parses_what_stage1_left,
+	    "calls stage 1 leaves unparsed (stage 2 being idle) are parsed by stage 2, halves joined too");
 	RUN(stage1_full_arena_changes_nothing,
 	    "stage 1 refuses a line its arena has no room for and changes nothing (clock, kept starts)");
 	RUN(stage2_keeps_the_first_process_text,
