@@ -8,8 +8,10 @@
 #                     noise, unfinished/resumed pairs, recvmsg/sendmsg with
 #                     IP_PKTINFO cmsgs, setns around every forwarded query;
 #   busy.strace       strace -f -tt -yy of the article-pattern fixture.
-# Each is timed with `nstrace replay` against `wc -l`, RUNS runs in rotating
-# order; medians of MB/s, events/s and peak RSS.
+# Each is timed with `nstrace replay` (stage 1 of the import in a thread of
+# its own, the default, and in one thread) against `wc -l`, RUNS runs in
+# rotating order; medians of MB/s, events/s, peak RSS, and of the ratio of
+# the two modes within each run.
 cd "$(dirname "$0")/.." || exit 2
 RUNS=${RUNS:-5}
 MIN=30000000
@@ -61,38 +63,52 @@ for f in dockerd20 busy; do
 	big_enough "$log" && LOGS="$LOGS $log"
 done
 
-# rotate the order of the measures from run to run
-: >"$T/order"
+# rotate the order of the logs from run to run; in each run, each log
+# with stage 1 of the import in a thread of its own (the default) and in
+# one thread (NSTRACE_REPLAY_THREADS=1)
 for i in $(seq "$RUNS"); do
 	for log in $LOGS; do
 		k=$(basename "$log" .strace)
 		ms_of wc -l "$log" >>"$T/$k.wc"
-		ms_of build/nstrace replay "$log" >>"$T/$k.rep"
+		two=$(ms_of build/nstrace replay "$log")
+		one=$(export NSTRACE_REPLAY_THREADS=1; ms_of build/nstrace replay "$log")
+		echo "$two" >>"$T/$k.rep"
+		echo "$one" >>"$T/$k.one"
+		awk -v a="$two" -v b="$one" 'BEGIN {if (a > 0) print b / a}' >>"$T/$k.ratio"
 		/usr/bin/time -f %M build/nstrace replay "$log" 2>&1 >/dev/null | tail -1 >>"$T/$k.rss"
 	done
 	LOGS="$(echo $LOGS | cut -s -d' ' -f2-) $(echo $LOGS | cut -d' ' -f1)"
 done
 
+mbs() { awk -v b="$1" -v ms="$2" 'BEGIN {printf "%.0f", b / 1000000 / (ms / 1000)}'; }
+
 echo "### strace log import (\`nstrace replay\`)"
 echo
-echo "Median of $RUNS runs each, the logs measured in rotating order."
+echo "Median of $RUNS runs each, the logs measured in rotating order; \"two threads\""
+echo "is the default (stage 1 of the import in a thread of its own), \"one\" is"
+echo "\`NSTRACE_REPLAY_THREADS=1\`; the ratio is taken within each run."
 echo
-echo "| log | size | lines | network events | wall time | throughput | events/s | peak RSS | wc -l |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| log | size | lines | network events | two threads | one thread | two vs one | events/s | peak RSS | wc -l |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for log in bench/data/dockerd20.strace bench/data/busy.strace; do
 	k=$(basename "$log" .strace)
 	[ -s "$T/$k.rep" ] || continue
 	bytes=$(stat -c %s "$log")
 	events=$(build/nstrace replay --json "$log" | jq -r 'select(.type=="summary") | .input.events')
 	rep=$(median <"$T/$k.rep")
+	one=$(median <"$T/$k.one")
 	[ "$rep" -gt 0 ] || rep=1
+	[ "$one" -gt 0 ] || one=1
 	rss=$(median <"$T/$k.rss")
-	mbs=$(awk -v b="$bytes" -v ms="$rep" 'BEGIN {printf "%.0f", b / 1000000 / (ms / 1000)}')
 	eps=$(awk -v e="$events" -v ms="$rep" 'BEGIN {printf "%.0f", e / (ms / 1000)}')
-	printf '| `%s` | %s MB | %s | %s | %s ms | %s MB/s | %s | %s MiB | %s ms |\n' "$log" \
-		$((bytes / 1000000)) "$(wc -l <"$log")" "$events" "$rep" "$mbs" "$eps" \
-		$((rss / 1024)) "$(median <"$T/$k.wc")"
+	printf '| `%s` | %s MB | %s | %s | %s ms, %s MB/s | %s ms, %s MB/s | %.2f | %s | %s MiB | %s ms |\n' "$log" \
+		$((bytes / 1000000)) "$(wc -l <"$log")" "$events" "$rep" "$(mbs "$bytes" "$rep")" \
+		"$one" "$(mbs "$bytes" "$one")" "$(median <"$T/$k.ratio")" "$eps" $((rss / 1024)) \
+		"$(median <"$T/$k.wc")"
+	echo "$k: two threads, per run: $(sort -n "$T/$k.rep" | tr '\n' ' ')ms" >>"$T/runs"
 done
+echo
+cat "$T/runs"
 echo
 echo "dockerd20: strace -f -tt -yy -s 512 -p of dockerd 20.10 under dnsperf (the e2e lab);"
 echo "busy: strace -f -tt -yy -s 512 of the article-pattern fixture.  MB is 10^6 bytes."

@@ -435,11 +435,11 @@ bool strace_import_timed(const struct strace_import *s)
 int strace_looks_like(const char *line, size_t len)
 {
 	struct span l = span_trim((struct span){ line, len });
-	unsigned long long ts = 0;
+	struct strace_clock c = { 0 };
 	size_t i = 0;
 
 	strace_prefix(&l, &(struct span){ 0 });
-	strace_time(&ts, &l);
+	strace_time(&c, &l);
 	while (i < l.n && strace_name_char(l.p[i]))
 		i++;
 	return i && i < l.n && (l.p[i] == '(' || (l.n > 5 && !memcmp(l.p, "<... ", 5)));
@@ -449,9 +449,15 @@ int strace_line_ts(const char *line, size_t len, unsigned long long *ts)
 {
 	struct span l = span_trim((struct span){ line, len });
 
-	*ts = 0;
+	struct strace_clock c = { 0 };
+
 	strace_prefix(&l, &(struct span){ 0 });
-	return strace_time(ts, &l) ? 0 : -1;
+	if (!strace_time(&c, &l)) {
+		*ts = 0;
+		return -1;
+	}
+	*ts = c.ts;
+	return 0;
 }
 
 void strace_import_set_file(struct strace_import *s, const char *file)

@@ -110,21 +110,31 @@ static unsigned long long clock_time(unsigned long long sec, unsigned long long 
 	return t;
 }
 
-/* "HH:MM:SS.uuuuuu " of -tt, nearly every line of most logs: straight. */
-static bool time_tt(unsigned long long *ts, struct span *l)
+/* "HH:MM:SS.uuuuuu " of -tt, nearly every line of most logs: straight,
+ * and its "HH:MM:SS" read once for all the lines of that second. */
+static bool time_tt(struct strace_clock *c, struct span *l)
 {
 	const char *p = l->p;
-	unsigned bad;
+	unsigned long long sec;
+	uint64_t hms;
 
-	if (l->n < 17 || p[2] != ':' || p[5] != ':' || p[8] != '.' || p[15] != ' ')
+	if (l->n < 17 || p[8] != '.' || p[15] != ' ')
 		return false;
-	bad = (D(0) > 9) | (D(1) > 9) | (D(3) > 9) | (D(4) > 9) | (D(6) > 9) | (D(7) > 9) |
-	      (D(9) > 9) | (D(10) > 9) | (D(11) > 9) | (D(12) > 9) | (D(13) > 9) | (D(14) > 9);
-	if (bad)
+	if ((D(9) > 9) | (D(10) > 9) | (D(11) > 9) | (D(12) > 9) | (D(13) > 9) | (D(14) > 9))
 		return false;
-	*ts = clock_time((D(0) * 10 + D(1)) * 3600ull + (D(3) * 10 + D(4)) * 60ull + D(6) * 10 + D(7),
-			 ((((D(9) * 10 + D(10)) * 10 + D(11)) * 10 + D(12)) * 10 + D(13)) * 10ull + D(14),
-			 *ts);
+	memcpy(&hms, p, sizeof(hms));
+	if (hms && hms == c->hms) {
+		sec = c->hms_sec;
+	} else {
+		if (p[2] != ':' || p[5] != ':' ||
+		    ((D(0) > 9) | (D(1) > 9) | (D(3) > 9) | (D(4) > 9) | (D(6) > 9) | (D(7) > 9)))
+			return false;
+		sec = (D(0) * 10 + D(1)) * 3600ull + (D(3) * 10 + D(4)) * 60ull + D(6) * 10 + D(7);
+		c->hms = hms;
+		c->hms_sec = sec;
+	}
+	c->ts = clock_time(sec, ((((D(9) * 10 + D(10)) * 10 + D(11)) * 10 + D(12)) * 10 + D(13)) * 10ull + D(14),
+			   c->ts);
 	p += 16;
 	while (p < l->p + l->n && *p == ' ')
 		p++;
@@ -135,7 +145,7 @@ static bool time_tt(unsigned long long *ts, struct span *l)
 #undef D
 
 /* Every line comes here: the span is read through locals. */
-bool strace_time(unsigned long long *ts, struct span *l)
+bool strace_time(struct strace_clock *c, struct span *l)
 {
 	const char *p = l->p;
 	size_t i = 0, n = l->n;
@@ -143,7 +153,7 @@ bool strace_time(unsigned long long *ts, struct span *l)
 	int digits = 0;
 	bool clock = false;
 
-	if (time_tt(ts, l))
+	if (time_tt(c, l))
 		return true;
 
 	if (n > 8 && p[2] == ':' && p[5] == ':' && strace_isdig(p[0]) && strace_isdig(p[1]) && strace_isdig(p[3]) &&
@@ -178,10 +188,10 @@ bool strace_time(unsigned long long *ts, struct span *l)
 		return false;
 	t = sec * 1000000ull + us;
 	if (clock)
-		t = clock_time(sec, us, *ts);
+		t = clock_time(sec, us, c->ts);
 	else if (sec < 1000000) /* -r: a delta (-ttt is an epoch time) */
-		t += *ts;
-	*ts = t;
+		t += c->ts;
+	c->ts = t;
 	while (i < n && p[i] == ' ')
 		i++;
 	l->p = p + i;

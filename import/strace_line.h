@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "import/strace_text.h"
 #include "model/sysent.h"
@@ -32,11 +33,19 @@ int strace_read_pid(struct span l, size_t *i);
  * (empty without). */
 int strace_prefix(struct span *l, struct span *comm);
 
+/* A log's clock: the time of its last line, and the last -tt "HH:MM:SS"
+ * read, which the next lines mostly share. */
+struct strace_clock {
+	unsigned long long ts; /* µs */
+	uint64_t hms;          /* its 8 bytes as they were printed; 0: none */
+	unsigned long long hms_sec;
+};
+
 /* -t "12:34:56", -tt "12:34:56.123456", -ttt "1795637926.919946", -r
- * "     0.000123" (since the previous line): *ts in µs, given the previous
- * line's, advanced past midnight for the clock forms; advances l.  Returns
- * whether the line has a time (*ts and l unchanged when not). */
-bool strace_time(unsigned long long *ts, struct span *l);
+ * "     0.000123" (since the previous line): c->ts in µs, given the
+ * previous line's, advanced past midnight for the clock forms; advances l.
+ * Returns whether the line has a time (c->ts and l unchanged when not). */
+bool strace_time(struct strace_clock *c, struct span *l);
 
 /* Where a call's text splits: its '(', the ')' before " = ", the return
  * value. */

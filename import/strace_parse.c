@@ -18,7 +18,7 @@ struct held {
 };
 
 struct strace_parser {
-	unsigned long long ts; /* the clock, after the last line */
+	struct strace_clock clock; /* after the last line */
 	struct idmap held;     /* pid -> struct held */
 	uint64_t next_id;
 	struct sen_memo memo;
@@ -31,6 +31,28 @@ void strace_parser_defer(struct strace_parser *p, bool defer)
 	p->defer = defer;
 }
 
+/* a[0..n) == b[0..n), n <= SEN_MEMO_NAME: words that overlap rather than
+ * bytes (every line asks). */
+static bool same_name(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, u, v;
+
+	if (n < 8) {
+		size_t k = 0;
+		while (k < n && a[k] == b[k])
+			k++;
+		return k == n;
+	}
+	memcpy(&x, a, 8), memcpy(&y, b, 8);
+	memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+	if (x != y || u != v)
+		return false;
+	if (n <= 16)
+		return true;
+	memcpy(&x, a + 8, 8), memcpy(&y, b + 8, 8);
+	return x == y;
+}
+
 enum nst_sen sen_memo_find(struct sen_memo *m, const char *name, size_t n)
 {
 	unsigned h = (unsigned)n * 31u;
@@ -39,13 +61,8 @@ enum nst_sen sen_memo_find(struct sen_memo *m, const char *name, size_t n)
 		return sysent_find(name, n);
 	h += (unsigned char)name[0] * 7u + (unsigned char)name[n / 2] * 3u + (unsigned char)name[n - 1];
 	h %= SEN_MEMO;
-	if (m->e[h].len == n) {
-		size_t k = 0;
-		while (k < n && m->e[h].name[k] == name[k])
-			k++;
-		if (k == n)
-			return (enum nst_sen)m->e[h].sen;
-	}
+	if (m->e[h].len == n && same_name(m->e[h].name, name, n))
+		return (enum nst_sen)m->e[h].sen;
 	m->e[h].len = (uint8_t)n;
 	memcpy(m->e[h].name, name, n);
 	m->e[h].sen = (uint16_t)sysent_find(name, n);
@@ -245,7 +262,7 @@ static enum sl_kind kind_of(struct sline *sl)
 static int parse(struct strace_parser *p, struct sl_arena *a, const char *line, size_t len,
 		 unsigned long lineno, int default_tid, struct sline *out)
 {
-	unsigned long long ts = p->ts;
+	struct strace_clock clock = p->clock; /* p's only when the line is taken */
 	struct call_text ct;
 	char *text;
 	int r;
@@ -274,17 +291,17 @@ static int parse(struct strace_parser *p, struct sl_arena *a, const char *line, 
 	out->l = span_trim((struct span){ text, len });
 	if (!out->l.n) {
 		out->kind = SL_BLANK;
-		out->ts = ts;
+		out->ts = clock.ts;
 		return 0;
 	}
 	out->tid = strace_prefix(&out->l, &out->comm);
 	if (out->tid < 0) {
 		out->kind = SL_BADPID;
-		out->ts = ts;
+		out->ts = clock.ts;
 		return 0;
 	}
-	out->timed = strace_time(&ts, &out->l);
-	out->ts = ts;
+	out->timed = strace_time(&clock, &out->l);
+	out->ts = clock.ts;
 	out->kind = kind_of(out);
 	if (out->kind == SL_RESUMED) {
 		if ((r = join(p, a, out, len)) < 0)
@@ -302,7 +319,7 @@ static int parse(struct strace_parser *p, struct sl_arena *a, const char *line, 
 	a->text_used += len;
 	if (out->call.tk.n)
 		a->nodes_used += (size_t)out->call.tk.n;
-	p->ts = ts;
+	p->clock = clock;
 	return 0;
 }
 

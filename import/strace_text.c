@@ -699,8 +699,12 @@ int strace_fd(struct span s, struct fd_note *note)
 	size_t i = 0;
 	long fd = 0;
 
-	/* not the path: every fd argument comes here, few are paths */
-	memset(note, 0, offsetof(struct fd_note, path));
+	/* field by field: every fd argument comes here, few with addresses
+	 * (valid when their family is) or a path */
+	note->kind = NOTE_NONE;
+	note->proto = note->family = 0;
+	note->ino = 0;
+	note->local.family = note->peer.family = AF_UNSPEC;
 	note->path[0] = '\0';
 	s = span_trim(s);
 	if (!s.n || s.p[0] < '0' || s.p[0] > '9')

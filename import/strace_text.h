@@ -73,7 +73,7 @@ struct fd_note {
 	int proto;            /* SOCK_DGRAM / SOCK_STREAM when the note says */
 	int family;           /* AF_INET / AF_INET6 / AF_UNIX when known */
 	uint64_t ino;         /* socket inode or netns inode */
-	struct nst_addr local, peer; /* from -yy */
+	struct nst_addr local, peer; /* from -yy; each valid when its family is */
 	char path[256];
 };
 int strace_fd(struct span s, struct fd_note *note);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "model/parse.h"
+
 /* The source's private bytes follow the object, suitably aligned. */
 #define PRIV_ALIGN 16
 #define PRIV_OFF(type) ((sizeof(type) + PRIV_ALIGN - 1) / PRIV_ALIGN * PRIV_ALIGN)
@@ -375,16 +377,17 @@ static void maddr_set(struct model *m, struct maddr *d, const struct nst_addr *a
 
 void model_sock_addr(const struct maddr *a, struct nst_addr *out)
 {
-	memset(out, 0, sizeof(*out));
+	/* two of these per event: what the family uses is written, no more */
 	out->family = a->family;
 	out->port = a->port;
 	out->scope_id = a->scope_id;
+	memset(out->u.in6, 0, sizeof(out->u.in6));
 	if (a->family == AF_INET)
 		memcpy(out->u.in4, a->u.in4, 4);
 	else if (a->family == AF_INET6)
 		memcpy(out->u.in6, a->u.in6, 16);
 	else if (a->family == AF_UNIX && a->u.unix_path)
-		snprintf(out->u.unix_path, sizeof(out->u.unix_path), "%s", a->u.unix_path);
+		str_copy(out->u.unix_path, sizeof(out->u.unix_path), a->u.unix_path);
 }
 
 void model_sock_peer(struct model *m, struct msock *s, const struct nst_addr *a)

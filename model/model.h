@@ -151,7 +151,8 @@ void model_sock_set_ino(struct model *m, struct msock *s, uint64_t ino);
 void model_sock_peer(struct model *m, struct msock *s, const struct nst_addr *a);
 /* bind(), getsockname(): exact unless the kernel is yet to pick the port. */
 void model_sock_local(struct model *m, struct msock *s, const struct nst_addr *a, bool exact);
-/* One of a socket's addresses as an nst_addr. */
+/* One of a socket's addresses as an nst_addr: the bytes its family uses
+ * (an inet address, a unix path); the rest of out is left as it was. */
 void model_sock_addr(const struct maddr *a, struct nst_addr *out);
 
 /* --- verdicts and events -------------------------------------------------- */
