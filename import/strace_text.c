@@ -226,34 +226,68 @@ static size_t skip_comment(struct span s, size_t i)
 	return e ? (size_t)(e - s.p) + 2 : s.n;
 }
 
+/* The structural bytes of s in order ( { [ ( } ] ) , = ), strings and
+ * comments stepped over, found through block masks. */
+struct stops {
+	struct span s;
+	size_t blk, next; /* the block masked, and where the next one starts */
+	unsigned m;       /* its stop bytes not yet taken */
+};
+
+static inline void stops_init(struct stops *it, struct span s, size_t from)
+{
+	*it = (struct stops){ .s = s, .blk = from, .next = from };
+}
+
+/* Go on from index e (the end of a string or of a group kept whole). */
+static inline void stops_skip(struct stops *it, size_t e)
+{
+	if (e >= it->next) {
+		it->next = e;
+		it->m = 0;
+	} else {
+		it->m &= ~0u << (e - it->blk);
+	}
+}
+
+/* The next structural byte's index, s.n at the end. */
+HOT size_t stops_next(struct stops *it)
+{
+	const struct span s = it->s;
+
+	for (;;) {
+		while (!it->m) {
+			if ((it->blk = it->next) >= s.n)
+				return s.n;
+			it->m = block_mask(s, it->blk);
+			it->next = it->blk + 16;
+		}
+		size_t j = it->blk + (size_t)__builtin_ctz(it->m);
+		it->m &= it->m - 1;
+		if (s.p[j] == '"')
+			stops_skip(it, skip_string(s, j));
+		else if (s.p[j] != '/')
+			return j;
+		else if (j + 1 < s.n && s.p[j + 1] == '*')
+			stops_skip(it, skip_comment(s, j));
+	}
+}
+
 /* Past the group that opens at s.p[i] ('{', '[' or '('), its strings and
  * comments and nested groups: the index after its closing bracket. */
 static size_t skip_group(struct span s, size_t i)
 {
+	struct stops it;
 	unsigned depth = 0;
-	size_t blk = i;
+	size_t j;
 
-	while (blk < s.n) {
-		unsigned m = block_mask(s, blk);
-		size_t next = blk + 16;
-		while (m) {
-			size_t j = blk + (size_t)__builtin_ctz(m);
-			char c = s.p[j];
-			m &= m - 1;
-			if (c == '"' || (c == '/' && j + 1 < s.n && s.p[j + 1] == '*')) {
-				size_t e = c == '"' ? skip_string(s, j) : skip_comment(s, j);
-				if (e >= next) {
-					next = e;
-					break;
-				}
-				m &= ~0u << (e - blk);
-			} else if (c == '{' || c == '[' || c == '(') {
-				depth++;
-			} else if ((c == '}' || c == ']' || c == ')') && --depth == 0) {
-				return j + 1;
-			}
-		}
-		blk = next;
+	stops_init(&it, s, i);
+	while ((j = stops_next(&it)) < s.n) {
+		char c = s.p[j];
+		if (c == '{' || c == '[' || c == '(')
+			depth++;
+		else if ((c == '}' || c == ']' || c == ')') && --depth == 0)
+			return j + 1;
 	}
 	return s.n;
 }
@@ -277,56 +311,42 @@ int strace_tokenize(struct span s, struct stoks *tk)
 	struct tframe st[TOK_DEPTH];
 	int d = 0, first = -1;
 	unsigned deep = 0; /* brackets past TOK_DEPTH, read as text */
-	size_t blk = 0;
+	struct stops it;
+	size_t i;
 
 	tk->n = 0;
 	tk->full = false;
 	st[0] = (struct tframe){ .parent = -1, .last = -1 };
 	elem_begin(tk, &st[0], 0);
-	while (blk < s.n) {
-		unsigned m = block_mask(s, blk);
-		size_t next = blk + 16;
-		while (m) {
-			size_t i = blk + (size_t)__builtin_ctz(m);
-			char c = s.p[i];
-			m &= m - 1;
-			bool open = c == '{' || c == '[' || c == '(';
-			if (c == '"' || (c == '/' && i + 1 < s.n && s.p[i + 1] == '*') ||
-			    (open && !deep && lazy_group(tk, &st[d], s, i))) {
-				size_t e = c == '"' ? skip_string(s, i) : open ? skip_group(s, i) : skip_comment(s, i);
-				if (e >= next) { /* the block goes on from its end */
-					next = e;
-					break;
-				}
-				m &= ~0u << (e - blk); /* its stop bytes are text */
-			} else if (c == ',') {
-				if (!deep) {
-					elem_end(tk, &st[d], s, i, &first, false);
-					elem_begin(tk, &st[d], i + 1);
-				}
-			} else if (c == '=') {
-				if (!deep && st[d].eq == SIZE_MAX)
-					st[d].eq = i;
-			} else if (open) {
-				if (d + 1 >= TOK_DEPTH || deep) {
-					deep++;
-				} else {
-					st[d + 1] = (struct tframe){ .parent = st[d].cur, .last = -1 };
-					if (st[d].cur >= 0)
-						tk->t[st[d].cur].kid = -1; /* the last group's elements */
-					d++;
-					elem_begin(tk, &st[d], i + 1);
-				}
-			} else if (c == '}' || c == ']' || c == ')') {
-				if (deep) {
-					deep--;
-				} else if (d > 0) {
-					elem_end(tk, &st[d], s, i, &first, true);
-					d--;
-				}
+	stops_init(&it, s, 0);
+	while ((i = stops_next(&it)) < s.n) {
+		char c = s.p[i];
+		if (c == ',') {
+			if (!deep) {
+				elem_end(tk, &st[d], s, i, &first, false);
+				elem_begin(tk, &st[d], i + 1);
 			}
+		} else if (c == '=') {
+			if (!deep && st[d].eq == SIZE_MAX)
+				st[d].eq = i;
+		} else if (c == '{' || c == '[' || c == '(') {
+			if (!deep && lazy_group(tk, &st[d], s, i)) {
+				stops_skip(&it, skip_group(s, i));
+			} else if (d + 1 >= TOK_DEPTH || deep) {
+				deep++;
+			} else {
+				st[d + 1] = (struct tframe){ .parent = st[d].cur, .last = -1 };
+				if (st[d].cur >= 0)
+					tk->t[st[d].cur].kid = -1; /* the last group's elements */
+				d++;
+				elem_begin(tk, &st[d], i + 1);
+			}
+		} else if (deep) { /* a closing bracket */
+			deep--;
+		} else if (d > 0) {
+			elem_end(tk, &st[d], s, i, &first, true);
+			d--;
 		}
-		blk = next;
 	}
 	for (; d > 0; d--) /* the text ended inside a bracket */
 		elem_end(tk, &st[d], s, s.n, &first, true);
