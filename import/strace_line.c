@@ -279,6 +279,21 @@ enum nst_sen strace_socketcall(const struct stoks *tk, int *arg)
 	return sysent_find(names[k], strlen(names[k]));
 }
 
+/* find_ret's search, within rest alone (the '(' is before it). */
+bool strace_completes(struct span rest)
+{
+	for (size_t k = rest.n >= 3 ? rest.n - 2 : 0; k-- > 0;) {
+		size_t q = k;
+		if (rest.p[k] != ' ' || rest.p[k + 1] != '=' || rest.p[k + 2] != ' ')
+			continue;
+		while (q > 0 && rest.p[q - 1] == ' ')
+			q--;
+		if (q > 0 && rest.p[q - 1] == ')')
+			return true;
+	}
+	return false;
+}
+
 bool strace_split_call(struct span text, const char *lp, struct call_text *ct)
 {
 	ct->text = text;

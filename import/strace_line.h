@@ -58,6 +58,10 @@ struct call_text {
  * else NULL.  false when the text is not a complete call. */
 bool strace_split_call(struct span text, const char *lp, struct call_text *ct);
 
+/* Does rest, what "<... name resumed>" brought, complete a call that
+ * began "name(" (does it hold the ") = " of a return value)? */
+bool strace_completes(struct span rest);
+
 /* The length of the name before the '(' that starts l, 0 if none. */
 size_t strace_call_name(struct span l);
 

@@ -13,6 +13,8 @@
 /* The start of a call strace cut, kept to join with its rest. */
 struct held {
 	uint64_t id; /* 0: none now (the buffer is kept for the next) */
+	enum nst_sen sen;
+	bool decoded; /* else buf is only "name(": the rest needs no copy */
 	char *buf;
 	size_t len, cap;
 };
@@ -175,9 +177,16 @@ static int join(struct strace_parser *p, struct sl_arena *a, struct sline *sl, s
 		a->want = len + h->len + rest;
 		return -ENOSPC;
 	}
+	sl->join = JOIN_CUT;
+	if (!h->decoded) { /* only whether it completed */
+		if (strace_completes((struct span){ end, rest })) {
+			sl->join = JOIN_OK;
+			sl->call.sen = h->sen;
+		}
+		return 0;
+	}
 	memcpy(text, h->buf, h->len);
 	memcpy(text + h->len, end, rest);
-	sl->join = JOIN_CUT;
 	if (strace_split_call((struct span){ text, h->len + rest }, NULL, &ct)) {
 		call_found(p, a, &ct, &sl->call);
 		sl->join = JOIN_OK;
@@ -220,6 +229,8 @@ static void hold(struct strace_parser *p, struct sline *sl)
 	}
 	memcpy(h->buf, start.p, start.n);
 	h->len = start.n;
+	h->sen = sl->call.sen;
+	h->decoded = sl->call.decoded;
 	h->id = ++p->next_id;
 	sl->start_id = h->id;
 }

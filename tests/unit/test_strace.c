@@ -509,6 +509,8 @@ static void stage1_joins_halves_by_pid(void)
 	CHECK(parse1(p, &a, "[pid 5] futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>", &u) == 0);
 	CHECK(parse1(p, &a, "[pid 5] <... futex resumed>) = 0", &x) == 0);
 	CHECK(x.join == JOIN_OK && !x.call.decoded && x.call.tk.n == 0);
+	CHECK(parse1(p, &a, "[pid 5] nanosleep({tv_sec=0, tv_nsec=20000},  <unfinished ...>", &u) == 0);
+	CHECK(parse1(p, &a, "[pid 5] <... nanosleep resumed>NULL", &x) == 0 && x.join == JOIN_CUT);
 	/* an unprefixed half is the first process's: stage 2's to join */
 	CHECK(parse1(p, &a, "[pid 5] wait4(-1,  <unfinished ...>", &u) == 0);
 	CHECK(parse1(p, &a, "<... wait4 resumed>NULL, 0, NULL) = 6", &x) == 0 && x.join == JOIN_NONE);
