@@ -392,20 +392,24 @@ static bool is_oct(char c)
 	return c >= '0' && c <= '7';
 }
 
-/* One escape at s.p[*i] (past its backslash): the byte, *i past it. */
-static uint8_t unescape(struct span s, size_t *i)
+/* The escape at *p (past its backslash, before e): its byte, *p past it.
+ * Octal first: \N, \NN, \NNN are most bytes of a DNS payload. */
+static inline uint8_t unescape(const char **p, const char *e)
 {
-	char c = s.p[(*i)++];
+	char c = *(*p)++;
 	int v, d, k;
 
-	if (is_oct(c)) { /* \N, \NN, \NNN: most bytes of a DNS payload */
+	if (is_oct(c)) {
 		v = c - '0';
-		for (k = 1; k < 3 && *i < s.n && is_oct(s.p[*i]); k++)
-			v = v * 8 + (s.p[(*i)++] - '0');
+		if (*p < e && is_oct(**p)) {
+			v = v * 8 + (*(*p)++ - '0');
+			if (*p < e && is_oct(**p))
+				v = v * 8 + (*(*p)++ - '0');
+		}
 		return (uint8_t)v;
 	}
 	if (c == 'x') {
-		for (v = 0, k = 0; k < 2 && *i < s.n && (d = hex_digit(s.p[*i])) >= 0; k++, (*i)++)
+		for (v = 0, k = 0; k < 2 && *p < e && (d = hex_digit(**p)) >= 0; k++, (*p)++)
 			v = v * 16 + d;
 		return (uint8_t)v;
 	}
@@ -416,37 +420,37 @@ static uint8_t unescape(struct span s, size_t *i)
 
 long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 {
-	size_t i = 1, o = 0;
+	const char *p, *e;
+	uint8_t *o = out, *oe = out + cap;
+	bool closed = false;
 
 	s = span_trim(s);
 	*cut = false;
 	if (s.n < 2 || s.p[0] != '"')
 		return -1;
-	while (i < s.n) {
-		char c = s.p[i++];
+	for (p = s.p + 1, e = s.p + s.n; p < e;) {
+		char c = *p++;
 		uint8_t b;
 		if (c == '"') {
-			i--;
+			closed = true;
 			break;
 		}
 		if (c != '\\')
 			b = (uint8_t)c;
-		else if (i < s.n)
-			b = unescape(s, &i);
+		else if (p < e)
+			b = unescape(&p, e);
 		else
 			break;
-		if (o < cap)
-			out[o++] = b;
+		if (o < oe)
+			*o++ = b;
 		else
 			*cut = true;
 	}
-	if (i < s.n && s.p[i] == '"')
-		i++;
-	else
+	if (!closed)
 		*cut = true; /* the line ended inside the string */
-	if (s.n - i >= 3 && !memcmp(s.p + i, "...", 3))
+	else if (e - p >= 3 && !memcmp(p, "...", 3))
 		*cut = true;
-	return (long)o;
+	return (long)(o - out);
 }
 
 int strace_family(struct span s)
