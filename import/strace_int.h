@@ -29,8 +29,8 @@
 /* Per thread (the model thread's priv). */
 struct ithread {
 	bool made_socket; /* created a socket since entering its netns */
-	bool pending;     /* pend holds an <unfinished ...> call */
-	char *pend;       /* its text (the buffer is kept for the next one) */
+	bool pending;     /* it has an <unfinished ...> call */
+	char *pend;       /* its text, when pend_text (the buffer is kept) */
 	size_t pend_len, pend_cap;
 	uint64_t pend_id; /* stage 1's id for it when stage 1 keeps it */
 	bool pend_text;   /* pend holds its text (else only stage 1 does) */
@@ -69,7 +69,9 @@ struct strace_import {
 	struct sen_memo memo;
 	uint8_t payload[NST_MAX_SNAPLEN];
 	unsigned long lineno;
-	struct stok nodes[STRACE_MAX_TOKS]; /* a call joined here: its arguments */
+	struct stok nodes[STRACE_MAX_TOKS]; /* the arguments of a call parsed
+	                                       here (joined here, or left by
+	                                       stage 1) */
 };
 
 /* One complete syscall line, parsed. */

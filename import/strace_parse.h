@@ -121,7 +121,8 @@ void strace_parser_free(struct strace_parser *p);
 void strace_parser_defer(struct strace_parser *p, bool defer);
 
 /* Parse one line (without its newline) into *out, copying its text into
- * a, which out then points into.  Returns 0; -ENOSPC when a lacks room
+ * a, which out then points into (a NULL: the parser's own, grown as needed,
+ * good until the next call).  Returns 0; -ENOSPC when a lacks room
  * (a->want text bytes, or STRACE_MAX_TOKS nodes) and nothing was done:
  * give it a fresh arena, and grow an empty one that still lacks room;
  * -ENOMEM. */
