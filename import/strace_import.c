@@ -89,12 +89,11 @@ static void handle_call(struct strace_import *s, struct mthread *t, const struct
 	si_call(&c);
 }
 
-/* A complete call's text that stage 1 did not parse (joined here). */
+/* A complete call's text joined here: parsed by handle_call. */
 static void handle_text(struct strace_import *s, struct mthread *t, const struct call_text *ct)
 {
-	struct scall pc;
+	struct scall pc = { .ct = *ct, .parsed = false };
 
-	strace_parse_call(&s->memo, ct, s->nodes, &pc);
 	handle_call(s, t, &pc);
 }
 
@@ -142,11 +141,8 @@ static void pend_save(struct strace_import *s, struct mthread *t, struct span l,
 	if (it->pend_text) {
 		/* a call nstrace does not decode keeps only "name(": its rest
 		 * still makes it a complete call when it resumes */
-		if (name_len) {
-			enum nst_sen sen = sen_memo_find(&s->memo, l.p, name_len);
-			if (sysent[sen].op == NST_OP_OTHER && sen != SEN_socketcall)
-				l.n = name_len + 1;
-		}
+		if (name_len && !strace_decodes(sen_memo_find(&s->memo, l.p, name_len)))
+			l.n = name_len + 1;
 		if (!keep(s, &it->pend, &it->pend_len, &it->pend_cap, l, false))
 			return;
 	}
@@ -176,16 +172,14 @@ static void resume(struct strace_import *s, struct mthread *t, const struct slin
 		bad(s, "malformed '<... resumed>'");
 		return;
 	}
-	if (it->pending && !it->pend_text) { /* both stages see its lines: cannot be */
+	/* a start only stage 1 kept, not met there: cannot be, both stages
+	 * see its lines; said as the missing start it is here */
+	if (!it->pending || !it->pend_text) {
 		it->pending = false;
 		bad(s, "'<... resumed>' without its '<unfinished ...>' start");
 		return;
 	}
 	rest = (struct span){ end, l.n - (size_t)(end - l.p) };
-	if (!it->pending) {
-		bad(s, "'<... resumed>' without its '<unfinished ...>' start");
-		return;
-	}
 	it->pending = false;
 	if (!keep(s, &it->pend, &it->pend_len, &it->pend_cap, rest, true))
 		return;

@@ -14,7 +14,7 @@
 struct held {
 	uint64_t id; /* 0: none now (the buffer is kept for the next) */
 	enum nst_sen sen;
-	bool decoded; /* else buf is only "name(": the rest needs no copy */
+	bool decoded; /* else buf holds no text: its rest is only checked */
 	char *buf;
 	size_t len, cap;
 };
@@ -71,11 +71,6 @@ enum nst_sen sen_memo_find(struct sen_memo *m, const char *name, size_t n)
 	return (enum nst_sen)m->e[h].sen;
 }
 
-static bool sen_decoded(enum nst_sen sen)
-{
-	return sysent[sen].op != NST_OP_OTHER || sen == SEN_socketcall;
-}
-
 void strace_parse_call(struct sen_memo *m, const struct call_text *ct, struct stok *nodes,
 		       struct scall *out)
 {
@@ -86,7 +81,7 @@ void strace_parse_call(struct sen_memo *m, const struct call_text *ct, struct st
 	out->ct = *ct;
 	out->parsed = true;
 	out->sen = sen_memo_find(m, text.p, (size_t)(lp - text.p));
-	out->decoded = sen_decoded(out->sen);
+	out->decoded = strace_decodes(out->sen);
 	out->nargs = 0;
 	out->ret_ok = false;
 	out->tk = (struct stoks){ .t = nodes, .cap = STRACE_MAX_TOKS };
@@ -171,19 +166,20 @@ static int join(struct strace_parser *p, struct sl_arena *a, struct sline *sl, s
 		sl->join = JOIN_LONG;
 		return 0;
 	}
-	if (a->text_cap - a->text_used < len + h->len + rest) {
-		h->id = sl->start_id; /* as it was */
-		sl->start_id = 0;
-		a->want = len + h->len + rest;
-		return -ENOSPC;
-	}
 	sl->join = JOIN_CUT;
-	if (!h->decoded) { /* only whether it completed */
+	if (!h->decoded) { /* only whether it completed: no text */
 		if (strace_completes((struct span){ end, rest })) {
 			sl->join = JOIN_OK;
 			sl->call.sen = h->sen;
 		}
 		return 0;
+	}
+	if (a->text_cap - a->text_used < len + h->len + rest) {
+		h->id = sl->start_id; /* as it was */
+		sl->start_id = 0;
+		sl->join = JOIN_NONE;
+		a->want = len + h->len + rest;
+		return -ENOSPC;
 	}
 	memcpy(text, h->buf, h->len);
 	memcpy(text + h->len, end, rest);
@@ -205,7 +201,7 @@ static void hold(struct strace_parser *p, struct sline *sl)
 	struct span start = sl->start;
 
 	sl->call.sen = sen_memo_find(&p->memo, start.p, sl->name_len);
-	sl->call.decoded = sen_decoded(sl->call.sen);
+	sl->call.decoded = strace_decodes(sl->call.sen);
 	if (!sl->call.decoded && sl->name_len)
 		start.n = sl->name_len + 1;
 	if (h)
@@ -220,14 +216,15 @@ static void hold(struct strace_parser *p, struct sline *sl)
 			return;
 		}
 	}
-	if (start.n > h->cap) {
+	if (sl->call.decoded && start.n > h->cap) { /* else its rest is only checked */
 		char *b = realloc(h->buf, start.n);
 		if (!b)
 			return;
 		h->buf = b;
 		h->cap = start.n;
 	}
-	memcpy(h->buf, start.p, start.n);
+	if (sl->call.decoded)
+		memcpy(h->buf, start.p, start.n);
 	h->len = start.n;
 	h->sen = sl->call.sen;
 	h->decoded = sl->call.decoded;

@@ -37,6 +37,14 @@ struct sen_memo {
 /* sysent_find, through the memo. */
 enum nst_sen sen_memo_find(struct sen_memo *m, const char *name, size_t n);
 
+/* Does nstrace decode calls of sen (socketcall: for its sub-call)?  Of the
+ * others only "name(" is kept across lines: the rest still makes them
+ * complete. */
+static inline bool strace_decodes(enum nst_sen sen)
+{
+	return sysent[sen].op != NST_OP_OTHER || sen == SEN_socketcall;
+}
+
 /* A complete call, parsed. */
 struct scall {
 	struct call_text ct;

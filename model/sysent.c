@@ -10,26 +10,16 @@ const struct sysent sysent[SEN_COUNT] = {
 #undef NST_SEN_ROW
 };
 
-/* name (n bytes) against the NUL-terminated s, in strcmp's order, without
- * a call per probe: a strace log asks this for every line. */
-static int name_cmp(const char *name, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (name[i] != s[i]) /* also where s ends first */
-			return (unsigned char)name[i] - (unsigned char)s[i];
-		if (!s[i])
-			return 1; /* a NUL in name: it sorts after s */
-	}
-	return s[n] ? -1 : 0; /* name is a prefix of s: it sorts first */
-}
-
 enum nst_sen sysent_find(const char *name, size_t n)
 {
 	size_t lo = 1, hi = SEN_COUNT;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int r = name_cmp(name, n, sysent[mid].name);
+		const char *s = sysent[mid].name;
+		int r = strncmp(name, s, n);
+		if (!r)
+			r = s[n] ? -1 : 0; /* name is a prefix of s: it sorts first */
 		if (!r)
 			return (enum nst_sen)mid;
 		if (r < 0)
