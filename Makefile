@@ -11,6 +11,10 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer -pthread
 CPPFLAGS += -I.
 LDLIBS  = -ljansson -lunwind-ptrace -lunwind-generic -lunwind
 SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
+# The plain flavour (the tool, its unit tests) is optimised as one program:
+# replay's per-line work crosses many small modules (bench/RESULTS.md).
+# `make LTO=` builds without it.
+LTO     ?= -O3 -flto=auto
 
 # The pipeline, in dependency order (each folder's README says what it may use).
 LAYERS   = model names tracer import firewall analyzers output cli
@@ -29,7 +33,7 @@ lib: build/libnstrace.a
 
 build/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTO) -MMD -MP -c -o $@ $<
 
 build/asan/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -44,7 +48,7 @@ build/asan/libnstrace.a: $(ALIB_OBJ)
 	ar rcs $@ $^
 
 build/nstrace: build/obj/cli/main.o build/libnstrace.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(LDLIBS)
 
 build/asan/nstrace: build/asan/obj/cli/main.o build/asan/libnstrace.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -52,7 +56,7 @@ build/asan/nstrace: build/asan/obj/cli/main.o build/asan/libnstrace.a
 # Unit tests link the library: only the modules they use are pulled in.
 build/unit/%: build/obj/tests/unit/%.o build/libnstrace.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(LDLIBS)
 build/unit-asan/%: build/asan/obj/tests/unit/%.o build/asan/libnstrace.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)

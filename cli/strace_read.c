@@ -18,6 +18,13 @@
 #define BATCH_LINES 1024
 #define BATCH_TEXT (256 << 10)
 #define BATCH_NODES (2 * STRACE_MAX_TOKS)
+#define SPIN 4000 /* about 50 us of pause */
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#else
+#define cpu_relax() __asm__ __volatile__("" ::: "memory")
+#endif
 
 enum { E_LINE, E_TOOLONG, E_READERR };
 
@@ -45,8 +52,49 @@ struct reader {
 	pthread_cond_t cv;
 	struct batch b[NBATCH];
 	unsigned long made, used; /* batches filled, and applied */
+	unsigned defer; /* the parser's share of calls left to stage 2 */
 	int err, rc;
 };
+
+/* --- waiting for the other stage ---------------------------------------------- */
+
+/* made and used change under mu, and are read without it while spinning. */
+static unsigned long load(const unsigned long *v)
+{
+	return __atomic_load_n(v, __ATOMIC_ACQUIRE);
+}
+
+static bool ring_full(const struct reader *r)
+{
+	return load(&r->made) - load(&r->used) == NBATCH;
+}
+
+static bool ring_empty(const struct reader *r)
+{
+	return load(&r->used) == load(&r->made);
+}
+
+/* Wait while busy(r).  A batch takes well under a millisecond, so the
+ * other stage is spun on for a while first: a sleep and a wake-up cost
+ * more than that in a VM, and this happens hundreds of times a file. */
+static void wait_while(struct reader *r, bool (*busy)(const struct reader *))
+{
+	for (int k = 0; k < SPIN && busy(r); k++)
+		cpu_relax();
+	pthread_mutex_lock(&r->mu);
+	while (busy(r))
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* v += 1, and the waiting stage woken. */
+static void advance(struct reader *r, unsigned long *v)
+{
+	pthread_mutex_lock(&r->mu);
+	__atomic_store_n(v, *v + 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
 
 /* --- stage 2: a batch applied ------------------------------------------------ */
 
@@ -84,13 +132,14 @@ static struct batch *batch_free(struct reader *r)
 	struct batch *b;
 
 	if (r->threaded) {
-		pthread_mutex_lock(&r->mu);
-		while (r->made - r->used == NBATCH)
-			pthread_cond_wait(&r->cv, &r->mu);
-		/* stage 2 has caught up: it is the idle one, let it parse the
-		 * calls of this batch */
-		strace_parser_defer(r->p, r->made - r->used < NBATCH / 2);
-		pthread_mutex_unlock(&r->mu);
+		/* stage 1 waits: stage 2 is to parse fewer calls; stage 2 has
+		 * caught up, so is idle: it is to parse more of them */
+		if (ring_full(r) && r->defer)
+			r->defer--;
+		else if (r->made - load(&r->used) <= 1 && r->defer < DEFER_ALL)
+			r->defer++;
+		strace_parser_defer(r->p, r->defer);
+		wait_while(r, ring_full);
 	}
 	b = &r->b[r->made % NBATCH];
 	b->n = 0;
@@ -108,10 +157,7 @@ static void batch_done(struct reader *r, struct batch *b)
 		r->used++;
 		return;
 	}
-	pthread_mutex_lock(&r->mu);
-	r->made++;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
+	advance(r, &r->made);
 }
 
 /* --- stage 1: the files merged, their lines parsed ------------------------------- */
@@ -233,17 +279,11 @@ static void consume(struct reader *r)
 	bool last = false;
 
 	while (!last) {
-		pthread_mutex_lock(&r->mu);
-		while (r->used == r->made)
-			pthread_cond_wait(&r->cv, &r->mu);
-		pthread_mutex_unlock(&r->mu);
+		wait_while(r, ring_empty);
 		struct batch *b = &r->b[r->used % NBATCH];
 		apply(r, b);
 		last = b->last;
-		pthread_mutex_lock(&r->mu);
-		r->used++;
-		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
+		advance(r, &r->used);
 	}
 }
 

@@ -25,12 +25,12 @@ struct strace_parser {
 	uint64_t next_id;
 	struct sen_memo memo;
 	struct sl_arena own;   /* for callers without an arena of their own */
-	bool defer;            /* complete calls left to stage 2 to parse */
+	unsigned defer, tick;  /* defer of DEFER_ALL calls left to stage 2 to parse */
 };
 
-void strace_parser_defer(struct strace_parser *p, bool defer)
+void strace_parser_defer(struct strace_parser *p, unsigned share)
 {
-	p->defer = defer;
+	p->defer = share < DEFER_ALL ? share : DEFER_ALL;
 }
 
 /* a[0..n) == b[0..n), n <= SEN_MEMO_NAME: words that overlap rather than
@@ -129,10 +129,12 @@ void strace_parser_free(struct strace_parser *p)
 static void call_found(struct strace_parser *p, struct sl_arena *a, const struct call_text *ct,
 		       struct scall *out)
 {
-	if (!p->defer) {
+	/* spread evenly: defer of each DEFER_ALL calls */
+	if ((p->tick += p->defer) < DEFER_ALL) {
 		strace_parse_call(&p->memo, ct, a->nodes + a->nodes_used, out);
 		return;
 	}
+	p->tick -= DEFER_ALL;
 	out->ct = *ct;
 	out->parsed = false;
 	out->tk.n = 0;

@@ -123,10 +123,11 @@ struct strace_parser;
 struct strace_parser *strace_parser_new(void);
 void strace_parser_free(struct strace_parser *p);
 
-/* Whether to leave complete calls for stage 2 to parse (scall.parsed
- * false): when stage 2 is idle, waiting for stage 1, the work is better
- * done there.  Off at first. */
-void strace_parser_defer(struct strace_parser *p, bool defer);
+/* How many of each DEFER_ALL complete calls to leave for stage 2 to parse
+ * (scall.parsed false): when stage 2 waits for stage 1, the work is better
+ * done there.  0 at first. */
+#define DEFER_ALL 8
+void strace_parser_defer(struct strace_parser *p, unsigned share);
 
 /* Parse one line (without its newline) into *out, copying its text into
  * a, which out then points into (a NULL: the parser's own, grown as needed,

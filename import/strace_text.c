@@ -54,23 +54,51 @@ long span_long(struct span s, bool *ok)
 	return v;
 }
 
-/* Index just past a quoted string starting at s.p[i] == '"'.  Most
- * strings have no escape (one memchr each way); DNS payloads have many,
- * walked byte by byte from the first. */
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Bit k set: p[k] is '"' or '\\' (k < 16; p has 16 readable bytes). */
+static inline unsigned quote_mask16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+}
+#else
+static inline unsigned quote_mask16(const char *p)
+{
+	unsigned m = 0;
+	for (int k = 0; k < 16; k++)
+		m |= (unsigned)(p[k] == '"' || p[k] == '\\') << k;
+	return m;
+}
+#endif
+
+/* Index just past a quoted string starting at s.p[i] == '"'.  Quotes and
+ * backslashes are found 16 bytes at a time: a DNS payload is mostly
+ * escapes, and a backslash only ever hides the byte after it. */
 static size_t skip_string(struct span s, size_t i)
 {
-	const char *q = memchr(s.p + i + 1, '"', s.n - i - 1), *bs;
+	size_t blk = i + 1, skip = SIZE_MAX; /* skip: the index a backslash hides */
 
-	if (!q)
-		return s.n;
-	bs = memchr(s.p + i + 1, '\\', (size_t)(q - s.p) - i - 1);
-	if (!bs)
-		return (size_t)(q - s.p) + 1;
-	for (i = (size_t)(bs - s.p); i < s.n; i++) {
-		if (s.p[i] == '\\')
-			i++; /* the escaped byte */
-		else if (s.p[i] == '"')
-			return i + 1;
+	for (; blk < s.n; blk += 16) {
+		unsigned m;
+		if (s.n - blk >= 16) {
+			m = quote_mask16(s.p + blk);
+		} else {
+			char pad[16] = { 0 };
+			memcpy(pad, s.p + blk, s.n - blk);
+			m = quote_mask16(pad);
+		}
+		for (; m; m &= m - 1) {
+			size_t j = blk + (size_t)__builtin_ctz(m);
+			if (j == skip)
+				continue;
+			if (s.p[j] == '"')
+				return j + 1;
+			skip = j + 1;
+		}
 	}
 	return s.n;
 }
@@ -428,23 +456,25 @@ long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 	*cut = false;
 	if (s.n < 2 || s.p[0] != '"')
 		return -1;
-	for (p = s.p + 1, e = s.p + s.n; p < e;) {
+	p = s.p + 1;
+	e = s.p + s.n;
+	while (p < e) {
 		char c = *p++;
-		uint8_t b;
 		if (c == '"') {
 			closed = true;
 			break;
 		}
-		if (c != '\\')
-			b = (uint8_t)c;
-		else if (p < e)
+		uint8_t b = (uint8_t)c;
+		if (c == '\\') {
+			if (p >= e)
+				break;
 			b = unescape(&p, e);
-		else
-			break;
-		if (o < oe)
-			*o++ = b;
-		else
+		}
+		if (o == oe) {
 			*cut = true;
+			continue;
+		}
+		*o++ = b;
 	}
 	if (!closed)
 		*cut = true; /* the line ended inside the string */

@@ -528,7 +528,7 @@ static void stage2_parses_what_stage1_left(void)
 	struct sline sl;
 
 	ngot = 0;
-	strace_parser_defer(p, true);
+	strace_parser_defer(p, DEFER_ALL);
 	CHECK(parse1(p, &a, "5 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3", &sl) == 0);
 	CHECK(sl.kind == SL_CALL && !sl.call.parsed && a.nodes_used == 0);
 	strace_import_apply(s, &sl);
@@ -540,6 +540,30 @@ static void stage2_parses_what_stage1_left(void)
 	CHECK(ngot == 2 && got[1].op == NST_OP_CONNECT && got[1].addr.port == 53 && got[1].fd == 3);
 	CHECK(strace_import_stats(s)->bad == 0 && strace_import_stats(s)->syscalls == 2);
 	strace_import_free(s);
+	strace_parser_free(p);
+}
+
+static void stage1_defers_its_share_evenly(void)
+{
+	struct strace_parser *p = strace_parser_new();
+	struct stok nodes[2 * STRACE_MAX_TOKS];
+	char text[4096];
+	struct sl_arena a = { .text = text, .text_cap = sizeof(text), .nodes = nodes,
+			      .nodes_cap = 2 * STRACE_MAX_TOKS };
+	struct sline sl;
+	int left = 0, run = 0, longest = 0;
+
+	strace_parser_defer(p, DEFER_ALL / 4);
+	for (int i = 0; i < 4 * DEFER_ALL; i++) {
+		a.text_used = a.nodes_used = 0;
+		CHECK(parse1(p, &a, "5 close(3) = 0", &sl) == 0);
+		left += !sl.call.parsed;
+		run = sl.call.parsed ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	CHECK(left == DEFER_ALL && longest <= 4);
+	strace_parser_defer(p, 0);
+	CHECK(parse1(p, &a, "5 close(3) = 0", &sl) == 0 && sl.call.parsed);
 	strace_parser_free(p);
 }
 
@@ -611,6 +635,8 @@ int main(void)
 	    "stage 1 joins a cut call's halves by pid, parses it, and says what became of each start");
 	RUN(stage2_parses_what_stage1_left,
 	    "calls stage 1 leaves unparsed (stage 2 being idle) are parsed by stage 2, halves joined too");
+	RUN(stage1_defers_its_share_evenly,
+	    "stage 1 leaves exactly its share of calls to stage 2, spread out, and none at share 0");
 	RUN(stage1_full_arena_changes_nothing,
 	    "stage 1 refuses a line its arena has no room for and changes nothing (clock, kept starts)");
 	RUN(stage2_keeps_the_first_process_text,
