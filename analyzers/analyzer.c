@@ -28,6 +28,7 @@
 /* A query a traced process sent (or tried to: a connect that failed),
  * awaiting its answer: one attempt to reach an upstream. */
 struct query {
+	uint64_t xid;
 	bool used, tcp, foreign, loopback, dockerd;
 	bool connecting;      /* a TCP connect in progress: no query yet */
 	int pid, tid;
@@ -78,6 +79,8 @@ struct analyzer {
 	unsigned nstacks; /* stacks used: none without -k, and no scan */
 	bool timeless; /* an event came without a clock: no latencies */
 	uint64_t now, last_sweep;
+	uint64_t next_xid;
+	struct dns_exchange x; /* of the DNS message at hand */
 	size_t nq; /* queries in use: most events need no scan at all */
 	size_t qhi, thi; /* slots at and above these are free: scans stop there */
 	struct analyzer_counts c;
@@ -94,6 +97,8 @@ struct analyzer *analyzer_new(const struct analyzer_opts *o)
 		a->o.dns_timeout_us = 5000000;
 	a->ds = dnsstream_new();
 	a->fs = findings_new(o->on_new, o->ctx);
+	if (a->fs)
+		findings_on_outcome(a->fs, o->on_outcome);
 	a->lk = a->fs ? lookups_new(a->fs) : NULL;
 	if (!a->ds || !a->fs || !a->lk) {
 		analyzer_free(a);
@@ -239,6 +244,7 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	f.asker = q->asker;
 	f.path = q->path;
 	f.client_rcode = ASKED_NOTHING;
+	f.xid = q->xid;
 	findings_offer(a->fs, SUBJECT_QUERY, &f);
 	if (q->lookup >= 0)
 		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, f.proto, res, ts);
@@ -313,6 +319,14 @@ static enum dns_result error_result(int err, bool *known)
 
 /* --- DNS messages --------------------------------------------------------- */
 
+/* The message at hand is of attempt q (still readable after its resolve:
+ * a slot is only reused by a later message). */
+static void of_attempt(struct analyzer *a, const struct query *q)
+{
+	a->x = (struct dns_exchange){ .xid = q->xid, .up = &q->up,
+				      .asker = q->lookup >= 0 ? &q->asker : NULL };
+}
+
 /* A free query slot; when full, the oldest gives way, as pending. */
 static struct query *query_slot(struct analyzer *a, uint64_t now)
 {
@@ -368,6 +382,7 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 
 	memset(q, 0, sizeof(*q));
 	q->used = true;
+	q->xid = ++a->next_xid;
 	a->nq++;
 	q->pid = ev->pid;
 	q->tid = ev->tid;
@@ -417,6 +432,7 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	q->qtype = d->msg.qtype;
 	str_copy(q->qname, sizeof(q->qname), d->msg.qname);
 	attach_lookup(a, q, true);
+	of_attempt(a, q);
 	if (ev->err) { /* the send itself failed: its fate is known now */
 		res = error_result(ev->err, &known);
 		if (known) {
@@ -492,6 +508,7 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 		if (!q->used || q->sock != d->sock || q->id != d->msg.id || !same_name(q->qname, qname) ||
 		    (d->msg.has_question && d->msg.qtype != q->qtype) || !remote_matches(&d->remote, &q->up))
 			continue;
+		of_attempt(a, q);
 		resolve(a, q, RES_OK, d->msg.rcode, ev->ts_us);
 		trim(a);
 		return;
@@ -513,19 +530,25 @@ static void on_query_received(struct analyzer *a, const struct dns_seen *d)
 			break;
 		}
 	}
-	lookups_query_received(a->lk, d, client_ts);
+	a->x = (struct dns_exchange){ .xid = ++a->next_xid, .lookup = true };
+	lookups_query_received(a->lk, d, client_ts, a->x.xid);
 }
 
 static void on_response_sent(struct analyzer *a, const struct dns_seen *d)
 {
+	const struct ns_ref *asker = NULL;
+
 	a->c.r_sent++;
-	lookups_response_sent(a->lk, d);
+	a->x.xid = lookups_response_sent(a->lk, d, &asker);
+	a->x.lookup = a->x.xid != 0;
+	a->x.asker = asker;
 }
 
 static void on_dns(const struct dns_seen *d, void *ctx)
 {
 	struct analyzer *a = ctx;
 
+	a->x = (struct dns_exchange){ .xid = 0 };
 	if (d->outbound && !d->msg.qr)
 		on_query_sent(a, d);
 	else if (!d->outbound && d->msg.qr)
@@ -534,6 +557,8 @@ static void on_dns(const struct dns_seen *d, void *ctx)
 		on_query_received(a, d);
 	else
 		on_response_sent(a, d);
+	if (a->o.on_message)
+		a->o.on_message(d, &a->x, a->o.ctx);
 }
 
 /* --- threads in foreign namespaces ---------------------------------------- */

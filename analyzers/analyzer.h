@@ -28,9 +28,25 @@
 #include "analyzers/samples.h"
 #include "model/event.h"
 
+/* The exchange a DNS message belongs to: one attempt (a query a traced
+ * process sent, and its answer) or one lookup a traced resolver served (the
+ * client's query, and the reply).  Ids are never reused. */
+struct dns_exchange {
+	uint64_t xid;               /* 0: none (an answer nothing asked for) */
+	bool lookup;                /* a lookup served, else an attempt */
+	const struct ns_ref *asker; /* a relayed lookup's netns, or NULL */
+	const struct nst_addr *up;  /* an attempt's upstream, or NULL */
+};
+
 struct analyzer_opts {
 	uint64_t dns_timeout_us; /* no answer within this = timeout (default 5 s) */
 	finding_new_cb on_new;   /* a finding key seen for the first time */
+	/* Each DNS message, after the analyzer took it in, with its exchange
+	 * (pointers valid during the call).  May be NULL. */
+	void (*on_message)(const struct dns_seen *d, const struct dns_exchange *x, void *ctx);
+	/* The finding rows an exchange's outcome went to (findings.h); once
+	 * per exchange that has an outcome.  May be NULL. */
+	finding_outcome_cb on_outcome;
 	void *ctx;
 };
 

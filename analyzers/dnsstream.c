@@ -134,14 +134,19 @@ static void forget(struct dnsstream *s, uint64_t sock)
 }
 
 static void deliver(struct dnsstream *s, struct dns_seen *d, const uint8_t *p, size_t n,
-		    bool cut, dns_seen_cb cb, void *ctx)
+		    size_t full, dns_seen_cb cb, void *ctx)
 {
+	bool cut = full > n;
+
 	if (dns_parse(p, n, &d->msg) < 0 || !dns_plausible(&d->msg)) {
 		s->not_dns += !cut; /* what -s cut short is not counted against it */
 		return;
 	}
 	if (cut)
 		d->msg.truncated = true;
+	d->wire = p;
+	d->wire_len = n;
+	d->wire_full = full;
 	*dns_sock_slot(s, d->sock) = d->sock; /* its answers are DNS, however read */
 	cb(d, ctx);
 }
@@ -171,13 +176,14 @@ static void feed_tcp(struct dnsstream *s, struct dns_seen *d, int dir, dns_seen_
 		size_t mlen = (size_t)t->buf[0] << 8 | t->buf[1];
 		if (t->len < mlen + 2)
 			break;
-		deliver(s, d, t->buf + 2, mlen, false, cb, ctx);
+		deliver(s, d, t->buf + 2, mlen, mlen, cb, ctx);
 		memmove(t->buf, t->buf + 2 + mlen, t->len - 2 - mlen);
 		t->len -= 2 + mlen;
 	}
 	if (gap && t->len >= 2 + 12) {
-		/* Decode what the capture kept of the message, then resync. */
-		deliver(s, d, t->buf + 2, t->len - 2, true, cb, ctx);
+		/* Decode what the capture kept of the message (its prefix says
+		 * more than that: else the loop took it), then resync. */
+		deliver(s, d, t->buf + 2, t->len - 2, (size_t)t->buf[0] << 8 | t->buf[1], cb, ctx);
 		t->desync = true;
 	} else if (gap) {
 		t->desync = true;
@@ -212,5 +218,6 @@ void dnsstream_feed(struct dnsstream *s, const struct nst_event *ev, dns_seen_cb
 	if (d.tcp)
 		feed_tcp(s, &d, ev->dir, cb, ctx);
 	else
-		deliver(s, &d, ev->payload, ev->payload_len, ev->payload_len < ev->io_len, cb, ctx);
+		deliver(s, &d, ev->payload, ev->payload_len,
+			ev->payload_len < ev->io_len ? ev->io_len : ev->payload_len, cb, ctx);
 }

@@ -23,6 +23,11 @@ struct dns_seen {
 	struct nst_addr remote;     /* the other end: upstream or client;
 	                               AF_UNSPEC when the call did not show it */
 	struct nst_addr local;
+	const uint8_t *wire;        /* the message's bytes (TCP: without its
+	                               length prefix), valid during the call */
+	size_t wire_len;
+	size_t wire_full;           /* its length: more than wire_len when -s
+	                               cut it short */
 	struct dns_msg msg;
 };
 

@@ -15,6 +15,7 @@ struct findings {
 	size_t n;
 	unsigned long dropped;
 	finding_new_cb on_new;
+	finding_outcome_cb on_outcome;
 	void *ctx;
 };
 
@@ -27,6 +28,11 @@ struct findings *findings_new(finding_new_cb on_new, void *ctx)
 		fs->ctx = ctx;
 	}
 	return fs;
+}
+
+void findings_on_outcome(struct findings *fs, finding_outcome_cb cb)
+{
+	fs->on_outcome = cb;
 }
 
 void findings_free(struct findings *fs)
@@ -100,9 +106,11 @@ static void add(struct findings *fs, const struct finding *f)
 		fs->on_new(e, fs->ctx);
 }
 
-void findings_offer(struct findings *fs, enum finding_subject subject,
-		    const struct finding *base)
+uint32_t findings_offer(struct findings *fs, enum finding_subject subject,
+			const struct finding *base)
 {
+	uint32_t rows = 0;
+
 	for (int id = 0; id < FIND_COUNT; id++) {
 		const struct finding_row *r = &finding_rows[id];
 		if (r->subject != subject || !r->when(base))
@@ -113,7 +121,11 @@ void findings_offer(struct findings *fs, enum finding_subject subject,
 		if (!r->rcode_in_key)
 			f.rcode = -1; /* the rcode is part of the key only where it is the finding */
 		add(fs, &f);
+		rows |= 1u << id;
 	}
+	if (base->xid && fs->on_outcome)
+		fs->on_outcome(base->xid, rows, fs->ctx);
+	return rows;
 }
 
 size_t findings_count(const struct findings *fs) { return fs->n; }

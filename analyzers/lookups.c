@@ -21,6 +21,7 @@
 
 struct lookup {
 	bool used, answered_up;
+	uint64_t xid;
 	int pid;
 	char comm[NST_COMM_LEN];
 	uint64_t sock; /* the listening (or accepted) socket: the reply goes there */
@@ -181,6 +182,7 @@ static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint6
 	f.ex_id = l->id;
 	f.first_ts = l->ts_in;
 	f.last_ts = ts;
+	f.xid = l->xid;
 	findings_offer(lk->fs, SUBJECT_LOOKUP, &f);
 	l->used = false;
 }
@@ -221,7 +223,8 @@ static void note_tc(struct lookups *lk, const struct lookup *l, uint64_t ts)
 	t->ts = ts;
 }
 
-void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64_t client_ts)
+void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64_t client_ts,
+			    uint64_t xid)
 {
 	const struct nst_event *ev = d->ev;
 	struct lookup *l;
@@ -230,6 +233,7 @@ void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64
 		return;
 	memset(l, 0, sizeof(*l));
 	l->used = true;
+	l->xid = xid;
 	l->pid = ev->pid;
 	memcpy(l->comm, ev->comm, sizeof(l->comm));
 	l->sock = d->sock;
@@ -246,7 +250,8 @@ void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64
 	l->tcp_retry = l->tcp && is_tc_retry(lk, l);
 }
 
-void lookups_response_sent(struct lookups *lk, const struct dns_seen *d)
+uint64_t lookups_response_sent(struct lookups *lk, const struct dns_seen *d,
+			       const struct ns_ref **asker)
 {
 	const struct nst_event *ev = d->ev;
 
@@ -271,9 +276,11 @@ void lookups_response_sent(struct lookups *lk, const struct dns_seen *d)
 		if (d->msg.tc && !d->tcp)
 			note_tc(lk, l, ev->ts_us);
 		finish(lk, l, d->msg.rcode, ev->ts_us);
-		trim(lk);
-		return;
+		trim(lk); /* the slot stays as it is until reused: *asker holds */
+		*asker = &l->asker;
+		return l->xid;
 	}
+	return 0;
 }
 
 /* --- attempts --------------------------------------------------------------------- */

@@ -55,10 +55,15 @@ struct lookups *lookups_new(struct findings *fs);
 void lookups_free(struct lookups *lk);
 
 /* A query read on a listening socket (d->outbound false, d->msg.qr 0).
- * client_ts: when a traced client sent it, or 0. */
-void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64_t client_ts);
-/* A reply written on a listening socket: the lookup's outcome. */
-void lookups_response_sent(struct lookups *lk, const struct dns_seen *d);
+ * client_ts: when a traced client sent it, or 0; xid: the exchange the
+ * lookup is (analyzer.h), carried by its finding occurrences. */
+void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64_t client_ts,
+			    uint64_t xid);
+/* A reply written on a listening socket: the lookup's outcome.  Returns
+ * that lookup's xid, and its netns in *asker (valid until the next call
+ * into lk); 0 when no open lookup matched. */
+uint64_t lookups_response_sent(struct lookups *lk, const struct dns_seen *d,
+			       const struct ns_ref **asker);
 
 /* The lookup a forwarding attempt serves: the open lookup of that pid with
  * this DNS id and question (any id when has_id is false: a connect that

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,8 +21,8 @@
 #include "tracer/engine.h"
 #include "cli/replay.h"
 #include "firewall/fwsnap.h"
+#include "model/version.h"
 
-#define NST_VERSION "0.2.0"
 #define MAX_PIDS 64
 
 enum mode { M_LIVE = 1, M_REPLAY = 2, M_CHECK = 4 };
@@ -32,8 +33,11 @@ static struct env {
 	int npids;
 	bool events, json, no_docker, stacks, no_seccomp, no_firewall;
 	unsigned long stack_depth;
-	const char *record_path, *expect, *write_expect;
-	unsigned long snaplen, duration;
+	const char *record_path, *expect, *write_expect, *capture_path;
+	const char *containers[SELECT_MAX];
+	int ncontainers;
+	unsigned long snaplen;
+	uint64_t duration_us;
 	uint64_t dns_timeout_us;
 	int fail_on; /* -1 none, else the enum severity that fails */
 	char **rest; /* the command, or the input files */
@@ -42,7 +46,7 @@ static struct env {
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
        OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH, OPT_NO_SECCOMP,
-       OPT_NO_FIREWALL };
+       OPT_NO_FIREWALL, OPT_CONTAINER };
 
 /* The option table: getopt_long and --help are both generated from it. */
 static const struct opt_desc {
@@ -55,8 +59,13 @@ static const struct opt_desc {
 	{ "json", OPT_JSON, 0, M_LIVE | M_REPLAY, NULL,
 	  "print findings and a summary (and events with --events) as JSON Lines" },
 	{ NULL, 'o', 1, M_LIVE, "FILE", "also record every event as JSON Lines to FILE" },
+	{ NULL, 'w', 1, M_LIVE | M_REPLAY, "FILE",
+	  "write the DNS messages seen to FILE as pcapng (Wireshark, tshark -r)" },
+	{ "container", OPT_CONTAINER, 1, M_LIVE | M_REPLAY, "NAME",
+	  "only what involves this container (name or id) or ip netns (repeatable)" },
 	{ NULL, 's', 1, M_LIVE, "N", "bytes of payload captured per event (default 512)" },
-	{ "duration", OPT_DURATION, 1, M_LIVE, "SEC", "stop, detach and report after SEC seconds" },
+	{ "duration", OPT_DURATION, 1, M_LIVE, "SEC",
+	  "stop, detach and report after SEC seconds (0.5 is half a second)" },
 	{ "dns-timeout", OPT_DNS_TIMEOUT, 1, M_LIVE | M_REPLAY | M_CHECK, "SEC",
 	  "a DNS query unanswered this long is a timeout (default 5)" },
 	{ "fail-on", OPT_FAIL_ON, 1, M_LIVE | M_REPLAY, "LEVEL",
@@ -82,7 +91,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: nstrace [OPTIONS] -p PID [-p PID ...]\n"
 		   "       nstrace [OPTIONS] -- COMMAND [ARG ...]\n"
-		   "       nstrace replay [--json] [--events] [--fail-on=LEVEL] FILE...\n"
+		   "       nstrace replay [--json] [--events] [-w FILE] [--container NAME] FILE...\n"
 		   "       nstrace check --expect EXPECT.json FILE...\n"
 		   "       nstrace check --write-expect EXPECT.json FILE...\n\n"
 		   "Trace network syscalls, tag every socket with its network namespace, and\n"
@@ -147,17 +156,18 @@ static unsigned long parse_num(const char *s, const char *what, unsigned long ma
 	return v;
 }
 
-/* Seconds with an optional fraction ("0.5"), into microseconds. */
-static uint64_t parse_seconds(const char *s, const char *what)
+/* Seconds with an optional fraction ("0.5"), into microseconds: more
+ * than 0, at most max seconds, and at least a microsecond. */
+static uint64_t parse_seconds(const char *s, const char *what, double max)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v > 0) || v > 3600)
-		die_usage("invalid %s '%s' (expected seconds, 0 < SEC <= 3600)", what, s);
-	return (uint64_t)(v * 1e6);
+	if (errno || end == s || *end || !(v > 0) || v > max || v * 1e6 < 1)
+		die_usage("invalid %s '%s' (expected seconds, 0 < SEC <= %.0f)", what, s, max);
+	return (uint64_t)(v * 1e6 + 0.5);
 }
 
 static int parse_level(const char *s)
@@ -208,8 +218,19 @@ static void parse_args(int argc, char **argv)
 		case OPT_JSON: env.json = true; break;
 		case 'o': env.record_path = optarg; break;
 		case 's': env.snaplen = parse_num(optarg, "-s size", NST_MAX_SNAPLEN); break;
-		case OPT_DURATION: env.duration = parse_num(optarg, "duration", 86400 * 365); break;
-		case OPT_DNS_TIMEOUT: env.dns_timeout_us = parse_seconds(optarg, "--dns-timeout"); break;
+		case OPT_DURATION: env.duration_us = parse_seconds(optarg, "--duration", 86400.0 * 365); break;
+		case OPT_DNS_TIMEOUT: env.dns_timeout_us = parse_seconds(optarg, "--dns-timeout", 3600); break;
+		case 'w':
+			if (!strcmp(optarg, "-"))
+				die_usage("-w -: pcapng on stdout is not supported (the report goes there); "
+					  "give a file");
+			env.capture_path = optarg;
+			break;
+		case OPT_CONTAINER:
+			if (env.ncontainers == SELECT_MAX)
+				die_usage("too many --container (max %d)", SELECT_MAX);
+			env.containers[env.ncontainers++] = optarg;
+			break;
 		case OPT_FAIL_ON: env.fail_on = parse_level(optarg); break;
 		case OPT_EXPECT: env.expect = optarg; break;
 		case OPT_WRITE_EXPECT: env.write_expect = optarg; break;
@@ -296,6 +317,20 @@ static void name_containers(struct containers *names)
 	netns_names_load(names);
 }
 
+/* --container names what exists now: a container, an ip netns, a sandbox. */
+static void check_containers(struct session *c)
+{
+	char known[1024];
+	int i = select_unknown(&c->sel);
+
+	if (i < 0)
+		return;
+	select_known(&c->sel, known, sizeof(known));
+	fprintf(stderr, "nstrace: --container %s: no such container or network namespace; the names "
+		"there are: %s\n", c->sel.want[i], known);
+	exit(2);
+}
+
 static struct recorder *open_record(const struct containers *names)
 {
 	struct record_info info = { .nstrace_version = NST_VERSION, .arch = NST_ARCH_NAME,
@@ -318,13 +353,20 @@ static int live_main(void)
 	const struct engine_stats *st;
 	struct engine *e;
 	uint64_t end;
-	int status, r;
+	int status, r, cap_rc;
 
+	for (int i = 0; i < env.ncontainers; i++)
+		select_add(&c.sel, env.containers[i]);
 	if (session_init(&c, env.dns_timeout_us) < 0 || !(e = engine_new(&eo)) ||
 	    !(c.fw = calloc(1, sizeof(*c.fw))))
 		die("out of memory");
 	st = engine_stats(e);
 	name_containers(&c.names);
+	check_containers(&c);
+	if (env.capture_path && (r = session_capture(&c, env.capture_path, env.dns_timeout_us)) < 0) {
+		fprintf(stderr, "nstrace: -w %s: %s\n", env.capture_path, strerror(-r));
+		exit(2);
+	}
 	/* the counters before: nothing is stopped yet */
 	if (env.no_firewall)
 		snprintf(fw.why, sizeof(fw.why), "--no-firewall");
@@ -341,8 +383,11 @@ static int live_main(void)
 		for (int i = 0; i < env.npids; i++)
 			attach_or_die(e, env.pids[i]);
 	}
-	if (env.duration)
-		alarm((unsigned)env.duration);
+	if (env.duration_us) {
+		struct itimerval it = { .it_value = { .tv_sec = (time_t)(env.duration_us / 1000000),
+						      .tv_usec = (suseconds_t)(env.duration_us % 1000000) } };
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
 	status = engine_run(e);
 	end = now_us();
 	name_containers(&c.names); /* detached now: containers started meanwhile get names */
@@ -350,7 +395,7 @@ static int live_main(void)
 	if (c.rec && (r = record_close(c.rec, end, &c.names, c.fw)) < 0)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(-r));
 	c.rec = NULL;
-	session_report(&c, end, json_pack("{s:{s:I, s:I, s:I, s:I}}", "tracer",
+	cap_rc = session_report(&c, end, json_pack("{s:{s:I, s:I, s:I, s:I}}", "tracer",
 		"threads", (json_int_t)st->threads_seen, "stops", (json_int_t)st->stops,
 		"decoded", (json_int_t)st->decoded, "undetached", (json_int_t)st->undetached));
 	if (!env.json)
@@ -361,6 +406,8 @@ static int live_main(void)
 				"detaches them as nstrace exits\n", st->undetached);
 	if (session_fail_status(&c, env.fail_on))
 		status = 1;
+	if (cap_rc)
+		status = cap_rc;
 	fflush(stdout);
 	engine_free(e);
 	session_free(&c);
@@ -386,6 +433,8 @@ int main(int argc, char **argv)
 		.events = env.events, .json = env.json, .fail_on = env.fail_on,
 		.dns_timeout_us = env.dns_timeout_us,
 		.expect = env.expect, .write_expect = env.write_expect,
+		.capture = env.capture_path, .containers = env.containers,
+		.ncontainers = env.ncontainers,
 	};
 	return env.mode == M_REPLAY ? replay_main(&ro) : check_main(&ro);
 }

@@ -193,22 +193,46 @@ static json_t *input_json(const struct replay_opts *o, const struct input_info *
 			 "joined", (json_int_t)in->joined, "timestamps", in->timed);
 }
 
+/* A --container NAME that named nothing in the input is an error, with
+ * the names that do exist. */
+static int unknown_container(struct session *c, const struct replay_opts *o)
+{
+	char known[1024];
+	int i = select_unknown(&c->sel);
+
+	if (i < 0)
+		return 0;
+	select_known(&c->sel, known, sizeof(known));
+	fprintf(stderr, "nstrace: --container %s: no container or network namespace of that name in "
+		"%s; the names there: %s\n", c->sel.want[i], o->files[0], known);
+	return 2;
+}
+
 int replay_main(const struct replay_opts *o)
 {
 	struct session c = { .events = o->events, .json = o->json };
 	struct input_info in = { .format = "?" };
 	int rc;
 
+	for (int i = 0; i < o->ncontainers; i++)
+		select_add(&c.sel, o->containers[i]);
 	if (session_init(&c, o->dns_timeout_us) < 0)
 		return 2;
+	if (o->capture && (rc = session_capture(&c, o->capture, o->dns_timeout_us)) < 0) {
+		fprintf(stderr, "nstrace: -w %s: %s\n", o->capture, strerror(-rc));
+		session_free(&c);
+		return 2;
+	}
 	rc = run_inputs(o, &c, &in);
+	if (rc == 0)
+		rc = unknown_container(&c, o);
 	if (rc == 0) {
-		session_report(&c, in.end_ts, input_json(o, &in));
+		rc = session_report(&c, in.end_ts, input_json(o, &in));
 		if (!o->json)
 			printf("\nnstrace: read %s (%s): %lu lines, %lu network events, %lu lines "
 			       "skipped (not syscalls), %lu bad\n", o->files[0], in.format, in.lines,
 			       in.events, in.skipped, in.bad);
-		if (session_fail_status(&c, o->fail_on))
+		if (!rc && session_fail_status(&c, o->fail_on))
 			rc = 1;
 	}
 	lineout_flush(c.out);

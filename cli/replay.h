@@ -13,9 +13,13 @@ struct replay_opts {
 	int fail_on;
 	uint64_t dns_timeout_us;
 	const char *expect, *write_expect;
+	const char *capture;          /* -w FILE, or NULL */
+	const char *const *containers; /* --container NAMEs */
+	int ncontainers;
 };
 
-/* Exit status: 0, 1 (--fail-on hit), 2 (bad input or usage). */
+/* Exit status: 0, 1 (--fail-on hit), 2 (bad input or usage, a --container
+ * NAME that names nothing in the input, or a -w FILE not written). */
 int replay_main(const struct replay_opts *o);
 /* Exit status: 0 findings match, 1 they differ (a diff on stdout), 2 bad
  * input or a bad expectation file. */

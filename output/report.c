@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyzers/dns.h"
+#include "model/version.h"
 
 /* --- findings --------------------------------------------------------------- */
 
@@ -179,7 +180,14 @@ static json_t *lookup_row_json(const struct lookup_row *r, const struct containe
 		"resolver", (json_int_t)r->via[PATH_RESOLVER], "other", (json_int_t)r->via[PATH_OTHER]);
 }
 
-json_t *report_summary_json(const struct analyzer *a, const struct containers *names)
+static bool upstream_selected(struct select *sel, const struct upstream_row *r)
+{
+	return !select_on(sel) || select_ref(sel, &r->netns) ||
+	       (ns_ref_known(&r->asker) && select_ref(sel, &r->asker));
+}
+
+json_t *report_summary_json(const struct analyzer *a, const struct containers *names,
+			    struct select *sel)
 {
 	const struct analyzer_counts *c = analyzer_counts(a);
 	const struct upstream_row *rows;
@@ -192,8 +200,12 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 	relays = analyzer_relays(a, &nrelays);
 	lrows = analyzer_lookups(a, &nlrows);
 
+	if (select_on(sel))
+		nrelays = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const struct upstream_row *r = &rows[i];
+		if (!upstream_selected(sel, r))
+			continue;
 		json_t *u = json_pack(
 			"{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "upstream", r->upstream,
 			"proto", r->proto, "netns", row_ns_json(&r->netns), "queries", (json_int_t)r->queries,
@@ -208,7 +220,8 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 		json_array_append_new(ups, u);
 	}
 	for (size_t i = 0; i < nlrows; i++)
-		json_array_append_new(lks, lookup_row_json(&lrows[i], names));
+		if (select_ref(sel, &lrows[i].asker))
+			json_array_append_new(lks, lookup_row_json(&lrows[i], names));
 	for (size_t i = 0; i < nrelays; i++) {
 		const struct relay_row *r = &relays[i];
 		json_t *hops = json_array();
@@ -220,7 +233,8 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 			"comm", r->comm, "listener", r->listener, "upstream", r->upstream,
 			"count", (json_int_t)r->count, "hops", hops, "total_ms", lat_json(&r->total)));
 	}
-	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "type", "summary",
+	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "type", "summary",
+		      "version", NST_VERSION,
 		      "events", (json_int_t)c->events, "dns_queries_sent", (json_int_t)c->q_sent,
 		      "dns_responses_received", (json_int_t)c->r_recv,
 		      "dns_queries_received", (json_int_t)c->q_recv,
@@ -247,16 +261,19 @@ static void print_ms(FILE *out, const struct samples *s, double q)
 }
 
 /* Sockets used outside their home netns: their packets leave from there. */
-static void print_foreign_sockets(FILE *f, const struct analyzer *a)
+static void print_foreign_sockets(FILE *f, const struct analyzer *a, struct select *sel)
 {
 	size_t n;
 	const struct foreign_row *r = analyzer_foreign(a, &n);
+	bool head = false;
 
-	if (!n)
-		return;
-	fprintf(f, "\nSockets used outside their process's home netns (their packets leave from "
-		   "that netns, with its addresses and firewall rules):\n");
 	for (size_t i = 0; i < n; i++) {
+		if (!select_ns(sel, r[i].netns, r[i].path))
+			continue;
+		if (!head)
+			fprintf(f, "\nSockets used outside their process's home netns (their packets "
+				   "leave from that netns, with its addresses and firewall rules):\n");
+		head = true;
 		fprintf(f, "  %s[%d] %s socket in ", r[i].comm, r[i].pid, r[i].proto);
 		if (r[i].netns)
 			fprintf(f, "net:[%llu]%s", (unsigned long long)r[i].netns, r[i].path[0] ? " " : "");
@@ -296,18 +313,19 @@ static int by_failures(const void *x, const void *y)
 }
 
 /* What each asking container got: the failing ones first. */
-static void print_lookups(FILE *out, const struct analyzer *a, const struct containers *names)
+static void print_lookups(FILE *out, const struct analyzer *a, const struct containers *names,
+			  struct select *sel)
 {
 	const struct lookup_row *rows, *sorted[256];
-	size_t n;
+	size_t n, k = 0;
 	char ns[160], who[32];
 
 	rows = analyzer_lookups(a, &n);
-	if (!n)
+	for (size_t i = 0; i < n && k < 256; i++)
+		if (select_ref(sel, &rows[i].asker))
+			sorted[k++] = &rows[i];
+	if (!(n = k))
 		return;
-	for (size_t i = 0; i < n && i < 256; i++)
-		sorted[i] = &rows[i];
-	n = n < 256 ? n : 256;
 	qsort(sorted, n, sizeof(sorted[0]), by_failures);
 	fprintf(out, "\nDNS lookups served, by asking container (failing first):\n"
 		     "  %-32s %-16s %7s %8s %8s %8s %7s %7s %9s  %s\n",
@@ -324,23 +342,29 @@ static void print_lookups(FILE *out, const struct analyzer *a, const struct cont
 	}
 }
 
-static void print_upstreams(FILE *out, const struct analyzer *a, const struct containers *names)
+static void print_upstreams(FILE *out, const struct analyzer *a, const struct containers *names,
+			    struct select *sel)
 {
 	const struct upstream_row *rows;
-	size_t nrows;
+	size_t nrows, shown = 0;
 	bool asked = false;
 
 	rows = analyzer_upstreams(a, &nrows);
-	if (!nrows)
-		return;
 	for (size_t i = 0; i < nrows; i++)
-		asked |= ns_ref_known(&rows[i].asker);
+		if (upstream_selected(sel, &rows[i])) {
+			asked |= ns_ref_known(&rows[i].asker);
+			shown++;
+		}
+	if (!shown)
+		return;
 	fprintf(out, "\nDNS upstreams (per socket netns):\n  %-5s %-22s %-40s %7s %8s %7s %7s %7s %8s %8s %8s%s\n",
 		"proto", "upstream", "socket netns", "queries", "answered", "refused", "blocked",
 		"timeout", "p50 ms", "p95 ms", "max ms", asked ? "  for" : "");
 	for (size_t i = 0; i < nrows; i++) {
 		const struct upstream_row *r = &rows[i];
 		char ns[160], asker[160];
+		if (!upstream_selected(sel, r))
+			continue;
 		if (r->netns.path[0])
 			snprintf(ns, sizeof(ns), "%s", r->netns.path);
 		else if (r->netns.label[0])
@@ -388,27 +412,32 @@ static void print_relays(FILE *out, const struct analyzer *a)
 	}
 }
 
-void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names)
+void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names,
+		       struct select *sel)
 {
 	const struct findings *fs = analyzer_findings(a);
 	const struct analyzer_counts *c = analyzer_counts(a);
-	size_t n = findings_count(fs);
+	size_t n = findings_count(fs), shown = 0;
 
 	fprintf(out, "\n== nstrace report: %lu events, %lu DNS queries sent, %lu answers received, "
 		     "%lu queries served ==\n", c->events, c->q_sent, c->r_recv, c->q_recv);
 	if (c->not_dns)
 		fprintf(out, "%lu payloads on DNS sockets (port 53, 127.0.0.11) were not DNS "
 			     "messages and were not counted.\n", c->not_dns);
-	if (!n)
-		fprintf(out, "No findings.\n");
 	for (size_t i = 0; i < n; i++) {
+		if (!select_finding(sel, findings_get(fs, i)))
+			continue;
 		fputc('\n', out);
 		finding_print_text(out, findings_get(fs, i), names, true);
+		shown++;
 	}
-	print_lookups(out, a, names);
-	print_upstreams(out, a, names);
-	print_relays(out, a);
-	print_foreign_sockets(out, a);
+	if (!shown)
+		fprintf(out, "No findings%s.\n", select_on(sel) ? " for the selected containers" : "");
+	print_lookups(out, a, names, sel);
+	print_upstreams(out, a, names, sel);
+	if (!select_on(sel))
+		print_relays(out, a);
+	print_foreign_sockets(out, a, sel);
 }
 
 void report_print_firewall(FILE *out, const struct fw_facts *ff)

@@ -16,6 +16,7 @@
 #include "analyzers/findings.h"
 #include "model/containers.h"
 #include "model/fwfacts.h"
+#include "output/select.h"
 
 /* "[error] dns-foreign-netns: dockerd[7041] udp 1.2.3.4:53 result refused in
  * ..." and, with full, the example, why, fix and stack lines. */
@@ -25,10 +26,15 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 json_t *finding_to_json(const struct finding *f, const struct containers *names);
 
 /* The closing text report: counts, every finding in full, the upstream
- * table, the relays, and the sockets used outside their home netns. */
-void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names);
-/* {"type":"summary", ...}; the caller owns it.  NULL on ENOMEM. */
-json_t *report_summary_json(const struct analyzer *a, const struct containers *names);
+ * table, the relays, and the sockets used outside their home netns.  sel
+ * (NULL: all) keeps the findings and rows of its namespaces; relays, which
+ * are not per namespace, are then left out. */
+void report_print_text(FILE *out, const struct analyzer *a, const struct containers *names,
+		       struct select *sel);
+/* {"type":"summary", "version":..., ...}; the caller owns it.  NULL on
+ * ENOMEM.  sel as for report_print_text. */
+json_t *report_summary_json(const struct analyzer *a, const struct containers *names,
+			    struct select *sel);
 
 /* The blocking firewall rules that counted packets while traced, or why
  * the counters were not compared. */

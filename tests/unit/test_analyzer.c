@@ -169,7 +169,7 @@ static void foreign_answered_is_a_warning(void)
 	CHECK(f && !strcmp(f->upstream, UP) && f->netns.ino == CTR && f->home.ino == HOME);
 	CHECK(f && !strcmp(f->ex_qname, "78.143.241.199.in-addr.arpa") && f->ex_qtype == DNS_T_PTR && f->ex_id == 30708);
 	CHECK(!find(a, "dns-upstream-refused") && !find(a, "dns-upstream-timeout"));
-	json_t *s = report_summary_json(a, NULL);
+	json_t *s = report_summary_json(a, NULL, NULL);
 	json_t *u = json_array_get(json_object_get(s, "upstreams"), 0);
 	CHECK(json_integer_value(json_object_get(u, "answered")) == 1);
 	CHECK(json_real_value(json_object_get(json_object_get(u, "latency_ms"), "p50")) == 1.5);
@@ -227,7 +227,7 @@ static void timeouts_pending_and_close(void)
 	analyzer_finish(a, S(22));
 	f = find(a, "dns-upstream-timeout");
 	CHECK(f && f->count == 3 && f->sev == SEV_ERROR); /* closed, and two timed out */
-	s = report_summary_json(a, NULL);
+	s = report_summary_json(a, NULL, NULL);
 	u = json_array_get(json_object_get(s, "upstreams"), 0);
 	CHECK(json_integer_value(json_object_get(u, "timeout")) == 3);
 	CHECK(json_integer_value(json_object_get(u, "pending")) == 1);
@@ -391,7 +391,7 @@ static void relay_hops(void)
 	feed(a, (struct ev_spec){ "read", 7041, 7056, 40, (int64_t)m, 0, S(1) + 2400, 0, LOCAL, UP, NULL, CTR, rr, m });
 	feed(a, (struct ev_spec){ "sendto", 7041, 7050, 29, (int64_t)m, 0, S(1) + 2500, 0, "127.0.0.11:41287", NULL, "127.0.0.1:50000", CTR, rr, m });
 	analyzer_finish(a, S(2));
-	s = report_summary_json(a, NULL);
+	s = report_summary_json(a, NULL, NULL);
 	r = json_array_get(json_object_get(s, "relays"), 0);
 	CHECK(r && json_integer_value(json_object_get(r, "count")) == 1);
 	CHECK(r && !strcmp(json_string_value(json_object_get(r, "upstream")), UP));
@@ -452,7 +452,7 @@ static void memory_stays_bounded(void)
 	for (int i = 0; i < 20000; i++)
 		send_foreign_query(a, 100 + i, (uint16_t)i, S(1) + (uint64_t)i);
 	analyzer_finish(a, S(1) + 20000);
-	s = report_summary_json(a, NULL);
+	s = report_summary_json(a, NULL, NULL);
 	CHECK(json_integer_value(json_object_get(s, "dns_queries_sent")) == 20000);
 	CHECK(json_integer_value(json_object_get(json_object_get(s, "overflow"), "queries")) > 0);
 	CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(s, "upstreams"), 0), "pending")) == 20000);
@@ -643,7 +643,7 @@ static void forward(struct analyzer *a, const char *comm, uint16_t id, uint64_t 
 
 static json_t *lookup_row(struct analyzer *a, json_t **sum)
 {
-	*sum = report_summary_json(a, NULL);
+	*sum = report_summary_json(a, NULL, NULL);
 	return json_array_get(json_object_get(*sum, "lookups"), 0);
 }
 
@@ -855,7 +855,7 @@ static void lookups_stay_bounded(void)
 	for (int i = 0; i < 20000; i++)
 		ask(a, NULL, (uint16_t)i, S(1) + (uint64_t)i);
 	analyzer_finish(a, S(2));
-	s = report_summary_json(a, NULL);
+	s = report_summary_json(a, NULL, NULL);
 	CHECK(json_integer_value(json_object_get(s, "dns_queries_received")) == 20000);
 	CHECK(json_integer_value(json_object_get(json_object_get(s, "overflow"), "served")) > 0);
 	json_decref(s);
