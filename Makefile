@@ -24,7 +24,7 @@ ALIB_OBJ = $(LIB_SRC:%.c=build/asan/obj/%.o)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 PROGS    = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c))
 
-.PHONY: all asan lib progs units test demo deps clean bench e2e fuzz
+.PHONY: all asan lib progs units test demo deps clean bench e2e fuzz install uninstall
 # Keep every object (unit-test objects would otherwise be deleted as intermediates).
 .SECONDARY:
 all: build/nstrace
@@ -114,6 +114,21 @@ test: deps
 
 clean:
 	rm -rf build
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the tool, its manual page and
+# its bash completion.
+PREFIX  ?= /usr/local
+BINDIR   = $(DESTDIR)$(PREFIX)/bin
+MAN1DIR  = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHCOMP = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+
+install: all
+	install -D -m 0755 build/nstrace $(BINDIR)/nstrace
+	install -D -m 0644 docs/nstrace.1 $(MAN1DIR)/nstrace.1
+	install -D -m 0644 scripts/nstrace.bash $(BASHCOMP)/nstrace
+
+uninstall:
+	rm -f $(BINDIR)/nstrace $(MAN1DIR)/nstrace.1 $(BASHCOMP)/nstrace
 
 # Benchmarks (not tests): medians of several runs, written to bench/RESULTS.md.
 bench: deps

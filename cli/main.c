@@ -100,6 +100,9 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NOPTS; i++) {
 		char lhs[64];
 		const char *a = opts[i].arg ? opts[i].arg : "";
+		/* nstrace --help: every option; replay --help: replay's */
+		if (env.mode != M_LIVE && !(opts[i].modes & env.mode))
+			continue;
 		if (opts[i].name && opts[i].key < 256)
 			snprintf(lhs, sizeof(lhs), "-%c, --%s", opts[i].key, opts[i].name);
 		else if (opts[i].name)
