@@ -51,7 +51,7 @@ check "e2e 20.10 relay: each hop dockerd saw has a latency" \
 
 # 2. the article's failure: REJECT in the host's forwarding path
 lab_rule -p udp --dport 53 -j REJECT
-trace reject docker exec $LAB_CTR nslookup ok.nstrace.test
+trace_opts "-w $T/reject.pcapng" reject docker exec $LAB_CTR nslookup ok.nstrace.test
 dig +short +time=2 +tries=1 @198.51.100.53 ok.nstrace.test >"$T/hostdig" 2>&1
 check "e2e 20.10 reject: the container's lookup failed" sh -c "! grep -q 198.51.100.10 '$T/reject.cmd'"
 check "e2e 20.10 reject: at the same moment, dig from the host answers" grep -q 198.51.100.10 "$T/hostdig"
@@ -63,7 +63,18 @@ check "e2e 20.10 reject: the finding names the DOCKER-USER REJECT rule that matc
 	jq_true "$T/reject.jsonl" "$(F dns-upstream-refused)[0].firewall[0] | .certainty == \"matched\" and .chain == \"DOCKER-USER\" and (.rule | test(\"--dport 53 -j REJECT\"))"
 check "e2e 20.10 reject: dns-lookup-failed names the asking container; dockerd 20.10 answers it nothing" \
 	jq_true "$T/reject.jsonl" "$(F dns-lookup-failed) | length >= 1 and all(.asking.container.name == \"$LAB_CTR\" and .client == \"nothing\")"
+tshark -n -r "$T/reject.pcapng" -T fields -e frame.interface_name -e dns.id -e frame.comment >"$T/reject.pkts" 2>/dev/null
+check "e2e 20.10 pcapng: the container's query is on its interface, with dns-lookup-failed" \
+	grep -q "^$LAB_CTR	.*query received .* > 127.0.0.11:53 udp.*finding: dns-lookup-failed" "$T/reject.pkts"
+check "e2e 20.10 pcapng: dockerd's forwarded query too, from the container's address, refused" \
+	grep -q "^$LAB_CTR	.*query sent $CTR_IP:[0-9]* > 198.51.100.53:53 udp.*dns-upstream-refused" "$T/reject.pkts"
+check "e2e 20.10 pcapng: as many DNS packets as nstrace counted messages" \
+	sh -c "[ \$(tshark -n -r '$T/reject.pcapng' -Y dns 2>/dev/null | wc -l) -eq \$(jq -s '$SUM | .dns_queries_sent + .dns_responses_received + .dns_queries_received + .dns_responses_sent' '$T/reject.jsonl') ]"
 lab_unrule -p udp --dport 53 -j REJECT
+
+# the bash completion asks the lab's Docker for container names
+check "e2e 20.10 completion: --container offers the running containers" \
+	bash -c "source scripts/nstrace.bash; COMP_WORDS=(nstrace --container ''); COMP_CWORD=2; _nstrace; printf '%s\n' \"\${COMPREPLY[@]}\" | grep -qx $LAB_CTR"
 
 # 3. silent drop
 lab_rule -p udp --dport 53 -j DROP

@@ -30,7 +30,7 @@ check "$V naming: without DOCKER_HOST the containers are named from dockerd's ow
 
 # 2. a REJECT in the host's OUTPUT chain: the host path fails with EPERM
 lab_rule_in OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT
-trace_opts -k orej sh -c "docker exec $LAB_HOSTCTR nslookup ok.nstrace.test; docker exec $LAB_CTR nslookup ok.nstrace.test"
+trace_opts "-k -w $T/orej.pcapng" orej sh -c "docker exec $LAB_HOSTCTR nslookup ok.nstrace.test; docker exec $LAB_CTR nslookup ok.nstrace.test"
 dig +short +time=2 +tries=1 @198.51.100.53 ok.nstrace.test >"$T/orej.hostdig" 2>&1
 lab_unrule_in OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT
 check "$V output reject: the host-path container failed, the --dns one resolved, and dig from the host failed too" \
@@ -48,6 +48,20 @@ check "$V output reject: the lookups table shows the failing container first" \
 check "$V stacks: -k on the stripped 28.5 dockerd names the resolver: dialExtDNS ... serveDNS" \
 	jq_true "$T/orej.jsonl" "$(F dns-upstream-blocked)[0].stack | map(.function // \"\") | any(test(\"Resolver\\\\).dialExtDNS\")) and any(test(\"Resolver\\\\).serveDNS\"))"
 check "$V stacks: dockerd is untraced and unstopped after a -k trace" alive_and_free "$LAB_PID"
+tshark -n -r "$T/orej.pcapng" -T fields -e frame.interface_name -e frame.comment >"$T/orej.pkts" 2>/dev/null
+check "$V pcapng: the host-path attempt is on dockerd's netns, EPERM, for $LAB_HOSTCTR, dns-upstream-blocked" \
+	grep -q "^net:\[[0-9]*\]	.*query sent .*EPERM.*for a lookup from .*$LAB_HOSTCTR.*dns-upstream-blocked" "$T/orej.pkts"
+check "$V pcapng: $LAB_HOSTCTR's own query is on its interface, with dns-lookup-failed" \
+	grep -q "^$LAB_HOSTCTR	.*query received.*dns-lookup-failed" "$T/orej.pkts"
+
+# --container, live: the asking container's findings, also from dockerd's own netns
+trace_opts "--container $LAB_HOSTCTR" osel sh -c "docker exec $LAB_HOSTCTR nslookup ok.nstrace.test; docker exec $LAB_CTR nslookup ok.nstrace.test"
+check "$V container: --container $LAB_HOSTCTR keeps its lookups, all of them, and no other" \
+	jq_true "$T/osel.jsonl" "$SUM.lookups | length == 1 and .[0].asking.container.name == \"$LAB_HOSTCTR\" and .[0].lookups >= 1"
+check "$V container: its upstream row is the one from dockerd's own netns" \
+	jq_true "$T/osel.jsonl" "$SUM.upstreams | length >= 1 and all(.asking.container.name == \"$LAB_HOSTCTR\")"
+check "$V container: no finding of $LAB_CTR's" \
+	jq_true "$T/osel.jsonl" "[.[] | select(.type == \"finding\" and (.netns.container.name == \"$LAB_CTR\" or .asking.container.name == \"$LAB_CTR\"))] | length == 0"
 
 # 3. a REJECT in DOCKER-USER: the container path fails
 lab_rule -p udp --dport 53 -j REJECT
