@@ -323,7 +323,7 @@ static void name_containers(struct containers *names)
 /* --container names what exists now: a container, an ip netns, a sandbox. */
 static void check_containers(struct session *c)
 {
-	char known[1024];
+	char known[4096];
 	int i = select_unknown(&c->sel);
 
 	if (i < 0)
