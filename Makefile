@@ -47,7 +47,7 @@ BPF_OK := $(shell [ -r /sys/kernel/btf/vmlinux ] && command -v bpftool >/dev/nul
 	command -v clang >/dev/null 2>&1 && [ -f /usr/include/bpf/libbpf.h ] && echo 1)
 ifeq ($(BPF_OK),1)
 CPPFLAGS += -DNST_BPF -Ibuild/bpf
-LDLIBS   += -lbpf -lelf -lz
+LDLIBS   += -lbpf
 build/bpf/vmlinux.h:
 	@mkdir -p $(@D)
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@

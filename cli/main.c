@@ -334,7 +334,7 @@ static void name_containers(struct containers *names)
 /* --container names what exists now: a container, an ip netns, a sandbox. */
 static void check_containers(struct session *c)
 {
-	char known[1024];
+	char known[4096];
 	int i = select_unknown(&c->sel);
 
 	if (i < 0)
@@ -369,11 +369,6 @@ static struct bpf_backend *pick_bpf(const struct bpf_opts *o)
 
 	if (!strcmp(env.backend, "ptrace"))
 		return NULL;
-	if (env.stacks) {
-		if (must)
-			die_usage("-k with --backend bpf is not supported yet; use --backend ptrace");
-		return NULL;
-	}
 	if (bpf_probe(why, sizeof(why)) == 0 && (b = bpf_backend_new(o, why, sizeof(why))))
 		return b;
 	if (must) {
@@ -405,7 +400,8 @@ static int live_main(void)
 	struct fw_watch fw = { .n = 0 };
 	struct engine_opts eo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
 				  .stack_depth = env.stacks ? (env.stack_depth ? (int)env.stack_depth : 1) : 0 };
-	struct bpf_opts bo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen };
+	struct bpf_opts bo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
+			       .stack_depth = eo.stack_depth };
 	struct bpf_backend *bb;
 	struct engine *e = NULL;
 	uint64_t end;

@@ -197,7 +197,7 @@ static json_t *input_json(const struct replay_opts *o, const struct input_info *
  * the names that do exist. */
 static int unknown_container(struct session *c, const struct replay_opts *o)
 {
-	char known[1024];
+	char known[4096];
 	int i = select_unknown(&c->sel);
 
 	if (i < 0)

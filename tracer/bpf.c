@@ -25,6 +25,8 @@
 #include "tracer/bpf_event.h"
 #include "tracer/bpf_recipe.h"
 #include "tracer/decode.h"
+#include "tracer/symbols.h"
+#include "tracer/tmem.h"
 #include "tracer/syscalls.h"
 #include "tracer/tasks.h"
 
@@ -87,7 +89,9 @@ struct bpf_backend {
 	int64_t boot_to_real_ns;    /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	pid_t launched;
 	int launched_status;
-	bool launched_done;
+	pid_t attached[64];         /* -p: gone when kill(pid, 0) says so */
+	int nattached;
+	struct symcache *syms;      /* -k */
 	struct bpf_stats st;
 };
 
@@ -216,10 +220,53 @@ static uint64_t rec_thread_netns(void *ctx, pid_t tid)
 	return e ? e->ino : 0;
 }
 
+/* A frameless leaf (a libc syscall stub) keeps its return address at
+ * [rsp], and the frame-pointer walk skips its caller: the word there is
+ * that caller when the bytes before it are a direct call (e8 rel32) to the
+ * start of the leaf (the same test as tracer/stack.c's). */
+static bool leaf_return(struct bpf_backend *b, pid_t pid, const struct nst_frame *leaf, uint64_t ret)
+{
+	uint8_t call[5];
+	int32_t rel;
+
+	if (!leaf->function || ret < sizeof(call) ||
+	    b->d.kf.read != rec_read || /* never: keeps the compiler quiet about b */
+	    tmem_read(pid, ret - sizeof(call), call, sizeof(call)) != sizeof(call) || call[0] != 0xe8)
+		return false;
+	memcpy(&rel, call + 1, sizeof(rel));
+	return ret + (uint64_t)(int64_t)rel == leaf->addr - leaf->offset;
+}
+
+/* -k: the frames bpf_get_stack walked (by frame pointers, which Go
+ * keeps), symbolized as the ptrace stacks are. */
 static int rec_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int depth)
 {
-	(void)ctx, (void)c, (void)out, (void)depth;
-	return 0; /* -k under BPF: not yet */
+	struct bpf_backend *b = ctx;
+	uint32_t n = b->rec->nframes;
+
+	if (!b->syms)
+		return 0;
+	if (n > NBPF_FRAMES)
+		n = NBPF_FRAMES;
+	if (n > (uint32_t)depth)
+		n = (uint32_t)depth;
+	if (n > NST_MAX_FRAMES)
+		n = NST_MAX_FRAMES;
+	struct sym_proc **sp = &tproc_of(c->t->p)->syms;
+	pid_t pid = c->t->p->pid;
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < n && k < n; i++) {
+		symbolize(b->syms, sp, pid, b->rec->frames[i], &out->frames[k++]);
+		if (i == 0 && k < (uint32_t)depth && k < NST_MAX_FRAMES && n > 1 &&
+		    b->rec->sp_word != b->rec->frames[1] && leaf_return(b, pid, &out->frames[0], b->rec->sp_word)) {
+			symbolize(b->syms, sp, pid, b->rec->sp_word, &out->frames[k++]);
+			if (n < (uint32_t)depth && n < NST_MAX_FRAMES)
+				n++;
+		}
+	}
+	out->nframes = k;
+	return (int)k;
 }
 
 static uint64_t rec_now_us(void *ctx)
@@ -295,6 +342,16 @@ static void on_fork(struct bpf_backend *b, const struct nbpf_rec *r)
 		b->st.threads_seen++;
 }
 
+/* -k: the process's maps, read at once: stacks are symbolized after the
+ * fact, from /proc/PID/maps, and a process given with -p surely runs now. */
+static void preload_maps(struct bpf_backend *b, struct mproc *p)
+{
+	struct nst_frame f;
+
+	if (b->syms)
+		symbolize(b->syms, &tproc_of(p)->syms, p->pid, 0, &f);
+}
+
 static void on_exec(struct bpf_backend *b, const struct nbpf_rec *r)
 {
 	struct mthread *t = model_thread(&b->m, (pid_t)r->args[0]);
@@ -304,9 +361,14 @@ static void on_exec(struct bpf_backend *b, const struct nbpf_rec *r)
 	if (!t)
 		return;
 	model_exec(&b->m, t, (pid_t)r->tid);
-	if ((t = model_thread(&b->m, (pid_t)r->tid)))
-		memcpy(t->p->comm, r->comm, sizeof(t->p->comm) < sizeof(r->comm) ? sizeof(t->p->comm)
-										       : sizeof(r->comm));
+	if (!(t = model_thread(&b->m, (pid_t)r->tid)))
+		return;
+	memcpy(t->p->comm, r->comm, sizeof(t->p->comm) < sizeof(r->comm) ? sizeof(t->p->comm)
+									       : sizeof(r->comm));
+	/* a new program: new maps (read again at its first stack: the
+	 * dynamic linker has not mapped its libraries yet) */
+	sym_proc_free(tproc_of(t->p)->syms);
+	tproc_of(t->p)->syms = NULL;
 }
 
 static void on_thread_exit(struct bpf_backend *b, const struct nbpf_rec *r)
@@ -345,6 +407,19 @@ static int on_record(void *ctx, void *data, size_t n)
 }
 
 /* --- setup ------------------------------------------------------------------------ */
+
+/* -k: the calls whose events may show a stack (decode.c's wants_stack):
+ * only those pay for bpf_get_stack. */
+static bool wants_stack_op(enum nst_op op)
+{
+	switch (op) {
+	case NST_OP_SOCKET: case NST_OP_ACCEPT: case NST_OP_CONNECT: case NST_OP_SEND:
+	case NST_OP_SETNS: case NST_OP_UNSHARE: case NST_OP_CLONE:
+		return true;
+	default:
+		return false;
+	}
+}
 
 static int64_t boot_to_real(void)
 {
@@ -393,7 +468,11 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 		err = ENOMEM;
 		goto fail_model;
 	}
-	decode_set_stacks(&b->d, 0); /* -k: not yet under BPF */
+	decode_set_stacks(&b->d, o->stack_depth);
+	if (o->stack_depth && !(b->syms = symcache_new())) {
+		err = ENOMEM;
+		goto fail_dec;
+	}
 	b->d.kf = (struct kfacts){ .read = rec_read, .fd_link = rec_fd_link, .sock_query = rec_sock_query,
 				   .sock_local = rec_sock_local, .thread_netns = rec_thread_netns,
 				   .stack = rec_stack, .now_us = rec_now_us, .ctx = b };
@@ -412,7 +491,10 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 	}
 	for (size_t nr = 0; nr < syscall_table_len; nr++) {
 		uint32_t k = (uint32_t)nr;
-		uint8_t cap = syscall_table[nr].sen ? recipe_of_sen[syscall_table[nr].sen] : 0;
+		uint16_t sen = syscall_table[nr].sen;
+		uint8_t cap = sen ? recipe_of_sen[sen] : 0;
+		if (cap && o->stack_depth && wants_stack_op(sysent[sen].op))
+			cap |= NBPF_STACK;
 		if (cap)
 			bpf_map__update_elem(b->skel->maps.recipes, &k, sizeof(k), &cap, 1, 0);
 	}
@@ -430,6 +512,7 @@ fail_skel:
 	nstrace_bpf__destroy(b->skel);
 fail_dec:
 	decode_free(&b->d);
+	symcache_free(b->syms);
 fail_model:
 	model_destroy(&b->m);
 fail:
@@ -447,6 +530,7 @@ void bpf_backend_free(struct bpf_backend *b)
 	ring_buffer__free(b->rb);
 	nstrace_bpf__destroy(b->skel); /* the programs go with it */
 	decode_free(&b->d);
+	symcache_free(b->syms);
 	model_destroy(&b->m);
 	free(b);
 }
@@ -482,6 +566,10 @@ int bpf_backend_attach(struct bpf_backend *b, pid_t pid)
 	closedir(d);
 	if ((p = model_proc(&b->m, pid)) && !p->comm[0])
 		tproc_read_comm(p);
+	if (p)
+		preload_maps(b, p);
+	if (b->nattached < (int)(sizeof(b->attached) / sizeof(b->attached[0])))
+		b->attached[b->nattached++] = pid;
 	return trace_tgid(b, pid) < 0 ? -errno : 0;
 }
 
@@ -517,6 +605,16 @@ pid_t bpf_backend_launch(struct bpf_backend *b, char *const argv[])
 	return pid;
 }
 
+/* Every process given with -p has exited (their exit records may have
+ * been lost). */
+static bool all_gone(const struct bpf_backend *b)
+{
+	for (int i = 0; i < b->nattached; i++)
+		if (kill(b->attached[i], 0) == 0 || errno != ESRCH)
+			return false;
+	return b->nattached > 0;
+}
+
 int bpf_backend_run(struct bpf_backend *b)
 {
 	while (!stop_requested) {
@@ -528,7 +626,7 @@ int bpf_backend_run(struct bpf_backend *b)
 				b->launched_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 				break;
 			}
-		} else if (!model_thread_count(&b->m)) {
+		} else if (!model_thread_count(&b->m) || all_gone(b)) {
 			break;
 		}
 	}

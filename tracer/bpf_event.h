@@ -70,6 +70,8 @@ struct nbpf_rec {
 	char comm[NBPF_COMM];
 	__u32 nregions, nframes;
 	__u64 frames[NBPF_FRAMES]; /* -k: user return addresses, innermost first */
+	__u64 sp_word;             /* -k: the word at the user stack pointer: a
+	                              frameless leaf's return address */
 };
 
 #endif

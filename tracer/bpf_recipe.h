@@ -22,6 +22,8 @@ enum nbpf_cap {
 	NBPF_CAP_CLONE3,   /* clone_args' flags at arg 0 */
 };
 #define NBPF_CAP_MASK 0x3f
+#define NBPF_STACK 0x40  /* flag, -k: the user stack is wanted (where the
+                            diagnosis may show one: tracer/decode.c) */
 #define NBPF_RET_FD 0x80 /* flag: the return value is a new fd */
 
 static inline int nbpf_cap_fd0(int cap)

@@ -19,7 +19,6 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 snaplen = 512;
-const volatile __u32 want_stacks = 0;
 
 #define NR_MAX 512
 #define S_IFMT 00170000
@@ -442,9 +441,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			read_fd((int)e->args[0], &r->xfd);
 		if ((*cap & NBPF_RET_FD) && ret >= 0)
 			read_fd((int)ret, &r->nfd);
-		if (want_stacks) {
+		if (*cap & NBPF_STACK) {
 			long n = bpf_get_stack(ctx, r->frames, sizeof(r->frames), BPF_F_USER_STACK);
 			r->nframes = n > 0 ? (__u32)((__u64)n / 8) : 0;
+			r->sp_word = user_u64(BPF_CORE_READ(regs, sp));
 		}
 		capture(*cap & NBPF_CAP_MASK, e->args, ret);
 		send();
