@@ -495,6 +495,8 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 		uint8_t cap = sen ? recipe_of_sen[sen] : 0;
 		if (cap && o->stack_depth && wants_stack_op(sysent[sen].op))
 			cap |= NBPF_STACK;
+		if (cap && (syscall_table[nr].flags & SF_SOCKFD))
+			cap |= NBPF_SOCKFD;
 		if (cap)
 			bpf_map__update_elem(b->skel->maps.recipes, &k, sizeof(k), &cap, 1, 0);
 	}

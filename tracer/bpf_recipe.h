@@ -21,7 +21,9 @@ enum nbpf_cap {
 	NBPF_CAP_SOCKOPT,  /* getsockopt's value at arg 3 and its length at arg 4 */
 	NBPF_CAP_CLONE3,   /* clone_args' flags at arg 0 */
 };
-#define NBPF_CAP_MASK 0x3f
+#define NBPF_CAP_MASK 0x1f
+#define NBPF_SOCKFD 0x20 /* flag: decoded only on a socket (arg 0): the
+                            kernel drops the rest, as entry_sockfd would */
 #define NBPF_STACK 0x40  /* flag, -k: the user stack is wanted (where the
                             diagnosis may show one: tracer/decode.c) */
 #define NBPF_RET_FD 0x80 /* flag: the return value is a new fd */

@@ -414,6 +414,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		e.clone_flags = user_u64(e.args[0]);
 	else if (nbpf_cap_fd0(*cap))
 		read_fd((int)e.args[0], &e.fd);
+	/* read/write and the like on a file or a pipe: nothing to decode
+	 * (dockerd does most of its calls on those) */
+	if ((*cap & NBPF_SOCKFD) && e.fd.kind != NBPF_FD_SOCKET)
+		return 0;
 	bpf_map_update_elem(&entries, &tid, &e, BPF_ANY);
 	return 0;
 }

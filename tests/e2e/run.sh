@@ -48,13 +48,20 @@ trace_opts() {
 }
 
 # The comparison: findings (id, severity, result, count, netns, asking) and
-# the summary's counts and rows.
+# the summary's counts and rows.  Not compared: latencies; a netns path (a
+# ptrace trace reads the bind mount of a setns fd from /proc, a BPF record
+# has the inode, and the lab's 28.5 keeps its netns files where no scan
+# looks); and which path each attempt took per asker (attempts_from): with
+# thousands of lookups in flight, ptrace sees the stops of different threads
+# in the order waitpid gives them, and may pair an attempt later than the
+# kernel's own order does.
 backend_view() {
 	grep '^{' "$1" | jq -c -S 'select(.type == "finding" or .type == "summary") |
 		if .type == "finding" then [.id, .severity, .result, .count, .netns.inode, .asking.inode]
 		else {q: .dns_queries_sent, a: .dns_responses_received, qr: .dns_queries_received,
-		      rs: .dns_responses_sent, ups: ([.upstreams[] | del(.latency_ms)] | sort),
-		      lookups: ([.lookups[]] | sort)} end' | sort
+		      rs: .dns_responses_sent,
+		      ups: ([.upstreams[] | del(.latency_ms) | .netns |= del(.path) | .asking |= (if . then del(.path) else . end)] | sort),
+		      lookups: ([.lookups[] | del(.attempts_from) | .asking |= del(.path)] | sort)} end' | sort
 }
 same_backends() {
 	backend_view "$T/$1.jsonl" >"$T/$1.view.ptrace"
