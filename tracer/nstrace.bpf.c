@@ -418,7 +418,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	 * (dockerd does most of its calls on those) */
 	if ((*cap & NBPF_SOCKFD) && e.fd.kind != NBPF_FD_SOCKET)
 		return 0;
-	bpf_map_update_elem(&entries, &tid, &e, BPF_ANY);
+	if (bpf_map_update_elem(&entries, &tid, &e, BPF_ANY) < 0)
+		count_lost(); /* more calls in flight than the map holds */
 	return 0;
 }
 
