@@ -224,13 +224,12 @@ static uint64_t rec_thread_netns(void *ctx, pid_t tid)
  * [rsp], and the frame-pointer walk skips its caller: the word there is
  * that caller when the bytes before it are a direct call (e8 rel32) to the
  * start of the leaf (the same test as tracer/stack.c's). */
-static bool leaf_return(struct bpf_backend *b, pid_t pid, const struct nst_frame *leaf, uint64_t ret)
+static bool leaf_return(pid_t pid, const struct nst_frame *leaf, uint64_t ret)
 {
 	uint8_t call[5];
 	int32_t rel;
 
 	if (!leaf->function || ret < sizeof(call) ||
-	    b->d.kf.read != rec_read || /* never: keeps the compiler quiet about b */
 	    tmem_read(pid, ret - sizeof(call), call, sizeof(call)) != sizeof(call) || call[0] != 0xe8)
 		return false;
 	memcpy(&rel, call + 1, sizeof(rel));
@@ -259,7 +258,7 @@ static int rec_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int
 	for (uint32_t i = 0; i < n && k < n; i++) {
 		symbolize(b->syms, sp, pid, b->rec->frames[i], &out->frames[k++]);
 		if (i == 0 && k < (uint32_t)depth && k < NST_MAX_FRAMES && n > 1 &&
-		    b->rec->sp_word != b->rec->frames[1] && leaf_return(b, pid, &out->frames[0], b->rec->sp_word)) {
+		    b->rec->sp_word != b->rec->frames[1] && leaf_return(pid, &out->frames[0], b->rec->sp_word)) {
 			symbolize(b->syms, sp, pid, b->rec->sp_word, &out->frames[k++]);
 			if (n < (uint32_t)depth && n < NST_MAX_FRAMES)
 				n++;
@@ -375,15 +374,12 @@ static void on_thread_exit(struct bpf_backend *b, const struct nbpf_rec *r)
 {
 	struct mthread *t = model_thread(&b->m, (pid_t)r->tid);
 	uint32_t tgid = r->tgid;
-	struct mproc *p;
 
 	if (!t)
 		return;
-	p = t->p;
 	model_thread_exit(&b->m, t);
 	if (!model_proc(&b->m, (pid_t)tgid)) /* its last thread: no longer traced */
 		bpf_map__delete_elem(b->skel->maps.tgids, &tgid, sizeof(tgid), 0);
-	(void)p;
 }
 
 static int on_record(void *ctx, void *data, size_t n)
@@ -620,7 +616,10 @@ static bool all_gone(const struct bpf_backend *b)
 int bpf_backend_run(struct bpf_backend *b)
 {
 	while (!stop_requested) {
-		ring_buffer__poll(b->rb, 100);
+		/* the programs wake no one per record: every 10 ms, read what
+		 * has come (poll only returns early on a forced wake-up) */
+		ring_buffer__poll(b->rb, 10);
+		ring_buffer__consume(b->rb);
 		if (b->launched) {
 			int st;
 			pid_t w = waitpid(b->launched, &st, WNOHANG);

@@ -58,8 +58,13 @@ gone() { for _ in 1 2 3 4 5 6 7 8 9 10; do bpftool prog show 2>/dev/null | grep 
 check "bpf detach: the programs are gone" gone
 check "bpf detach: the process goes on" counter_grows "$T/count"
 
-# -k: stacks by frame pointers, through the same symbolizer
-timeout 30 "$NST" --backend bpf -k --json -- "$PROGS/foreign_socket" "/run/netns/$CTR" 3 >"$T/k.json" 2>&1
+# -k: stacks by frame pointers, through the same symbolizer.  They are
+# symbolized after the call, from /proc/PID/maps: the queries here wait for
+# a server that never answers, so that the program is still there.
+bg ip netns exec "$CTR" python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 53)); time.sleep(60)'
+sleep 0.3
+timeout 30 "$NST" --backend bpf -k --json -- "$PROGS/foreign_socket" "/run/netns/$CTR" 2 >"$T/k.json" 2>&1
 check "bpf -k: the foreign socket's stack names its callers (do_lookup <- main)" \
 	jq_true "$T/k.json" '[.[] | select(.type=="finding" and .id=="dns-foreign-netns")][0].stack | map(.function) | index("do_lookup") as $a | $a != null and .[$a + 1] == "main"'
 
