@@ -122,7 +122,7 @@ static long rec_read(void *ctx, pid_t tid, uint64_t addr, void *dst, size_t len)
 		more = false;
 		for (const struct nbpf_region *g = region_next(b->rec, NULL); g; g = region_next(b->rec, g)) {
 			uint64_t at = addr + got;
-			if (at < g->addr || at >= g->addr + g->len)
+			if (g->kind != NBPF_REGION_MEM || at < g->addr || at >= g->addr + g->len)
 				continue;
 			size_t n = (size_t)(g->addr + g->len - at);
 			if (n > len - got)
@@ -241,10 +241,14 @@ static bool leaf_return(pid_t pid, const struct nst_frame *leaf, uint64_t ret)
 static int rec_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int depth)
 {
 	struct bpf_backend *b = ctx;
-	uint32_t n = b->rec->nframes;
+	const struct nbpf_region *g = region_next(b->rec, NULL);
+	const uint64_t *frames;
+	uint32_t n;
 
-	if (!b->syms)
+	if (!b->syms || !g || g->kind != NBPF_REGION_STACK)
 		return 0;
+	frames = (const uint64_t *)(const void *)(g + 1);
+	n = g->len / 8;
 	if (n > NBPF_FRAMES)
 		n = NBPF_FRAMES;
 	if (n > (uint32_t)depth)
@@ -256,9 +260,9 @@ static int rec_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int
 	uint32_t k = 0;
 
 	for (uint32_t i = 0; i < n && k < n; i++) {
-		symbolize(b->syms, sp, pid, b->rec->frames[i], &out->frames[k++]);
+		symbolize(b->syms, sp, pid, frames[i], &out->frames[k++]);
 		if (i == 0 && k < (uint32_t)depth && k < NST_MAX_FRAMES && n > 1 &&
-		    b->rec->sp_word != b->rec->frames[1] && leaf_return(pid, &out->frames[0], b->rec->sp_word)) {
+		    b->rec->sp_word != frames[1] && leaf_return(pid, &out->frames[0], b->rec->sp_word)) {
 			symbolize(b->syms, sp, pid, b->rec->sp_word, &out->frames[k++]);
 			if (n < (uint32_t)depth && n < NST_MAX_FRAMES)
 				n++;

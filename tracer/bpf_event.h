@@ -53,9 +53,12 @@ struct nbpf_fd {
 
 struct nbpf_region {
 	__u64 addr;
-	__u32 len, pad;
+	__u32 len, kind; /* kind: NBPF_REGION_* */
 	/* len bytes follow, padded to 8 */
 };
+#define NBPF_REGION_MEM 0   /* user memory at addr */
+#define NBPF_REGION_STACK 1 /* -k: the user stack's return addresses, innermost
+                               first (the first region when there is one) */
 
 struct nbpf_rec {
 	__u32 kind, len;   /* len: header and regions */
@@ -68,10 +71,9 @@ struct nbpf_rec {
 	struct nbpf_fd xfd;  /* arg 0 at exit (a local address bound meanwhile) */
 	struct nbpf_fd nfd;  /* the new fd of socket, accept, dup: ret, at exit */
 	char comm[NBPF_COMM];
-	__u32 nregions, nframes;
-	__u64 frames[NBPF_FRAMES]; /* -k: user return addresses, innermost first */
-	__u64 sp_word;             /* -k: the word at the user stack pointer: a
-	                              frameless leaf's return address */
+	__u32 nregions, pad;
+	__u64 sp_word;     /* -k: the word at the user stack pointer: a
+	                      frameless leaf's return address */
 };
 
 #endif

@@ -207,7 +207,7 @@ __noinline int region(__u64 addr, __u64 len)
 	g = (void *)(s->b + (off & (NBPF_REC_MAX / 2 - 1)));
 	g->addr = addr;
 	g->len = n;
-	g->pad = 0;
+	g->kind = NBPF_REGION_MEM;
 	r->len = off + sizeof(*g) + ((n + 7) & ~7u);
 	r->nregions++;
 	return 1;
@@ -454,9 +454,16 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			read_fd((int)e->args[0], &r->xfd);
 		if ((*cap & NBPF_RET_FD) && ret >= 0)
 			read_fd((int)ret, &r->nfd);
-		if (*cap & NBPF_STACK) {
-			long n = bpf_get_stack(ctx, r->frames, sizeof(r->frames), BPF_F_USER_STACK);
-			r->nframes = n > 0 ? (__u32)((__u64)n / 8) : 0;
+		if (*cap & NBPF_STACK) { /* the first region, so at a known place */
+			struct nbpf_region *g = (void *)(r + 1);
+			long n = bpf_get_stack(ctx, g + 1, NBPF_FRAMES * 8, BPF_F_USER_STACK);
+			if (n > 0) {
+				g->addr = 0;
+				g->len = (__u32)n;
+				g->kind = NBPF_REGION_STACK;
+				r->len += sizeof(*g) + (((__u32)n + 7) & ~7u);
+				r->nregions = 1;
+			}
 			r->sp_word = user_u64(BPF_CORE_READ(regs, sp));
 		}
 		capture(*cap & NBPF_CAP_MASK, e->args, ret);
