@@ -18,7 +18,7 @@ LTO     ?= -O3 -flto=auto
 
 # The pipeline, in dependency order (each folder's README says what it may use).
 LAYERS   = model names tracer import firewall analyzers output cli
-LIB_SRC  = $(filter-out cli/main.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
+LIB_SRC  = $(filter-out cli/main.c %.bpf.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=build/obj/%.o)
 ALIB_OBJ = $(LIB_SRC:%.c=build/asan/obj/%.o)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -38,6 +38,25 @@ build/obj/%.o: %.c
 build/asan/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
+
+# The BPF backend (tracer/nstrace.bpf.c): clang -target bpf against the
+# build machine's kernel BTF (CO-RE: the object loads on other kernels),
+# its skeleton made by bpftool.  Without BTF, bpftool or libbpf the tool is
+# built without it, and --backend bpf says so.
+BPF_OK := $(shell [ -r /sys/kernel/btf/vmlinux ] && command -v bpftool >/dev/null 2>&1 && \
+	command -v clang >/dev/null 2>&1 && [ -f /usr/include/bpf/libbpf.h ] && echo 1)
+ifeq ($(BPF_OK),1)
+CPPFLAGS += -DNST_BPF -Ibuild/bpf
+LDLIBS   += -lbpf
+build/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+build/bpf/nstrace.bpf.o: tracer/nstrace.bpf.c tracer/bpf_event.h tracer/bpf_recipe.h build/bpf/vmlinux.h
+	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I. -Ibuild/bpf -Wall -Werror -c $< -o $@
+build/bpf/nstrace.skel.h: build/bpf/nstrace.bpf.o
+	bpftool gen skeleton $< name nstrace_bpf > $@.tmp && mv $@.tmp $@
+build/obj/tracer/bpf.o build/asan/obj/tracer/bpf.o build/fuzz/obj/tracer/bpf.o: build/bpf/nstrace.skel.h
+endif
 
 build/libnstrace.a: $(LIB_OBJ)
 	@rm -f $@

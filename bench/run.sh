@@ -11,6 +11,8 @@ out=bench/RESULTS.md
 	echo
 	sh bench/dockerd.sh
 	echo
+	sh bench/bpf.sh
+	echo
 	sh bench/replay.sh
 	echo
 	sh bench/stacks.sh

@@ -18,6 +18,7 @@
 #include "model/containers.h"
 #include "output/record.h"
 #include "names/docker.h"
+#include "tracer/bpf.h"
 #include "tracer/engine.h"
 #include "cli/replay.h"
 #include "firewall/fwsnap.h"
@@ -36,17 +37,19 @@ static struct env {
 	const char *record_path, *expect, *write_expect, *capture_path;
 	const char *containers[SELECT_MAX];
 	int ncontainers;
+	const char *backend; /* "ptrace" (default), "bpf", "auto" */
 	unsigned long snaplen;
 	uint64_t duration_us;
 	uint64_t dns_timeout_us;
 	int fail_on; /* -1 none, else the enum severity that fails */
 	char **rest; /* the command, or the input files */
 	int nrest;
-} env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1, .stack_depth = 24 };
+} env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1, .stack_depth = 24,
+	  .backend = "ptrace" };
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
        OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH, OPT_NO_SECCOMP,
-       OPT_NO_FIREWALL, OPT_CONTAINER };
+       OPT_NO_FIREWALL, OPT_CONTAINER, OPT_BACKEND };
 
 /* The option table: getopt_long and --help are both generated from it. */
 static const struct opt_desc {
@@ -64,6 +67,8 @@ static const struct opt_desc {
 	{ "container", OPT_CONTAINER, 1, M_LIVE | M_REPLAY, "NAME",
 	  "only what involves this container (name or id) or ip netns (repeatable)" },
 	{ NULL, 's', 1, M_LIVE, "N", "bytes of payload captured per event (default 512)" },
+	{ "backend", OPT_BACKEND, 1, M_LIVE, "NAME",
+	  "ptrace (default), bpf (no thread ever stopped), or auto (bpf when the kernel can)" },
 	{ "duration", OPT_DURATION, 1, M_LIVE, "SEC",
 	  "stop, detach and report after SEC seconds (0.5 is half a second)" },
 	{ "dns-timeout", OPT_DNS_TIMEOUT, 1, M_LIVE | M_REPLAY | M_CHECK, "SEC",
@@ -229,6 +234,11 @@ static void parse_args(int argc, char **argv)
 					  "give a file");
 			env.capture_path = optarg;
 			break;
+		case OPT_BACKEND:
+			if (strcmp(optarg, "ptrace") && strcmp(optarg, "bpf") && strcmp(optarg, "auto"))
+				die_usage("invalid --backend '%s' (expected ptrace, bpf or auto)", optarg);
+			env.backend = optarg;
+			break;
 		case OPT_CONTAINER:
 			if (env.ncontainers == SELECT_MAX)
 				die_usage("too many --container (max %d)", SELECT_MAX);
@@ -269,6 +279,7 @@ static void on_stop_signal(int sig)
 {
 	(void)sig;
 	engine_request_stop();
+	bpf_request_stop();
 	/* waitpid may have been entered just before the flag was set: the
 	 * alarm interrupts it again within a second. */
 	alarm(1);
@@ -347,23 +358,62 @@ static struct recorder *open_record(const struct containers *names)
 	return r;
 }
 
+/* The backend: bpf when asked for (or with auto, when this kernel can),
+ * else ptrace.  --backend bpf on a kernel that cannot is an error naming
+ * what is missing; auto says it in one line and uses ptrace. */
+static struct bpf_backend *pick_bpf(const struct bpf_opts *o)
+{
+	struct bpf_backend *b;
+	char why[256];
+	bool must = !strcmp(env.backend, "bpf");
+
+	if (!strcmp(env.backend, "ptrace"))
+		return NULL;
+	if (bpf_probe(why, sizeof(why)) == 0 && (b = bpf_backend_new(o, why, sizeof(why))))
+		return b;
+	if (must) {
+		fprintf(stderr, "nstrace: --backend bpf: %s\n", why);
+		exit(2);
+	}
+	fprintf(stderr, "nstrace: --backend auto: %s; tracing with ptrace\n", why);
+	return NULL;
+}
+
+/* The tracer's counters for the summary. */
+static json_t *tracer_json(const struct engine *e, struct bpf_backend *bb)
+{
+	if (bb) {
+		const struct bpf_stats *s = bpf_backend_stats(bb);
+		return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "bpf",
+				 "threads", (json_int_t)s->threads_seen, "records", (json_int_t)s->records,
+				 "decoded", (json_int_t)s->decoded, "lost", (json_int_t)s->lost);
+	}
+	const struct engine_stats *st = engine_stats(e);
+	return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "ptrace",
+		"threads", (json_int_t)st->threads_seen, "stops", (json_int_t)st->stops,
+		"decoded", (json_int_t)st->decoded, "undetached", (json_int_t)st->undetached);
+}
+
 static int live_main(void)
 {
 	struct session c = { .events = env.events, .json = env.json };
 	struct fw_watch fw = { .n = 0 };
 	struct engine_opts eo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
 				  .stack_depth = env.stacks ? (env.stack_depth ? (int)env.stack_depth : 1) : 0 };
-	const struct engine_stats *st;
-	struct engine *e;
+	struct bpf_opts bo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
+			       .stack_depth = eo.stack_depth };
+	struct bpf_backend *bb;
+	struct engine *e = NULL;
 	uint64_t end;
 	int status, r, cap_rc;
 
 	for (int i = 0; i < env.ncontainers; i++)
 		select_add(&c.sel, env.containers[i]);
-	if (session_init(&c, env.dns_timeout_us) < 0 || !(e = engine_new(&eo)) ||
-	    !(c.fw = calloc(1, sizeof(*c.fw))))
+	if (session_init(&c, env.dns_timeout_us) < 0 || !(c.fw = calloc(1, sizeof(*c.fw))))
 		die("out of memory");
-	st = engine_stats(e);
+	bb = pick_bpf(&bo);
+	if (!bb && !(e = engine_new(&eo)))
+		die("out of memory");
 	name_containers(&c.names);
 	check_containers(&c);
 	if (env.capture_path && (r = session_capture(&c, env.capture_path, env.dns_timeout_us)) < 0) {
@@ -379,40 +429,50 @@ static int live_main(void)
 		c.rec = open_record(&c.names);
 	install_signals();
 	if (env.nrest) {
-		pid_t pid = engine_launch(e, env.rest, !env.no_seccomp);
+		pid_t pid = bb ? bpf_backend_launch(bb, env.rest) : engine_launch(e, env.rest, !env.no_seccomp);
 		if (pid < 0)
 			die("cannot start %s: %s", env.rest[0], strerror(-pid));
 	} else {
 		for (int i = 0; i < env.npids; i++)
-			attach_or_die(e, env.pids[i]);
+			if (bb && bpf_backend_attach(bb, env.pids[i]) < 0)
+				die("attach to pid %d: no such process", env.pids[i]);
+			else if (!bb)
+				attach_or_die(e, env.pids[i]);
 	}
 	if (env.duration_us) {
 		struct itimerval it = { .it_value = { .tv_sec = (time_t)(env.duration_us / 1000000),
 						      .tv_usec = (suseconds_t)(env.duration_us % 1000000) } };
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
-	status = engine_run(e);
+	status = bb ? bpf_backend_run(bb) : engine_run(e);
 	end = now_us();
 	name_containers(&c.names); /* detached now: containers started meanwhile get names */
 	fw_watch_finish(&fw, c.fw); /* and the counters after */
 	if (c.rec && (r = record_close(c.rec, end, &c.names, c.fw)) < 0)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(-r));
 	c.rec = NULL;
-	cap_rc = session_report(&c, end, json_pack("{s:{s:I, s:I, s:I, s:I}}", "tracer",
-		"threads", (json_int_t)st->threads_seen, "stops", (json_int_t)st->stops,
-		"decoded", (json_int_t)st->decoded, "undetached", (json_int_t)st->undetached));
-	if (!env.json)
+	cap_rc = session_report(&c, end, tracer_json(e, bb));
+	if (!env.json && bb) {
+		const struct bpf_stats *bs = bpf_backend_stats(bb);
+		printf("\nnstrace: traced %lu threads with BPF, %lu records, %lu lost, %lu network events\n",
+		       bs->threads_seen, bs->records, bs->lost, c.nevents);
+	} else if (!env.json) {
 		printf("\nnstrace: traced %lu threads, %lu stops, %lu network events\n",
-		       st->threads_seen, st->stops, c.nevents);
-	if (st->undetached)
+		       engine_stats(e)->threads_seen, engine_stats(e)->stops, c.nevents);
+	}
+	if (bb && bpf_backend_stats(bb)->lost)
+		fprintf(stderr, "nstrace: %lu BPF records were lost (the ring buffer was full): the "
+			"report may miss calls\n", bpf_backend_stats(bb)->lost);
+	if (e && engine_stats(e)->undetached)
 		fprintf(stderr, "nstrace: %lu threads did not stop for detach; the kernel "
-				"detaches them as nstrace exits\n", st->undetached);
+				"detaches them as nstrace exits\n", engine_stats(e)->undetached);
 	if (session_fail_status(&c, env.fail_on))
 		status = 1;
 	if (cap_rc)
 		status = cap_rc;
 	fflush(stdout);
 	engine_free(e);
+	bpf_backend_free(bb);
 	session_free(&c);
 	return status;
 }

@@ -6,7 +6,9 @@
 # usage: scripts/deps.sh [GROUP...]   groups: build test e2e bench (default: build test e2e)
 set -u
 
-pkgs_build="gcc make libjansson-dev libunwind-dev libcurl4-openssl-dev"
+# libbpf-dev, bpftool, clang: the BPF backend (--backend bpf), built where
+# the kernel has BTF
+pkgs_build="gcc make libjansson-dev libunwind-dev libcurl4-openssl-dev libbpf-dev bpftool clang"
 # clang and libclang-rt-14-dev: the libFuzzer harnesses (make fuzz); tshark:
 # -w files opened as Wireshark would; mandoc, man-db: the manual page linted
 # and shown; bash-completion: the completion loaded as installed

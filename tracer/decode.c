@@ -21,7 +21,6 @@
 #include "tracer/netns.h"
 #include "tracer/stack.h"
 #include "tracer/syscalls.h"
-#include "tracer/tmem.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -35,6 +34,7 @@ int decode_init(struct decoder *d, struct model *m, nst_event_sink sink, void *c
 {
 	size_t per = snaplen ? snaplen : 1;
 
+	kfacts_ptrace(&d->kf, d);
 	d->m = m;
 	d->sink = sink;
 	d->sink_ctx = ctx;
@@ -102,22 +102,17 @@ static struct msock *sock_for_fd(struct decoder *d, struct mthread *t, int fd)
 {
 	struct mproc *p = t->p;
 	struct fd_entry *e = model_fd(p, fd);
-	char path[64], link[256];
+	char link[256];
 	struct nst_sock q;
 	struct msock *sk;
 	uint64_t ino;
-	ssize_t n;
-	int pidfd;
 
 	if (e && e->kind == FD_SOCKET)
 		return e->sk;
 	if ((e && e->kind != FD_UNKNOWN) || fd < 0)
 		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", p->pid, fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
+	if (d->kf.fd_link(d->kf.ctx, p, fd, link, sizeof(link)) <= 0)
 		return NULL; /* not open (the call will fail with EBADF) */
-	link[n] = '\0';
 	if (parse_fd_link(link, &ino) != LINK_SOCKET) {
 		model_fd_kind(d->m, p, fd, FD_OTHER);
 		return NULL;
@@ -127,8 +122,7 @@ static struct msock *sock_for_fd(struct decoder *d, struct mthread *t, int fd)
 		model_fd_socket(d->m, p, fd, sk, true);
 		return sk;
 	}
-	pidfd = tproc_pidfd(p);
-	if (pidfd >= 0 && netns_query_socket(pidfd, fd, &q) == 0) {
+	if (d->kf.sock_query(d->kf.ctx, p, fd, &q) == 0) {
 		sk = model_socket(d->m, p, fd, q.family, q.type, q.protocol,
 				  nstab_ino(&d->m->ns, q.netns.ino), NST_NS_QUERIED, true);
 		if (sk) {
@@ -172,9 +166,7 @@ static void attach_sock(struct decode_ctx *c, struct msock *sk)
 	if (!sk->local_known && is_inet(sk->family) && sk->peer.family != AF_UNSPEC &&
 	    ev->ret >= 0 && (c->tt->entry.sc->flags & SF_IO)) {
 		struct nst_addr local = { 0 };
-		int pidfd = tproc_pidfd(p);
-		if (pidfd >= 0)
-			netns_query_local(pidfd, ev->fd, &local);
+		c->d->kf.sock_local(c->d->kf.ctx, p, ev->fd, &local);
 		model_sock_local(c->d->m, sk, &local, true);
 	}
 	model_event_sock(c->d->m, p, sk, ev);
@@ -211,12 +203,10 @@ static bool wants_stack(const struct nst_event *ev)
 void decode_emit(struct decode_ctx *c)
 {
 	struct decoder *d = c->d;
-	struct tproc *tp = tproc_of(c->t->p);
 	struct queued *q;
 
 	if (d->stack_depth && !c->ev->stack && wants_stack(c->ev) &&
-	    stack_capture(d->stacks, c->t->p->pid, c->t->tid, &tp->syms, &d->stack,
-			  d->stack_depth, &c->tt->unwind) > 0)
+	    d->kf.stack(d->kf.ctx, c, &d->stack, d->stack_depth) > 0)
 		c->ev->stack = &d->stack;
 	if (d->qlen == DECODE_QUEUE)
 		decode_flush(d);
@@ -232,6 +222,34 @@ void decode_emit(struct decode_ctx *c)
 		q->ev.stack = &q->stack;
 	}
 	d->qlen++;
+}
+
+/* Two ranges: what both reads copied (the caller reads again when it is
+ * short). */
+static long kf_read2(struct decode_ctx *c, uint64_t a1, void *d1, size_t l1, uint64_t a2, void *d2,
+		     size_t l2)
+{
+	long n, m;
+
+	if (c->d->kf.read2) /* ptrace: one process_vm_readv */
+		return c->d->kf.read2(c->d->kf.ctx, c->t->tid, a1, d1, l1, a2, d2, l2);
+	if ((n = kf_read(c, a1, d1, l1)) != (long)l1)
+		return n;
+	m = kf_read(c, a2, d2, l2);
+	return m < 0 ? n : n + m;
+}
+
+/* gather_iov's reader (model/parse.h). */
+static long iov_reader(void *ctx, uint64_t addr, void *dst, size_t len)
+{
+	return kf_read(ctx, addr, dst, len);
+}
+
+nsid_t decode_thread_ns(struct decoder *d, pid_t tid)
+{
+	uint64_t ino = d->kf.thread_netns(d->kf.ctx, tid);
+
+	return ino ? nstab_ino(&d->m->ns, ino) : 0;
 }
 
 /* n bytes of a sockaddr, as read from the tracee, into out. */
@@ -255,7 +273,7 @@ static void decode_sockaddr(struct decode_ctx *c, uint64_t addr, uint64_t len,
 		return;
 	if (len > sizeof(buf))
 		len = sizeof(buf);
-	take_sockaddr(c, buf, tmem_read(c->t->tid, addr, buf, len), out);
+	take_sockaddr(c, buf, kf_read(c, addr, buf, len), out);
 }
 
 /* A socklen_t* and the sockaddr it sizes, read together in one go; the
@@ -270,7 +288,7 @@ static void decode_sockaddr_lenp(struct decode_ctx *c, uint64_t addr, uint64_t l
 
 	if (!addr || !lenp)
 		return;
-	n = tmem_read2(c->t->tid, lenp, &len, sizeof(len), addr, buf, sizeof(buf));
+	n = kf_read2(c, lenp, &len, sizeof(len), addr, buf, sizeof(buf));
 	if (n < (long)sizeof(len)) {
 		c->ev->flags |= NST_EV_ADDR_UNREADABLE;
 		return;
@@ -290,7 +308,7 @@ static void capture_flat(struct decode_ctx *c, uint64_t addr, uint64_t len)
 	c->ev->io_len = len;
 	if (!want)
 		return;
-	n = tmem_read(c->t->tid, addr, c->d->payload, want);
+	n = kf_read(c, addr, c->d->payload, want);
 	if (n < 0) {
 		c->ev->flags |= NST_EV_UNREADABLE;
 		return;
@@ -306,11 +324,10 @@ static void capture_flat(struct decode_ctx *c, uint64_t addr, uint64_t len)
 /* Gather len bytes from the first nread of cnt entries of c->d->iov. */
 static void gather_payload(struct decode_ctx *c, size_t nread, size_t cnt, uint64_t len)
 {
-	pid_t tid = c->t->tid;
 	int unreadable = 0;
 	size_t got;
 
-	got = gather_iov(c->d->iov, nread, len, c->d->payload, c->d->snaplen, tmem_reader, &tid,
+	got = gather_iov(c->d->iov, nread, len, c->d->payload, c->d->snaplen, iov_reader, c,
 			 &unreadable);
 	if (unreadable || nread < cnt)
 		c->ev->flags |= NST_EV_UNREADABLE;
@@ -330,7 +347,7 @@ static void capture_iov(struct decode_ctx *c, uint64_t iov, uint64_t cnt, uint64
 		return;
 	if (cnt > NST_MAX_IOV)
 		cnt = NST_MAX_IOV;
-	n = tmem_read(c->t->tid, iov, c->d->iov, cnt * sizeof(struct iovec));
+	n = kf_read(c, iov, c->d->iov, cnt * sizeof(struct iovec));
 	if (n < 0) {
 		c->ev->flags |= NST_EV_UNREADABLE;
 		return;
@@ -436,7 +453,7 @@ void exit_socketpair(struct decode_ctx *c)
 
 	c->ev->fd = -1;
 	c->ev->arg = a[1];
-	if (c->ret == 0 && tmem_read(c->t->tid, a[3], sv, sizeof(sv)) == sizeof(sv)) {
+	if (c->ret == 0 && kf_read(c, a[3], sv, sizeof(sv)) == sizeof(sv)) {
 		nsid_t ns = c->tt->entry.netns;
 		sk = new_socket(c, sv[0], (int)a[0], (int)a[1], (int)a[2], ns);
 		new_socket(c, sv[1], (int)a[0], (int)a[1], (int)a[2], ns);
@@ -509,7 +526,7 @@ void exit_sockerr(struct decode_ctx *c)
 	int v;
 
 	if (c->ret == 0) {
-		if (tmem_read(c->t->tid, c->a[3], &v, sizeof(v)) == sizeof(v))
+		if (kf_read(c, c->a[3], &v, sizeof(v)) == sizeof(v))
 			c->ev->arg = (uint64_t)(v < 0 ? 0 : v);
 		else
 			c->ev->flags |= NST_EV_UNREADABLE;
@@ -548,7 +565,7 @@ static void decode_msghdr(struct decode_ctx *c, const struct msghdr *m, uint64_t
 	uint8_t buf[NST_MAX_SOCKADDR];
 
 	if (want_name && len && c->d->snaplen && cnt &&
-	    tmem_read2(c->t->tid, name, buf, namelen, iov, c->d->iov, cnt * sizeof(struct iovec)) ==
+	    kf_read2(c, name, buf, namelen, iov, c->d->iov, cnt * sizeof(struct iovec)) ==
 		    (long)(namelen + cnt * sizeof(struct iovec))) {
 		take_sockaddr(c, buf, (long)namelen, &c->ev->addr);
 		c->ev->io_len = len;
@@ -567,8 +584,7 @@ static uint64_t iov_total(struct decode_ctx *c, const struct msghdr *m)
 	long n;
 	size_t i;
 
-	n = tmem_read(c->t->tid, (uint64_t)(uintptr_t)m->msg_iov, c->d->iov,
-		      cnt * sizeof(struct iovec));
+	n = kf_read(c, (uint64_t)(uintptr_t)m->msg_iov, c->d->iov, cnt * sizeof(struct iovec));
 	for (i = 0; n > 0 && i < (size_t)n / sizeof(struct iovec); i++)
 		total += c->d->iov[i].iov_len;
 	return total;
@@ -580,7 +596,7 @@ void exit_msg(struct decode_ctx *c)
 
 	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	c->ev->arg = c->a[2];
-	if (tmem_read(c->t->tid, c->a[1], &m, sizeof(m)) != sizeof(m)) {
+	if (kf_read(c, c->a[1], &m, sizeof(m)) != sizeof(m)) {
 		c->ev->flags |= NST_EV_UNREADABLE;
 	} else {
 		uint64_t len = c->ret >= 0 ? (uint64_t)c->ret
@@ -599,7 +615,7 @@ void exit_mmsg(struct decode_ctx *c)
 	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	c->ev->arg = c->a[3];
 	if (c->ret < 0 && is_send(c) && vlen && /* failed on its first message: show it */
-	    tmem_read(c->t->tid, c->a[1], c->d->mmsg, sizeof(struct mmsghdr)) == sizeof(struct mmsghdr)) {
+	    kf_read(c, c->a[1], c->d->mmsg, sizeof(struct mmsghdr)) == sizeof(struct mmsghdr)) {
 		decode_msghdr(c, &c->d->mmsg[0].msg_hdr, iov_total(c, &c->d->mmsg[0].msg_hdr));
 		decode_emit(c);
 		return;
@@ -612,7 +628,7 @@ void exit_mmsg(struct decode_ctx *c)
 	cnt = (int)(c->ret < (int64_t)vlen ? c->ret : (int64_t)vlen);
 	if (cnt > NST_MAX_MMSG)
 		cnt = NST_MAX_MMSG;
-	n = tmem_read(c->t->tid, c->a[1], c->d->mmsg, (size_t)cnt * sizeof(struct mmsghdr));
+	n = kf_read(c, c->a[1], c->d->mmsg, (size_t)cnt * sizeof(struct mmsghdr));
 	if (n < (long)sizeof(struct mmsghdr)) {
 		c->ev->flags |= NST_EV_UNREADABLE;
 		decode_emit(c);
@@ -739,12 +755,10 @@ void decode_exit(struct decoder *d, struct mthread *t, int64_t rval, bool is_err
 	struct tthread *tt = tthread_of(t);
 	const struct syscall_desc *sc = tt->entry.sc;
 	struct nst_event *ev = &d->ev; /* reused: no allocation per stop */
-	struct timespec ts;
 	struct decode_ctx c;
 
 	memset(ev, 0, sizeof(*ev));
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ev->ts_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	ev->ts_us = d->kf.now_us(d->kf.ctx);
 	model_event_begin(d->m, t, tt->entry.netns, ev);
 	nst_event_set_sen(ev, (enum nst_sen)sc->sen);
 	ev->fd = sc->nargs ? (int32_t)tt->entry.args[0] : -1;

@@ -21,8 +21,46 @@
 #define DECODE_QUEUE 64
 
 struct stacks;
+struct decode_ctx;
+struct decoder;
+
+/* What the kernel knows beyond a call's arguments, as the decoders ask it:
+ * tracee memory, what an fd is, a socket's netns and addresses, a thread's
+ * netns, the call's stack and time.  The ptrace engine asks the live
+ * process (tracer/kfacts.c: /proc, process_vm_readv, SIOCGSKNS, libunwind);
+ * the BPF backend answers from the record its programs made at the call
+ * (tracer/bpf.c).  ctx is the source's own. */
+struct kfacts {
+	/* Up to len bytes of tid's memory at addr into dst: the bytes copied
+	 * (short at unmapped memory) or -errno, never past dst+len. */
+	long (*read)(void *ctx, pid_t tid, uint64_t addr, void *dst, size_t len);
+	/* Two ranges at once (tmem_read2's contract); NULL: two reads. */
+	long (*read2)(void *ctx, pid_t tid, uint64_t a1, void *d1, size_t l1, uint64_t a2, void *d2,
+		      size_t l2);
+	/* What readlink(/proc/PID/fd/FD) gives ("socket:[ino]", "net:[ino]",
+	 * a path), NUL-terminated: its length, or -1 when the fd is not open. */
+	long (*fd_link)(void *ctx, struct mproc *p, int fd, char *buf, size_t n);
+	/* A socket of p's from before the trace: family, type, protocol,
+	 * netns, addresses (netns_query_socket's contract).  0 or -errno. */
+	int (*sock_query)(void *ctx, struct mproc *p, int fd, struct nst_sock *q);
+	/* A socket's local address (the kernel's choice after connect or a
+	 * first send).  0 or -errno. */
+	int (*sock_local)(void *ctx, struct mproc *p, int fd, struct nst_addr *local);
+	/* The netns inode thread tid is in now, 0 when it cannot be told. */
+	uint64_t (*thread_netns)(void *ctx, pid_t tid);
+	/* -k: the user stack of the call at hand, at most depth frames into
+	 * out: the number of frames, 0 when none. */
+	int (*stack)(void *ctx, struct decode_ctx *c, struct nst_stack *out, int depth);
+	/* The call's time: µs since the epoch. */
+	uint64_t (*now_us)(void *ctx);
+	void *ctx;
+};
+
+/* The ptrace engine's facts: the live process.  d is the decoder. */
+void kfacts_ptrace(struct kfacts *kf, struct decoder *d);
 
 struct decoder {
+	struct kfacts kf;          /* kfacts_ptrace unless a source sets its own */
 	struct model *m;
 	nst_event_sink sink;
 	void *sink_ctx;
@@ -75,6 +113,9 @@ void decode_free(struct decoder *d);
 void decode_exit(struct decoder *d, struct mthread *t, int64_t rval, bool is_error);
 
 /* Shared by the decoder files (decode.c, decode_ns.c). */
+static inline long kf_read(struct decode_ctx *c, uint64_t addr, void *dst, size_t len);
+/* The thread's netns now, interned; 0 when it cannot be told. */
+nsid_t decode_thread_ns(struct decoder *d, pid_t tid);
 /* Queue the event of c (with a stack under -k when the diagnosis wants
  * one); the sink sees it at the next decode_flush(). */
 void decode_emit(struct decode_ctx *c);
@@ -111,5 +152,10 @@ void exit_close_range(struct decode_ctx *c);
 void exit_setns(struct decode_ctx *c);
 void exit_unshare(struct decode_ctx *c);
 void exit_clone(struct decode_ctx *c);
+
+static inline long kf_read(struct decode_ctx *c, uint64_t addr, void *dst, size_t len)
+{
+	return c->d->kf.read(c->d->kf.ctx, c->t->tid, addr, dst, len);
+}
 
 #endif

@@ -14,25 +14,20 @@
 #include <unistd.h>
 
 #include "model/parse.h"
-#include "tracer/tmem.h"
 
 enum ns_link { NSLINK_NONE, NSLINK_NET, NSLINK_PATH, NSLINK_PIDFD, NSLINK_OTHER };
 
 /* What fd of t's process is, for setns: "net:[ino]" (NSLINK_NET, *ino), a
  * bind-mount path (kept in the thread's entry_path), a pidfd, another
  * namespace type ("uts:[..]"), or nothing (not open). */
-static enum ns_link read_ns_link(struct mthread *t, int fd, uint64_t *ino)
+static enum ns_link read_ns_link(struct decoder *d, struct mthread *t, int fd, uint64_t *ino)
 {
 	struct tthread *tt = tthread_of(t);
-	char path[64], link[256];
-	ssize_t n;
+	char link[256];
 
 	tt->entry_path[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
+	if (d->kf.fd_link(d->kf.ctx, t->p, fd, link, sizeof(link)) <= 0)
 		return NSLINK_NONE;
-	link[n] = '\0';
 	switch (parse_fd_link(link, ino)) {
 	case LINK_NETNS:
 		return NSLINK_NET;
@@ -64,7 +59,7 @@ bool entry_setns(struct decoder *d, struct mthread *t)
 	}
 	if (tt->entry.args[1] & CLONE_NEWNET)
 		return true;
-	switch (read_ns_link(t, (int)tt->entry.args[0], &ino)) {
+	switch (read_ns_link(d, t, (int)tt->entry.args[0], &ino)) {
 	case NSLINK_NET:
 		tt->entry.aux = nstab_ino(&d->m->ns, ino);
 		tt->entry.aux_type = CLONE_NEWNET;
@@ -98,18 +93,18 @@ bool entry_clone3(struct decoder *d, struct mthread *t)
 	struct tthread *tt = tthread_of(t);
 	uint64_t flags = 0;
 
-	(void)d;
-	if (tmem_read(t->tid, tt->entry.args[0], &flags, sizeof(flags)) != sizeof(flags))
+	if (d->kf.read(d->kf.ctx, t->tid, tt->entry.args[0], &flags, sizeof(flags)) != sizeof(flags))
 		flags = 0;
 	tt->entry.aux = flags;
 	return flags & CLONE_NEWNET;
 }
 
-/* After a successful namespace change, the thread's netns is read back from
- * /proc: exact for nsfs fds, pidfds and unshare alike. */
+/* After a successful namespace change, the thread's netns is read back
+ * (kfacts: /proc, or the BPF record): exact for nsfs fds, pidfds and
+ * unshare alike. */
 static void refresh_thread_netns(struct decoder *d, struct mthread *t)
 {
-	nsid_t ns = tasks_ns_of(d->m, t->tid);
+	nsid_t ns = decode_thread_ns(d, t->tid);
 
 	if (ns)
 		model_enter_ns(t, ns);
@@ -137,7 +132,7 @@ static void note_netns_fd(struct decoder *d, struct mthread *t, int fd)
 			model_fd_kind(d->m, t->p, fd, FD_NSFILE);
 			return;
 		}
-		switch (read_ns_link(t, fd, &ino)) {
+		switch (read_ns_link(d, t, fd, &ino)) {
 		case NSLINK_NET:
 			if (!ns || ino != ns->ino)
 				return;
@@ -176,7 +171,7 @@ void exit_setns(struct decode_ctx *c)
 		note_netns_fd(c->d, t, fd);
 	} else if (!(nstype & CLONE_NEWNET) && tt->entry.aux_type != CLONE_NEWNET) {
 		return;
-	} else if (tt->entry.aux_type != CLONE_NEWNET && read_ns_link(t, fd, &ino) == NSLINK_NET) {
+	} else if (tt->entry.aux_type != CLONE_NEWNET && read_ns_link(c->d, t, fd, &ino) == NSLINK_NET) {
 		tt->entry.aux = nstab_ino(&c->d->m->ns, ino); /* failed: name the target all the same */
 	}
 	model_event_ns_new(c->d->m, t->p, c->ret == 0 ? t->ns : (nsid_t)tt->entry.aux, c->ev);
@@ -211,7 +206,7 @@ void exit_clone(struct decode_ctx *c)
 	c->ev->fd = -1;
 	c->ev->arg = c->tt->entry.aux;
 	if (c->ret > 0 && !ns)
-		ns = tasks_ns_of(c->d->m, (pid_t)c->ret);
+		ns = decode_thread_ns(c->d, (pid_t)c->ret);
 	if (c->ret > 0 && ns)
 		model_event_ns_new(c->d->m, c->t->p, ns, c->ev);
 	decode_emit(c);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Live against replay: fixture programs that use every fd and netns
+# Live against replay (and ptrace against BPF): fixture programs that use every fd and netns
 # operation (dup, dup2, F_DUPFD_CLOEXEC, fd reuse, fork, threads, execve,
 # unshare, clone(CLONE_NEWNET), close_range, answers read without an
 # address by another thread or process) are run live under nstrace (which
@@ -10,6 +10,9 @@
 . tests/lib.sh
 
 dns_lab_up || { fail "live-vs-replay: lab setup"; exit 0; }
+# the BPF backend too, where this kernel and build can run it (test_bpf.sh says when not)
+BPF=""
+"$NST" --backend bpf -- true >/dev/null 2>&1 && BPF=1
 
 # findings FILE: "id severity result count" lines, sorted
 findings() { grep '^{' "$1" | jq -r 'select(.type=="finding") | "\(.id) \(.severity) \(.result) \(.count)"' | sort; }
@@ -51,6 +54,13 @@ run_three() {
 	check "$p: plain strace replay gives the live findings" cmp -s "$T/$p.live.f" "$T/$p.plain.f"
 	check "$p: strace -yy replay gives the live summary counts" cmp -s "$T/$p.live.c" "$T/$p.yy.c"
 	check "$p: plain strace replay gives the live summary counts" cmp -s "$T/$p.live.c" "$T/$p.plain.c"
+	if [ -n "$BPF" ]; then # the BPF backend, live too: the same
+		timeout 60 "$NST" --backend bpf --json -- "$@" >"$T/$p.bpf.jsonl" 2>"$T/$p.bpf.out"
+		findings "$T/$p.bpf.jsonl" >"$T/$p.bpf.f"
+		counts "$T/$p.bpf.jsonl" >"$T/$p.bpf.c"
+		check "$p: --backend bpf gives the live (ptrace) findings and summary counts" \
+			sh -c "cmp -s '$T/$p.live.f' '$T/$p.bpf.f' && cmp -s '$T/$p.live.c' '$T/$p.bpf.c'"
+	fi
 	for v in live yy plain; do
 		mine=$($own "$T/$p.$v.out" "$T/$p.$v.jsonl")
 		check "$p $v: queries sent and answers read equal the program's own count ($mine)" \

@@ -1,0 +1,680 @@
+/* bpf.c - the eBPF backend, see bpf.h.
+ *
+ * A record is decoded as a ptrace stop would be: the thread's entry is set
+ * from it, the entry decoder decides, decode_exit runs; every kernel fact
+ * the decoders ask (kfacts) is answered from the record itself, so that
+ * what nstrace reports is what the kernel saw at the call. */
+#define _GNU_SOURCE
+#include "tracer/bpf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tracer/bpf_event.h"
+#include "tracer/bpf_recipe.h"
+#include "tracer/decode.h"
+#include "tracer/symbols.h"
+#include "tracer/tmem.h"
+#include "tracer/syscalls.h"
+#include "tracer/tasks.h"
+
+#ifdef NST_BPF
+#include <bpf/libbpf.h>
+#include "nstrace.skel.h"
+#endif
+
+static volatile sig_atomic_t stop_requested;
+
+void bpf_request_stop(void)
+{
+	stop_requested = 1;
+}
+
+#ifdef NST_BPF
+
+/* --- recipes: what each decoded syscall needs copied --------------------------- */
+
+/* By operation and name (model/sysent.h): a table, like the decoders'. */
+static const uint8_t recipe_of_sen[SEN_COUNT] = {
+	[SEN_socket] = NBPF_CAP_NOFD | NBPF_RET_FD,
+	[SEN_socketpair] = NBPF_CAP_PAIR,
+	[SEN_connect] = NBPF_CAP_ADDR,
+	[SEN_bind] = NBPF_CAP_ADDR,
+	[SEN_listen] = NBPF_CAP_ARGS,
+	[SEN_accept] = NBPF_CAP_ADDRP | NBPF_RET_FD,
+	[SEN_accept4] = NBPF_CAP_ADDRP | NBPF_RET_FD,
+	[SEN_getsockname] = NBPF_CAP_ADDRP,
+	[SEN_getpeername] = NBPF_CAP_ADDRP,
+	[SEN_getsockopt] = NBPF_CAP_SOCKOPT,
+	[SEN_sendto] = NBPF_CAP_SENDTO,
+	[SEN_recvfrom] = NBPF_CAP_RECVFROM,
+	[SEN_sendmsg] = NBPF_CAP_MSG,
+	[SEN_recvmsg] = NBPF_CAP_MSG,
+	[SEN_sendmmsg] = NBPF_CAP_MMSG,
+	[SEN_recvmmsg] = NBPF_CAP_MMSG,
+	[SEN_read] = NBPF_CAP_RW,
+	[SEN_write] = NBPF_CAP_RW,
+	[SEN_readv] = NBPF_CAP_RWV,
+	[SEN_writev] = NBPF_CAP_RWV,
+	[SEN_close] = NBPF_CAP_ARGS,
+	[SEN_close_range] = NBPF_CAP_NOFD,
+	[SEN_dup] = NBPF_CAP_ARGS | NBPF_RET_FD,
+	[SEN_dup2] = NBPF_CAP_ARGS | NBPF_RET_FD,
+	[SEN_dup3] = NBPF_CAP_ARGS | NBPF_RET_FD,
+	[SEN_fcntl] = NBPF_CAP_ARGS | NBPF_RET_FD,
+	[SEN_setns] = NBPF_CAP_ARGS,
+	[SEN_unshare] = NBPF_CAP_NOFD,
+	[SEN_clone] = NBPF_CAP_NOFD,
+	[SEN_clone3] = NBPF_CAP_CLONE3,
+};
+
+struct bpf_backend {
+	struct nstrace_bpf *skel;
+	struct ring_buffer *rb;
+	struct model m;
+	struct decoder d;
+	const struct nbpf_rec *rec; /* the record being decoded */
+	int64_t boot_to_real_ns;    /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	pid_t launched;
+	int launched_status;
+	pid_t attached[64];         /* -p: gone when kill(pid, 0) says so */
+	int nattached;
+	struct symcache *syms;      /* -k */
+	struct bpf_stats st;
+};
+
+/* --- kernel facts from the record -------------------------------------------- */
+
+/* The record's regions, one after the other. */
+static const struct nbpf_region *region_next(const struct nbpf_rec *r, const struct nbpf_region *g)
+{
+	const uint8_t *end = (const uint8_t *)r + r->len, *p;
+
+	p = g ? (const uint8_t *)(g + 1) + ((g->len + 7) & ~7u) : (const uint8_t *)(r + 1);
+	if (p + sizeof(*g) > end)
+		return NULL;
+	g = (const struct nbpf_region *)(const void *)p;
+	return (const uint8_t *)(g + 1) + g->len <= end ? g : NULL;
+}
+
+/* Memory at the call is what the programs copied: a read outside it is a
+ * bad pointer (the decoders mark the event unreadable, as under ptrace). */
+static long rec_read(void *ctx, pid_t tid, uint64_t addr, void *dst, size_t len)
+{
+	struct bpf_backend *b = ctx;
+	size_t got = 0;
+	bool more = true;
+
+	(void)tid;
+	while (got < len && more) {
+		more = false;
+		for (const struct nbpf_region *g = region_next(b->rec, NULL); g; g = region_next(b->rec, g)) {
+			uint64_t at = addr + got;
+			if (g->kind != NBPF_REGION_MEM || at < g->addr || at >= g->addr + g->len)
+				continue;
+			size_t n = (size_t)(g->addr + g->len - at);
+			if (n > len - got)
+				n = len - got;
+			memcpy((uint8_t *)dst + got, (const uint8_t *)(g + 1) + (at - g->addr), n);
+			got += n;
+			more = true;
+			break;
+		}
+	}
+	return got ? (long)got : -EFAULT;
+}
+
+/* What the record says fd was: arg 0 at entry, or the call's new fd. */
+static const struct nbpf_fd *rec_fd(const struct bpf_backend *b, int fd, bool at_exit)
+{
+	const struct nbpf_rec *r = b->rec;
+	const struct nbpf_fd *f = NULL;
+
+	if (fd == (int)r->args[0])
+		f = at_exit ? &r->xfd : &r->fd;
+	if ((!f || f->kind == NBPF_FD_NONE) && r->ret >= 0 && fd == (int)r->ret && r->nfd.kind)
+		f = &r->nfd;
+	return f && f->kind != NBPF_FD_NONE ? f : NULL;
+}
+
+static long rec_fd_link(void *ctx, struct mproc *p, int fd, char *buf, size_t n)
+{
+	const struct nbpf_fd *f = rec_fd(ctx, fd, false);
+	int len;
+
+	(void)p;
+	if (!f)
+		return -1;
+	switch (f->kind) {
+	case NBPF_FD_SOCKET: len = snprintf(buf, n, "socket:[%llu]", (unsigned long long)f->ino); break;
+	case NBPF_FD_NETNS: len = snprintf(buf, n, "net:[%llu]", (unsigned long long)f->ino); break;
+	case NBPF_FD_PIDFD: len = snprintf(buf, n, "anon_inode:[pidfd]"); break;
+	default: len = snprintf(buf, n, "other:[%llu]", (unsigned long long)f->ino); break;
+	}
+	return len;
+}
+
+static void fd_addr(const struct nbpf_fd *f, bool local, struct nst_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (f->family != AF_INET && f->family != AF_INET6)
+		return;
+	a->family = f->family;
+	a->port = local ? f->lport : f->rport;
+	memcpy(a->family == AF_INET ? a->u.in4 : a->u.in6, local ? f->laddr : f->raddr,
+	       a->family == AF_INET ? 4 : 16);
+	if (!local && !a->port) /* not connected */
+		a->family = AF_UNSPEC;
+}
+
+static int rec_sock_query(void *ctx, struct mproc *p, int fd, struct nst_sock *q)
+{
+	const struct nbpf_fd *f = rec_fd(ctx, fd, true);
+
+	(void)p;
+	if (!f || f->kind != NBPF_FD_SOCKET)
+		return -ENOTSOCK;
+	memset(q, 0, sizeof(*q));
+	q->family = f->family;
+	q->type = f->type;
+	q->protocol = f->protocol;
+	q->netns.ino = f->netns;
+	fd_addr(f, true, &q->local);
+	fd_addr(f, false, &q->peer);
+	return 0;
+}
+
+static int rec_sock_local(void *ctx, struct mproc *p, int fd, struct nst_addr *local)
+{
+	const struct nbpf_fd *f = rec_fd(ctx, fd, true);
+
+	(void)p;
+	if (!f || f->kind != NBPF_FD_SOCKET)
+		return -ENOTSOCK;
+	fd_addr(f, true, local);
+	return 0;
+}
+
+static uint64_t rec_thread_netns(void *ctx, pid_t tid)
+{
+	struct bpf_backend *b = ctx;
+	struct mthread *t;
+	struct nsent *e;
+
+	if (tid == (pid_t)b->rec->tid)
+		return b->rec->netns_exit;
+	t = model_thread(&b->m, tid); /* a child: its fork record said */
+	e = t ? nstab_get(&b->m.ns, t->ns) : NULL;
+	return e ? e->ino : 0;
+}
+
+/* A frameless leaf (a libc syscall stub) keeps its return address at
+ * [rsp], and the frame-pointer walk skips its caller: the word there is
+ * that caller when the bytes before it are a direct call (e8 rel32) to the
+ * start of the leaf (the same test as tracer/stack.c's). */
+static bool leaf_return(pid_t pid, const struct nst_frame *leaf, uint64_t ret)
+{
+	uint8_t call[5];
+	int32_t rel;
+
+	if (!leaf->function || ret < sizeof(call) ||
+	    tmem_read(pid, ret - sizeof(call), call, sizeof(call)) != sizeof(call) || call[0] != 0xe8)
+		return false;
+	memcpy(&rel, call + 1, sizeof(rel));
+	return ret + (uint64_t)(int64_t)rel == leaf->addr - leaf->offset;
+}
+
+/* -k: the frames bpf_get_stack walked (by frame pointers, which Go
+ * keeps), symbolized as the ptrace stacks are. */
+static int rec_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int depth)
+{
+	struct bpf_backend *b = ctx;
+	const struct nbpf_region *g = region_next(b->rec, NULL);
+	const uint64_t *frames;
+	uint32_t n;
+
+	if (!b->syms || !g || g->kind != NBPF_REGION_STACK)
+		return 0;
+	frames = (const uint64_t *)(const void *)(g + 1);
+	n = g->len / 8;
+	if (n > NBPF_FRAMES)
+		n = NBPF_FRAMES;
+	if (n > (uint32_t)depth)
+		n = (uint32_t)depth;
+	if (n > NST_MAX_FRAMES)
+		n = NST_MAX_FRAMES;
+	struct sym_proc **sp = &tproc_of(c->t->p)->syms;
+	pid_t pid = c->t->p->pid;
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < n && k < n; i++) {
+		symbolize(b->syms, sp, pid, frames[i], &out->frames[k++]);
+		if (i == 0 && k < (uint32_t)depth && k < NST_MAX_FRAMES && n > 1 &&
+		    b->rec->sp_word != frames[1] && leaf_return(pid, &out->frames[0], b->rec->sp_word)) {
+			symbolize(b->syms, sp, pid, b->rec->sp_word, &out->frames[k++]);
+			if (n < (uint32_t)depth && n < NST_MAX_FRAMES)
+				n++;
+		}
+	}
+	out->nframes = k;
+	return (int)k;
+}
+
+static uint64_t rec_now_us(void *ctx)
+{
+	struct bpf_backend *b = ctx;
+
+	return (uint64_t)((int64_t)b->rec->ts_ns + b->boot_to_real_ns) / 1000u;
+}
+
+/* --- records ---------------------------------------------------------------------- */
+
+static nsid_t ns_of(struct bpf_backend *b, uint64_t ino)
+{
+	return ino ? nstab_ino(&b->m.ns, ino) : 0;
+}
+
+/* The record's thread; a thread first seen now (it was made before the
+ * trace, or its fork record is yet to be read) joins its process. */
+static struct mthread *thread_of(struct bpf_backend *b, const struct nbpf_rec *r)
+{
+	struct mthread *t = model_thread(&b->m, (pid_t)r->tid);
+
+	if (!t && (t = model_task_new(&b->m, (pid_t)r->tid, (pid_t)r->tgid, NULL, ns_of(b, r->netns_enter))))
+		b->st.threads_seen++;
+	if (t && !t->p->comm[0])
+		memcpy(t->p->comm, r->comm, sizeof(r->comm) < sizeof(t->p->comm) ? sizeof(r->comm)
+										       : sizeof(t->p->comm));
+	return t;
+}
+
+static void on_syscall(struct bpf_backend *b, const struct nbpf_rec *r)
+{
+	const struct syscall_desc *sc = syscall_lookup((long)r->nr);
+	struct mthread *t;
+	struct tthread *tt;
+	bool decode;
+
+	if (!sc || !(t = thread_of(b, r)))
+		return;
+	tt = tthread_of(t);
+	/* where the kernel says the thread was: a fact, over what was inferred */
+	if (r->netns_enter && ns_of(b, r->netns_enter) != t->ns)
+		model_enter_ns(t, ns_of(b, r->netns_enter));
+	memset(&tt->entry, 0, sizeof(tt->entry));
+	tt->entry.sc = sc;
+	memcpy(tt->entry.args, r->args, sizeof(tt->entry.args));
+	tt->entry.netns = t->ns;
+	if (sc->on_entry)
+		decode = sc->on_entry(&b->d, t);
+	else if (sc->flags & SF_SOCKFD)
+		decode = entry_sockfd(&b->d, t);
+	else
+		decode = true;
+	if (!decode)
+		return;
+	b->st.decoded++;
+	decode_exit(&b->d, t, r->ret, r->ret < 0 && r->ret >= -4095);
+}
+
+static void on_fork(struct bpf_backend *b, const struct nbpf_rec *r)
+{
+	struct mthread *parent = thread_of(b, r);
+	pid_t child = (pid_t)r->args[0], ctgid = (pid_t)r->args[1];
+	uint64_t flags = r->nr == SYS_clone || r->nr == SYS_clone3 ? r->args[2] : 0;
+
+	if (!parent || model_thread(&b->m, child))
+		return;
+	if (ctgid == child)
+		flags &= ~(uint64_t)CLONE_THREAD;
+	else
+		flags |= CLONE_THREAD;
+	if (model_clone(&b->m, parent, child, flags, ns_of(b, r->netns_exit)))
+		b->st.threads_seen++;
+}
+
+/* -k: the process's maps, read at once: stacks are symbolized after the
+ * fact, from /proc/PID/maps, and a process given with -p surely runs now. */
+static void preload_maps(struct bpf_backend *b, struct mproc *p)
+{
+	struct nst_frame f;
+
+	if (b->syms)
+		symbolize(b->syms, &tproc_of(p)->syms, p->pid, 0, &f);
+}
+
+static void on_exec(struct bpf_backend *b, const struct nbpf_rec *r)
+{
+	struct mthread *t = model_thread(&b->m, (pid_t)r->args[0]);
+
+	if (!t)
+		t = thread_of(b, r);
+	if (!t)
+		return;
+	model_exec(&b->m, t, (pid_t)r->tid);
+	if (!(t = model_thread(&b->m, (pid_t)r->tid)))
+		return;
+	memcpy(t->p->comm, r->comm, sizeof(t->p->comm) < sizeof(r->comm) ? sizeof(t->p->comm)
+									       : sizeof(r->comm));
+	/* a new program: new maps (read again at its first stack: the
+	 * dynamic linker has not mapped its libraries yet) */
+	sym_proc_free(tproc_of(t->p)->syms);
+	tproc_of(t->p)->syms = NULL;
+}
+
+static void on_thread_exit(struct bpf_backend *b, const struct nbpf_rec *r)
+{
+	struct mthread *t = model_thread(&b->m, (pid_t)r->tid);
+	uint32_t tgid = r->tgid;
+
+	if (!t)
+		return;
+	model_thread_exit(&b->m, t);
+	if (!model_proc(&b->m, (pid_t)tgid)) /* its last thread: no longer traced */
+		bpf_map__delete_elem(b->skel->maps.tgids, &tgid, sizeof(tgid), 0);
+}
+
+static int on_record(void *ctx, void *data, size_t n)
+{
+	struct bpf_backend *b = ctx;
+	const struct nbpf_rec *r = data;
+
+	if (n < sizeof(*r) || r->len > n || r->len < sizeof(*r))
+		return 0;
+	b->rec = r;
+	b->st.records++;
+	switch (r->kind) {
+	case NBPF_SYSCALL: on_syscall(b, r); break;
+	case NBPF_FORK: on_fork(b, r); break;
+	case NBPF_EXEC: on_exec(b, r); break;
+	case NBPF_EXIT: on_thread_exit(b, r); break;
+	default: break;
+	}
+	decode_flush(&b->d);
+	return 0;
+}
+
+/* --- setup ------------------------------------------------------------------------ */
+
+/* -k: the calls whose events may show a stack (decode.c's wants_stack):
+ * only those pay for bpf_get_stack. */
+static bool wants_stack_op(enum nst_op op)
+{
+	switch (op) {
+	case NST_OP_SOCKET: case NST_OP_ACCEPT: case NST_OP_CONNECT: case NST_OP_SEND:
+	case NST_OP_SETNS: case NST_OP_UNSHARE: case NST_OP_CLONE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int64_t boot_to_real(void)
+{
+	struct timespec r, bt;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return ((int64_t)r.tv_sec - bt.tv_sec) * 1000000000 + (r.tv_nsec - bt.tv_nsec);
+}
+
+int bpf_probe(char *why, size_t n)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(why, n, "the kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot load");
+		return -ENOENT;
+	}
+	if (geteuid() != 0) {
+		snprintf(why, n, "loading BPF programs needs root (CAP_BPF and CAP_PERFMON)");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* libbpf's messages (the verifier's log among them) only when asked:
+ * NSTRACE_BPF_DEBUG=1. */
+static int libbpf_log(enum libbpf_print_level l, const char *fmt, va_list ap)
+{
+	(void)l;
+	return getenv("NSTRACE_BPF_DEBUG") ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t n)
+{
+	struct bpf_backend *b = calloc(1, sizeof(*b));
+	struct model_cfg cfg;
+	int err = 0;
+
+	if (!b || bpf_probe(why, n) < 0) {
+		err = b ? EPERM : ENOMEM;
+		goto fail;
+	}
+	libbpf_set_print(libbpf_log);
+	tasks_model_cfg(&cfg);
+	model_init(&b->m, &cfg);
+	if (decode_init(&b->d, &b->m, o->sink, o->ctx, o->snaplen) < 0) {
+		err = ENOMEM;
+		goto fail_model;
+	}
+	decode_set_stacks(&b->d, o->stack_depth);
+	if (o->stack_depth && !(b->syms = symcache_new())) {
+		err = ENOMEM;
+		goto fail_dec;
+	}
+	b->d.kf = (struct kfacts){ .read = rec_read, .fd_link = rec_fd_link, .sock_query = rec_sock_query,
+				   .sock_local = rec_sock_local, .thread_netns = rec_thread_netns,
+				   .stack = rec_stack, .now_us = rec_now_us, .ctx = b };
+	b->boot_to_real_ns = boot_to_real();
+	if (!(b->skel = nstrace_bpf__open())) {
+		err = errno;
+		snprintf(why, n, "opening the BPF object failed: %s", strerror(err));
+		goto fail_dec;
+	}
+	b->skel->rodata->snaplen = o->snaplen < NBPF_REGION_MAX ? o->snaplen : NBPF_REGION_MAX;
+	bpf_map__set_max_entries(b->skel->maps.scratch, (uint32_t)libbpf_num_possible_cpus());
+	if ((err = -nstrace_bpf__load(b->skel)) != 0) {
+		snprintf(why, n, "loading the BPF programs failed: %s (the kernel's verifier, or a "
+			 "missing capability)", strerror(err));
+		goto fail_skel;
+	}
+	for (size_t nr = 0; nr < syscall_table_len; nr++) {
+		uint32_t k = (uint32_t)nr;
+		uint16_t sen = syscall_table[nr].sen;
+		uint8_t cap = sen ? recipe_of_sen[sen] : 0;
+		if (cap && o->stack_depth && wants_stack_op(sysent[sen].op))
+			cap |= NBPF_STACK;
+		if (cap && (syscall_table[nr].flags & SF_SOCKFD))
+			cap |= NBPF_SOCKFD;
+		if (cap)
+			bpf_map__update_elem(b->skel->maps.recipes, &k, sizeof(k), &cap, 1, 0);
+	}
+	if ((err = -nstrace_bpf__attach(b->skel)) != 0) {
+		snprintf(why, n, "attaching to the syscall tracepoints failed: %s", strerror(err));
+		goto fail_skel;
+	}
+	if (!(b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.rb), on_record, b, NULL))) {
+		err = errno;
+		snprintf(why, n, "the ring buffer: %s", strerror(err));
+		goto fail_skel;
+	}
+	return b;
+fail_skel:
+	nstrace_bpf__destroy(b->skel);
+fail_dec:
+	decode_free(&b->d);
+	symcache_free(b->syms);
+fail_model:
+	model_destroy(&b->m);
+fail:
+	free(b);
+	errno = err ? err : EINVAL;
+	return NULL;
+}
+
+void bpf_backend_free(struct bpf_backend *b)
+{
+	if (!b)
+		return;
+	if (b->rb)
+		ring_buffer__consume(b->rb);
+	ring_buffer__free(b->rb);
+	nstrace_bpf__destroy(b->skel); /* the programs go with it */
+	decode_free(&b->d);
+	symcache_free(b->syms);
+	model_destroy(&b->m);
+	free(b);
+}
+
+static int trace_tgid(struct bpf_backend *b, pid_t pid)
+{
+	uint32_t k = (uint32_t)pid;
+	uint8_t one = 1;
+
+	return bpf_map__update_elem(b->skel->maps.tgids, &k, sizeof(k), &one, 1, 0);
+}
+
+int bpf_backend_attach(struct bpf_backend *b, pid_t pid)
+{
+	char path[64];
+	struct mproc *p;
+	DIR *d;
+	struct dirent *de;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (!(d = opendir(path)))
+		return -errno;
+	/* the threads there now, each in the netns /proc says: the home netns
+	 * is the leader's, whatever a thread is doing at the moment */
+	while ((de = readdir(d))) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		if (tid > 0 && !model_thread(&b->m, tid) &&
+		    model_task_new(&b->m, tid, pid, NULL, tasks_ns_of(&b->m, tid)))
+			b->st.threads_seen++;
+	}
+	closedir(d);
+	if ((p = model_proc(&b->m, pid)) && !p->comm[0])
+		tproc_read_comm(p);
+	if (p)
+		preload_maps(b, p);
+	if (b->nattached < (int)(sizeof(b->attached) / sizeof(b->attached[0])))
+		b->attached[b->nattached++] = pid;
+	return trace_tgid(b, pid) < 0 ? -errno : 0;
+}
+
+pid_t bpf_backend_launch(struct bpf_backend *b, char *const argv[])
+{
+	int go[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	if ((pid = fork()) < 0) {
+		int e = errno;
+		close(go[0]), close(go[1]);
+		return -e;
+	}
+	if (pid == 0) { /* traced from the exec on: wait until the map has us */
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execvp(argv[0], argv);
+		fprintf(stderr, "nstrace: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	if (model_task_new(&b->m, pid, pid, NULL, tasks_ns_of(&b->m, pid)))
+		b->st.threads_seen++;
+	trace_tgid(b, pid);
+	b->launched = pid;
+	if (write(go[1], "g", 1) != 1) { /* the child is gone already */
+	}
+	close(go[1]);
+	return pid;
+}
+
+/* Every process given with -p has exited (their exit records may have
+ * been lost). */
+static bool all_gone(const struct bpf_backend *b)
+{
+	for (int i = 0; i < b->nattached; i++)
+		if (kill(b->attached[i], 0) == 0 || errno != ESRCH)
+			return false;
+	return b->nattached > 0;
+}
+
+int bpf_backend_run(struct bpf_backend *b)
+{
+	while (!stop_requested) {
+		/* the programs wake no one per record: every 10 ms, read what
+		 * has come (poll only returns early on a forced wake-up) */
+		ring_buffer__poll(b->rb, 10);
+		ring_buffer__consume(b->rb);
+		if (b->launched) {
+			int st;
+			pid_t w = waitpid(b->launched, &st, WNOHANG);
+			if (w == b->launched) {
+				b->launched_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+				break;
+			}
+		} else if (!model_thread_count(&b->m) || all_gone(b)) {
+			break;
+		}
+	}
+	ring_buffer__consume(b->rb);
+	return b->launched ? b->launched_status : 0;
+}
+
+const struct bpf_stats *bpf_backend_stats(struct bpf_backend *b)
+{
+	uint64_t lost[256] = { 0 };
+	uint32_t k = 0;
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu > 0 && ncpu <= 256 &&
+	    bpf_map__lookup_elem(b->skel->maps.lost, &k, sizeof(k), lost, sizeof(uint64_t) * (size_t)ncpu, 0) == 0) {
+		b->st.lost = 0;
+		for (int i = 0; i < ncpu; i++)
+			b->st.lost += lost[i];
+	}
+	return &b->st;
+}
+
+#else /* built without BTF, bpftool or libbpf */
+
+int bpf_probe(char *why, size_t n)
+{
+	snprintf(why, n, "this nstrace was built without the BPF backend (no BTF, bpftool or libbpf "
+		 "when it was built)");
+	return -ENOSYS;
+}
+
+struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t n)
+{
+	(void)o;
+	bpf_probe(why, n);
+	errno = ENOSYS;
+	return NULL;
+}
+
+void bpf_backend_free(struct bpf_backend *b) { (void)b; }
+int bpf_backend_attach(struct bpf_backend *b, pid_t pid) { (void)b, (void)pid; return -ENOSYS; }
+pid_t bpf_backend_launch(struct bpf_backend *b, char *const argv[]) { (void)b, (void)argv; return -ENOSYS; }
+int bpf_backend_run(struct bpf_backend *b) { (void)b; return 0; }
+const struct bpf_stats *bpf_backend_stats(struct bpf_backend *b) { (void)b; return NULL; }
+
+#endif

@@ -1,0 +1,38 @@
+/* bpf_recipe.h - what the BPF programs copy for each decoded syscall: its
+ * recipe, set per syscall number from the decoded-syscall table
+ * (tracer/bpf.c), so that the ptrace decoders find, in the record, every
+ * byte of user memory they read. */
+#ifndef NST_BPF_RECIPE_H
+#define NST_BPF_RECIPE_H
+
+enum nbpf_cap {
+	NBPF_CAP_NONE = 0, /* not decoded */
+	NBPF_CAP_ARGS,     /* the arguments; arg 0 is an fd */
+	NBPF_CAP_NOFD,     /* the arguments; arg 0 is not an fd */
+	NBPF_CAP_ADDR,     /* a sockaddr at arg 1, its length arg 2 (connect, bind) */
+	NBPF_CAP_ADDRP,    /* a sockaddr at arg 1, its length at *arg 2 (accept, getsockname) */
+	NBPF_CAP_SENDTO,   /* the payload at arg 1, a sockaddr at arg 4 of length arg 5 */
+	NBPF_CAP_RECVFROM, /* the payload at arg 1, a sockaddr at arg 4 of length *arg 5 */
+	NBPF_CAP_RW,       /* the payload at arg 1 */
+	NBPF_CAP_RWV,      /* iovecs at arg 1, arg 2 of them, and their data */
+	NBPF_CAP_MSG,      /* a msghdr at arg 1: name, iovecs, data */
+	NBPF_CAP_MMSG,     /* mmsghdrs at arg 1, arg 2 of them, each a msghdr */
+	NBPF_CAP_PAIR,     /* socketpair's two fds at arg 3 */
+	NBPF_CAP_SOCKOPT,  /* getsockopt's value at arg 3 and its length at arg 4 */
+	NBPF_CAP_CLONE3,   /* clone_args' flags at arg 0 */
+};
+#define NBPF_CAP_MASK 0x1f
+#define NBPF_SOCKFD 0x20 /* flag: decoded only on a socket (arg 0): the
+                            kernel drops the rest, as entry_sockfd would */
+#define NBPF_STACK 0x40  /* flag, -k: the user stack is wanted (where the
+                            diagnosis may show one: tracer/decode.c) */
+#define NBPF_RET_FD 0x80 /* flag: the return value is a new fd */
+
+static inline int nbpf_cap_fd0(int cap)
+{
+	cap &= NBPF_CAP_MASK;
+	return cap != NBPF_CAP_NONE && cap != NBPF_CAP_NOFD && cap != NBPF_CAP_PAIR &&
+	       cap != NBPF_CAP_CLONE3;
+}
+
+#endif
