@@ -57,7 +57,7 @@ static int pt_sock_local(void *ctx, struct mproc *p, int fd, struct nst_addr *lo
 
 static uint64_t pt_thread_netns(void *ctx, pid_t tid)
 {
-	uint64_t ino;
+	uint64_t ino = 0;
 
 	(void)ctx;
 	return netns_of_task(tid, &ino) == 0 ? ino : 0;

@@ -72,7 +72,7 @@ void tproc_read_comm(struct mproc *p)
 
 nsid_t tasks_ns_of(struct model *m, pid_t tid)
 {
-	uint64_t ino;
+	uint64_t ino = 0;
 
 	return netns_of_task(tid, &ino) == 0 ? nstab_ino(&m->ns, ino) : 0;
 }
