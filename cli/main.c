@@ -331,18 +331,19 @@ static void name_containers(struct containers *names)
 	netns_names_load(names);
 }
 
-/* --container names what exists now: a container, an ip netns, a sandbox. */
-static void check_containers(struct session *c)
+/* --container names what exists now: a container, an ip netns, a sandbox.
+ * false (said on stderr) when one does not. */
+static bool check_containers(struct session *c)
 {
 	char known[4096];
 	int i = select_unknown(&c->sel);
 
 	if (i < 0)
-		return;
+		return true;
 	select_known(&c->sel, known, sizeof(known));
 	fprintf(stderr, "nstrace: --container %s: no such container or network namespace; the names "
 		"there are: %s\n", c->sel.want[i], known);
-	exit(2);
+	return false;
 }
 
 static struct recorder *open_record(const struct containers *names)
@@ -411,11 +412,14 @@ static int live_main(void)
 		select_add(&c.sel, env.containers[i]);
 	if (session_init(&c, env.dns_timeout_us) < 0 || !(c.fw = calloc(1, sizeof(*c.fw))))
 		die("out of memory");
+	name_containers(&c.names); /* before any tracer: nothing is attached yet */
+	if (!check_containers(&c)) {
+		session_free(&c);
+		return 2;
+	}
 	bb = pick_bpf(&bo);
 	if (!bb && !(e = engine_new(&eo)))
 		die("out of memory");
-	name_containers(&c.names);
-	check_containers(&c);
 	if (env.capture_path && (r = session_capture(&c, env.capture_path, env.dns_timeout_us)) < 0) {
 		fprintf(stderr, "nstrace: -w %s: %s\n", env.capture_path, strerror(-r));
 		exit(2);
