@@ -422,7 +422,10 @@ static int live_main(void)
 		die("out of memory");
 	if (env.capture_path && (r = session_capture(&c, env.capture_path, env.dns_timeout_us)) < 0) {
 		fprintf(stderr, "nstrace: -w %s: %s\n", env.capture_path, strerror(-r));
-		exit(2);
+		engine_free(e);
+		bpf_backend_free(bb);
+		session_free(&c);
+		return 2;
 	}
 	/* the counters before: nothing is stopped yet */
 	if (env.no_firewall)
