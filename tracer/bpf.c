@@ -142,8 +142,8 @@ static const struct nbpf_fd *rec_fd(const struct bpf_backend *b, int fd, bool at
 	const struct nbpf_rec *r = b->rec;
 	const struct nbpf_fd *f = NULL;
 
-	if (fd == (int)r->args[0])
-		f = at_exit ? &r->xfd : &r->fd;
+	if (fd == (int)r->args[0]) /* at exit when read then: see nstrace.bpf.c */
+		f = at_exit && r->xfd.kind ? &r->xfd : &r->fd;
 	if ((!f || f->kind == NBPF_FD_NONE) && r->ret >= 0 && fd == (int)r->ret && r->nfd.kind)
 		f = &r->nfd;
 	return f && f->kind != NBPF_FD_NONE ? f : NULL;

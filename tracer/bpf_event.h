@@ -68,7 +68,8 @@ struct nbpf_rec {
 	__u64 args[6];
 	__u64 netns_enter, netns_exit; /* the thread's netns inode */
 	struct nbpf_fd fd;   /* arg 0 at entry (close: before it goes) */
-	struct nbpf_fd xfd;  /* arg 0 at exit (a local address bound meanwhile) */
+	struct nbpf_fd xfd;  /* arg 0 at exit, after a call that moved data (a
+	                        local address bound meanwhile); else unread */
 	struct nbpf_fd nfd;  /* the new fd of socket, accept, dup: ret, at exit */
 	char comm[NBPF_COMM];
 	__u32 nregions, pad;

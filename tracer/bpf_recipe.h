@@ -28,6 +28,14 @@ enum nbpf_cap {
                             diagnosis may show one: tracer/decode.c) */
 #define NBPF_RET_FD 0x80 /* flag: the return value is a new fd */
 
+/* Does the call move data (send, receive, read, write)? */
+static inline int nbpf_cap_io(int cap)
+{
+	cap &= NBPF_CAP_MASK;
+	return cap == NBPF_CAP_SENDTO || cap == NBPF_CAP_RECVFROM || cap == NBPF_CAP_RW ||
+	       cap == NBPF_CAP_RWV || cap == NBPF_CAP_MSG || cap == NBPF_CAP_MMSG;
+}
+
 static inline int nbpf_cap_fd0(int cap)
 {
 	cap &= NBPF_CAP_MASK;

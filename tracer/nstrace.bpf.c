@@ -28,6 +28,7 @@ const volatile __u32 snaplen = 512;
 #define CLONE_NEWNET 0x40000000
 
 struct entry {
+	__u32 live; /* between a decoded call's entry and exit */
 	__s64 nr;
 	__u64 args[6];
 	__u64 netns;
@@ -49,10 +50,12 @@ struct {
 	__type(value, __u8); /* enum nbpf_cap; 0: not decoded */
 } recipes SEC(".maps");
 
+/* The call in flight, per thread: task storage, cheaper than a hash by
+ * tid for what every syscall exit asks. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct entry);
 } entries SEC(".maps");
 
@@ -101,7 +104,8 @@ static __always_inline __u64 thread_netns(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 
-	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	/* a BTF pointer: loads, not helper calls (tp_btf programs may) */
+	return t->nsproxy->net_ns->ns.inum;
 }
 
 static __always_inline int ns_type(struct ns_common *ns)
@@ -116,10 +120,13 @@ static __always_inline int ns_type(struct ns_common *ns)
  * socket itself), a net namespace file, or something else. */
 static __always_inline void read_fd(int fd, struct nbpf_fd *out)
 {
+	/* the task's own BTF pointers are walked with plain loads (tp_btf
+	 * programs may); helper calls where the verifier cannot type the
+	 * pointer (an array element, and what comes from it) */
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct fdtable *fdt = t->files->fdt;
+	struct file **fds = fdt->fd;
+	unsigned int max = fdt->max_fds;
 	struct file *f = NULL;
 	struct inode *ino;
 	__u32 mode;
@@ -401,8 +408,8 @@ static __always_inline struct nbpf_rec *rec_begin(__u32 kind)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 nr = (__u32)id, tid = (__u32)bpf_get_current_pid_tgid();
-	struct entry e = { .nr = id };
+	__u32 nr = (__u32)id;
+	struct entry *e;
 	__u8 *cap;
 
 	if (nr >= NR_MAX || !traced())
@@ -410,37 +417,47 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	cap = bpf_map_lookup_elem(&recipes, &nr);
 	if (!cap || !*cap)
 		return 0;
+	e = bpf_task_storage_get(&entries, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!e) {
+		count_lost(); /* no memory for the thread's entry */
+		return 0;
+	}
+	e->live = 0;
+	e->nr = id;
+	e->clone_flags = 0;
 	/* x86_64's syscall registers (tracer/arch.h) */
-	e.args[0] = BPF_CORE_READ(regs, di);
-	e.args[1] = BPF_CORE_READ(regs, si);
-	e.args[2] = BPF_CORE_READ(regs, dx);
-	e.args[3] = BPF_CORE_READ(regs, r10);
-	e.args[4] = BPF_CORE_READ(regs, r8);
-	e.args[5] = BPF_CORE_READ(regs, r9);
-	e.netns = thread_netns();
+	e->args[0] = BPF_CORE_READ(regs, di);
+	e->args[1] = BPF_CORE_READ(regs, si);
+	e->args[2] = BPF_CORE_READ(regs, dx);
+	e->args[3] = BPF_CORE_READ(regs, r10);
+	e->args[4] = BPF_CORE_READ(regs, r8);
+	e->args[5] = BPF_CORE_READ(regs, r9);
+	e->netns = thread_netns();
+	__builtin_memset(&e->fd, 0, sizeof(e->fd));
 	if ((*cap & NBPF_CAP_MASK) == NBPF_CAP_CLONE3)
-		e.clone_flags = user_u64(e.args[0]);
+		e->clone_flags = user_u64(e->args[0]);
 	else if (nbpf_cap_fd0(*cap))
-		read_fd((int)e.args[0], &e.fd);
+		read_fd((int)e->args[0], &e->fd);
 	/* read/write and the like on a file or a pipe: nothing to decode
 	 * (dockerd does most of its calls on those) */
-	if ((*cap & NBPF_SOCKFD) && e.fd.kind != NBPF_FD_SOCKET)
+	if ((*cap & NBPF_SOCKFD) && e->fd.kind != NBPF_FD_SOCKET)
 		return 0;
-	if (bpf_map_update_elem(&entries, &tid, &e, BPF_ANY) < 0)
-		count_lost(); /* more calls in flight than the map holds */
+	e->live = 1;
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), nr;
-	struct entry *e = bpf_map_lookup_elem(&entries, &tid);
+	struct entry *e = bpf_task_storage_get(&entries, bpf_get_current_task_btf(), 0, 0);
 	struct nbpf_rec *r;
+	__u32 nr;
 	__u8 *cap;
 
-	if (!e)
+	if (!e || !e->live)
 		return 0;
+	e->live = 0;
 	nr = (__u32)e->nr;
 	cap = bpf_map_lookup_elem(&recipes, &nr);
 	if (cap && (r = rec_begin(NBPF_SYSCALL))) {
@@ -450,7 +467,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		r->netns_enter = e->netns;
 		r->netns_exit = thread_netns();
 		r->fd = e->fd;
-		if (nbpf_cap_fd0(*cap))
+		/* after a send or a receive the socket may have a local address
+		 * it had not at entry (an implicit bind) */
+		if (ret > 0 && nbpf_cap_io(*cap))
 			read_fd((int)e->args[0], &r->xfd);
 		if ((*cap & NBPF_RET_FD) && ret >= 0)
 			read_fd((int)ret, &r->nfd);
@@ -469,7 +488,6 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		capture(*cap & NBPF_CAP_MASK, e->args, ret);
 		send();
 	}
-	bpf_map_delete_elem(&entries, &tid);
 	return 0;
 }
 
@@ -478,14 +496,16 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptid = BPF_CORE_READ(parent, pid), ctgid = BPF_CORE_READ(child, tgid);
-	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	struct entry *e = bpf_map_lookup_elem(&entries, &ptid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid), ptgid = BPF_CORE_READ(parent, tgid);
+	struct entry *e;
 	struct nbpf_rec *r;
 	__u8 one = 1;
 
 	if (!bpf_map_lookup_elem(&tgids, &ptgid))
 		return 0;
+	e = bpf_task_storage_get(&entries, parent, 0, 0);
+	if (e && !e->live)
+		e = NULL;
 	if (ctgid != ptgid)
 		bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
 	if (!(r = rec_begin(NBPF_FORK)))
@@ -515,12 +535,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
 	if (!traced())
 		return 0;
-	bpf_map_delete_elem(&entries, &tid);
-	if (rec_begin(NBPF_EXIT))
+	if (rec_begin(NBPF_EXIT)) /* the thread's entry goes with its task */
 		send();
 	return 0;
 }
