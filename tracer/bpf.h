@@ -31,7 +31,7 @@ struct bpf_opts {
 struct bpf_stats {
 	unsigned long records, decoded, threads_seen;
 	unsigned long lost; /* records the ring buffer had no room for, and calls
-	                       more than the in-flight map could hold */
+	                       whose thread got no memory for its entry */
 };
 
 /* Can this kernel and this process run the backend?  0, or -errno with a
