@@ -62,7 +62,7 @@ bool sock_gone(const struct nst_event *ev)
 	return ev->op == NST_OP_CLOSE && ((ev->flags & NST_EV_SOCK_GONE) || !ev->sock.id);
 }
 
-static bool is_embedded_listener(const struct nst_addr *a)
+bool dns_embedded_listener(const struct nst_addr *a)
 {
 	return a->family == AF_INET && a->u.in4[0] == 127 && a->u.in4[1] == 0 &&
 	       a->u.in4[2] == 0 && a->u.in4[3] == 11;
@@ -90,7 +90,7 @@ static bool candidate(struct dnsstream *s, const struct nst_event *ev, uint64_t 
 	*remote = (ev->flags & NST_EV_ADDR) && is_inet(ev->addr.family) ? ev->addr : k->peer;
 	if (remote->port == 53 && is_inet(remote->family))
 		return true;
-	if ((k->local.port == 53 && is_inet(k->local.family)) || is_embedded_listener(&k->local))
+	if ((k->local.port == 53 && is_inet(k->local.family)) || dns_embedded_listener(&k->local))
 		return true;
 	return *dns_sock_slot(s, key) == key;
 }

@@ -53,6 +53,10 @@ unsigned long dnsstream_not_dns(const struct dnsstream *s);
  * (an old recording) its pid and fd (the new fd of accept and dup). */
 uint64_t sock_key(const struct nst_event *ev);
 
+/* Is a the address of Docker's embedded resolver, 127.0.0.11 (any port:
+ * Docker's DNAT moves its port 53 to the listener's own)? */
+bool dns_embedded_listener(const struct nst_addr *a);
+
 /* Does this close end the socket: its last fd, or an fd of a socket
  * known only by (pid, fd)? */
 bool sock_gone(const struct nst_event *ev);

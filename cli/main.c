@@ -440,11 +440,13 @@ static int live_main(void)
 		if (pid < 0)
 			die("cannot start %s: %s", env.rest[0], strerror(-pid));
 	} else {
-		for (int i = 0; i < env.npids; i++)
-			if (bb && bpf_backend_attach(bb, env.pids[i]) < 0)
-				die("attach to pid %d: no such process", env.pids[i]);
-			else if (!bb)
+		for (int i = 0; i < env.npids; i++) {
+			if (!bb)
 				attach_or_die(e, env.pids[i]);
+			else if ((r = bpf_backend_attach(bb, env.pids[i])) < 0)
+				die("attach to pid %d: %s", env.pids[i],
+				    r == -ESRCH ? "no such process" : strerror(-r));
+		}
 	}
 	if (env.duration_us) {
 		struct itimerval it = { .it_value = { .tv_sec = (time_t)(env.duration_us / 1000000),

@@ -171,11 +171,17 @@ static void write_one(struct capture *c, struct qpkt *q, bool early)
 	c->st.packets++;
 }
 
+/* More waiting than the queue may hold. */
+static bool over_bounds(const struct capture *c)
+{
+	return c->nq > QMAX || c->bytes > QBYTES;
+}
+
 /* Write and free the oldest packet. */
 static void pop(struct capture *c)
 {
 	struct qpkt *q = c->head;
-	bool early = q->xid && !q->decided && (c->nq > QMAX || c->bytes > QBYTES);
+	bool early = q->xid && !q->decided && over_bounds(c);
 
 	c->st.early += early;
 	write_one(c, q, early);
@@ -195,7 +201,7 @@ static void pop(struct capture *c)
 static void drain(struct capture *c)
 {
 	while (c->head && (!c->head->xid || c->head->decided || c->head->ts + c->hold_us <= c->now ||
-			   c->nq > QMAX || c->bytes > QBYTES))
+			   over_bounds(c)))
 		pop(c);
 }
 
@@ -221,14 +227,6 @@ static bool is_inet(const struct nst_addr *a)
 	return a->family == AF_INET || a->family == AF_INET6;
 }
 
-/* Docker's embedded resolver, 127.0.0.11: clients send to port 53, which
- * Docker's DNAT in their netns turns into the listener's own port. */
-static bool docker_listener(const struct nst_addr *a)
-{
-	return a->family == AF_INET && a->u.in4[0] == 127 && a->u.in4[1] == 0 && a->u.in4[2] == 0 &&
-	       a->u.in4[3] == 11;
-}
-
 /* The two ends: the call's, else the socket's; a peer the call did not
  * show is the upstream its query went to.  An end still unknown is the
  * unspecified address, port 0.  Docker's listener is shown at the port the
@@ -248,7 +246,7 @@ static void ends(const struct dns_seen *d, const struct dns_exchange *x, struct 
 		*local = (struct nst_addr){ .family = (uint16_t)fam };
 	if (remote->family != fam)
 		*remote = (struct nst_addr){ .family = (uint16_t)fam };
-	if (docker_listener(local))
+	if (dns_embedded_listener(local))
 		local->port = 53;
 }
 
@@ -291,9 +289,9 @@ static void what_text(char *buf, size_t n, const struct dns_seen *d, const struc
 		snprintf(cut, sizeof(cut), " (-s kept %zu of its %zu bytes)", d->wire_len, d->wire_full);
 	if (d->ev->err)
 		snprintf(err, sizeof(err), " (the send failed: %s)", errno_name(d->ev->err));
-	if (docker_listener(&d->local) && !d->local.port)
+	if (dns_embedded_listener(&d->local) && !d->local.port)
 		snprintf(nat, sizeof(nat), " (the listener's own port is not known)");
-	else if (docker_listener(&d->local) && d->local.port != 53)
+	else if (dns_embedded_listener(&d->local) && d->local.port != 53)
 		snprintf(nat, sizeof(nat), " (the listener's own port: %u, Docker's DNAT from 53)",
 			 d->local.port);
 	snprintf(buf, n, "%s %s > %s %s%s%s%s", role, s, t, d->tcp ? "tcp" : "udp", nat, cut, err);

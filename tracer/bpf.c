@@ -247,26 +247,17 @@ static int rec_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int
 
 	if (!b->syms || !g || g->kind != NBPF_REGION_STACK)
 		return 0;
-	frames = (const uint64_t *)(const void *)(g + 1);
-	n = g->len / 8;
-	if (n > NBPF_FRAMES)
-		n = NBPF_FRAMES;
-	if (n > (uint32_t)depth)
-		n = (uint32_t)depth;
-	if (n > NST_MAX_FRAMES)
-		n = NST_MAX_FRAMES;
 	struct sym_proc **sp = &tproc_of(c->t->p)->syms;
 	pid_t pid = c->t->p->pid;
-	uint32_t k = 0;
+	uint32_t k = 0, max = depth < NST_MAX_FRAMES ? (uint32_t)depth : NST_MAX_FRAMES;
 
-	for (uint32_t i = 0; i < n && k < n; i++) {
+	frames = (const uint64_t *)(const void *)(g + 1);
+	n = g->len / 8 < NBPF_FRAMES ? g->len / 8 : NBPF_FRAMES;
+	for (uint32_t i = 0; i < n && k < max; i++) {
 		symbolize(b->syms, sp, pid, frames[i], &out->frames[k++]);
-		if (i == 0 && k < (uint32_t)depth && k < NST_MAX_FRAMES && n > 1 &&
-		    b->rec->sp_word != frames[1] && leaf_return(pid, &out->frames[0], b->rec->sp_word)) {
+		if (i == 0 && n > 1 && k < max && b->rec->sp_word != frames[1] &&
+		    leaf_return(pid, &out->frames[0], b->rec->sp_word))
 			symbolize(b->syms, sp, pid, b->rec->sp_word, &out->frames[k++]);
-			if (n < (uint32_t)depth && n < NST_MAX_FRAMES)
-				n++;
-		}
 	}
 	out->nframes = k;
 	return (int)k;
@@ -286,6 +277,13 @@ static nsid_t ns_of(struct bpf_backend *b, uint64_t ino)
 	return ino ? nstab_ino(&b->m.ns, ino) : 0;
 }
 
+/* The record's comm as the process's (both are the kernel's 16 bytes). */
+static void take_comm(struct mproc *p, const struct nbpf_rec *r)
+{
+	_Static_assert(sizeof(p->comm) == sizeof(r->comm), "comm sizes");
+	memcpy(p->comm, r->comm, sizeof(p->comm));
+}
+
 /* The record's thread; a thread first seen now (it was made before the
  * trace, or its fork record is yet to be read) joins its process. */
 static struct mthread *thread_of(struct bpf_backend *b, const struct nbpf_rec *r)
@@ -295,8 +293,7 @@ static struct mthread *thread_of(struct bpf_backend *b, const struct nbpf_rec *r
 	if (!t && (t = model_task_new(&b->m, (pid_t)r->tid, (pid_t)r->tgid, NULL, ns_of(b, r->netns_enter))))
 		b->st.threads_seen++;
 	if (t && !t->p->comm[0])
-		memcpy(t->p->comm, r->comm, sizeof(r->comm) < sizeof(t->p->comm) ? sizeof(r->comm)
-										       : sizeof(t->p->comm));
+		take_comm(t->p, r);
 	return t;
 }
 
@@ -304,26 +301,13 @@ static void on_syscall(struct bpf_backend *b, const struct nbpf_rec *r)
 {
 	const struct syscall_desc *sc = syscall_lookup((long)r->nr);
 	struct mthread *t;
-	struct tthread *tt;
-	bool decode;
 
 	if (!sc || !(t = thread_of(b, r)))
 		return;
-	tt = tthread_of(t);
 	/* where the kernel says the thread was: a fact, over what was inferred */
 	if (r->netns_enter && ns_of(b, r->netns_enter) != t->ns)
 		model_enter_ns(t, ns_of(b, r->netns_enter));
-	memset(&tt->entry, 0, sizeof(tt->entry));
-	tt->entry.sc = sc;
-	memcpy(tt->entry.args, r->args, sizeof(tt->entry.args));
-	tt->entry.netns = t->ns;
-	if (sc->on_entry)
-		decode = sc->on_entry(&b->d, t);
-	else if (sc->flags & SF_SOCKFD)
-		decode = entry_sockfd(&b->d, t);
-	else
-		decode = true;
-	if (!decode)
+	if (!decode_entry(&b->d, t, sc, (const uint64_t *)r->args))
 		return;
 	b->st.decoded++;
 	decode_exit(&b->d, t, r->ret, r->ret < 0 && r->ret >= -4095);
@@ -366,8 +350,7 @@ static void on_exec(struct bpf_backend *b, const struct nbpf_rec *r)
 	model_exec(&b->m, t, (pid_t)r->tid);
 	if (!(t = model_thread(&b->m, (pid_t)r->tid)))
 		return;
-	memcpy(t->p->comm, r->comm, sizeof(t->p->comm) < sizeof(r->comm) ? sizeof(t->p->comm)
-									       : sizeof(r->comm));
+	take_comm(t->p, r);
 	/* a new program: new maps (read again at its first stack: the
 	 * dynamic linker has not mapped its libraries yet) */
 	sym_proc_free(tproc_of(t->p)->syms);
@@ -407,19 +390,6 @@ static int on_record(void *ctx, void *data, size_t n)
 }
 
 /* --- setup ------------------------------------------------------------------------ */
-
-/* -k: the calls whose events may show a stack (decode.c's wants_stack):
- * only those pay for bpf_get_stack. */
-static bool wants_stack_op(enum nst_op op)
-{
-	switch (op) {
-	case NST_OP_SOCKET: case NST_OP_ACCEPT: case NST_OP_CONNECT: case NST_OP_SEND:
-	case NST_OP_SETNS: case NST_OP_UNSHARE: case NST_OP_CLONE:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static int64_t boot_to_real(void)
 {
@@ -493,7 +463,8 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 		uint32_t k = (uint32_t)nr;
 		uint16_t sen = syscall_table[nr].sen;
 		uint8_t cap = sen ? recipe_of_sen[sen] : 0;
-		if (cap && o->stack_depth && wants_stack_op(sysent[sen].op))
+		/* -k: only calls whose events may show a stack pay for one */
+		if (cap && o->stack_depth && decode_stack_op(sysent[sen].op))
 			cap |= NBPF_STACK;
 		if (cap && (syscall_table[nr].flags & SF_SOCKFD))
 			cap |= NBPF_SOCKFD;
@@ -551,9 +522,13 @@ int bpf_backend_attach(struct bpf_backend *b, pid_t pid)
 	struct mproc *p;
 	DIR *d;
 	struct dirent *de;
+	pid_t tgid = 0, ppid = 0;
 
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return -ESRCH;
+	/* -p may name any thread: trace its whole thread group */
+	if (tasks_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0)
+		pid = tgid;
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	if (!(d = opendir(path)))
 		return -errno;
@@ -601,8 +576,9 @@ pid_t bpf_backend_launch(struct bpf_backend *b, char *const argv[])
 		b->st.threads_seen++;
 	trace_tgid(b, pid);
 	b->launched = pid;
-	if (write(go[1], "g", 1) != 1) { /* the child is gone already */
-	}
+	/* a child gone already is seen by waitpid in bpf_backend_run */
+	ssize_t w = write(go[1], "g", 1);
+	(void)w;
 	close(go[1]);
 	return pid;
 }

@@ -200,6 +200,17 @@ static bool wants_stack(const struct nst_event *ev)
 	}
 }
 
+bool decode_stack_op(enum nst_op op)
+{
+	switch (op) { /* wants_stack's: namespace changes, and sockets' */
+	case NST_OP_SETNS: case NST_OP_UNSHARE: case NST_OP_CLONE:
+	case NST_OP_SOCKET: case NST_OP_ACCEPT: case NST_OP_CONNECT: case NST_OP_SEND:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void decode_emit(struct decode_ctx *c)
 {
 	struct decoder *d = c->d;
@@ -749,6 +760,24 @@ void exit_close_range(struct decode_ctx *c)
 }
 
 /* --- dispatch ------------------------------------------------------------- */
+
+bool decode_entry(struct decoder *d, struct mthread *t, const struct syscall_desc *sc,
+		  const uint64_t *args)
+{
+	struct tthread *tt = tthread_of(t);
+
+	tt->entry.sc = sc;
+	memcpy(tt->entry.args, args, sizeof(tt->entry.args));
+	tt->entry.netns = t->ns;
+	tt->entry.aux = 0;
+	tt->entry.aux_type = 0;
+	tt->entry.child_netns = 0;
+	if (sc->on_entry)
+		return sc->on_entry(d, t);
+	if (sc->flags & SF_SOCKFD)
+		return entry_sockfd(d, t);
+	return true;
+}
 
 void decode_exit(struct decoder *d, struct mthread *t, int64_t rval, bool is_error)
 {

@@ -23,6 +23,7 @@
 struct stacks;
 struct decode_ctx;
 struct decoder;
+struct syscall_desc;
 
 /* What the kernel knows beyond a call's arguments, as the decoders ask it:
  * tracee memory, what an fd is, a socket's netns and addresses, a thread's
@@ -107,6 +108,16 @@ void decode_set_stacks(struct decoder *d, int depth);
 void decode_flush(struct decoder *d);
 /* Flushes, then frees what decode_init allocated. */
 void decode_free(struct decoder *d);
+
+/* Entry point of a decoded call sc with these arguments (either backend):
+ * saved in t's entry for its exit, and the entry decoder's verdict:
+ * whether the exit is worth decoding. */
+bool decode_entry(struct decoder *d, struct mthread *t, const struct syscall_desc *sc,
+		  const uint64_t *args);
+
+/* Could an event of this operation carry a stack (-k)?  The operations
+ * decode_emit asks kfacts.stack for, in some case. */
+bool decode_stack_op(enum nst_op op);
 
 /* Exit-stop entry point: prefill an event from the thread's entry and
  * dispatch to the syscall's exit decoder.  rval is the raw return value. */

@@ -137,7 +137,6 @@ static int install_seccomp_filter(void)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) < 0 ? -errno : 0;
 }
 
-static int read_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
 
 /* --- attach --------------------------------------------------------------- */
 
@@ -196,7 +195,7 @@ int engine_attach(struct engine *e, pid_t pid)
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return -ESRCH;
 	/* -p may name any thread: trace its whole thread group. */
-	if (read_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0)
+	if (tasks_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0)
 		pid = tgid;
 	r = seize_task(e, pid, pid);
 	if (r < 0)
@@ -273,26 +272,6 @@ pid_t engine_launch(struct engine *e, char *const argv[], bool use_seccomp)
 
 /* --- new tasks, exec ------------------------------------------------------ */
 
-static int read_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
-{
-	char path[64], line[128];
-	FILE *f;
-	int got = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (got < 2 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Tgid: %d", tgid) == 1)
-			got++;
-		else if (sscanf(line, "PPid: %d", ppid) == 1)
-			got++;
-	}
-	fclose(f);
-	return got == 2 ? 0 : -EINVAL;
-}
-
 /* A task we have not seen: a thread or child of a traced task, auto-attached
  * by the kernel.  parent/flags come from the creator's clone event when it
  * arrived first; otherwise /proc tells. */
@@ -309,7 +288,7 @@ static struct mthread *adopt_task(struct engine *e, pid_t tid, struct mthread *p
 			e->stats.threads_seen++;
 		return t;
 	}
-	if (read_status_ids(tid, &tgid, &ppid) < 0)
+	if (tasks_status_ids(tid, &tgid, &ppid) < 0)
 		tgid = tid;
 	if (tgid != tid) /* a thread of a process we know, or will */
 		return add_task(e, tid, tgid, NULL);
@@ -382,19 +361,8 @@ static void start_syscall(struct engine *e, struct mthread *t, uint32_t arch, ui
 	tt->in_syscall = true;
 	tt->entry.decode = false;
 	tt->entry.sc = sc;
-	if (!sc)
-		return;
-	memcpy(tt->entry.args, args, sizeof(tt->entry.args));
-	tt->entry.netns = t->ns;
-	tt->entry.aux = 0;
-	tt->entry.aux_type = 0;
-	tt->entry.child_netns = 0;
-	if (sc->on_entry)
-		tt->entry.decode = sc->on_entry(&e->d, t);
-	else if (sc->flags & SF_SOCKFD)
-		tt->entry.decode = entry_sockfd(&e->d, t);
-	else
-		tt->entry.decode = true;
+	if (sc)
+		tt->entry.decode = decode_entry(&e->d, t, sc, args);
 }
 
 static void on_syscall_stop(struct engine *e, struct mthread *t)

@@ -76,3 +76,23 @@ nsid_t tasks_ns_of(struct model *m, pid_t tid)
 
 	return netns_of_task(tid, &ino) == 0 ? nstab_ino(&m->ns, ino) : 0;
 }
+
+int tasks_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+	char path[64], line[128];
+	FILE *f;
+	int got = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (got < 2 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Tgid: %d", tgid) == 1)
+			got++;
+		else if (sscanf(line, "PPid: %d", ppid) == 1)
+			got++;
+	}
+	fclose(f);
+	return got == 2 ? 0 : -EINVAL;
+}

@@ -60,6 +60,8 @@ void tasks_model_cfg(struct model_cfg *cfg);
 int tproc_pidfd(struct mproc *p);
 /* (Re)read /proc/PID/comm into p->comm. */
 void tproc_read_comm(struct mproc *p);
+/* Its thread group and parent, from /proc/TID/status: 0 or -errno. */
+int tasks_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
 /* The netns tid is in now (one stat), interned; 0 when /proc cannot tell. */
 nsid_t tasks_ns_of(struct model *m, pid_t tid);
 
