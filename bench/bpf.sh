@@ -9,7 +9,7 @@
 # taken against the untraced QPS of the same run, and the medians of those
 # ratios are reported, with the records BPF lost.  RUNS runs, DUR s each.
 cd "$(dirname "$0")/../" || exit 2
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-9}
 DUR=${DUR:-5}
 . tests/lib.sh
 . tests/e2e/lab.sh

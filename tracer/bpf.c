@@ -26,7 +26,6 @@
 #include "tracer/bpf_recipe.h"
 #include "tracer/decode.h"
 #include "tracer/symbols.h"
-#include "tracer/tmem.h"
 #include "tracer/syscalls.h"
 #include "tracer/tasks.h"
 
@@ -47,7 +46,7 @@ void bpf_request_stop(void)
 /* --- recipes: what each decoded syscall needs copied --------------------------- */
 
 /* By operation and name (model/sysent.h): a table, like the decoders'. */
-static const uint8_t recipe_of_sen[SEN_COUNT] = {
+static const uint16_t recipe_of_sen[SEN_COUNT] = {
 	[SEN_socket] = NBPF_CAP_NOFD | NBPF_RET_FD,
 	[SEN_socketpair] = NBPF_CAP_PAIR,
 	[SEN_connect] = NBPF_CAP_ADDR,
@@ -60,24 +59,24 @@ static const uint8_t recipe_of_sen[SEN_COUNT] = {
 	[SEN_getsockopt] = NBPF_CAP_SOCKOPT,
 	[SEN_sendto] = NBPF_CAP_SENDTO,
 	[SEN_recvfrom] = NBPF_CAP_RECVFROM,
-	[SEN_sendmsg] = NBPF_CAP_MSG,
-	[SEN_recvmsg] = NBPF_CAP_MSG,
-	[SEN_sendmmsg] = NBPF_CAP_MMSG,
-	[SEN_recvmmsg] = NBPF_CAP_MMSG,
-	[SEN_read] = NBPF_CAP_RW,
-	[SEN_write] = NBPF_CAP_RW,
-	[SEN_readv] = NBPF_CAP_RWV,
-	[SEN_writev] = NBPF_CAP_RWV,
-	[SEN_close] = NBPF_CAP_ARGS,
+	[SEN_sendmsg] = NBPF_CAP_SENDMSG,
+	[SEN_recvmsg] = NBPF_CAP_RECVMSG,
+	[SEN_sendmmsg] = NBPF_CAP_SENDMMSG,
+	[SEN_recvmmsg] = NBPF_CAP_RECVMMSG,
+	[SEN_read] = NBPF_CAP_READ,
+	[SEN_write] = NBPF_CAP_WRITE,
+	[SEN_readv] = NBPF_CAP_READV,
+	[SEN_writev] = NBPF_CAP_WRITEV,
+	[SEN_close] = NBPF_CAP_ARGS | NBPF_ENTRY,
 	[SEN_close_range] = NBPF_CAP_NOFD,
 	[SEN_dup] = NBPF_CAP_ARGS | NBPF_RET_FD,
 	[SEN_dup2] = NBPF_CAP_ARGS | NBPF_RET_FD,
 	[SEN_dup3] = NBPF_CAP_ARGS | NBPF_RET_FD,
 	[SEN_fcntl] = NBPF_CAP_ARGS | NBPF_RET_FD,
-	[SEN_setns] = NBPF_CAP_ARGS,
-	[SEN_unshare] = NBPF_CAP_NOFD,
-	[SEN_clone] = NBPF_CAP_NOFD,
-	[SEN_clone3] = NBPF_CAP_CLONE3,
+	[SEN_setns] = NBPF_CAP_ARGS | NBPF_ENTRY,
+	[SEN_unshare] = NBPF_CAP_NOFD | NBPF_ENTRY,
+	[SEN_clone] = NBPF_CAP_NOFD | NBPF_ENTRY,
+	[SEN_clone3] = NBPF_CAP_CLONE3 | NBPF_ENTRY,
 };
 
 struct bpf_backend {
@@ -136,14 +135,14 @@ static long rec_read(void *ctx, pid_t tid, uint64_t addr, void *dst, size_t len)
 	return got ? (long)got : -EFAULT;
 }
 
-/* What the record says fd was: arg 0 at entry, or the call's new fd. */
-static const struct nbpf_fd *rec_fd(const struct bpf_backend *b, int fd, bool at_exit)
+/* What the record says fd was: arg 0, or the call's new fd. */
+static const struct nbpf_fd *rec_fd(const struct bpf_backend *b, int fd)
 {
 	const struct nbpf_rec *r = b->rec;
 	const struct nbpf_fd *f = NULL;
 
-	if (fd == (int)r->args[0]) /* at exit when read then: see nstrace.bpf.c */
-		f = at_exit && r->xfd.kind ? &r->xfd : &r->fd;
+	if (fd == (int)r->args[0])
+		f = &r->fd;
 	if ((!f || f->kind == NBPF_FD_NONE) && r->ret >= 0 && fd == (int)r->ret && r->nfd.kind)
 		f = &r->nfd;
 	return f && f->kind != NBPF_FD_NONE ? f : NULL;
@@ -151,7 +150,7 @@ static const struct nbpf_fd *rec_fd(const struct bpf_backend *b, int fd, bool at
 
 static long rec_fd_link(void *ctx, struct mproc *p, int fd, char *buf, size_t n)
 {
-	const struct nbpf_fd *f = rec_fd(ctx, fd, false);
+	const struct nbpf_fd *f = rec_fd(ctx, fd);
 	int len;
 
 	(void)p;
@@ -181,7 +180,7 @@ static void fd_addr(const struct nbpf_fd *f, bool local, struct nst_addr *a)
 
 static int rec_sock_query(void *ctx, struct mproc *p, int fd, struct nst_sock *q)
 {
-	const struct nbpf_fd *f = rec_fd(ctx, fd, true);
+	const struct nbpf_fd *f = rec_fd(ctx, fd);
 
 	(void)p;
 	if (!f || f->kind != NBPF_FD_SOCKET)
@@ -198,7 +197,7 @@ static int rec_sock_query(void *ctx, struct mproc *p, int fd, struct nst_sock *q
 
 static int rec_sock_local(void *ctx, struct mproc *p, int fd, struct nst_addr *local)
 {
-	const struct nbpf_fd *f = rec_fd(ctx, fd, true);
+	const struct nbpf_fd *f = rec_fd(ctx, fd);
 
 	(void)p;
 	if (!f || f->kind != NBPF_FD_SOCKET)
@@ -224,15 +223,16 @@ static uint64_t rec_thread_netns(void *ctx, pid_t tid)
  * [rsp], and the frame-pointer walk skips its caller: the word there is
  * that caller when the bytes before it are a direct call (e8 rel32) to the
  * start of the leaf (the same test as tracer/stack.c's). */
-static bool leaf_return(pid_t pid, const struct nst_frame *leaf, uint64_t ret)
+static bool leaf_return(const struct nbpf_rec *r, const struct nst_frame *leaf)
 {
-	uint8_t call[5];
+	uint8_t call[8]; /* the program read them: no reading the tracee here */
+	uint64_t ret = r->sp_word;
 	int32_t rel;
 
-	if (!leaf->function || ret < sizeof(call) ||
-	    tmem_read(pid, ret - sizeof(call), call, sizeof(call)) != sizeof(call) || call[0] != 0xe8)
+	memcpy(call, &r->sp_call, sizeof(call));
+	if (!leaf->function || ret < sizeof(call) || call[3] != 0xe8)
 		return false;
-	memcpy(&rel, call + 1, sizeof(rel));
+	memcpy(&rel, call + 4, sizeof(rel));
 	return ret + (uint64_t)(int64_t)rel == leaf->addr - leaf->offset;
 }
 
@@ -256,7 +256,7 @@ static int rec_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int
 	for (uint32_t i = 0; i < n && k < max; i++) {
 		symbolize(b->syms, sp, pid, frames[i], &out->frames[k++]);
 		if (i == 0 && n > 1 && k < max && b->rec->sp_word != frames[1] &&
-		    leaf_return(pid, &out->frames[0], b->rec->sp_word))
+		    leaf_return(b->rec, &out->frames[0]))
 			symbolize(b->syms, sp, pid, b->rec->sp_word, &out->frames[k++]);
 	}
 	out->nframes = k;
@@ -357,6 +357,14 @@ static void on_exec(struct bpf_backend *b, const struct nbpf_rec *r)
 	tproc_of(t->p)->syms = NULL;
 }
 
+static void untrace_tgid(struct bpf_backend *b, uint32_t tgid)
+{
+	if (tgid < NBPF_TGID_MAX)
+		__atomic_fetch_and(&b->skel->bss->traced_bits[tgid / 64], ~(1ull << (tgid % 64)),
+				   __ATOMIC_RELAXED);
+	bpf_map__delete_elem(b->skel->maps.tgids, &tgid, sizeof(tgid), 0);
+}
+
 static void on_thread_exit(struct bpf_backend *b, const struct nbpf_rec *r)
 {
 	struct mthread *t = model_thread(&b->m, (pid_t)r->tid);
@@ -366,7 +374,7 @@ static void on_thread_exit(struct bpf_backend *b, const struct nbpf_rec *r)
 		return;
 	model_thread_exit(&b->m, t);
 	if (!model_proc(&b->m, (pid_t)tgid)) /* its last thread: no longer traced */
-		bpf_map__delete_elem(b->skel->maps.tgids, &tgid, sizeof(tgid), 0);
+		untrace_tgid(b, tgid);
 }
 
 static int on_record(void *ctx, void *data, size_t n)
@@ -421,6 +429,51 @@ static int libbpf_log(enum libbpf_print_level l, const char *fmt, va_list ap)
 	return getenv("NSTRACE_BPF_DEBUG") ? vfprintf(stderr, fmt, ap) : 0;
 }
 
+/* Open, load and attach the programs.  0, or -errno with why; b->skel
+ * NULL on failure. */
+static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, size_t n)
+{
+	int err;
+
+	if (!(b->skel = nstrace_bpf__open())) {
+		err = errno;
+		snprintf(why, n, "opening the BPF object failed: %s", strerror(err));
+		return -err;
+	}
+	b->skel->rodata->snaplen = o->snaplen < NBPF_REGION_MAX ? o->snaplen : NBPF_REGION_MAX;
+	/* the frames shown, no more (a frameless leaf's caller comes from
+	 * sp_word, one more) */
+	b->skel->rodata->frames = o->stack_depth > 0 && o->stack_depth < NBPF_FRAMES ? (uint32_t)o->stack_depth
+										    : NBPF_FRAMES;
+	bpf_map__set_max_entries(b->skel->maps.scratch, (uint32_t)libbpf_num_possible_cpus());
+	if ((err = nstrace_bpf__load(b->skel)) != 0) {
+		snprintf(why, n, "loading the BPF programs failed: %s (they need Linux 6.2 or later; "
+			 "NSTRACE_BPF_DEBUG=1 shows the verifier's log)", strerror(-err));
+		goto fail;
+	}
+	for (size_t nr = 0; nr < syscall_table_len; nr++) {
+		uint32_t k = (uint32_t)nr;
+		uint16_t sen = syscall_table[nr].sen;
+		uint16_t cap = sen ? recipe_of_sen[sen] : 0;
+		/* -k: only calls whose events may show a stack pay for one */
+		if (cap && o->stack_depth && decode_stack_op(sysent[sen].op))
+			cap |= NBPF_STACK;
+		if (cap && (syscall_table[nr].flags & SF_SOCKFD))
+			cap |= NBPF_SOCKFD;
+		if (cap)
+			bpf_map__update_elem(b->skel->maps.recipes, &k, sizeof(k), &cap, sizeof(cap), 0);
+	}
+	if ((err = nstrace_bpf__attach(b->skel)) != 0) {
+		snprintf(why, n, "attaching to the syscall tracepoints failed: %s", strerror(-err));
+		goto fail;
+	}
+	return 0;
+fail:
+	nstrace_bpf__destroy(b->skel);
+	b->skel = NULL;
+	return err < 0 ? err : -err;
+}
+
 struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t n)
 {
 	struct bpf_backend *b = calloc(1, sizeof(*b));
@@ -447,33 +500,9 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 				   .sock_local = rec_sock_local, .thread_netns = rec_thread_netns,
 				   .stack = rec_stack, .now_us = rec_now_us, .ctx = b };
 	b->boot_to_real_ns = boot_to_real();
-	if (!(b->skel = nstrace_bpf__open())) {
-		err = errno;
-		snprintf(why, n, "opening the BPF object failed: %s", strerror(err));
+	if ((err = skel_up(b, o, why, n)) < 0) {
+		err = -err;
 		goto fail_dec;
-	}
-	b->skel->rodata->snaplen = o->snaplen < NBPF_REGION_MAX ? o->snaplen : NBPF_REGION_MAX;
-	bpf_map__set_max_entries(b->skel->maps.scratch, (uint32_t)libbpf_num_possible_cpus());
-	if ((err = -nstrace_bpf__load(b->skel)) != 0) {
-		snprintf(why, n, "loading the BPF programs failed: %s (the kernel's verifier, or a "
-			 "missing capability)", strerror(err));
-		goto fail_skel;
-	}
-	for (size_t nr = 0; nr < syscall_table_len; nr++) {
-		uint32_t k = (uint32_t)nr;
-		uint16_t sen = syscall_table[nr].sen;
-		uint8_t cap = sen ? recipe_of_sen[sen] : 0;
-		/* -k: only calls whose events may show a stack pay for one */
-		if (cap && o->stack_depth && decode_stack_op(sysent[sen].op))
-			cap |= NBPF_STACK;
-		if (cap && (syscall_table[nr].flags & SF_SOCKFD))
-			cap |= NBPF_SOCKFD;
-		if (cap)
-			bpf_map__update_elem(b->skel->maps.recipes, &k, sizeof(k), &cap, 1, 0);
-	}
-	if ((err = -nstrace_bpf__attach(b->skel)) != 0) {
-		snprintf(why, n, "attaching to the syscall tracepoints failed: %s", strerror(err));
-		goto fail_skel;
 	}
 	if (!(b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.rb), on_record, b, NULL))) {
 		err = errno;
@@ -508,12 +537,21 @@ void bpf_backend_free(struct bpf_backend *b)
 	free(b);
 }
 
+/* Trace pid's thread group: its bit in the programs' traced_bits (memory
+ * shared with them), and its home netns (the model's) for -k's filter. */
 static int trace_tgid(struct bpf_backend *b, pid_t pid)
 {
 	uint32_t k = (uint32_t)pid;
-	uint8_t one = 1;
+	struct mproc *p = model_proc(&b->m, pid);
+	struct nsent *e = p ? nstab_get(&b->m.ns, p->home) : NULL;
+	uint64_t home = e ? e->ino : 0;
 
-	return bpf_map__update_elem(b->skel->maps.tgids, &k, sizeof(k), &one, 1, 0);
+	if (k >= NBPF_TGID_MAX)
+		return -ERANGE;
+	if (bpf_map__update_elem(b->skel->maps.tgids, &k, sizeof(k), &home, sizeof(home), 0) < 0)
+		return -errno;
+	__atomic_fetch_or(&b->skel->bss->traced_bits[k / 64], 1ull << (k % 64), __ATOMIC_RELAXED);
+	return 0;
 }
 
 int bpf_backend_attach(struct bpf_backend *b, pid_t pid)
@@ -547,7 +585,7 @@ int bpf_backend_attach(struct bpf_backend *b, pid_t pid)
 		preload_maps(b, p);
 	if (b->nattached < (int)(sizeof(b->attached) / sizeof(b->attached[0])))
 		b->attached[b->nattached++] = pid;
-	return trace_tgid(b, pid) < 0 ? -errno : 0;
+	return trace_tgid(b, pid);
 }
 
 pid_t bpf_backend_launch(struct bpf_backend *b, char *const argv[])

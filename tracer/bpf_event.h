@@ -23,6 +23,8 @@
 #define NBPF_IOVS 8            /* iovec buffers copied per call */
 #define NBPF_MMSGS 8           /* messages of sendmmsg/recvmmsg copied */
 #define NBPF_FRAMES 32         /* user stack frames (-k) */
+#define NBPF_TGID_MAX (1u << 22) /* PID_MAX_LIMIT: the traced thread groups are
+                                  bit tgid of the programs' traced_bits */
 
 enum nbpf_kind {
 	NBPF_SYSCALL = 1,
@@ -67,14 +69,15 @@ struct nbpf_rec {
 	__s64 nr, ret;
 	__u64 args[6];
 	__u64 netns_enter, netns_exit; /* the thread's netns inode */
-	struct nbpf_fd fd;   /* arg 0 at entry (close: before it goes) */
-	struct nbpf_fd xfd;  /* arg 0 at exit, after a call that moved data (a
-	                        local address bound meanwhile); else unread */
+	struct nbpf_fd fd;   /* arg 0 as the call left it; for NBPF_ENTRY calls as
+	                        it came (close: before it goes) */
 	struct nbpf_fd nfd;  /* the new fd of socket, accept, dup: ret, at exit */
 	char comm[NBPF_COMM];
 	__u32 nregions, pad;
 	__u64 sp_word;     /* -k: the word at the user stack pointer: a
 	                      frameless leaf's return address */
+	__u64 sp_call;     /* -k: the 8 bytes before sp_word's address: the
+	                      call that pushed it, if one did */
 };
 
 #endif

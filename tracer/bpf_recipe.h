@@ -13,10 +13,17 @@ enum nbpf_cap {
 	NBPF_CAP_ADDRP,    /* a sockaddr at arg 1, its length at *arg 2 (accept, getsockname) */
 	NBPF_CAP_SENDTO,   /* the payload at arg 1, a sockaddr at arg 4 of length arg 5 */
 	NBPF_CAP_RECVFROM, /* the payload at arg 1, a sockaddr at arg 4 of length *arg 5 */
-	NBPF_CAP_RW,       /* the payload at arg 1 */
-	NBPF_CAP_RWV,      /* iovecs at arg 1, arg 2 of them, and their data */
-	NBPF_CAP_MSG,      /* a msghdr at arg 1: name, iovecs, data */
-	NBPF_CAP_MMSG,     /* mmsghdrs at arg 1, arg 2 of them, each a msghdr */
+	/* Data calls come in pairs: a receive that failed moved nothing to
+	 * copy (Go's netpoller ends every read with EAGAIN), a send that
+	 * failed still shows what it tried to send. */
+	NBPF_CAP_READ,     /* the payload at arg 1 */
+	NBPF_CAP_WRITE,
+	NBPF_CAP_READV,    /* iovecs at arg 1, arg 2 of them, and their data */
+	NBPF_CAP_WRITEV,
+	NBPF_CAP_RECVMSG,  /* a msghdr at arg 1: name, iovecs, data */
+	NBPF_CAP_SENDMSG,
+	NBPF_CAP_RECVMMSG, /* mmsghdrs at arg 1, arg 2 of them, each a msghdr */
+	NBPF_CAP_SENDMMSG,
 	NBPF_CAP_PAIR,     /* socketpair's two fds at arg 3 */
 	NBPF_CAP_SOCKOPT,  /* getsockopt's value at arg 3 and its length at arg 4 */
 	NBPF_CAP_CLONE3,   /* clone_args' flags at arg 0 */
@@ -27,13 +34,18 @@ enum nbpf_cap {
 #define NBPF_STACK 0x40  /* flag, -k: the user stack is wanted (where the
                             diagnosis may show one: tracer/decode.c) */
 #define NBPF_RET_FD 0x80 /* flag: the return value is a new fd */
+#define NBPF_ENTRY 0x100 /* flag: the exit needs the thread's state at entry:
+                            the fd close takes, the netns setns or unshare
+                            leaves, clone's flags (the child's fork record
+                            comes inside the call).  The rest are seen at
+                            exit only, with the arguments in the registers */
 
 /* Does the call move data (send, receive, read, write)? */
 static inline int nbpf_cap_io(int cap)
 {
 	cap &= NBPF_CAP_MASK;
-	return cap == NBPF_CAP_SENDTO || cap == NBPF_CAP_RECVFROM || cap == NBPF_CAP_RW ||
-	       cap == NBPF_CAP_RWV || cap == NBPF_CAP_MSG || cap == NBPF_CAP_MMSG;
+	return cap == NBPF_CAP_SENDTO || cap == NBPF_CAP_RECVFROM ||
+	       (cap >= NBPF_CAP_READ && cap <= NBPF_CAP_SENDMMSG);
 }
 
 static inline int nbpf_cap_fd0(int cap)

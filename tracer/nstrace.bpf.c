@@ -19,6 +19,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 snaplen = 512;
+const volatile __u32 frames = NBPF_FRAMES; /* -k's depth: each frame walked costs */
 
 #define NR_MAX 512
 #define S_IFMT 00170000
@@ -36,18 +37,20 @@ struct entry {
 	struct nbpf_fd fd;
 };
 
+/* The traced thread groups' home netns inodes (0: unknown): where their
+ * sockets are not foreign (-k's filter). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u64);
 } tgids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, NR_MAX);
 	__type(key, __u32);
-	__type(value, __u8); /* enum nbpf_cap; 0: not decoded */
+	__type(value, __u16); /* enum nbpf_cap and NBPF_* flags; 0: not decoded */
 } recipes SEC(".maps");
 
 /* The call in flight, per thread: task storage, cheaper than a hash by
@@ -69,6 +72,7 @@ struct {
 
 struct scratch {
 	__u8 b[NBPF_REC_MAX];
+	__u32 nsent; /* records this CPU sent */
 };
 
 /* One scratch record per CPU (a per-CPU array's values are too small for
@@ -93,11 +97,18 @@ struct proc_ns_operations___old {
 	int type;
 } __attribute__((preserve_access_index));
 
+/* The traced thread groups as bits (bpf_event.h): every syscall on the
+ * machine asks, so a load, not a hash lookup. */
+__u64 traced_bits[NBPF_TGID_MAX / 64];
+
+static __always_inline bool tgid_traced(__u32 tgid)
+{
+	return tgid < NBPF_TGID_MAX && ((traced_bits[tgid / 64] >> (tgid % 64)) & 1);
+}
+
 static __always_inline bool traced(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	return bpf_map_lookup_elem(&tgids, &tgid) != NULL;
+	return tgid_traced(bpf_get_current_pid_tgid() >> 32);
 }
 
 static __always_inline __u64 thread_netns(void)
@@ -116,57 +127,64 @@ static __always_inline int ns_type(struct ns_common *ns)
 	return BPF_CORE_READ(ops, type);
 }
 
+/* Cast a kernel pointer that the verifier cannot type (an array element,
+ * a void *) to its BTF type: its fields are then plain loads, each a
+ * fraction of a helper call (Linux 6.2). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define KCAST(type, p) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+
 /* What fd is, from the kernel's own file: a socket (its netns from the
  * socket itself), a net namespace file, or something else. */
 static __always_inline void read_fd(int fd, struct nbpf_fd *out)
 {
-	/* the task's own BTF pointers are walked with plain loads (tp_btf
-	 * programs may); helper calls where the verifier cannot type the
-	 * pointer (an array element, and what comes from it) */
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct fdtable *fdt = t->files->fdt;
 	struct file **fds = fdt->fd;
 	unsigned int max = fdt->max_fds;
-	struct file *f = NULL;
+	struct file *fp, *f;
 	struct inode *ino;
 	__u32 mode;
 
 	__builtin_memset(out, 0, sizeof(*out));
 	if (fd < 0 || (unsigned int)fd >= max)
 		return;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	if (!f)
+	/* fds[fd]: BTF has no type for an array of pointers, but a struct
+	 * whose one member is a pointer reads the same word with a load
+	 * (bpf_probe_read_kernel is a helper call) */
+	fp = (struct file *)KCAST(struct llist_node, &fds[fd])->next;
+	if (!fp)
 		return;
-	ino = BPF_CORE_READ(f, f_inode);
-	mode = BPF_CORE_READ(ino, i_mode);
+	f = KCAST(struct file, fp);
+	ino = f->f_inode;
+	mode = ino->i_mode;
 	out->kind = NBPF_FD_OTHER;
-	out->ino = BPF_CORE_READ(ino, i_ino);
+	out->ino = ino->i_ino;
 	if ((mode & S_IFMT) == S_IFSOCK) {
-		struct socket *s = BPF_CORE_READ(f, private_data);
-		struct sock *sk = BPF_CORE_READ(s, sk);
+		struct socket *s = KCAST(struct socket, f->private_data);
+		struct sock *sk = s->sk;
 		out->kind = NBPF_FD_SOCKET;
 		if (!sk)
 			return;
-		out->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-		out->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		out->type = BPF_CORE_READ(sk, sk_type);
-		out->protocol = BPF_CORE_READ(sk, sk_protocol);
-		out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		out->netns = sk->__sk_common.skc_net.net->ns.inum;
+		out->family = sk->__sk_common.skc_family;
+		out->type = sk->sk_type;
+		out->protocol = sk->sk_protocol;
+		out->lport = sk->__sk_common.skc_num;
+		out->rport = bpf_ntohs(sk->__sk_common.skc_dport);
 		if (out->family == 2) { /* AF_INET */
-			__be32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-			__be32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+			__be32 l = sk->__sk_common.skc_rcv_saddr;
+			__be32 r = sk->__sk_common.skc_daddr;
 			__builtin_memcpy(out->laddr, &l, 4);
 			__builtin_memcpy(out->raddr, &r, 4);
 		} else if (out->family == 10) { /* AF_INET6 */
-			BPF_CORE_READ_INTO(&out->laddr, sk, __sk_common.skc_v6_rcv_saddr);
-			BPF_CORE_READ_INTO(&out->raddr, sk, __sk_common.skc_v6_daddr);
+			__builtin_memcpy(out->laddr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+			__builtin_memcpy(out->raddr, &sk->__sk_common.skc_v6_daddr, 16);
 		}
 		return;
 	}
-	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
+	unsigned long magic = ino->i_sb->s_magic;
 	if (magic == NSFS_MAGIC) {
-		struct ns_common *ns = BPF_CORE_READ(ino, i_private);
+		struct ns_common *ns = KCAST(struct ns_common, ino->i_private);
 		if (ns && ns_type(ns) == CLONE_NEWNET)
 			out->kind = NBPF_FD_NETNS;
 	} else if (magic == PIDFS_MAGIC) { /* before pidfs: an anon inode, not told */
@@ -186,11 +204,14 @@ static __always_inline struct nbpf_rec *cur_rec(void)
 	return s ? (struct nbpf_rec *)s->b : NULL;
 }
 
-/* Copy len bytes of user memory at addr as a region of this CPU's record.
+/* Copy len bytes of user memory at addr as a region of this CPU's record:
+ * where its bytes start in the record (0: nothing copied), for the caller
+ * to read what it needs from the copy (rec_u64) rather than from user
+ * memory again: each read of user memory is a helper call.
  * A global function: the verifier checks it once, not at every call.
  * Bounded: a region never passes NBPF_REGION_MAX, a record never
  * NBPF_REC_MAX (the masks let the verifier see every copy end inside). */
-__noinline int region(__u64 addr, __u64 len)
+__noinline __u32 region(__u64 addr, __u64 len)
 {
 	__u32 k = bpf_get_smp_processor_id();
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &k);
@@ -217,7 +238,24 @@ __noinline int region(__u64 addr, __u64 len)
 	g->kind = NBPF_REGION_MEM;
 	r->len = off + sizeof(*g) + ((n + 7) & ~7u);
 	r->nregions++;
-	return 1;
+	return data;
+}
+
+/* 8 bytes of this CPU's record at off (inside a region region() copied). */
+static __always_inline __u64 rec_u64(__u32 off)
+{
+	__u32 k = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &k);
+
+	return s ? *(__u64 *)(s->b + (off & (NBPF_REC_MAX / 2 - 1))) : 0;
+}
+
+static __always_inline __u32 rec_u32(__u32 off)
+{
+	__u32 k = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &k);
+
+	return s ? *(__u32 *)(s->b + (off & (NBPF_REC_MAX / 2 - 1))) : 0;
 }
 
 static __always_inline __u64 user_u64(__u64 addr)
@@ -228,89 +266,55 @@ static __always_inline __u64 user_u64(__u64 addr)
 	return v;
 }
 
-static __always_inline __u32 user_u32(__u64 addr)
-{
-	__u32 v = 0;
-
-	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
-}
-
 static __always_inline __u64 min_u64(__u64 a, __u64 b)
 {
 	return a < b ? a : b;
 }
 
-/* Loops run through bpf_loop: their bodies are verified once, not once
- * per unrolled turn. */
-struct iov_loop {
-	__u64 iov, cnt, left;
-};
-
-static long iov_one(__u32 i, void *data)
-{
-	struct iov_loop *x = data;
-	__u64 base, len;
-
-	if (i >= x->cnt || !x->left)
-		return 1;
-	base = user_u64(x->iov + i * 16);
-	len = min_u64(user_u64(x->iov + i * 16 + 8), x->left);
-	region(base, len);
-	x->left -= len;
-	return 0;
-}
-
-/* The iovec array at iov (cnt of them) and up to snaplen bytes of their
- * buffers, as gather_iov reads them. */
+/* The iovec array at iov (cnt of them) and up to total (at most snaplen)
+ * bytes of their buffers, as gather_iov reads them. */
 __noinline int iovs(__u64 iov, __u64 cnt, __u64 total)
 {
-	struct iov_loop x = { .iov = iov, .cnt = cnt, .left = min_u64(total, snaplen) };
+	__u64 left = min_u64(total, snaplen);
+	__u32 d;
 
 	if (!iov || !cnt)
 		return 0;
-	region(iov, min_u64(cnt, NBPF_IOVS) * 16);
-	bpf_loop(NBPF_IOVS, iov_one, &x, 0);
+	cnt = min_u64(cnt, NBPF_IOVS);
+	if (!(d = region(iov, cnt * 16)))
+		return 0;
+	for (__u32 i = 0; i < NBPF_IOVS; i++) {
+		if (i >= cnt || !left)
+			break;
+		__u64 len = min_u64(rec_u64(d + i * 16 + 8), left);
+		region(rec_u64(d + i * 16), len);
+		left -= len;
+	}
 	return 0;
 }
 
-/* A msghdr at m: itself, its name, its iovecs and their data. */
-__noinline int msghdr(__u64 m, __u64 total)
+/* The name, the iovecs and the data of the msghdr copied at d. */
+__noinline int msg_parts(__u32 d, __u64 total)
 {
-	__u64 name = user_u64(m), iov = user_u64(m + 16), cnt = user_u64(m + 24);
-	__u32 namelen = user_u32(m + 8);
-
-	region(m, 56);
-	region(name, min_u64(namelen, 128));
-	iovs(iov, cnt, total);
+	region(rec_u64(d), min_u64(rec_u32(d + 8), 128));
+	iovs(rec_u64(d + 16), rec_u64(d + 24), total);
 	return 0;
 }
 
-struct mmsg_loop {
-	__u64 vec, n;
-};
-
-static long mmsg_one(__u32 i, void *data)
-{
-	struct mmsg_loop *x = data;
-
-	if (i >= x->n)
-		return 1;
-	msghdr(x->vec + i * 64, user_u32(x->vec + i * 64 + 56));
-	return 0;
-}
-
-static __always_inline void capture(__u8 cap, const __u64 *a, __s64 ret)
+/* The payload the decoders read: what moved; after a failed send what it
+ * tried to send, after a failed receive nothing. */
+static __always_inline void capture(__u16 cap, const __u64 *a, __s64 ret)
 {
 	__u64 moved = ret > 0 ? (__u64)ret : 0;
+	__u32 d;
 
 	switch (cap) {
 	case NBPF_CAP_ADDR:
 		region(a[1], min_u64(a[2], 128));
 		break;
 	case NBPF_CAP_ADDRP:
-		region(a[2], 4);
-		region(a[1], min_u64(user_u32(a[2]), 128));
+		if ((d = region(a[2], 4)))
+			region(a[1], min_u64(rec_u32(d), 128));
 		break;
 	case NBPF_CAP_SENDTO:
 		region(a[1], min_u64(moved ? moved : a[2], snaplen));
@@ -318,23 +322,41 @@ static __always_inline void capture(__u8 cap, const __u64 *a, __s64 ret)
 		break;
 	case NBPF_CAP_RECVFROM:
 		region(a[1], min_u64(moved, snaplen));
-		region(a[5], 4);
-		if (a[5])
-			region(a[4], min_u64(user_u32(a[5]), 128));
+		if ((d = region(a[5], 4)))
+			region(a[4], min_u64(rec_u32(d), 128));
 		break;
-	case NBPF_CAP_RW:
+	case NBPF_CAP_READ:
+		region(a[1], min_u64(moved, snaplen));
+		break;
+	case NBPF_CAP_WRITE:
 		region(a[1], min_u64(moved ? moved : a[2], snaplen));
 		break;
-	case NBPF_CAP_RWV:
+	case NBPF_CAP_READV:
+		iovs(a[1], a[2], moved);
+		break;
+	case NBPF_CAP_WRITEV:
 		iovs(a[1], a[2], moved ? moved : snaplen);
 		break;
-	case NBPF_CAP_MSG:
-		msghdr(a[1], moved ? moved : snaplen);
+	case NBPF_CAP_RECVMSG:
+		if ((d = region(a[1], 56)))
+			msg_parts(d, moved);
 		break;
-	case NBPF_CAP_MMSG: {
-		struct mmsg_loop x = { .vec = a[1], .n = min_u64(a[2], moved) };
-		region(a[1], min_u64(a[2], NBPF_MMSGS) * 64);
-		bpf_loop(NBPF_MMSGS, mmsg_one, &x, 0);
+	case NBPF_CAP_SENDMSG:
+		if ((d = region(a[1], 56)))
+			msg_parts(d, moved ? moved : snaplen);
+		break;
+	case NBPF_CAP_RECVMMSG:
+	case NBPF_CAP_SENDMMSG: {
+		/* a send that failed: its first message, as it was to go */
+		bool failed = ret < 0 && cap == NBPF_CAP_SENDMMSG;
+		__u64 n = min_u64(min_u64(a[2], failed ? 1 : moved), NBPF_MMSGS);
+		if (!(d = region(a[1], min_u64(a[2], NBPF_MMSGS) * 64)))
+			break;
+		for (__u32 i = 0; i < NBPF_MMSGS; i++) {
+			if (i >= n)
+				break;
+			msg_parts(d + i * 64, failed ? snaplen : rec_u32(d + i * 64 + 56));
+		}
 		break;
 	}
 	case NBPF_CAP_PAIR:
@@ -379,10 +401,12 @@ static __always_inline void send(void)
 		return;
 	/* no wake-up per record (a context switch each, taken from the
 	 * traced daemon on a busy machine): the reader polls every few ms,
-	 * and is woken only when a quarter of the ring is waiting */
-	if (bpf_ringbuf_output(&rb, s->b, len,
-			       bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > RB_WAKE ? BPF_RB_FORCE_WAKEUP
-										: BPF_RB_NO_WAKEUP) < 0)
+	 * and is woken only when a quarter of the ring is waiting (asked
+	 * every 64 records: the question is a helper call too) */
+	__u64 wake = BPF_RB_NO_WAKEUP;
+	if (!(++s->nsent & 63) && bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > RB_WAKE)
+		wake = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&rb, s->b, len, wake) < 0)
 		count_lost();
 }
 
@@ -405,17 +429,20 @@ static __always_inline struct nbpf_rec *rec_begin(__u32 kind)
 
 /* --- syscalls ------------------------------------------------------------------ */
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+/* A call's entry, for the calls whose exit needs what was before it: the
+ * fd close takes away, the netns setns or unshare leaves, clone's flags
+ * (the child's fork record is made inside the call).  regs: the user's
+ * registers, a BTF pointer (plain loads). */
+static __always_inline int sys_enter(const struct pt_regs *regs, long id)
 {
 	__u32 nr = (__u32)id;
 	struct entry *e;
-	__u8 *cap;
+	__u16 *cap;
 
 	if (nr >= NR_MAX || !traced())
 		return 0;
 	cap = bpf_map_lookup_elem(&recipes, &nr);
-	if (!cap || !*cap)
+	if (!cap || !(*cap & NBPF_ENTRY))
 		return 0;
 	e = bpf_task_storage_get(&entries, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -427,68 +454,152 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	e->nr = id;
 	e->clone_flags = 0;
 	/* x86_64's syscall registers (tracer/arch.h) */
-	e->args[0] = BPF_CORE_READ(regs, di);
-	e->args[1] = BPF_CORE_READ(regs, si);
-	e->args[2] = BPF_CORE_READ(regs, dx);
-	e->args[3] = BPF_CORE_READ(regs, r10);
-	e->args[4] = BPF_CORE_READ(regs, r8);
-	e->args[5] = BPF_CORE_READ(regs, r9);
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
 	e->netns = thread_netns();
 	__builtin_memset(&e->fd, 0, sizeof(e->fd));
 	if ((*cap & NBPF_CAP_MASK) == NBPF_CAP_CLONE3)
 		e->clone_flags = user_u64(e->args[0]);
 	else if (nbpf_cap_fd0(*cap))
 		read_fd((int)e->args[0], &e->fd);
-	/* read/write and the like on a file or a pipe: nothing to decode
-	 * (dockerd does most of its calls on those) */
 	if ((*cap & NBPF_SOCKFD) && e->fd.kind != NBPF_FD_SOCKET)
 		return 0;
 	e->live = 1;
 	return 0;
 }
 
+/* The destination port (host order) of the sockaddr at addr, 0 if none. */
+static __always_inline __u16 sockaddr_port(__u64 addr)
+{
+	__u16 port = 0;
+
+	if (addr)
+		bpf_probe_read_user(&port, sizeof(port), (void *)(addr + 2));
+	return bpf_ntohs(port);
+}
+
+/* -k: would the decoder show this call's stack (tracer/decode.c's
+ * wants_stack)?  A superset of it, found without the model: a send or a
+ * connect to port 53, or, on a socket outside the process's home netns
+ * (unknown home: as if outside), any connect, socket or accept.  Stacks
+ * are the dearest thing a record carries. */
+static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct nbpf_rec *r)
+{
+	__u32 tgid = r->tgid;
+	__u64 *home = bpf_map_lookup_elem(&tgids, &tgid);
+	const struct nbpf_fd *f = (cap & NBPF_RET_FD) ? &r->nfd : &r->fd;
+	bool foreign = f->kind == NBPF_FD_SOCKET && (!home || !*home || f->netns != *home);
+	__u64 name = 0;
+
+	switch (cap & NBPF_CAP_MASK) {
+	case NBPF_CAP_SENDTO: name = a[4]; break;
+	case NBPF_CAP_SENDMSG: name = user_u64(a[1]); break;
+	case NBPF_CAP_SENDMMSG: name = user_u64(a[1]); break;
+	case NBPF_CAP_ADDR: name = a[1]; break;
+	case NBPF_CAP_WRITE: case NBPF_CAP_WRITEV: break;
+	default: /* a namespace change, or a new socket */
+		return f->kind != NBPF_FD_SOCKET || foreign;
+	}
+	if (sockaddr_port(name) == 53)
+		return true;
+	if ((cap & NBPF_CAP_MASK) == NBPF_CAP_ADDR)
+		return foreign;
+	return foreign && f->rport == 53;
+}
+
+static __always_inline void take_stack(void *ctx, const struct pt_regs *regs, struct nbpf_rec *r)
+{
+	struct nbpf_region *g = (void *)(r + 1); /* the first region: at a known place */
+	long n = bpf_get_stack(ctx, g + 1, (frames < NBPF_FRAMES ? frames : NBPF_FRAMES) * 8, BPF_F_USER_STACK);
+
+	if (n <= 0)
+		return;
+	g->addr = 0;
+	g->len = (__u32)n;
+	g->kind = NBPF_REGION_STACK;
+	r->len += sizeof(*g) + (((__u32)n + 7) & ~7u);
+	r->nregions = 1;
+	r->sp_word = user_u64(regs->sp);
+	if (r->sp_word > 8)
+		r->sp_call = user_u64(r->sp_word - 8);
+}
+
+/* A decoded call's exit: its record.  Most calls are seen here only: the
+ * arguments are still in the user's registers, and the fd is what it was
+ * at entry (the calls that change either are NBPF_ENTRY's, and come with
+ * what sys_enter kept). */
+static __always_inline int sys_exit(void *ctx, const struct pt_regs *regs, long ret)
+{
+	struct entry *e = NULL;
+	struct nbpf_fd fd = {};
+	struct nbpf_rec *r;
+	__u64 args[6];
+	__u64 netns = 0;
+	__u32 nr;
+	__u16 *cap;
+
+	if (!traced()) /* every call on the machine comes here */
+		return 0;
+	nr = (__u32)regs->orig_ax;
+	if (nr >= NR_MAX || !(cap = bpf_map_lookup_elem(&recipes, &nr)) || !*cap)
+		return 0;
+	if (*cap & NBPF_ENTRY) {
+		e = bpf_task_storage_get(&entries, bpf_get_current_task_btf(), 0, 0);
+		if (!e || !e->live || e->nr != nr)
+			return 0;
+		e->live = 0;
+		__builtin_memcpy(args, e->args, sizeof(args));
+		fd = e->fd;
+		netns = e->netns;
+	} else {
+		/* x86_64's syscall registers (tracer/arch.h) */
+		args[0] = regs->di;
+		args[1] = regs->si;
+		args[2] = regs->dx;
+		args[3] = regs->r10;
+		args[4] = regs->r8;
+		args[5] = regs->r9;
+		if (nbpf_cap_fd0(*cap))
+			read_fd((int)args[0], &fd);
+		/* read/write and the like on a file or a pipe: nothing to
+		 * decode (dockerd does most of its calls on those) */
+		if ((*cap & NBPF_SOCKFD) && fd.kind != NBPF_FD_SOCKET)
+			return 0;
+	}
+	if (!(r = rec_begin(NBPF_SYSCALL)))
+		return 0;
+	r->nr = nr;
+	r->ret = ret;
+	__builtin_memcpy(r->args, args, sizeof(args));
+	r->netns_exit = thread_netns();
+	r->netns_enter = e ? netns : r->netns_exit;
+	r->fd = fd;
+	if ((*cap & NBPF_RET_FD) && ret >= 0)
+		read_fd((int)ret, &r->nfd);
+	if ((*cap & NBPF_STACK) && stack_wanted(*cap, args, r))
+		take_stack(ctx, regs, r);
+	capture(*cap & NBPF_CAP_MASK, args, ret);
+	send();
+	return 0;
+}
+
+/* The raw syscall tracepoints (tp_btf: typed arguments, plain loads).
+ * Every call on the machine pays the filter; a decoded call of a traced
+ * thread group, its record (and its entry, where the exit needs it). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	return sys_enter(regs, id);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct entry *e = bpf_task_storage_get(&entries, bpf_get_current_task_btf(), 0, 0);
-	struct nbpf_rec *r;
-	__u32 nr;
-	__u8 *cap;
-
-	if (!e || !e->live)
-		return 0;
-	e->live = 0;
-	nr = (__u32)e->nr;
-	cap = bpf_map_lookup_elem(&recipes, &nr);
-	if (cap && (r = rec_begin(NBPF_SYSCALL))) {
-		r->nr = e->nr;
-		r->ret = ret;
-		__builtin_memcpy(r->args, e->args, sizeof(e->args));
-		r->netns_enter = e->netns;
-		r->netns_exit = thread_netns();
-		r->fd = e->fd;
-		/* after a send or a receive the socket may have a local address
-		 * it had not at entry (an implicit bind) */
-		if (ret > 0 && nbpf_cap_io(*cap))
-			read_fd((int)e->args[0], &r->xfd);
-		if ((*cap & NBPF_RET_FD) && ret >= 0)
-			read_fd((int)ret, &r->nfd);
-		if (*cap & NBPF_STACK) { /* the first region, so at a known place */
-			struct nbpf_region *g = (void *)(r + 1);
-			long n = bpf_get_stack(ctx, g + 1, NBPF_FRAMES * 8, BPF_F_USER_STACK);
-			if (n > 0) {
-				g->addr = 0;
-				g->len = (__u32)n;
-				g->kind = NBPF_REGION_STACK;
-				r->len += sizeof(*g) + (((__u32)n + 7) & ~7u);
-				r->nregions = 1;
-			}
-			r->sp_word = user_u64(BPF_CORE_READ(regs, sp));
-		}
-		capture(*cap & NBPF_CAP_MASK, e->args, ret);
-		send();
-	}
-	return 0;
+	return sys_exit(ctx, regs, ret);
 }
 
 /* --- processes ------------------------------------------------------------------ */
@@ -497,17 +608,19 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ctgid = BPF_CORE_READ(child, tgid), ptgid = BPF_CORE_READ(parent, tgid);
+	__u64 home = BPF_CORE_READ(child, nsproxy, net_ns, ns.inum);
 	struct entry *e;
 	struct nbpf_rec *r;
-	__u8 one = 1;
 
-	if (!bpf_map_lookup_elem(&tgids, &ptgid))
+	if (!tgid_traced(ptgid))
 		return 0;
 	e = bpf_task_storage_get(&entries, parent, 0, 0);
 	if (e && !e->live)
 		e = NULL;
-	if (ctgid != ptgid)
-		bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
+	if (ctgid != ptgid && ctgid < NBPF_TGID_MAX) { /* at home where it starts (model.h) */
+		__sync_fetch_and_or(&traced_bits[ctgid / 64], 1ull << (ctgid % 64));
+		bpf_map_update_elem(&tgids, &ctgid, &home, BPF_ANY);
+	}
 	if (!(r = rec_begin(NBPF_FORK)))
 		return 0;
 	r->args[0] = BPF_CORE_READ(child, pid);
@@ -515,7 +628,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (e) /* the clone's flags: in arg 0, or (clone3) read at its entry */
 		r->args[2] = e->clone_flags ? e->clone_flags : e->args[0];
 	r->nr = e ? e->nr : -1;
-	r->netns_exit = BPF_CORE_READ(child, nsproxy, net_ns, ns.inum);
+	r->netns_exit = home;
 	send();
 	return 0;
 }
@@ -523,9 +636,14 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 home = thread_netns();
 	struct nbpf_rec *r;
 
-	if (!traced() || !(r = rec_begin(NBPF_EXEC)))
+	if (!traced())
+		return 0;
+	bpf_map_update_elem(&tgids, &tgid, &home, BPF_ANY); /* a new program's home */
+	if (!(r = rec_begin(NBPF_EXEC)))
 		return 0;
 	r->args[0] = old_pid;
 	send();
