@@ -83,6 +83,14 @@ struct analyzer {
 	struct dns_exchange x; /* of the DNS message at hand */
 	size_t nq; /* queries in use: most events need no scan at all */
 	size_t qhi, thi; /* slots at and above these are free: scans stop there */
+	/* Query slots without a scan (a flood of unanswered queries fills the
+	 * table): the free ones, and every used one in the order it was
+	 * taken (stale entries are skipped: a slot's xid says whose it is). */
+	uint16_t freeq[MAX_QUERIES];
+	size_t nfree;
+	struct { uint16_t slot; uint64_t xid; } fifo[2 * MAX_QUERIES];
+	size_t fifo_head, fifo_n;
+	size_t nconnecting; /* TCP dials without a query yet */
 	struct analyzer_counts c;
 };
 
@@ -197,6 +205,19 @@ static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 	return r;
 }
 
+/* q's slot is free again (its fields stay readable until it is taken). */
+static void slot_release(struct analyzer *a, struct query *q)
+{
+	if (!q->used)
+		return;
+	q->used = false;
+	a->nq--;
+	if (q->connecting)
+		a->nconnecting--;
+	q->connecting = false;
+	a->freeq[a->nfree++] = (uint16_t)(q - a->q);
+}
+
 /* A query's fate is known: count it, and offer it to the finding rows. */
 static void resolve(struct analyzer *a, struct query *q, enum dns_result res, int rcode, uint64_t ts)
 {
@@ -219,7 +240,6 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 		default: break;
 		}
 	}
-	a->nq--;
 	memset(&f, 0, sizeof(f));
 	if (q->stk >= 0 && a->stacks[q->stk].used && a->stacks[q->stk].gen == q->stk_gen)
 		f.stack = &a->stacks[q->stk].st;
@@ -248,7 +268,7 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	findings_offer(a->fs, SUBJECT_QUERY, &f);
 	if (q->lookup >= 0)
 		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, f.proto, res, ts);
-	q->used = false;
+	slot_release(a, q);
 }
 
 /* Lower the scan limits past freed slots at the top. */
@@ -271,8 +291,7 @@ static void forget(struct analyzer *a, struct query *q, bool was_attempt, uint64
 		else
 			lookups_attempt_cancel(a->lk, q->lookup);
 	}
-	q->used = false;
-	a->nq--;
+	slot_release(a, q);
 }
 
 /* Every query pending on the socket gets res.  A TCP dial closed without
@@ -327,23 +346,53 @@ static void of_attempt(struct analyzer *a, const struct query *q)
 				      .asker = q->lookup >= 0 ? &q->asker : NULL };
 }
 
-/* A free query slot; when full, the oldest gives way, as pending. */
+/* The query taken first of those in use (the table is full: one is). */
+static struct query *oldest(struct analyzer *a)
+{
+	const size_t cap = sizeof(a->fifo) / sizeof(a->fifo[0]);
+
+	for (; a->fifo_n; a->fifo_head = (a->fifo_head + 1) % cap, a->fifo_n--) {
+		struct query *q = &a->q[a->fifo[a->fifo_head].slot];
+		if (q->used && q->xid == a->fifo[a->fifo_head].xid)
+			return q;
+	}
+	return &a->q[0];
+}
+
+/* Note that q was taken, in order; a full ring drops its stale entries
+ * first (at most MAX_QUERIES live ones: room for as many again). */
+static void fifo_push(struct analyzer *a, const struct query *q)
+{
+	const size_t cap = sizeof(a->fifo) / sizeof(a->fifo[0]);
+
+	if (a->fifo_n == cap) {
+		size_t n = 0;
+		for (size_t k = 0; k < cap; k++) {
+			size_t j = (a->fifo_head + k) % cap;
+			const struct query *o = &a->q[a->fifo[j].slot];
+			if (o->used && o->xid == a->fifo[j].xid)
+				a->fifo[(a->fifo_head + n++) % cap] = a->fifo[j];
+		}
+		a->fifo_n = n;
+	}
+	a->fifo[(a->fifo_head + a->fifo_n++) % cap].slot = (uint16_t)(q - a->q);
+	a->fifo[(a->fifo_head + a->fifo_n - 1) % cap].xid = q->xid;
+}
+
+/* A free query slot, without a scan; when full, the oldest gives way, as
+ * pending. */
 static struct query *query_slot(struct analyzer *a, uint64_t now)
 {
 	size_t i;
 
-	for (i = 0; i < a->qhi; i++)
-		if (!a->q[i].used)
-			return &a->q[i];
-	if (a->qhi < MAX_QUERIES)
-		return &a->q[a->qhi++];
-	struct query *old = &a->q[0];
-	for (i = 1; i < MAX_QUERIES; i++)
-		if (a->q[i].ts < old->ts)
-			old = &a->q[i];
-	resolve(a, old, RES_PENDING, -1, now);
-	a->c.q_overflow++;
-	return old;
+	if (!a->nfree && a->qhi == MAX_QUERIES) {
+		resolve(a, oldest(a), RES_PENDING, -1, now); /* frees its slot */
+		a->c.q_overflow++;
+	}
+	i = a->nfree ? a->freeq[--a->nfree] : a->qhi;
+	if (i >= a->qhi)
+		a->qhi = i + 1;
+	return &a->q[i];
 }
 
 /* The creation stack of the query's socket (-k), if one was kept. */
@@ -384,6 +433,7 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 	q->used = true;
 	q->xid = ++a->next_xid;
 	a->nq++;
+	fifo_push(a, q);
 	q->pid = ev->pid;
 	q->tid = ev->tid;
 	q->sock = sock_key(ev);
@@ -404,12 +454,13 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 /* The dial of this socket, when a query now follows it: the same attempt. */
 static struct query *dialed(struct analyzer *a, uint64_t sock, uint64_t ts)
 {
-	for (size_t i = 0; a->nq && i < a->qhi; i++) {
+	for (size_t i = 0; a->nconnecting && i < a->qhi; i++) {
 		struct query *q = &a->q[i];
 		if (q->used && q->connecting && q->sock == sock) {
 			if (q->lookup >= 0) /* attached again below, by its id */
 				lookups_attempt_cancel(a->lk, q->lookup);
 			q->connecting = false;
+			a->nconnecting--;
 			q->ts = ts;
 			return q;
 		}
@@ -440,8 +491,7 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 		} else { /* EAGAIN, EINTR: nothing left; it may be retried */
 			if (q->lookup >= 0)
 				lookups_attempt_cancel(a->lk, q->lookup);
-			q->used = false;
-			a->nq--;
+			slot_release(a, q);
 		}
 	}
 }
@@ -471,6 +521,7 @@ static void on_connecting(struct analyzer *a, const struct nst_event *ev)
 	struct query *q = new_attempt(a, ev, &ev->addr, true);
 
 	q->connecting = true;
+	a->nconnecting++;
 	attach_lookup(a, q, false);
 	if (q->lookup >= 0)
 		lookups_question(a->lk, q->lookup, q->qname, sizeof(q->qname), &q->qtype, &q->id);
@@ -483,7 +534,7 @@ static void on_sockerr(struct analyzer *a, const struct nst_event *ev, uint64_t 
 	bool known;
 	enum dns_result res = error_result((int)ev->arg, &known);
 
-	for (size_t i = 0; a->nq && i < a->qhi; i++) {
+	for (size_t i = 0; a->nconnecting && i < a->qhi; i++) {
 		struct query *q = &a->q[i];
 		if (!q->used || !q->connecting || q->sock != sock)
 			continue;

@@ -424,6 +424,12 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 	if (c->not_dns)
 		fprintf(out, "%lu payloads on DNS sockets (port 53, 127.0.0.11) were not DNS "
 			     "messages and were not counted.\n", c->not_dns);
+	/* a flood of unanswered queries: their fate is unknown, and the
+	 * findings may miss them; say so rather than look clean */
+	if (c->q_overflow || c->sv_overflow)
+		fprintf(out, "%lu queries sent and %lu served were still waiting when the table of "
+			     "pending ones was full: their fate is unknown (counted as pending), and "
+			     "findings about them may be missing.\n", c->q_overflow, c->sv_overflow);
 	for (size_t i = 0; i < n; i++) {
 		if (!select_finding(sel, findings_get(fs, i)))
 			continue;

@@ -460,6 +460,35 @@ static void memory_stays_bounded(void)
 	analyzer_free(a);
 }
 
+/* The table full: the query taken first gives way (its fate unknown), the
+ * latest is still there to be answered, and a query answered meanwhile
+ * frees its slot for the next one rather than be pushed out. */
+static void full_table_evicts_the_oldest(void)
+{
+	struct analyzer *a = new_an();
+	const uint8_t *r;
+	size_t n;
+	json_t *s, *u;
+
+	send_foreign_query(a, 39, 7, S(1));
+	r = q(7, "78.143.241.199.in-addr.arpa", DNS_T_PTR, 1, 0, &n);
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 39, (int64_t)n, 0, S(1) + 5, 0, LOCAL, UP, NULL, CTR, r, n });
+	for (int i = 0; i < 5000; i++)
+		send_foreign_query(a, 100 + i, (uint16_t)(1000 + i), S(1) + 10 + (uint64_t)i);
+	r = q(1000 + 4999, "78.143.241.199.in-addr.arpa", DNS_T_PTR, 1, 0, &n); /* the latest */
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 100 + 4999, (int64_t)n, 0, S(1) + 6000, 0, LOCAL, UP, NULL, CTR, r, n });
+	r = q(1000, "78.143.241.199.in-addr.arpa", DNS_T_PTR, 1, 0, &n); /* the first: gone */
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 100, (int64_t)n, 0, S(1) + 6001, 0, LOCAL, UP, NULL, CTR, r, n });
+	analyzer_finish(a, S(1) + 7000);
+	s = report_summary_json(a, NULL, NULL);
+	u = json_array_get(json_object_get(s, "upstreams"), 0);
+	CHECK(json_integer_value(json_object_get(u, "answered")) == 2);
+	CHECK(json_integer_value(json_object_get(json_object_get(s, "overflow"), "queries")) == 5000 - 4096);
+	CHECK(json_integer_value(json_object_get(u, "pending")) == 5000 - 1);
+	json_decref(s);
+	analyzer_free(a);
+}
+
 static void unknown_netns_stays_null(void)
 {
 	struct analyzer *a = new_an();
@@ -875,6 +904,7 @@ int main(void)
 	RUN(relay_hops, "a 127.0.0.11 relay is correlated hop by hop with each hop's latency");
 	RUN(thread_stuck_in_foreign_netns, "a thread left in a foreign netns doing other work is flagged; one that returns is not");
 	RUN(memory_stays_bounded, "20000 unanswered queries: bounded tables, counted overflow, nothing lost from counts");
+	RUN(full_table_evicts_the_oldest, "4096 queries pending: the first taken gives way as pending, the latest is still answered, an answered one frees its slot");
 	RUN(unknown_netns_stays_null, "an unknown netns inode is null in findings, never made up");
 	RUN(answer_without_address_is_matched, "an answer read without an address, by another thread and process sharing the socket, is matched");
 	RUN(close_of_one_fd_is_not_the_end, "closing one fd of a dup'd socket does not time its query out; the last close would");
