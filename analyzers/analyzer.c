@@ -13,6 +13,7 @@
 #include "analyzers/dnsstream.h"
 #include "analyzers/firewall.h"
 #include "analyzers/lookups.h"
+#include "analyzers/slots.h"
 #include "model/parse.h"
 
 #define MAX_QUERIES 4096
@@ -20,6 +21,7 @@
 #define MAX_FOREIGN 256
 #define MAX_THREADS 1024
 #define MAX_SOCK_STACKS 128
+#define SOCK_BUCKETS 4096 /* power of two */
 #define SWEEP_EVERY_US 100000
 #define RELAY_WINDOW_US 10000000
 #define DOCKERD_TIMEOUT_US 4000000 /* moby's extIOTimeout, per upstream */
@@ -45,6 +47,7 @@ struct query {
 	enum dns_path path;
 	int stk;    /* its socket's creation stack (sock_stacks), or -1 */
 	unsigned stk_gen;
+	uint16_t snext, sprev; /* its socket's chain (slot + 1; 0: none) */
 };
 
 struct sock_stack { /* -k: where a foreign socket was made */
@@ -86,11 +89,13 @@ struct analyzer {
 	/* Query slots without a scan (a flood of unanswered queries fills the
 	 * table): the free ones, and every used one in the order it was
 	 * taken (stale entries are skipped: a slot's xid says whose it is). */
-	uint16_t freeq[MAX_QUERIES];
-	size_t nfree;
+	uint16_t freeq_heap[MAX_QUERIES];
+	struct slots freeq; /* over freeq_heap: the lowest free slot first */
 	struct { uint16_t slot; uint64_t xid; } fifo[2 * MAX_QUERIES];
 	size_t fifo_head, fifo_n;
 	size_t nconnecting; /* TCP dials without a query yet */
+	uint16_t by_sock[SOCK_BUCKETS]; /* the queries on each socket: chains
+	                                   through snext (slot + 1; 0: none) */
 	struct analyzer_counts c;
 };
 
@@ -101,6 +106,7 @@ struct analyzer *analyzer_new(const struct analyzer_opts *o)
 	if (!a)
 		return NULL;
 	a->o = *o;
+	a->freeq.free = a->freeq_heap;
 	if (!a->o.dns_timeout_us)
 		a->o.dns_timeout_us = 5000000;
 	a->ds = dnsstream_new();
@@ -205,17 +211,71 @@ static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 	return r;
 }
 
+/* --- queries by socket: what answers, closes and dials look up --------------- */
+
+static uint16_t *sock_bucket(struct analyzer *a, uint64_t sock)
+{
+	return &a->by_sock[(sock * 0x9e3779b97f4a7c15ull) >> 52 & (SOCK_BUCKETS - 1)];
+}
+
+static void sock_unlink(struct analyzer *a, struct query *q)
+{
+	uint16_t *head = sock_bucket(a, q->sock);
+
+	if (q->sprev)
+		a->q[q->sprev - 1].snext = q->snext;
+	else if (*head == (uint16_t)(q - a->q + 1))
+		*head = q->snext;
+	if (q->snext)
+		a->q[q->snext - 1].sprev = q->sprev;
+	q->snext = q->sprev = 0;
+}
+
+/* q (in use) is on sock from now on. */
+static void sock_set(struct analyzer *a, struct query *q, uint64_t sock)
+{
+	uint16_t *head, me = (uint16_t)(q - a->q + 1);
+
+	sock_unlink(a, q);
+	q->sock = sock;
+	head = sock_bucket(a, sock);
+	q->snext = *head;
+	if (*head)
+		a->q[*head - 1].sprev = me;
+	*head = me;
+}
+
+/* The queries on sock: for (q = sock_first(a, s, &nx); q; q = sock_next(a, s, &nx)),
+ * nx read ahead, so that q may be resolved (unlinked) on the way. */
+static struct query *sock_next(struct analyzer *a, uint64_t sock, uint16_t *nx)
+{
+	while (*nx) {
+		struct query *q = &a->q[*nx - 1];
+		*nx = q->snext;
+		if (q->sock == sock)
+			return q;
+	}
+	return NULL;
+}
+
+static struct query *sock_first(struct analyzer *a, uint64_t sock, uint16_t *nx)
+{
+	*nx = *sock_bucket(a, sock);
+	return sock_next(a, sock, nx);
+}
+
 /* q's slot is free again (its fields stay readable until it is taken). */
 static void slot_release(struct analyzer *a, struct query *q)
 {
 	if (!q->used)
 		return;
+	sock_unlink(a, q);
 	q->used = false;
 	a->nq--;
 	if (q->connecting)
 		a->nconnecting--;
 	q->connecting = false;
-	a->freeq[a->nfree++] = (uint16_t)(q - a->q);
+	slots_put(&a->freeq, (uint16_t)(q - a->q));
 }
 
 /* A query's fate is known: count it, and offer it to the finding rows. */
@@ -299,17 +359,30 @@ static void forget(struct analyzer *a, struct query *q, bool was_attempt, uint64
  * timeout): closed sooner, nobody saw how it ended. */
 static void resolve_socket(struct analyzer *a, uint64_t sock, enum dns_result res, uint64_t ts)
 {
+	struct query *q, *on[16];
+	size_t n = 0;
+	uint16_t nx;
+
 	if (!a->nq)
 		return;
-	for (size_t i = 0; i < a->qhi; i++) {
-		struct query *q = &a->q[i];
-		if (!q->used || q->sock != sock)
-			continue;
+	/* in slot order, as the findings' examples always were */
+	for (q = sock_first(a, sock, &nx); q && n < 16; q = sock_next(a, sock, &nx))
+		on[n++] = q;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j && on[j - 1] > on[j]; j--) {
+			q = on[j];
+			on[j] = on[j - 1];
+			on[j - 1] = q;
+		}
+	for (size_t i = 0; i < n; i++) {
+		q = on[i];
 		if (q->connecting && res == RES_TIMEOUT && ts - q->ts < DIAL_GIVEUP_US)
 			forget(a, q, true, ts);
 		else
 			resolve(a, q, res, -1, ts);
 	}
+	if (n == 16 && sock_first(a, sock, &nx)) /* more on one socket: again */
+		resolve_socket(a, sock, res, ts);
 	trim(a);
 }
 
@@ -383,15 +456,16 @@ static void fifo_push(struct analyzer *a, const struct query *q)
  * pending. */
 static struct query *query_slot(struct analyzer *a, uint64_t now)
 {
-	size_t i;
+	int i;
 
-	if (!a->nfree && a->qhi == MAX_QUERIES) {
+	if (!a->freeq.n && a->qhi == MAX_QUERIES) {
 		resolve(a, oldest(a), RES_PENDING, -1, now); /* frees its slot */
 		a->c.q_overflow++;
 	}
-	i = a->nfree ? a->freeq[--a->nfree] : a->qhi;
-	if (i >= a->qhi)
-		a->qhi = i + 1;
+	if ((i = slots_take(&a->freeq)) < 0)
+		i = (int)a->qhi;
+	if ((size_t)i >= a->qhi)
+		a->qhi = (size_t)i + 1;
 	return &a->q[i];
 }
 
@@ -436,7 +510,7 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 	fifo_push(a, q);
 	q->pid = ev->pid;
 	q->tid = ev->tid;
-	q->sock = sock_key(ev);
+	sock_set(a, q, sock_key(ev));
 	memcpy(q->comm, ev->comm, sizeof(q->comm));
 	q->dockerd = !strcmp(ev->comm, "dockerd");
 	q->ts = ev->ts_us;
@@ -454,9 +528,11 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 /* The dial of this socket, when a query now follows it: the same attempt. */
 static struct query *dialed(struct analyzer *a, uint64_t sock, uint64_t ts)
 {
-	for (size_t i = 0; a->nconnecting && i < a->qhi; i++) {
-		struct query *q = &a->q[i];
-		if (q->used && q->connecting && q->sock == sock) {
+	struct query *q;
+	uint16_t nx;
+
+	for (q = a->nconnecting ? sock_first(a, sock, &nx) : NULL; q; q = sock_next(a, sock, &nx)) {
+		if (q->connecting) {
 			if (q->lookup >= 0) /* attached again below, by its id */
 				lookups_attempt_cancel(a->lk, q->lookup);
 			q->connecting = false;
@@ -478,7 +554,8 @@ static void on_query_sent(struct analyzer *a, const struct dns_seen *d)
 	a->c.q_sent++;
 	if (!(q = dialed(a, d->sock, ev->ts_us)))
 		q = new_attempt(a, ev, &d->remote, d->tcp);
-	q->sock = d->sock;
+	if (q->sock != d->sock)
+		sock_set(a, q, d->sock);
 	q->id = d->msg.id;
 	q->qtype = d->msg.qtype;
 	str_copy(q->qname, sizeof(q->qname), d->msg.qname);
@@ -534,9 +611,11 @@ static void on_sockerr(struct analyzer *a, const struct nst_event *ev, uint64_t 
 	bool known;
 	enum dns_result res = error_result((int)ev->arg, &known);
 
-	for (size_t i = 0; a->nconnecting && i < a->qhi; i++) {
-		struct query *q = &a->q[i];
-		if (!q->used || !q->connecting || q->sock != sock)
+	struct query *q;
+	uint16_t nx;
+
+	for (q = a->nconnecting ? sock_first(a, sock, &nx) : NULL; q; q = sock_next(a, sock, &nx)) {
+		if (!q->connecting)
 			continue;
 		if (!ev->arg) /* connected: the query to come is the attempt */
 			forget(a, q, false, ev->ts_us);
@@ -553,16 +632,23 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 	const struct nst_event *ev = d->ev;
 	const char *qname = d->msg.has_question ? d->msg.qname : "";
 
+	struct query *q, *best = NULL;
+	uint16_t nx;
+
 	a->c.r_recv++;
-	for (size_t i = 0; i < a->qhi; i++) {
-		struct query *q = &a->q[i];
-		if (!q->used || q->sock != d->sock || q->id != d->msg.id || !same_name(q->qname, qname) ||
+	/* the same question sent twice on the socket (a retry with the same
+	 * id): the first one sent is answered */
+	for (q = sock_first(a, d->sock, &nx); q; q = sock_next(a, d->sock, &nx)) {
+		if (q->id != d->msg.id || !same_name(q->qname, qname) ||
 		    (d->msg.has_question && d->msg.qtype != q->qtype) || !remote_matches(&d->remote, &q->up))
 			continue;
-		of_attempt(a, q);
-		resolve(a, q, RES_OK, d->msg.rcode, ev->ts_us);
+		if (!best || q->xid < best->xid)
+			best = q;
+	}
+	if (best) {
+		of_attempt(a, best);
+		resolve(a, best, RES_OK, d->msg.rcode, ev->ts_us);
 		trim(a);
-		return;
 	}
 }
 

@@ -8,11 +8,13 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "analyzers/slots.h"
 #include "model/parse.h"
 
 #define MAX_ROWS 256
 #define MAX_RELAYS 64
 #define MAX_TC 32
+#define ID_BUCKETS 1024 /* power of two */
 #define WINDOW_US 10000000   /* an attempt follows its lookup within this */
 #define TTL_US 30000000      /* a lookup without a reply is forgotten after this */
 #define TC_RETRY_US 5000000  /* a TCP lookup this soon after a truncated reply retries it */
@@ -36,6 +38,7 @@ struct lookup {
 	unsigned attempts, open; /* made, and not ended yet */
 	enum dns_path via[4];   /* the paths its attempts took */
 	char tried[192];         /* their upstreams and results, for the finding */
+	uint16_t inext, iprev;   /* its id's chain (slot + 1; 0: none) */
 };
 
 struct tc_reply { /* a truncated UDP reply, for spotting the TCP retry */
@@ -56,14 +59,21 @@ struct lookups {
 	struct tc_reply tc[MAX_TC];
 	size_t ntc;
 	unsigned long overflow;
+	/* Lookups without a scan: the free slots, and the open ones by DNS id
+	 * (what attempts and replies look them up by). */
+	uint16_t free_heap[LOOKUPS_MAX];
+	struct slots free; /* over free_heap: the lowest free slot first */
+	uint16_t by_id[ID_BUCKETS]; /* chains through inext (slot + 1; 0: none) */
 };
 
 struct lookups *lookups_new(struct findings *fs)
 {
 	struct lookups *lk = calloc(1, sizeof(*lk));
 
-	if (lk)
+	if (lk) {
 		lk->fs = fs;
+		lk->free.free = lk->free_heap;
+	}
 	return lk;
 }
 
@@ -89,6 +99,42 @@ const struct relay_row *lookups_relays(const struct lookups *lk, size_t *n)
 static bool same_name(const char *x, const char *y)
 {
 	return !x[0] || !y[0] || !strcasecmp(x, y);
+}
+
+/* l's slot is free again (its fields stay readable until it is taken). */
+static void release(struct lookups *lk, struct lookup *l)
+{
+	uint16_t *head = &lk->by_id[l->id & (ID_BUCKETS - 1)];
+
+	if (!l->used)
+		return;
+	l->used = false;
+	if (l->iprev)
+		lk->l[l->iprev - 1].inext = l->inext;
+	else
+		*head = l->inext;
+	if (l->inext)
+		lk->l[l->inext - 1].iprev = l->iprev;
+	l->inext = l->iprev = 0;
+	slots_put(&lk->free, (uint16_t)(l - lk->l));
+}
+
+/* The open lookups with this id: for (l = id_first(lk, id, &nx); l; l = id_next(lk, id, &nx)). */
+static struct lookup *id_next(struct lookups *lk, uint16_t id, uint16_t *nx)
+{
+	while (*nx) {
+		struct lookup *l = &lk->l[*nx - 1];
+		*nx = l->inext;
+		if (l->id == id)
+			return l;
+	}
+	return NULL;
+}
+
+static struct lookup *id_first(struct lookups *lk, uint16_t id, uint16_t *nx)
+{
+	*nx = lk->by_id[id & (ID_BUCKETS - 1)];
+	return id_next(lk, id, nx);
 }
 
 static void trim(struct lookups *lk)
@@ -184,20 +230,24 @@ static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint6
 	f.last_ts = ts;
 	f.xid = l->xid;
 	findings_offer(lk->fs, SUBJECT_LOOKUP, &f);
-	l->used = false;
+	release(lk, l);
 }
 
 /* --- lookups in, replies out ---------------------------------------------------- */
 
 static struct lookup *slot(struct lookups *lk)
 {
-	for (size_t i = 0; i < lk->hi; i++)
-		if (!lk->l[i].used)
-			return &lk->l[i];
-	if (lk->hi < LOOKUPS_MAX)
-		return &lk->l[lk->hi++];
-	lk->overflow++;
-	return NULL;
+	int i;
+
+	if (!lk->free.n && lk->hi == LOOKUPS_MAX) {
+		lk->overflow++;
+		return NULL;
+	}
+	if ((i = slots_take(&lk->free)) < 0)
+		i = (int)lk->hi;
+	if ((size_t)i >= lk->hi)
+		lk->hi = (size_t)i + 1;
+	return &lk->l[i];
 }
 
 /* A TCP lookup soon after a truncated UDP reply to the same question from
@@ -248,18 +298,28 @@ void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64
 	l->ts_in = ev->ts_us;
 	l->ts_client = client_ts;
 	l->tcp_retry = l->tcp && is_tc_retry(lk, l);
+	uint16_t *head = &lk->by_id[l->id & (ID_BUCKETS - 1)], me = (uint16_t)(l - lk->l + 1);
+	l->inext = *head;
+	if (*head)
+		lk->l[*head - 1].iprev = me;
+	*head = me;
 }
 
 uint64_t lookups_response_sent(struct lookups *lk, const struct dns_seen *d,
 			       const struct ns_ref **asker)
 {
 	const struct nst_event *ev = d->ev;
+	struct lookup *l, *best = NULL;
+	uint16_t nx;
 
-	for (size_t i = 0; i < lk->hi; i++) {
-		struct lookup *l = &lk->l[i];
-		if (!l->used || l->pid != ev->pid || l->id != d->msg.id || !same_name(l->qname, d->msg.qname) ||
-		    (d->remote.family != AF_UNSPEC && !addr_same(&l->client, &d->remote)))
-			continue;
+	/* the same question asked twice (a client's retry with its id): the
+	 * first one asked is answered */
+	for (l = id_first(lk, d->msg.id, &nx); l; l = id_next(lk, d->msg.id, &nx))
+		if (l->pid == ev->pid && same_name(l->qname, d->msg.qname) &&
+		    (d->remote.family == AF_UNSPEC || addr_same(&l->client, &d->remote)) &&
+		    (!best || l->xid < best->xid))
+			best = l;
+	if ((l = best)) {
 		if (l->attempts && l->answered_up) {
 			struct relay_row *r = relay_for(lk, l);
 			if (r)
@@ -285,18 +345,28 @@ uint64_t lookups_response_sent(struct lookups *lk, const struct dns_seen *d,
 
 /* --- attempts --------------------------------------------------------------------- */
 
+/* Did l come after best (none yet: yes)?  Equal times (a log without a
+ * clock): the one taken first, as a scan in slot order would. */
+static bool later(const struct lookup *l, const struct lookup *best)
+{
+	return !best || l->ts_in > best->ts_in || (l->ts_in == best->ts_in && l->xid < best->xid);
+}
+
 int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16_t qtype,
 		   const char *qname, uint64_t ts, struct ns_ref *asker)
 {
-	struct lookup *best = NULL;
+	struct lookup *best = NULL, *l;
+	uint16_t nx;
 
-	for (size_t i = 0; i < lk->hi; i++) {
-		struct lookup *l = &lk->l[i];
-		if (!l->used || l->pid != pid || ts - l->ts_in >= WINDOW_US)
-			continue;
-		if (has_id && (l->id != id || l->qtype != qtype || !same_name(l->qname, qname)))
-			continue;
-		if (!best || l->ts_in > best->ts_in)
+	/* the latest lookup of the process: with its id and question when the
+	 * attempt has them (by id, no scan) */
+	for (l = has_id ? id_first(lk, id, &nx) : NULL; l; l = id_next(lk, id, &nx))
+		if (l->pid == pid && ts - l->ts_in < WINDOW_US && l->qtype == qtype &&
+		    same_name(l->qname, qname) && later(l, best))
+			best = l;
+	for (size_t i = 0; !has_id && i < lk->hi; i++) {
+		l = &lk->l[i];
+		if (l->used && l->pid == pid && ts - l->ts_in < WINDOW_US && later(l, best))
 			best = l;
 	}
 	if (!best && has_id) /* a resolver that picks its own ids: by the question */
@@ -413,7 +483,7 @@ void lookups_sweep(struct lookups *lk, uint64_t now)
 		if (gave_up(l, now))
 			finish(lk, l, ASKED_NOTHING, now);
 		else
-			l->used = false;
+			release(lk, l);
 	}
 	trim(lk);
 }

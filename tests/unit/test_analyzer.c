@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "analyzers/analyzer.h"
+#include "analyzers/slots.h"
 #include "analyzers/dns.h"
 #include "analyzers/dnsstream.h"
 #include "model/parse.h"
@@ -489,6 +490,26 @@ static void full_table_evicts_the_oldest(void)
 	analyzer_free(a);
 }
 
+/* slots.h: whatever order slots are freed in, the lowest comes first. */
+static void free_slots_lowest_first(void)
+{
+	uint16_t heap[64];
+	struct slots h = { .free = heap };
+	const uint16_t put[] = { 9, 3, 40, 7, 1, 63, 0, 22, 5 };
+	int prev = -1, s;
+
+	for (size_t i = 0; i < sizeof(put) / sizeof(put[0]); i++)
+		slots_put(&h, put[i]);
+	CHECK(slots_take(&h) == 0);
+	slots_put(&h, 2);
+	CHECK(slots_take(&h) == 1 && slots_take(&h) == 2);
+	while ((s = slots_take(&h)) >= 0) {
+		CHECK(s > prev);
+		prev = s;
+	}
+	CHECK(prev == 63 && h.n == 0);
+}
+
 static void unknown_netns_stays_null(void)
 {
 	struct analyzer *a = new_an();
@@ -905,6 +926,7 @@ int main(void)
 	RUN(thread_stuck_in_foreign_netns, "a thread left in a foreign netns doing other work is flagged; one that returns is not");
 	RUN(memory_stays_bounded, "20000 unanswered queries: bounded tables, counted overflow, nothing lost from counts");
 	RUN(full_table_evicts_the_oldest, "4096 queries pending: the first taken gives way as pending, the latest is still answered, an answered one frees its slot");
+	RUN(free_slots_lowest_first, "the free-slot heap gives the lowest free slot first, whatever the order they were freed in");
 	RUN(unknown_netns_stays_null, "an unknown netns inode is null in findings, never made up");
 	RUN(answer_without_address_is_matched, "an answer read without an address, by another thread and process sharing the socket, is matched");
 	RUN(close_of_one_fd_is_not_the_end, "closing one fd of a dup'd socket does not time its query out; the last close would");
