@@ -52,6 +52,7 @@ struct msock {
 	uint8_t type;      /* without SOCK_NONBLOCK/CLOEXEC */
 	uint8_t origin;    /* enum nst_ns_origin */
 	bool local_known;  /* local is exact (bound, or asked of the kernel) */
+	bool stacked;      /* -k: its creation's stack was taken (tracer/decode.c) */
 	nsid_t ns;         /* where it was created; 0 = unknown */
 	struct maddr local, peer;
 };

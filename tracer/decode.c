@@ -160,6 +160,7 @@ static void attach_sock(struct decode_ctx *c, struct msock *sk)
 
 	if (!sk)
 		return;
+	c->sk = sk;
 	/* An implicit local address (UDP connect, first send) is learned once,
 	 * when data moves: a program that asks getsockname() itself right after
 	 * connect() (dockerd does) tells it for free. */
@@ -173,12 +174,17 @@ static void attach_sock(struct decode_ctx *c, struct msock *sk)
 }
 
 /* -k: is this an event the diagnosis wants a stack for?  A namespace
- * switch, a socket made or connected in a foreign netns, a DNS send on one;
- * and in any netns the dial of a DNS server (a connect to port 53, a
- * sendto naming one): where a resolver forwards from its own netns (Docker
- * 28's host path), that is the code path behind the query. */
-static bool wants_stack(const struct nst_event *ev)
+ * switch, a socket made or connected in a foreign netns, a DNS send on one
+ * (unless the socket's creation showed its stack: that one stands for the
+ * socket, and is what the findings show); and in any netns the dial of a
+ * DNS server (a connect to port 53, a sendto naming one): where a resolver
+ * forwards from its own netns (Docker 28's host path), that is the code
+ * path behind the query.  The BPF programs take a superset of these
+ * (tracer/nstrace.bpf.c's stack_wanted). */
+static bool wants_stack(const struct decode_ctx *c)
 {
+	const struct nst_event *ev = c->ev;
+	bool stacked = c->sk && c->sk->stacked;
 	bool foreign = (ev->flags & NST_EV_SOCK) && ev->sock.foreign;
 	bool to53 = (ev->flags & NST_EV_ADDR) && ev->addr.port == 53 &&
 		    (ev->addr.family == AF_INET || ev->addr.family == AF_INET6);
@@ -190,11 +196,12 @@ static bool wants_stack(const struct nst_event *ev)
 	switch (ev->op) {
 	case NST_OP_SOCKET:
 	case NST_OP_ACCEPT:
-	case NST_OP_CONNECT:
 		return true;
+	case NST_OP_CONNECT:
+		return !stacked;
 	case NST_OP_SEND:
-		return ev->sock.peer.port == 53 ||
-		       ((ev->flags & NST_EV_ADDR) && ev->addr.port == 53);
+		return !stacked && (ev->sock.peer.port == 53 ||
+				    ((ev->flags & NST_EV_ADDR) && ev->addr.port == 53));
 	default:
 		return false;
 	}
@@ -216,9 +223,12 @@ void decode_emit(struct decode_ctx *c)
 	struct decoder *d = c->d;
 	struct queued *q;
 
-	if (d->stack_depth && !c->ev->stack && wants_stack(c->ev) &&
-	    d->kf.stack(d->kf.ctx, c, &d->stack, d->stack_depth) > 0)
+	if (d->stack_depth && !c->ev->stack && wants_stack(c) &&
+	    d->kf.stack(d->kf.ctx, c, &d->stack, d->stack_depth) > 0) {
 		c->ev->stack = &d->stack;
+		if (c->sk && (c->ev->op == NST_OP_SOCKET || c->ev->op == NST_OP_ACCEPT))
+			c->sk->stacked = true;
+	}
 	if (d->qlen == DECODE_QUEUE)
 		decode_flush(d);
 	/* Copy what points into buffers the next stop reuses. */
@@ -801,5 +811,6 @@ void decode_exit(struct decoder *d, struct mthread *t, int64_t rval, bool is_err
 	c.ret = ev->ret;
 	c.err = ev->err;
 	c.ev = ev;
+	c.sk = NULL;
 	sc->on_exit(&c);
 }

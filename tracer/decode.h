@@ -94,6 +94,7 @@ struct decode_ctx {
 	int64_t ret;       /* return value, or -1 with err set */
 	int err;
 	struct nst_event *ev; /* common fields prefilled */
+	struct msock *sk;     /* the socket the event is about, once known */
 };
 
 /* Set up d to decode into model m and hand events to sink, capturing at

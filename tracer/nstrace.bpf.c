@@ -53,6 +53,16 @@ struct {
 	__type(value, __u16); /* enum nbpf_cap and NBPF_* flags; 0: not decoded */
 } recipes SEC(".maps");
 
+/* -k: the sockets whose creation's stack was taken (by inode): their
+ * connects and sends need none (the decoder's msock.stacked).  LRU: one
+ * forgotten costs a stack the decoder does not show, never one it wants. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} stacked SEC(".maps");
+
 /* The call in flight, per thread: task storage, cheaper than a hash by
  * tid for what every syscall exit asks. */
 struct {
@@ -484,9 +494,10 @@ static __always_inline __u16 sockaddr_port(__u64 addr)
 
 /* -k: would the decoder show this call's stack (tracer/decode.c's
  * wants_stack)?  A superset of it, found without the model: a send or a
- * connect to port 53, or, on a socket outside the process's home netns
- * (unknown home: as if outside), any connect, socket or accept.  Stacks
- * are the dearest thing a record carries. */
+ * connect to port 53; on a socket outside the process's home netns
+ * (unknown home: as if outside) any socket or accept, and a connect or a
+ * send to port 53 unless its creation's stack was taken.  Stacks are the
+ * dearest thing a record carries. */
 static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct nbpf_rec *r)
 {
 	__u32 tgid = r->tgid;
@@ -506,18 +517,18 @@ static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct
 	}
 	if (sockaddr_port(name) == 53)
 		return true;
-	if ((cap & NBPF_CAP_MASK) == NBPF_CAP_ADDR)
-		return foreign;
-	return foreign && f->rport == 53;
+	if (!foreign || bpf_map_lookup_elem(&stacked, &f->ino))
+		return false;
+	return (cap & NBPF_CAP_MASK) == NBPF_CAP_ADDR || f->rport == 53;
 }
 
-static __always_inline void take_stack(void *ctx, const struct pt_regs *regs, struct nbpf_rec *r)
+static __always_inline bool take_stack(void *ctx, const struct pt_regs *regs, struct nbpf_rec *r)
 {
 	struct nbpf_region *g = (void *)(r + 1); /* the first region: at a known place */
 	long n = bpf_get_stack(ctx, g + 1, (frames < NBPF_FRAMES ? frames : NBPF_FRAMES) * 8, BPF_F_USER_STACK);
 
 	if (n <= 0)
-		return;
+		return false;
 	g->addr = 0;
 	g->len = (__u32)n;
 	g->kind = NBPF_REGION_STACK;
@@ -526,6 +537,7 @@ static __always_inline void take_stack(void *ctx, const struct pt_regs *regs, st
 	r->sp_word = user_u64(regs->sp);
 	if (r->sp_word > 8)
 		r->sp_call = user_u64(r->sp_word - 8);
+	return true;
 }
 
 /* A decoded call's exit: its record.  Most calls are seen here only: the
@@ -580,8 +592,11 @@ static __always_inline int sys_exit(void *ctx, const struct pt_regs *regs, long 
 	r->fd = fd;
 	if ((*cap & NBPF_RET_FD) && ret >= 0)
 		read_fd((int)ret, &r->nfd);
-	if ((*cap & NBPF_STACK) && stack_wanted(*cap, args, r))
-		take_stack(ctx, regs, r);
+	if ((*cap & NBPF_STACK) && stack_wanted(*cap, args, r) && take_stack(ctx, regs, r) &&
+	    (*cap & NBPF_RET_FD) && r->nfd.kind == NBPF_FD_SOCKET) {
+		__u8 one = 1; /* a new socket's stack: it stands for the socket */
+		bpf_map_update_elem(&stacked, &r->nfd.ino, &one, BPF_ANY);
+	}
 	capture(*cap & NBPF_CAP_MASK, args, ret);
 	send();
 	return 0;

@@ -15,6 +15,8 @@ check "stacks: frames name their module and carry offsets and addresses" \
 check "stacks: the socket() event itself has the stack; unrelated events do not" \
 	sh -c "grep -q '\"syscall\":\"socket\".*\"stack\"' '$T/rec.jsonl' && ! grep -q '\"syscall\":\"close\".*\"stack\"' '$T/rec.jsonl'"
 "$NST" replay --json "$T/rec.jsonl" >"$T/replay.jsonl" 2>&1
+check "stacks: the connect on that socket has none: its creation's stack stands for the socket" \
+	sh -c "grep -q '\"syscall\":\"connect\"' '$T/rec.jsonl' && ! grep -q '\"syscall\":\"connect\".*\"stack\"' '$T/rec.jsonl'"
 check "stacks: a replay of the recording shows the same stack" \
 	sh -c "[ \"\$(grep '^{' '$T/k.jsonl' | jq -c 'select(.type==\"finding\") | .stack' | head -1)\" = \"\$(grep '^{' '$T/replay.jsonl' | jq -c 'select(.type==\"finding\") | .stack' | head -1)\" ]"
 
