@@ -67,16 +67,16 @@ static const uint16_t recipe_of_sen[SEN_COUNT] = {
 	[SEN_write] = NBPF_CAP_WRITE,
 	[SEN_readv] = NBPF_CAP_READV,
 	[SEN_writev] = NBPF_CAP_WRITEV,
-	[SEN_close] = NBPF_CAP_ARGS | NBPF_ENTRY,
+	[SEN_close] = NBPF_CAP_ARGS,
 	[SEN_close_range] = NBPF_CAP_NOFD,
 	[SEN_dup] = NBPF_CAP_ARGS | NBPF_RET_FD,
 	[SEN_dup2] = NBPF_CAP_ARGS | NBPF_RET_FD,
 	[SEN_dup3] = NBPF_CAP_ARGS | NBPF_RET_FD,
 	[SEN_fcntl] = NBPF_CAP_ARGS | NBPF_RET_FD,
-	[SEN_setns] = NBPF_CAP_ARGS | NBPF_ENTRY,
-	[SEN_unshare] = NBPF_CAP_NOFD | NBPF_ENTRY,
-	[SEN_clone] = NBPF_CAP_NOFD | NBPF_ENTRY,
-	[SEN_clone3] = NBPF_CAP_CLONE3 | NBPF_ENTRY,
+	[SEN_setns] = NBPF_CAP_ARGS | NBPF_NSMOVE,
+	[SEN_unshare] = NBPF_CAP_NOFD | NBPF_NSMOVE,
+	[SEN_clone] = NBPF_CAP_NOFD,
+	[SEN_clone3] = NBPF_CAP_CLONE3,
 };
 
 struct bpf_backend {

@@ -68,9 +68,11 @@ struct nbpf_rec {
 	__u64 ts_ns;       /* CLOCK_BOOTTIME */
 	__s64 nr, ret;
 	__u64 args[6];
-	__u64 netns_enter, netns_exit; /* the thread's netns inode */
-	struct nbpf_fd fd;   /* arg 0 as the call left it; for NBPF_ENTRY calls as
-	                        it came (close: before it goes) */
+	__u64 netns_enter, netns_exit; /* the thread's netns inode before and after
+	                                  the call (before: 0 after a setns or an
+	                                  unshare, which may move it: the model's) */
+	struct nbpf_fd fd;   /* arg 0 as the call left it (close: gone; the
+	                        decoders take that one from the model) */
 	struct nbpf_fd nfd;  /* the new fd of socket, accept, dup: ret, at exit */
 	char comm[NBPF_COMM];
 	__u32 nregions, pad;

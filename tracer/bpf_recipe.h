@@ -34,11 +34,9 @@ enum nbpf_cap {
 #define NBPF_STACK 0x40  /* flag, -k: the user stack is wanted (where the
                             diagnosis may show one: tracer/decode.c) */
 #define NBPF_RET_FD 0x80 /* flag: the return value is a new fd */
-#define NBPF_ENTRY 0x100 /* flag: the exit needs the thread's state at entry:
-                            the fd close takes, the netns setns or unshare
-                            leaves, clone's flags (the child's fork record
-                            comes inside the call).  The rest are seen at
-                            exit only, with the arguments in the registers */
+#define NBPF_NSMOVE 0x100 /* flag: the call may move the thread to another netns
+                             (setns, unshare): where it was before is not
+                             known at exit, and left to the model */
 
 /* Does the call move data (send, receive, read, write)? */
 static inline int nbpf_cap_io(int cap)

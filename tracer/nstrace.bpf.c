@@ -28,15 +28,6 @@ const volatile __u32 frames = NBPF_FRAMES; /* -k's depth: each frame walked cost
 #define PIDFS_MAGIC 0x50494446
 #define CLONE_NEWNET 0x40000000
 
-struct entry {
-	__u32 live; /* between a decoded call's entry and exit */
-	__s64 nr;
-	__u64 args[6];
-	__u64 netns;
-	__u64 clone_flags; /* clone3: read from user memory at entry */
-	struct nbpf_fd fd;
-};
-
 /* The traced thread groups' home netns inodes (0: unknown): where their
  * sockets are not foreign (-k's filter). */
 struct {
@@ -62,15 +53,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u8);
 } stacked SEC(".maps");
-
-/* The call in flight, per thread: task storage, cheaper than a hash by
- * tid for what every syscall exit asks. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct entry);
-} entries SEC(".maps");
 
 #define RB_SIZE (32 << 20)
 #define RB_WAKE (RB_SIZE / 4)
@@ -439,49 +421,6 @@ static __always_inline struct nbpf_rec *rec_begin(__u32 kind)
 
 /* --- syscalls ------------------------------------------------------------------ */
 
-/* A call's entry, for the calls whose exit needs what was before it: the
- * fd close takes away, the netns setns or unshare leaves, clone's flags
- * (the child's fork record is made inside the call).  regs: the user's
- * registers, a BTF pointer (plain loads). */
-static __always_inline int sys_enter(const struct pt_regs *regs, long id)
-{
-	__u32 nr = (__u32)id;
-	struct entry *e;
-	__u16 *cap;
-
-	if (nr >= NR_MAX || !traced())
-		return 0;
-	cap = bpf_map_lookup_elem(&recipes, &nr);
-	if (!cap || !(*cap & NBPF_ENTRY))
-		return 0;
-	e = bpf_task_storage_get(&entries, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!e) {
-		count_lost(); /* no memory for the thread's entry */
-		return 0;
-	}
-	e->live = 0;
-	e->nr = id;
-	e->clone_flags = 0;
-	/* x86_64's syscall registers (tracer/arch.h) */
-	e->args[0] = regs->di;
-	e->args[1] = regs->si;
-	e->args[2] = regs->dx;
-	e->args[3] = regs->r10;
-	e->args[4] = regs->r8;
-	e->args[5] = regs->r9;
-	e->netns = thread_netns();
-	__builtin_memset(&e->fd, 0, sizeof(e->fd));
-	if ((*cap & NBPF_CAP_MASK) == NBPF_CAP_CLONE3)
-		e->clone_flags = user_u64(e->args[0]);
-	else if (nbpf_cap_fd0(*cap))
-		read_fd((int)e->args[0], &e->fd);
-	if ((*cap & NBPF_SOCKFD) && e->fd.kind != NBPF_FD_SOCKET)
-		return 0;
-	e->live = 1;
-	return 0;
-}
-
 /* The destination port (host order) of the sockaddr at addr, 0 if none. */
 static __always_inline __u16 sockaddr_port(__u64 addr)
 {
@@ -540,17 +479,15 @@ static __always_inline bool take_stack(void *ctx, const struct pt_regs *regs, st
 	return true;
 }
 
-/* A decoded call's exit: its record.  Most calls are seen here only: the
- * arguments are still in the user's registers, and the fd is what it was
- * at entry (the calls that change either are NBPF_ENTRY's, and come with
- * what sys_enter kept). */
+/* A decoded call's record, at its exit: on x86_64 the arguments are still
+ * in the user's registers, and the fd is what it was at entry (but for
+ * close's, which the decoders take from the model).  No program runs at
+ * syscall entry: that tracepoint would tax every call on the machine. */
 static __always_inline int sys_exit(void *ctx, const struct pt_regs *regs, long ret)
 {
-	struct entry *e = NULL;
 	struct nbpf_fd fd = {};
 	struct nbpf_rec *r;
 	__u64 args[6];
-	__u64 netns = 0;
 	__u32 nr;
 	__u16 *cap;
 
@@ -559,36 +496,27 @@ static __always_inline int sys_exit(void *ctx, const struct pt_regs *regs, long 
 	nr = (__u32)regs->orig_ax;
 	if (nr >= NR_MAX || !(cap = bpf_map_lookup_elem(&recipes, &nr)) || !*cap)
 		return 0;
-	if (*cap & NBPF_ENTRY) {
-		e = bpf_task_storage_get(&entries, bpf_get_current_task_btf(), 0, 0);
-		if (!e || !e->live || e->nr != nr)
-			return 0;
-		e->live = 0;
-		__builtin_memcpy(args, e->args, sizeof(args));
-		fd = e->fd;
-		netns = e->netns;
-	} else {
-		/* x86_64's syscall registers (tracer/arch.h) */
-		args[0] = regs->di;
-		args[1] = regs->si;
-		args[2] = regs->dx;
-		args[3] = regs->r10;
-		args[4] = regs->r8;
-		args[5] = regs->r9;
-		if (nbpf_cap_fd0(*cap))
-			read_fd((int)args[0], &fd);
-		/* read/write and the like on a file or a pipe: nothing to
-		 * decode (dockerd does most of its calls on those) */
-		if ((*cap & NBPF_SOCKFD) && fd.kind != NBPF_FD_SOCKET)
-			return 0;
-	}
+	/* x86_64's syscall registers (tracer/arch.h) */
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+	if (nbpf_cap_fd0(*cap))
+		read_fd((int)args[0], &fd);
+	/* read/write and the like on a file or a pipe: nothing to decode
+	 * (dockerd does most of its calls on those) */
+	if ((*cap & NBPF_SOCKFD) && fd.kind != NBPF_FD_SOCKET)
+		return 0;
 	if (!(r = rec_begin(NBPF_SYSCALL)))
 		return 0;
 	r->nr = nr;
 	r->ret = ret;
 	__builtin_memcpy(r->args, args, sizeof(args));
 	r->netns_exit = thread_netns();
-	r->netns_enter = e ? netns : r->netns_exit;
+	/* where the thread was before: where it is, unless the call moves it */
+	r->netns_enter = (*cap & NBPF_NSMOVE) ? 0 : r->netns_exit;
 	r->fd = fd;
 	if ((*cap & NBPF_RET_FD) && ret >= 0)
 		read_fd((int)ret, &r->nfd);
@@ -602,15 +530,9 @@ static __always_inline int sys_exit(void *ctx, const struct pt_regs *regs, long 
 	return 0;
 }
 
-/* The raw syscall tracepoints (tp_btf: typed arguments, plain loads).
+/* The raw syscall exit tracepoint (tp_btf: typed arguments, plain loads).
  * Every call on the machine pays the filter; a decoded call of a traced
- * thread group, its record (and its entry, where the exit needs it). */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
-{
-	return sys_enter(regs, id);
-}
-
+ * thread group, its record. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -624,14 +546,19 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ctgid = BPF_CORE_READ(child, tgid), ptgid = BPF_CORE_READ(parent, tgid);
 	__u64 home = BPF_CORE_READ(child, nsproxy, net_ns, ns.inum);
-	struct entry *e;
+	struct pt_regs *regs;
 	struct nbpf_rec *r;
+	__u16 *cap = NULL;
+	__u32 nr;
 
 	if (!tgid_traced(ptgid))
 		return 0;
-	e = bpf_task_storage_get(&entries, parent, 0, 0);
-	if (e && !e->live)
-		e = NULL;
+	/* the parent is inside its clone: its registers say which, and the
+	 * flags (clone3: in the clone_args they point to) */
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	nr = (__u32)regs->orig_ax;
+	if (nr < NR_MAX)
+		cap = bpf_map_lookup_elem(&recipes, &nr);
 	if (ctgid != ptgid && ctgid < NBPF_TGID_MAX) { /* at home where it starts (model.h) */
 		__sync_fetch_and_or(&traced_bits[ctgid / 64], 1ull << (ctgid % 64));
 		bpf_map_update_elem(&tgids, &ctgid, &home, BPF_ANY);
@@ -640,9 +567,14 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	r->args[0] = BPF_CORE_READ(child, pid);
 	r->args[1] = ctgid;
-	if (e) /* the clone's flags: in arg 0, or (clone3) read at its entry */
-		r->args[2] = e->clone_flags ? e->clone_flags : e->args[0];
-	r->nr = e ? e->nr : -1;
+	r->nr = -1; /* fork, vfork, or a thread the kernel made: no flags */
+	if (cap && (*cap & NBPF_CAP_MASK) == NBPF_CAP_CLONE3) {
+		r->nr = nr;
+		r->args[2] = user_u64(regs->di);
+	} else if (cap && *cap) {
+		r->nr = nr;
+		r->args[2] = regs->di;
+	}
 	r->netns_exit = home;
 	send();
 	return 0;
