@@ -464,8 +464,21 @@ static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct
 static __always_inline bool take_stack(void *ctx, const struct pt_regs *regs, struct nbpf_rec *r)
 {
 	struct nbpf_region *g = (void *)(r + 1); /* the first region: at a known place */
-	long n = bpf_get_stack(ctx, g + 1, (frames < NBPF_FRAMES ? frames : NBPF_FRAMES) * 8, BPF_F_USER_STACK);
+	__u64 *ip = (__u64 *)(g + 1), fp = regs->bp, fr[2];
+	__u32 max = frames < NBPF_FRAMES ? frames : NBPF_FRAMES, i;
+	long n;
 
+	(void)ctx;
+	/* the frame-pointer walk perf_callchain_user makes: the ip, then each
+	 * frame's return address, [fp + 8], up the chain [fp] */
+	ip[0] = regs->ip;
+	for (i = 1; i < NBPF_FRAMES; i++) {
+		if (i >= max || !fp || bpf_probe_read_user(fr, sizeof(fr), (void *)fp) < 0 || !fr[1])
+			break;
+		ip[i] = fr[1];
+		fp = fr[0];
+	}
+	n = (long)i * 8;
 	if (n <= 0)
 		return false;
 	g->addr = 0;
