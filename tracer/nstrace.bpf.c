@@ -437,14 +437,24 @@ static __always_inline __u16 sockaddr_port(__u64 addr)
  * (unknown home: as if outside) any socket or accept, and a connect or a
  * send to port 53 unless its creation's stack was taken.  Stacks are the
  * dearest thing a record carries. */
-static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct nbpf_rec *r)
+/* Is the socket f outside its process's home netns (home unknown: as if)? */
+static __always_inline bool foreign_sock(const struct nbpf_rec *r, const struct nbpf_fd *f)
 {
 	__u32 tgid = r->tgid;
-	__u64 *home = bpf_map_lookup_elem(&tgids, &tgid);
+	__u64 *home;
+
+	if (f->kind != NBPF_FD_SOCKET)
+		return false;
+	home = bpf_map_lookup_elem(&tgids, &tgid);
+	return !home || !*home || f->netns != *home;
+}
+
+static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct nbpf_rec *r)
+{
 	const struct nbpf_fd *f = (cap & NBPF_RET_FD) ? &r->nfd : &r->fd;
-	bool foreign = f->kind == NBPF_FD_SOCKET && (!home || !*home || f->netns != *home);
 	__u64 name = 0;
 
+	/* cheapest first: the hash lookups only where the answer needs them */
 	switch (cap & NBPF_CAP_MASK) {
 	case NBPF_CAP_SENDTO: name = a[4]; break;
 	case NBPF_CAP_SENDMSG: name = user_u64(a[1]); break;
@@ -452,13 +462,13 @@ static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct
 	case NBPF_CAP_ADDR: name = a[1]; break;
 	case NBPF_CAP_WRITE: case NBPF_CAP_WRITEV: break;
 	default: /* a namespace change, or a new socket */
-		return f->kind != NBPF_FD_SOCKET || foreign;
+		return f->kind != NBPF_FD_SOCKET || foreign_sock(r, f);
 	}
 	if (sockaddr_port(name) == 53)
 		return true;
-	if (!foreign || bpf_map_lookup_elem(&stacked, &f->ino))
-		return false;
-	return (cap & NBPF_CAP_MASK) == NBPF_CAP_ADDR || f->rport == 53;
+	if ((cap & NBPF_CAP_MASK) != NBPF_CAP_ADDR && f->rport != 53)
+		return false; /* a send elsewhere than port 53 */
+	return foreign_sock(r, f) && !bpf_map_lookup_elem(&stacked, &f->ino);
 }
 
 static __always_inline bool take_stack(void *ctx, const struct pt_regs *regs, struct nbpf_rec *r)
