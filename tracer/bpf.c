@@ -236,7 +236,7 @@ static bool leaf_return(const struct nbpf_rec *r, const struct nst_frame *leaf)
 	return ret + (uint64_t)(int64_t)rel == leaf->addr - leaf->offset;
 }
 
-/* -k: the frames bpf_get_stack walked (by frame pointers, which Go
+/* -k: the frames the program walked (by frame pointers, which Go
  * keeps), symbolized as the ptrace stacks are. */
 static int rec_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int depth)
 {
