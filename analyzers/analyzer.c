@@ -47,7 +47,6 @@ struct query {
 	enum dns_path path;
 	int stk;    /* its socket's creation stack (sock_stacks), or -1 */
 	unsigned stk_gen;
-	uint16_t snext, sprev; /* its socket's chain (slot + 1; 0: none) */
 };
 
 struct sock_stack { /* -k: where a foreign socket was made */
@@ -94,8 +93,9 @@ struct analyzer {
 	struct { uint16_t slot; uint64_t xid; } fifo[2 * MAX_QUERIES];
 	size_t fifo_head, fifo_n;
 	size_t nconnecting; /* TCP dials without a query yet */
-	uint16_t by_sock[SOCK_BUCKETS]; /* the queries on each socket: chains
-	                                   through snext (slot + 1; 0: none) */
+	/* the queries on each socket (slots.h), by its sock_key's hash */
+	uint16_t sock_head[SOCK_BUCKETS], sock_next[MAX_QUERIES], sock_prev[MAX_QUERIES];
+	struct chains by_sock;
 	struct analyzer_counts c;
 };
 
@@ -107,6 +107,7 @@ struct analyzer *analyzer_new(const struct analyzer_opts *o)
 		return NULL;
 	a->o = *o;
 	a->freeq.free = a->freeq_heap;
+	a->by_sock = (struct chains){ a->sock_head, a->sock_next, a->sock_prev };
 	if (!a->o.dns_timeout_us)
 		a->o.dns_timeout_us = 5000000;
 	a->ds = dnsstream_new();
@@ -213,55 +214,36 @@ static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 
 /* --- queries by socket: what answers, closes and dials look up --------------- */
 
-static uint16_t *sock_bucket(struct analyzer *a, uint64_t sock)
+static size_t sock_bucket(uint64_t sock)
 {
-	return &a->by_sock[(sock * 0x9e3779b97f4a7c15ull) >> 52 & (SOCK_BUCKETS - 1)];
+	return (size_t)((sock * 0x9e3779b97f4a7c15ull) >> 52) & (SOCK_BUCKETS - 1);
 }
 
-static void sock_unlink(struct analyzer *a, struct query *q)
+static uint16_t slot_of(const struct analyzer *a, const struct query *q)
 {
-	uint16_t *head = sock_bucket(a, q->sock);
-
-	if (q->sprev)
-		a->q[q->sprev - 1].snext = q->snext;
-	else if (*head == (uint16_t)(q - a->q + 1))
-		*head = q->snext;
-	if (q->snext)
-		a->q[q->snext - 1].sprev = q->sprev;
-	q->snext = q->sprev = 0;
+	return (uint16_t)(q - a->q);
 }
 
 /* q (in use) is on sock from now on. */
 static void sock_set(struct analyzer *a, struct query *q, uint64_t sock)
 {
-	uint16_t *head, me = (uint16_t)(q - a->q + 1);
-
-	sock_unlink(a, q);
+	chains_del(&a->by_sock, sock_bucket(q->sock), slot_of(a, q));
 	q->sock = sock;
-	head = sock_bucket(a, sock);
-	q->snext = *head;
-	if (*head)
-		a->q[*head - 1].sprev = me;
-	*head = me;
+	chains_add(&a->by_sock, sock_bucket(sock), slot_of(a, q));
 }
 
-/* The queries on sock: for (q = sock_first(a, s, &nx); q; q = sock_next(a, s, &nx)),
- * nx read ahead, so that q may be resolved (unlinked) on the way. */
-static struct query *sock_next(struct analyzer *a, uint64_t sock, uint16_t *nx)
+/* The next query on sock from slot *nx (slot + 1; 0: none), *nx read
+ * ahead: the caller may resolve (unlink) the one returned.  Start with
+ * *nx = a->sock_head[sock_bucket(sock)]. */
+static struct query *on_sock(struct analyzer *a, uint64_t sock, uint16_t *nx)
 {
 	while (*nx) {
 		struct query *q = &a->q[*nx - 1];
-		*nx = q->snext;
+		*nx = a->sock_next[*nx - 1];
 		if (q->sock == sock)
 			return q;
 	}
 	return NULL;
-}
-
-static struct query *sock_first(struct analyzer *a, uint64_t sock, uint16_t *nx)
-{
-	*nx = *sock_bucket(a, sock);
-	return sock_next(a, sock, nx);
 }
 
 /* q's slot is free again (its fields stay readable until it is taken). */
@@ -269,7 +251,7 @@ static void slot_release(struct analyzer *a, struct query *q)
 {
 	if (!q->used)
 		return;
-	sock_unlink(a, q);
+	chains_del(&a->by_sock, sock_bucket(q->sock), slot_of(a, q));
 	q->used = false;
 	a->nq--;
 	if (q->connecting)
@@ -366,7 +348,7 @@ static void resolve_socket(struct analyzer *a, uint64_t sock, enum dns_result re
 	if (!a->nq)
 		return;
 	/* in slot order, as the findings' examples always were */
-	for (q = sock_first(a, sock, &nx); q && n < 16; q = sock_next(a, sock, &nx))
+	for (nx = a->sock_head[sock_bucket(sock)]; n < 16 && (q = on_sock(a, sock, &nx));)
 		on[n++] = q;
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j && on[j - 1] > on[j]; j--) {
@@ -381,7 +363,8 @@ static void resolve_socket(struct analyzer *a, uint64_t sock, enum dns_result re
 		else
 			resolve(a, q, res, -1, ts);
 	}
-	if (n == 16 && sock_first(a, sock, &nx)) /* more on one socket: again */
+	nx = a->sock_head[sock_bucket(sock)];
+	if (n == 16 && on_sock(a, sock, &nx)) /* more on one socket: again */
 		resolve_socket(a, sock, res, ts);
 	trim(a);
 }
@@ -510,7 +493,8 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 	fifo_push(a, q);
 	q->pid = ev->pid;
 	q->tid = ev->tid;
-	sock_set(a, q, sock_key(ev));
+	q->sock = sock_key(ev);
+	chains_add(&a->by_sock, sock_bucket(q->sock), slot_of(a, q));
 	memcpy(q->comm, ev->comm, sizeof(q->comm));
 	q->dockerd = !strcmp(ev->comm, "dockerd");
 	q->ts = ev->ts_us;
@@ -531,7 +515,7 @@ static struct query *dialed(struct analyzer *a, uint64_t sock, uint64_t ts)
 	struct query *q;
 	uint16_t nx;
 
-	for (q = a->nconnecting ? sock_first(a, sock, &nx) : NULL; q; q = sock_next(a, sock, &nx)) {
+	for (nx = a->nconnecting ? a->sock_head[sock_bucket(sock)] : 0; (q = on_sock(a, sock, &nx));) {
 		if (q->connecting) {
 			if (q->lookup >= 0) /* attached again below, by its id */
 				lookups_attempt_cancel(a->lk, q->lookup);
@@ -614,7 +598,7 @@ static void on_sockerr(struct analyzer *a, const struct nst_event *ev, uint64_t 
 	struct query *q;
 	uint16_t nx;
 
-	for (q = a->nconnecting ? sock_first(a, sock, &nx) : NULL; q; q = sock_next(a, sock, &nx)) {
+	for (nx = a->nconnecting ? a->sock_head[sock_bucket(sock)] : 0; (q = on_sock(a, sock, &nx));) {
 		if (!q->connecting)
 			continue;
 		if (!ev->arg) /* connected: the query to come is the attempt */
@@ -638,7 +622,7 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 	a->c.r_recv++;
 	/* the same question sent twice on the socket (a retry with the same
 	 * id): the first one sent is answered */
-	for (q = sock_first(a, d->sock, &nx); q; q = sock_next(a, d->sock, &nx)) {
+	for (nx = a->sock_head[sock_bucket(d->sock)]; (q = on_sock(a, d->sock, &nx));) {
 		if (q->id != d->msg.id || !same_name(q->qname, qname) ||
 		    (d->msg.has_question && d->msg.qtype != q->qtype) || !remote_matches(&d->remote, &q->up))
 			continue;

@@ -38,7 +38,6 @@ struct lookup {
 	unsigned attempts, open; /* made, and not ended yet */
 	enum dns_path via[4];   /* the paths its attempts took */
 	char tried[192];         /* their upstreams and results, for the finding */
-	uint16_t inext, iprev;   /* its id's chain (slot + 1; 0: none) */
 };
 
 struct tc_reply { /* a truncated UDP reply, for spotting the TCP retry */
@@ -63,7 +62,8 @@ struct lookups {
 	 * (what attempts and replies look them up by). */
 	uint16_t free_heap[LOOKUPS_MAX];
 	struct slots free; /* over free_heap: the lowest free slot first */
-	uint16_t by_id[ID_BUCKETS]; /* chains through inext (slot + 1; 0: none) */
+	uint16_t id_head[ID_BUCKETS], id_next[LOOKUPS_MAX], id_prev[LOOKUPS_MAX];
+	struct chains by_id; /* over those (slots.h): by DNS id */
 };
 
 struct lookups *lookups_new(struct findings *fs)
@@ -73,6 +73,7 @@ struct lookups *lookups_new(struct findings *fs)
 	if (lk) {
 		lk->fs = fs;
 		lk->free.free = lk->free_heap;
+		lk->by_id = (struct chains){ lk->id_head, lk->id_next, lk->id_prev };
 	}
 	return lk;
 }
@@ -101,40 +102,32 @@ static bool same_name(const char *x, const char *y)
 	return !x[0] || !y[0] || !strcasecmp(x, y);
 }
 
+static size_t id_bucket(uint16_t id)
+{
+	return id & (ID_BUCKETS - 1);
+}
+
 /* l's slot is free again (its fields stay readable until it is taken). */
 static void release(struct lookups *lk, struct lookup *l)
 {
-	uint16_t *head = &lk->by_id[l->id & (ID_BUCKETS - 1)];
-
 	if (!l->used)
 		return;
 	l->used = false;
-	if (l->iprev)
-		lk->l[l->iprev - 1].inext = l->inext;
-	else
-		*head = l->inext;
-	if (l->inext)
-		lk->l[l->inext - 1].iprev = l->iprev;
-	l->inext = l->iprev = 0;
+	chains_del(&lk->by_id, id_bucket(l->id), (uint16_t)(l - lk->l));
 	slots_put(&lk->free, (uint16_t)(l - lk->l));
 }
 
-/* The open lookups with this id: for (l = id_first(lk, id, &nx); l; l = id_next(lk, id, &nx)). */
-static struct lookup *id_next(struct lookups *lk, uint16_t id, uint16_t *nx)
+/* The next open lookup with this id from slot *nx (slot + 1; 0: none), *nx
+ * read ahead.  Start with *nx = lk->id_head[id_bucket(id)]. */
+static struct lookup *with_id(struct lookups *lk, uint16_t id, uint16_t *nx)
 {
 	while (*nx) {
 		struct lookup *l = &lk->l[*nx - 1];
-		*nx = l->inext;
+		*nx = lk->id_next[*nx - 1];
 		if (l->id == id)
 			return l;
 	}
 	return NULL;
-}
-
-static struct lookup *id_first(struct lookups *lk, uint16_t id, uint16_t *nx)
-{
-	*nx = lk->by_id[id & (ID_BUCKETS - 1)];
-	return id_next(lk, id, nx);
 }
 
 static void trim(struct lookups *lk)
@@ -298,11 +291,7 @@ void lookups_query_received(struct lookups *lk, const struct dns_seen *d, uint64
 	l->ts_in = ev->ts_us;
 	l->ts_client = client_ts;
 	l->tcp_retry = l->tcp && is_tc_retry(lk, l);
-	uint16_t *head = &lk->by_id[l->id & (ID_BUCKETS - 1)], me = (uint16_t)(l - lk->l + 1);
-	l->inext = *head;
-	if (*head)
-		lk->l[*head - 1].iprev = me;
-	*head = me;
+	chains_add(&lk->by_id, id_bucket(l->id), (uint16_t)(l - lk->l));
 }
 
 uint64_t lookups_response_sent(struct lookups *lk, const struct dns_seen *d,
@@ -314,7 +303,7 @@ uint64_t lookups_response_sent(struct lookups *lk, const struct dns_seen *d,
 
 	/* the same question asked twice (a client's retry with its id): the
 	 * first one asked is answered */
-	for (l = id_first(lk, d->msg.id, &nx); l; l = id_next(lk, d->msg.id, &nx))
+	for (nx = lk->id_head[id_bucket(d->msg.id)]; (l = with_id(lk, d->msg.id, &nx));)
 		if (l->pid == ev->pid && same_name(l->qname, d->msg.qname) &&
 		    (d->remote.family == AF_UNSPEC || addr_same(&l->client, &d->remote)) &&
 		    (!best || l->xid < best->xid))
@@ -360,7 +349,7 @@ int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16
 
 	/* the latest lookup of the process: with its id and question when the
 	 * attempt has them (by id, no scan) */
-	for (l = has_id ? id_first(lk, id, &nx) : NULL; l; l = id_next(lk, id, &nx))
+	for (nx = has_id ? lk->id_head[id_bucket(id)] : 0; (l = with_id(lk, id, &nx));)
 		if (l->pid == pid && ts - l->ts_in < WINDOW_US && l->qtype == qtype &&
 		    same_name(l->qname, qname) && later(l, best))
 			best = l;

@@ -1,8 +1,8 @@
-/* slots.h - the free slots of a fixed table, lowest first: a binary
- * min-heap of slot numbers, so that taking and freeing a slot costs no
- * scan of the table, and the slot taken is the one a scan from the start
- * would have found (tables print and resolve in slot order: the order
- * stays what it was).  The caller owns the array (one entry per slot). */
+/* slots.h - a fixed table's slots without a scan: the free ones, lowest
+ * first (a binary min-heap of slot numbers: the slot taken is the one a
+ * scan from the start would have found, so tables that print and resolve
+ * in slot order keep their order), and the used ones filed by key (chains
+ * through parallel arrays).  The caller owns the arrays. */
 #ifndef NST_SLOTS_H
 #define NST_SLOTS_H
 
@@ -50,6 +50,40 @@ static inline int slots_take(struct slots *h)
 	if (h->n)
 		h->free[i] = last;
 	return top;
+}
+
+/* Slots filed in buckets by a key (the caller hashes it): doubly linked
+ * through next and prev (slot + 1; 0 ends a chain), so that a slot is
+ * found by its key, and taken out, without a scan.  Walk a bucket with
+ * for (s = head[b]; s; s = nx) { nx = next[s - 1]; ... }: what the body
+ * unlinks does not break the walk. */
+struct chains {
+	uint16_t *head;        /* per bucket: its first slot + 1, or 0 */
+	uint16_t *next, *prev; /* per slot */
+};
+
+static inline void chains_add(struct chains *c, size_t b, uint16_t s)
+{
+	c->prev[s] = 0;
+	c->next[s] = c->head[b];
+	if (c->head[b])
+		c->prev[c->head[b] - 1] = (uint16_t)(s + 1);
+	c->head[b] = (uint16_t)(s + 1);
+}
+
+/* Take slot s, filed in bucket b, out of its chain (nothing if it is in
+ * none). */
+static inline void chains_del(struct chains *c, size_t b, uint16_t s)
+{
+	if (c->prev[s])
+		c->next[c->prev[s] - 1] = c->next[s];
+	else if (c->head[b] == s + 1)
+		c->head[b] = c->next[s];
+	else
+		return;
+	if (c->next[s])
+		c->prev[c->next[s] - 1] = c->prev[s];
+	c->next[s] = c->prev[s] = 0;
 }
 
 #endif

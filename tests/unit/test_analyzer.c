@@ -510,6 +510,29 @@ static void free_slots_lowest_first(void)
 	CHECK(prev == 63 && h.n == 0);
 }
 
+/* slots.h: chains find every slot of a bucket and lose one taken out,
+ * even while walking. */
+static void chains_file_and_unlink(void)
+{
+	uint16_t head[4] = { 0 }, next[16] = { 0 }, prev[16] = { 0 }, nx;
+	struct chains c = { head, next, prev };
+	unsigned seen = 0;
+
+	for (uint16_t sl = 0; sl < 16; sl++)
+		chains_add(&c, sl % 4, sl);
+	chains_del(&c, 1, 5);
+	chains_del(&c, 1, 5); /* twice: nothing */
+	for (uint16_t s = head[1]; s; s = nx) {
+		nx = next[s - 1];
+		seen |= 1u << (s - 1);
+		chains_del(&c, 1, (uint16_t)(s - 1)); /* while walking */
+	}
+	CHECK(seen == ((1u << 1) | (1u << 9) | (1u << 13)) && head[1] == 0);
+	for (uint16_t s = head[0]; s; s = next[s - 1])
+		seen |= 1u << (s - 1);
+	CHECK(seen == ((1u << 0) | (1u << 1) | (1u << 4) | (1u << 8) | (1u << 9) | (1u << 12) | (1u << 13)));
+}
+
 static void unknown_netns_stays_null(void)
 {
 	struct analyzer *a = new_an();
@@ -927,6 +950,7 @@ int main(void)
 	RUN(memory_stays_bounded, "20000 unanswered queries: bounded tables, counted overflow, nothing lost from counts");
 	RUN(full_table_evicts_the_oldest, "4096 queries pending: the first taken gives way as pending, the latest is still answered, an answered one frees its slot");
 	RUN(free_slots_lowest_first, "the free-slot heap gives the lowest free slot first, whatever the order they were freed in");
+	RUN(chains_file_and_unlink, "chains find each slot of a bucket; one taken out, even during a walk, is gone, and taking one out twice does nothing");
 	RUN(unknown_netns_stays_null, "an unknown netns inode is null in findings, never made up");
 	RUN(answer_without_address_is_matched, "an answer read without an address, by another thread and process sharing the socket, is matched");
 	RUN(close_of_one_fd_is_not_the_end, "closing one fd of a dup'd socket does not time its query out; the last close would");
