@@ -4,7 +4,8 @@
 #
 # The e2e lab with Debian sid's dockerd 28.5, dnsperf at full load (4
 # clients) inside a container's netns to 127.0.0.11, forwarded to the lab's
-# dnsmasq.  In every run: untraced, --backend bpf, --backend bpf -k and
+# dnsmasq.  In every run: untraced, --backend bpf of an idle process (the
+# tracepoint's own cost), --backend bpf, --backend bpf -k and
 # --backend ptrace, the order rotating from run to run; each traced QPS is
 # taken against the untraced QPS of the same run, and the medians of those
 # ratios are reported, with the records BPF lost.  RUNS runs, DUR s each.
@@ -15,7 +16,7 @@ DUR=${DUR:-5}
 . tests/e2e/lab.sh
 LAB_DOCKER=28
 LAB_DEPS="e2e bench"
-trap 'lab_down; cleanup' EXIT INT TERM
+trap '[ -n "$IDLE" ] && kill "$IDLE" 2>/dev/null; lab_down; cleanup' EXIT INT TERM
 if ! build/nstrace --backend bpf -- true >/dev/null 2>"$T/probe"; then
 	echo "### The BPF backend under load"
 	echo
@@ -25,11 +26,19 @@ fi
 lab_up >&2 || { echo "bench: the dockerd 28.5 lab could not be set up" >&2; exit 1; }
 CTR_PID=$(docker inspect -f '{{.State.Pid}}' $LAB_CTR)
 printf 'ok.nstrace.test A\n10.100.51.198.in-addr.arpa PTR\n' >"$T/queries"
-CONFIGS="untraced bpf bpf-k ptrace"
+# idle: the programs attached, to a process that makes no calls: what the
+# raw syscall tracepoint alone costs every syscall on the machine
+CONFIGS="untraced idle bpf bpf-k ptrace"
 
 start_tracer() { # config -> sets TP (pid of the tracer, or empty)
 	TP=""
 	case $1 in
+	idle)
+		sleep 3600 &
+		IDLE=$!
+		build/nstrace --backend bpf --json -p "$IDLE" >"$T/out.$1" 2>&1 &
+		TP=$!
+		;;
 	bpf) build/nstrace --backend bpf --json -p "$LAB_PID" >"$T/out.$1" 2>&1 & TP=$! ;;
 	bpf-k) build/nstrace --backend bpf -k --json -p "$LAB_PID" >"$T/out.$1" 2>&1 & TP=$! ;;
 	ptrace) build/nstrace --json -p "$LAB_PID" >"$T/out.$1" 2>&1 & TP=$! ;;
@@ -41,6 +50,7 @@ stop_tracer() { # config
 	[ -n "$TP" ] || return 0
 	kill -INT "$TP" 2>/dev/null
 	wait "$TP" 2>/dev/null
+	[ "$1" = idle ] && kill "$IDLE" 2>/dev/null && wait "$IDLE" 2>/dev/null
 	grep '^{' "$T/out.$1" | jq -r 'select(.type == "summary") | .tracer.lost // 0' >>"$T/lost.$1"
 }
 
@@ -77,6 +87,7 @@ echo "|---|---|---|---|---|"
 for c in $CONFIGS; do
 	case $c in
 	untraced) name="nothing" ;;
+	idle) name="nstrace --backend bpf of an idle process" ;;
 	bpf) name="nstrace --backend bpf" ;;
 	bpf-k) name="nstrace --backend bpf -k" ;;
 	ptrace) name="nstrace (ptrace)" ;;
