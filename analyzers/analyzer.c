@@ -257,7 +257,7 @@ static void slot_release(struct analyzer *a, struct query *q)
 	if (q->connecting)
 		a->nconnecting--;
 	q->connecting = false;
-	slots_put(&a->freeq, (uint16_t)(q - a->q));
+	slots_put(&a->freeq, slot_of(a, q));
 }
 
 /* A query's fate is known: count it, and offer it to the finding rows. */
@@ -341,31 +341,23 @@ static void forget(struct analyzer *a, struct query *q, bool was_attempt, uint64
  * timeout): closed sooner, nobody saw how it ended. */
 static void resolve_socket(struct analyzer *a, uint64_t sock, enum dns_result res, uint64_t ts)
 {
-	struct query *q, *on[16];
-	size_t n = 0;
+	struct query *q, *first;
 	uint16_t nx;
 
-	if (!a->nq)
-		return;
-	/* in slot order, as the findings' examples always were */
-	for (nx = a->sock_head[sock_bucket(sock)]; n < 16 && (q = on_sock(a, sock, &nx));)
-		on[n++] = q;
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j && on[j - 1] > on[j]; j--) {
-			q = on[j];
-			on[j] = on[j - 1];
-			on[j - 1] = q;
-		}
-	for (size_t i = 0; i < n; i++) {
-		q = on[i];
-		if (q->connecting && res == RES_TIMEOUT && ts - q->ts < DIAL_GIVEUP_US)
-			forget(a, q, true, ts);
+	/* in slot order, as the findings' examples always were: the lowest
+	 * slot on the socket, each time (a socket has one or two) */
+	for (;;) {
+		first = NULL;
+		for (nx = a->nq ? a->sock_head[sock_bucket(sock)] : 0; (q = on_sock(a, sock, &nx));)
+			if (!first || q < first)
+				first = q;
+		if (!first)
+			break;
+		if (first->connecting && res == RES_TIMEOUT && ts - first->ts < DIAL_GIVEUP_US)
+			forget(a, first, true, ts);
 		else
-			resolve(a, q, res, -1, ts);
+			resolve(a, first, res, -1, ts);
 	}
-	nx = a->sock_head[sock_bucket(sock)];
-	if (n == 16 && on_sock(a, sock, &nx)) /* more on one socket: again */
-		resolve_socket(a, sock, res, ts);
 	trim(a);
 }
 
@@ -431,24 +423,22 @@ static void fifo_push(struct analyzer *a, const struct query *q)
 		}
 		a->fifo_n = n;
 	}
-	a->fifo[(a->fifo_head + a->fifo_n++) % cap].slot = (uint16_t)(q - a->q);
-	a->fifo[(a->fifo_head + a->fifo_n - 1) % cap].xid = q->xid;
+	size_t at = (a->fifo_head + a->fifo_n++) % cap;
+	a->fifo[at].slot = slot_of(a, q);
+	a->fifo[at].xid = q->xid;
 }
 
 /* A free query slot, without a scan; when full, the oldest gives way, as
  * pending. */
 static struct query *query_slot(struct analyzer *a, uint64_t now)
 {
-	int i;
+	int i = slots_get(&a->freeq, &a->qhi, MAX_QUERIES);
 
-	if (!a->freeq.n && a->qhi == MAX_QUERIES) {
+	if (i < 0) {
 		resolve(a, oldest(a), RES_PENDING, -1, now); /* frees its slot */
 		a->c.q_overflow++;
+		i = slots_get(&a->freeq, &a->qhi, MAX_QUERIES);
 	}
-	if ((i = slots_take(&a->freeq)) < 0)
-		i = (int)a->qhi;
-	if ((size_t)i >= a->qhi)
-		a->qhi = (size_t)i + 1;
 	return &a->q[i];
 }
 
@@ -594,7 +584,6 @@ static void on_sockerr(struct analyzer *a, const struct nst_event *ev, uint64_t 
 {
 	bool known;
 	enum dns_result res = error_result((int)ev->arg, &known);
-
 	struct query *q;
 	uint16_t nx;
 
@@ -615,7 +604,6 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 {
 	const struct nst_event *ev = d->ev;
 	const char *qname = d->msg.has_question ? d->msg.qname : "";
-
 	struct query *q, *best = NULL;
 	uint16_t nx;
 

@@ -230,16 +230,12 @@ static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint6
 
 static struct lookup *slot(struct lookups *lk)
 {
-	int i;
+	int i = slots_get(&lk->free, &lk->hi, LOOKUPS_MAX);
 
-	if (!lk->free.n && lk->hi == LOOKUPS_MAX) {
+	if (i < 0) {
 		lk->overflow++;
 		return NULL;
 	}
-	if ((i = slots_take(&lk->free)) < 0)
-		i = (int)lk->hi;
-	if ((size_t)i >= lk->hi)
-		lk->hi = (size_t)i + 1;
 	return &lk->l[i];
 }
 

@@ -52,6 +52,23 @@ static inline int slots_take(struct slots *h)
 	return top;
 }
 
+/* A slot of a table of max whose slots at and above *hi were never used:
+ * the lowest free one, else *hi (raising *hi past the one taken); -1 when
+ * all max are in use. */
+static inline int slots_get(struct slots *h, size_t *hi, size_t max)
+{
+	int i = slots_take(h);
+
+	if (i < 0) {
+		if (*hi >= max)
+			return -1;
+		i = (int)*hi;
+	}
+	if ((size_t)i >= *hi)
+		*hi = (size_t)i + 1;
+	return i;
+}
+
 /* Slots filed in buckets by a key (the caller hashes it): doubly linked
  * through next and prev (slot + 1; 0 ends a chain), so that a slot is
  * found by its key, and taken out, without a scan.  Walk a bucket with

@@ -25,6 +25,7 @@
 #include "tracer/bpf_event.h"
 #include "tracer/bpf_recipe.h"
 #include "tracer/decode.h"
+#include "tracer/stack.h"
 #include "tracer/symbols.h"
 #include "tracer/syscalls.h"
 #include "tracer/tasks.h"
@@ -221,19 +222,15 @@ static uint64_t rec_thread_netns(void *ctx, pid_t tid)
 
 /* A frameless leaf (a libc syscall stub) keeps its return address at
  * [rsp], and the frame-pointer walk skips its caller: the word there is
- * that caller when the bytes before it are a direct call (e8 rel32) to the
- * start of the leaf (the same test as tracer/stack.c's). */
+ * that caller when the bytes before it are a direct call to the start of
+ * the leaf (tracer/stack.c's test; the program read the bytes). */
 static bool leaf_return(const struct nbpf_rec *r, const struct nst_frame *leaf)
 {
-	uint8_t call[8]; /* the program read them: no reading the tracee here */
-	uint64_t ret = r->sp_word;
-	int32_t rel;
+	uint8_t before[8]; /* the 8 bytes before sp_word: the call is the last 5 */
 
-	memcpy(call, &r->sp_call, sizeof(call));
-	if (!leaf->function || ret < sizeof(call) || call[3] != 0xe8)
-		return false;
-	memcpy(&rel, call + 4, sizeof(rel));
-	return ret + (uint64_t)(int64_t)rel == leaf->addr - leaf->offset;
+	memcpy(before, &r->sp_call, sizeof(before));
+	return leaf->function && r->sp_word >= sizeof(before) &&
+	       stack_call_target(before + 3, r->sp_word) == leaf->addr - leaf->offset;
 }
 
 /* -k: the frames the program walked (by frame pointers, which Go
@@ -471,7 +468,7 @@ static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, s
 fail:
 	nstrace_bpf__destroy(b->skel);
 	b->skel = NULL;
-	return err < 0 ? err : -err;
+	return err; /* libbpf's: -errno */
 }
 
 struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t n)

@@ -137,7 +137,6 @@ static int install_seccomp_filter(void)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) < 0 ? -errno : 0;
 }
 
-
 /* --- attach --------------------------------------------------------------- */
 
 static int tracer_of(pid_t tid)

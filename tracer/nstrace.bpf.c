@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nstrace.bpf.c - the BPF backend's programs: raw syscall tracepoints,
- * filtered in the kernel by the traced thread groups, that copy what the
- * ptrace decoders would fetch (tracer/bpf_event.h) into a ring buffer; and
- * the fork, exec and exit tracepoints that follow processes.
+/* nstrace.bpf.c - the BPF backend's programs: the raw syscall exit
+ * tracepoint, filtered in the kernel by the traced thread groups, that
+ * copies what the ptrace decoders would fetch (tracer/bpf_event.h) into a
+ * ring buffer; and the fork, exec and exit tracepoints that follow
+ * processes.
  *
  * What a call needs copied is its recipe (enum nbpf_cap), set per syscall
  * number by user space from the decoded-syscall table: a table, not a
@@ -186,14 +187,13 @@ static __always_inline void read_fd(int fd, struct nbpf_fd *out)
 
 /* --- records ------------------------------------------------------------------ */
 
-/* This CPU's record being built (a tracepoint program runs on its CPU to
- * the end); its len is where the next region goes. */
-static __always_inline struct nbpf_rec *cur_rec(void)
+/* This CPU's scratch: the record being built (a tracepoint program runs
+ * on its CPU to the end), whose len is where the next region goes. */
+static __always_inline struct scratch *this_scratch(void)
 {
 	__u32 k = bpf_get_smp_processor_id();
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &k);
 
-	return s ? (struct nbpf_rec *)s->b : NULL;
+	return bpf_map_lookup_elem(&scratch, &k);
 }
 
 /* Copy len bytes of user memory at addr as a region of this CPU's record:
@@ -205,8 +205,7 @@ static __always_inline struct nbpf_rec *cur_rec(void)
  * NBPF_REC_MAX (the masks let the verifier see every copy end inside). */
 __noinline __u32 region(__u64 addr, __u64 len)
 {
-	__u32 k = bpf_get_smp_processor_id();
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &k);
+	struct scratch *s = this_scratch();
 	struct nbpf_rec *r;
 	struct nbpf_region *g;
 	__u32 off, data, n;
@@ -236,16 +235,14 @@ __noinline __u32 region(__u64 addr, __u64 len)
 /* 8 bytes of this CPU's record at off (inside a region region() copied). */
 static __always_inline __u64 rec_u64(__u32 off)
 {
-	__u32 k = bpf_get_smp_processor_id();
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &k);
+	struct scratch *s = this_scratch();
 
 	return s ? *(__u64 *)(s->b + (off & (NBPF_REC_MAX / 2 - 1))) : 0;
 }
 
 static __always_inline __u32 rec_u32(__u32 off)
 {
-	__u32 k = bpf_get_smp_processor_id();
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &k);
+	struct scratch *s = this_scratch();
 
 	return s ? *(__u32 *)(s->b + (off & (NBPF_REC_MAX / 2 - 1))) : 0;
 }
@@ -378,8 +375,7 @@ static __always_inline void count_lost(void)
 /* This CPU's record to the ring buffer. */
 static __always_inline void send(void)
 {
-	__u32 k = bpf_get_smp_processor_id();
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &k);
+	struct scratch *s = this_scratch();
 	__u32 len;
 
 	if (!s)
@@ -404,7 +400,8 @@ static __always_inline void send(void)
 
 static __always_inline struct nbpf_rec *rec_begin(__u32 kind)
 {
-	struct nbpf_rec *r = cur_rec();
+	struct scratch *s = this_scratch();
+	struct nbpf_rec *r = s ? (struct nbpf_rec *)s->b : NULL;
 	__u64 pt = bpf_get_current_pid_tgid();
 
 	if (!r)
@@ -431,12 +428,6 @@ static __always_inline __u16 sockaddr_port(__u64 addr)
 	return bpf_ntohs(port);
 }
 
-/* -k: would the decoder show this call's stack (tracer/decode.c's
- * wants_stack)?  A superset of it, found without the model: a send or a
- * connect to port 53; on a socket outside the process's home netns
- * (unknown home: as if outside) any socket or accept, and a connect or a
- * send to port 53 unless its creation's stack was taken.  Stacks are the
- * dearest thing a record carries. */
 /* Is the socket f outside its process's home netns (home unknown: as if)? */
 static __always_inline bool foreign_sock(const struct nbpf_rec *r, const struct nbpf_fd *f)
 {
@@ -449,6 +440,12 @@ static __always_inline bool foreign_sock(const struct nbpf_rec *r, const struct 
 	return !home || !*home || f->netns != *home;
 }
 
+/* -k: would the decoder show this call's stack (tracer/decode.c's
+ * wants_stack)?  A superset of it, found without the model: a send or a
+ * connect to port 53; on a socket outside the process's home netns
+ * (unknown home: as if outside) any socket or accept, and a connect or a
+ * send to port 53 unless its creation's stack was taken.  Stacks are the
+ * dearest thing a record carries. */
 static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct nbpf_rec *r)
 {
 	const struct nbpf_fd *f = (cap & NBPF_RET_FD) ? &r->nfd : &r->fd;
@@ -471,14 +468,15 @@ static __always_inline bool stack_wanted(__u16 cap, const __u64 *a, const struct
 	return foreign_sock(r, f) && !bpf_map_lookup_elem(&stacked, &f->ino);
 }
 
-static __always_inline bool take_stack(void *ctx, const struct pt_regs *regs, struct nbpf_rec *r)
+/* The user stack, as the record's first region: the frame-pointer walk
+ * perf_callchain_user makes, and the word at the stack pointer with the 8
+ * bytes before what it points to (a frameless leaf's caller: bpf.c). */
+static __always_inline void take_stack(const struct pt_regs *regs, struct nbpf_rec *r)
 {
 	struct nbpf_region *g = (void *)(r + 1); /* the first region: at a known place */
 	__u64 *ip = (__u64 *)(g + 1), fp = regs->bp, fr[2];
 	__u32 max = frames < NBPF_FRAMES ? frames : NBPF_FRAMES, i;
-	long n;
 
-	(void)ctx;
 	/* the frame-pointer walk perf_callchain_user makes: the ip, then each
 	 * frame's return address, [fp + 8], up the chain [fp] */
 	ip[0] = regs->ip;
@@ -488,25 +486,21 @@ static __always_inline bool take_stack(void *ctx, const struct pt_regs *regs, st
 		ip[i] = fr[1];
 		fp = fr[0];
 	}
-	n = (long)i * 8;
-	if (n <= 0)
-		return false;
 	g->addr = 0;
-	g->len = (__u32)n;
+	g->len = i * 8;
 	g->kind = NBPF_REGION_STACK;
-	r->len += sizeof(*g) + (((__u32)n + 7) & ~7u);
+	r->len += sizeof(*g) + g->len;
 	r->nregions = 1;
 	r->sp_word = user_u64(regs->sp);
 	if (r->sp_word > 8)
 		r->sp_call = user_u64(r->sp_word - 8);
-	return true;
 }
 
 /* A decoded call's record, at its exit: on x86_64 the arguments are still
  * in the user's registers, and the fd is what it was at entry (but for
  * close's, which the decoders take from the model).  No program runs at
  * syscall entry: that tracepoint would tax every call on the machine. */
-static __always_inline int sys_exit(void *ctx, const struct pt_regs *regs, long ret)
+static __always_inline int sys_exit(const struct pt_regs *regs, long ret)
 {
 	struct nbpf_fd fd = {};
 	struct nbpf_rec *r;
@@ -543,10 +537,12 @@ static __always_inline int sys_exit(void *ctx, const struct pt_regs *regs, long 
 	r->fd = fd;
 	if ((*cap & NBPF_RET_FD) && ret >= 0)
 		read_fd((int)ret, &r->nfd);
-	if ((*cap & NBPF_STACK) && stack_wanted(*cap, args, r) && take_stack(ctx, regs, r) &&
-	    (*cap & NBPF_RET_FD) && r->nfd.kind == NBPF_FD_SOCKET) {
-		__u8 one = 1; /* a new socket's stack: it stands for the socket */
-		bpf_map_update_elem(&stacked, &r->nfd.ino, &one, BPF_ANY);
+	if ((*cap & NBPF_STACK) && stack_wanted(*cap, args, r)) {
+		take_stack(regs, r);
+		if ((*cap & NBPF_RET_FD) && r->nfd.kind == NBPF_FD_SOCKET) {
+			__u8 one = 1; /* a new socket's stack: it stands for the socket */
+			bpf_map_update_elem(&stacked, &r->nfd.ino, &one, BPF_ANY);
+		}
 	}
 	capture(*cap & NBPF_CAP_MASK, args, ret);
 	send();
@@ -559,7 +555,7 @@ static __always_inline int sys_exit(void *ctx, const struct pt_regs *regs, long 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	return sys_exit(ctx, regs, ret);
+	return sys_exit(regs, ret);
 }
 
 /* --- processes ------------------------------------------------------------------ */
@@ -625,7 +621,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 {
 	if (!traced())
 		return 0;
-	if (rec_begin(NBPF_EXIT)) /* the thread's entry goes with its task */
+	if (rec_begin(NBPF_EXIT))
 		send();
 	return 0;
 }

@@ -219,18 +219,14 @@ static uint64_t direct_call_target(struct stacks *s, pid_t tid, uint64_t ret)
 {
 	unsigned slot = (unsigned)((ret >> 1) ^ ((uint64_t)s->cur_tgid << 5)) % CALL_CACHE;
 	uint8_t call[5];
-	int32_t rel;
 
 	if (s->calls[slot].ret == ret && s->calls[slot].pid == s->cur_tgid)
 		return s->calls[slot].target;
 	s->calls[slot].pid = s->cur_tgid;
 	s->calls[slot].ret = ret;
 	s->calls[slot].target = 0;
-	if (ret >= sizeof(call) &&
-	    tmem_read(tid, ret - sizeof(call), call, sizeof(call)) == sizeof(call) && call[0] == 0xe8) {
-		memcpy(&rel, call + 1, sizeof(rel));
-		s->calls[slot].target = ret + (uint64_t)(int64_t)rel;
-	}
+	if (ret >= sizeof(call) && tmem_read(tid, ret - sizeof(call), call, sizeof(call)) == sizeof(call))
+		s->calls[slot].target = stack_call_target(call, ret);
 	return s->calls[slot].target;
 }
 

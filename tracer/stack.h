@@ -7,6 +7,8 @@
 #ifndef NST_STACK_H
 #define NST_STACK_H
 
+#include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "model/event.h"
@@ -26,6 +28,19 @@ void stacks_free(struct stacks *s);
  * (0 when nothing could be read, or s is NULL). */
 int stack_capture(struct stacks *s, pid_t pid, pid_t tid, struct sym_proc **sp,
 		  struct nst_stack *st, int max_depth, void **upt);
+
+/* The target of the direct call (e8 rel32) whose 5 bytes end at ret, 0
+ * when they are no such call: how a frameless leaf's return address at
+ * [rsp] is told from a local that looks like one (both backends).  Pure. */
+static inline uint64_t stack_call_target(const uint8_t call[5], uint64_t ret)
+{
+	int32_t rel;
+
+	if (ret < 5 || call[0] != 0xe8)
+		return 0;
+	memcpy(&rel, call + 1, sizeof(rel));
+	return ret + (uint64_t)(int64_t)rel;
+}
 
 /* Free the per-thread libunwind-ptrace handle kept in *upt between captures
  * (it caches the ELF image it last looked at). */
