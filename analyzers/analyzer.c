@@ -270,6 +270,7 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 		r->queries++;
 		switch (res) {
 		case RES_OK:
+		case RES_UNPARSED:
 			r->answered++;
 			if (!a->timeless) /* no clock: latency unknown, not 0 */
 				samples_add(&r->lat, ts - q->ts);
@@ -619,7 +620,7 @@ static void on_response_received(struct analyzer *a, const struct dns_seen *d)
 	}
 	if (best) {
 		of_attempt(a, best);
-		resolve(a, best, RES_OK, d->msg.rcode, ev->ts_us);
+		resolve(a, best, d->unparsed ? RES_UNPARSED : RES_OK, d->msg.rcode, ev->ts_us);
 		trim(a);
 	}
 }
@@ -658,6 +659,10 @@ static void on_dns(const struct dns_seen *d, void *ctx)
 	struct analyzer *a = ctx;
 
 	a->x = (struct dns_exchange){ .xid = 0 };
+	if (d->unparsed) { /* an answer all the same: never a timeout */
+		on_response_received(a, d);
+		return;
+	}
 	if (d->outbound && !d->msg.qr)
 		on_query_sent(a, d);
 	else if (!d->outbound && d->msg.qr)

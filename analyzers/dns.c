@@ -8,12 +8,17 @@
 
 #include "model/parse.h"
 
-#define MAX_HOPS 32
+/* Labels and pointers followed per message.  Pointers only go backwards,
+ * so one name ends within the message's length (libresolv's bound); the
+ * budget keeps a message of many such names from costing its length
+ * squared. */
+#define MAX_STEPS (1u << 18)
 
 struct rd {
 	const uint8_t *p;
 	size_t len, off;
 	bool short_read;
+	unsigned *steps; /* the message's budget, shared by its names */
 };
 
 static bool need(struct rd *r, size_t n)
@@ -37,11 +42,12 @@ static int read_name(struct rd *r, char *out, size_t outn)
 {
 	size_t pos = r->off, o = 0, wire = 0;
 	bool jumped = false;
-	int hops = 0;
 
 	out[0] = '\0';
 	for (;;) {
 		uint8_t l;
+		if (++*r->steps > MAX_STEPS)
+			return -EINVAL;
 		if (pos >= r->len)
 			return -EAGAIN;
 		l = r->p[pos];
@@ -50,8 +56,8 @@ static int read_name(struct rd *r, char *out, size_t outn)
 			if (pos + 1 >= r->len)
 				return -EAGAIN;
 			target = (size_t)(l & 0x3f) << 8 | r->p[pos + 1];
-			/* Only backwards, and not forever: no loops possible. */
-			if (target >= pos || ++hops > MAX_HOPS)
+			/* Only backwards: no loops possible. */
+			if (target >= pos)
 				return -EINVAL;
 			if (!jumped)
 				r->off = pos + 2;
@@ -123,7 +129,7 @@ static int read_rr(struct rd *r, struct dns_rr *rr, struct dns_msg *m, bool keep
 	} else if (rr->type == DNS_T_AAAA && rdlen == 16) {
 		memcpy(rr->u.aaaa, r->p + rdata, 16);
 	} else if (rr->type == DNS_T_CNAME || rr->type == DNS_T_PTR) {
-		struct rd sub = { r->p, rdata + rdlen, rdata, false };
+		struct rd sub = { r->p, rdata + rdlen, rdata, false, r->steps };
 		e = read_name(&sub, rr->u.target, sizeof(rr->u.target));
 		if (e)
 			return -EINVAL; /* a name must fit its rdata */
@@ -143,8 +149,8 @@ static int read_rr(struct rd *r, struct dns_rr *rr, struct dns_msg *m, bool keep
 
 int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m)
 {
-	struct rd r = { buf, len, 12, false };
-	unsigned total, i;
+	unsigned steps = 0, total, i;
+	struct rd r = { buf, len, 12, false, &steps };
 	int e;
 
 	/* the answers are valid up to nanswers: only the rest is zeroed */

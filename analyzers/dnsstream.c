@@ -138,8 +138,16 @@ static void deliver(struct dnsstream *s, struct dns_seen *d, const uint8_t *p, s
 {
 	bool cut = full > n;
 
+	d->unparsed = false;
 	if (dns_parse(p, n, &d->msg) < 0 || !dns_plausible(&d->msg)) {
 		s->not_dns += !cut; /* what -s cut short is not counted against it */
+		/* a whole reply by its header: its query was answered */
+		if (!cut && n >= 12 && !d->outbound && d->msg.qr && d->msg.opcode == 0) {
+			d->unparsed = true;
+			d->wire = p;
+			d->wire_len = d->wire_full = n;
+			cb(d, ctx);
+		}
 		return;
 	}
 	if (cut)

@@ -29,6 +29,10 @@ struct dns_seen {
 	size_t wire_full;           /* its length: more than wire_len when -s
 	                               cut it short */
 	struct dns_msg msg;
+	bool unparsed;              /* a received answer whose header reads
+	                               (QR set) but whose body does not: only
+	                               msg's header fields and, when it read,
+	                               its question are set */
 };
 
 typedef void (*dns_seen_cb)(const struct dns_seen *d, void *ctx);
@@ -42,7 +46,9 @@ struct dnsstream *dnsstream_new(void);
 void dnsstream_free(struct dnsstream *s);
 
 /* Feed one event; cb runs for each complete (or capture-truncated) DNS
- * message in it, including a UDP query whose send failed (d->ev->err).
+ * message in it, including a UDP query whose send failed (d->ev->err),
+ * and each whole answer received that does not parse (d->unparsed): an
+ * answer nstrace cannot read is still an answer.
  * The last close of a socket, or a new socket, forgets its state. */
 void dnsstream_feed(struct dnsstream *s, const struct nst_event *ev, dns_seen_cb cb,
 		    void *ctx);

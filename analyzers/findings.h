@@ -31,6 +31,7 @@ enum dns_result {
 	RES_TIMEOUT,     /* no answer in time, or closed without one */
 	RES_PENDING,     /* still open, young, when the trace ended */
 	RES_BLOCKED,     /* EPERM, EACCES: the sending netns's OUTPUT path, or an LSM */
+	RES_UNPARSED,    /* answered, by a reply nstrace cannot parse: what it said is unknown */
 	RES_COUNT
 };
 

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RUN_TIMEOUT_MS 5000
-#define RUN_MAX_OUT (16u << 20)
+/* a node with 100k rules takes nft several seconds to print */
+#define RUN_TIMEOUT_MS 30000
 
 static long long now_ms(void)
 {
@@ -39,17 +39,16 @@ static void child(int nsfd, int out, char *const argv[])
 	_exit(127);
 }
 
-/* Run argv in the netns, its output into *buf (caller frees).  0; -ENOENT
- * when the tool is not there; -ETIMEDOUT, -EFBIG, -EIO (it failed). */
-static int run(int nsfd, char *const argv[], char **buf, size_t *len)
+/* Run argv in the netns, feeding what it prints to rd as it comes (memory
+ * follows the rules, not the tool's output).  0; -ENOENT when the tool is
+ * not there; -ETIMEDOUT, -EIO (it failed), or the reader's error. */
+static int run(int nsfd, char *const argv[], struct fw_reader *rd)
 {
 	int p[2], status = 0, rc = 0;
-	size_t cap = 65536;
 	long long deadline = now_ms() + RUN_TIMEOUT_MS;
+	char buf[65536];
 	pid_t pid;
 
-	*buf = NULL;
-	*len = 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
 	pid = fork();
@@ -62,8 +61,7 @@ static int run(int nsfd, char *const argv[], char **buf, size_t *len)
 	if (pid == 0)
 		child(nsfd, p[1], argv);
 	close(p[1]);
-	*buf = malloc(cap);
-	while (*buf && !rc) {
+	while (!rc) {
 		struct pollfd pf = { p[0], POLLIN, 0 };
 		long long left = deadline - now_ms();
 		ssize_t r;
@@ -71,65 +69,58 @@ static int run(int nsfd, char *const argv[], char **buf, size_t *len)
 			rc = -ETIMEDOUT;
 			break;
 		}
-		if (*len + 1 == cap) {
-			char *v = cap < RUN_MAX_OUT ? realloc(*buf, cap * 2) : NULL;
-			if (!v) {
-				rc = -EFBIG;
-				break;
-			}
-			*buf = v;
-			cap *= 2;
-		}
-		r = read(p[0], *buf + *len, cap - 1 - *len);
+		r = read(p[0], buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		*len += (size_t)r;
+		rc = fw_reader_feed(rd, buf, (size_t)r);
 	}
 	close(p[0]);
 	if (rc)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!*buf)
-		return -ENOMEM;
-	(*buf)[*len] = '\0';
 	if (!rc && WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		rc = -ENOENT;
 	else if (!rc && (!WIFEXITED(status) || WEXITSTATUS(status)))
 		rc = -EIO;
-	if (rc) {
-		free(*buf);
-		*buf = NULL;
-	}
+	if (!rc)
+		rc = fw_reader_end(rd);
 	return rc;
 }
 
 int fw_read(int nsfd, struct fw_ruleset *s, char *why, size_t n)
 {
-	static const struct { const char *argv[5]; const char *tool; } tools[] = {
-		{ { "iptables-save", "-c", NULL }, "iptables" },
-		{ { "ip6tables-save", "-c", NULL }, "ip6tables" },
-		{ { "nft", "-j", "list", "ruleset", NULL }, "nft" },
+	static const struct {
+		const char *argv[5];
+		const char *tool;
+		enum fw_format format;
+	} tools[] = {
+		{ { "iptables-save", "-c", NULL }, "iptables", FW_IPTABLES_SAVE },
+		{ { "ip6tables-save", "-c", NULL }, "ip6tables", FW_IPTABLES_SAVE },
+		{ { "nft", "-j", "list", "ruleset", NULL }, "nft", FW_NFT_JSON },
 	};
 	int read_any = 0, last = -ENOENT;
 
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-		char *buf, err[160] = "";
-		size_t len;
-		int rc = run(nsfd, (char *const *)tools[i].argv, &buf, &len);
+		char err[160] = "";
+		struct fw_reader rd;
+		int rc;
+		struct fw_mark mark = fw_ruleset_mark(s);
+		fw_reader_init(&rd, s, tools[i].format, tools[i].tool, err, sizeof(err));
+		rc = run(nsfd, (char *const *)tools[i].argv, &rd);
+		fw_reader_free(&rd);
+		if (rc < 0)
+			fw_ruleset_rollback(s, mark);
+		if (rc == -EINVAL || rc == -ENOMEM) {
+			snprintf(why, n, "%s printed what nstrace cannot read: %s", tools[i].argv[0], err);
+			last = rc;
+			continue;
+		}
 		if (rc < 0) {
 			if (rc != -ENOENT)
 				last = rc;
-			continue;
-		}
-		rc = !strcmp(tools[i].tool, "nft") ? fw_parse_nft_json(s, buf, len, err, sizeof(err))
-		     : fw_parse_iptables_save(s, tools[i].tool, buf, len, err, sizeof(err));
-		free(buf);
-		if (rc < 0) {
-			snprintf(why, n, "%s printed what nstrace cannot read: %s", tools[i].argv[0], err);
-			last = rc;
 			continue;
 		}
 		read_any = 1;

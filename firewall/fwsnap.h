@@ -4,7 +4,9 @@
  *
  * The counters come from the tools a person would run: `iptables-save -c`,
  * `ip6tables-save -c` and `nft -j list ruleset`, started as children that
- * enter the netns first.  Each gets 5 s and 16 MiB of output.
+ * enter the netns first.  Each gets 30 s; its output is read as it comes
+ * (memory follows the rules, not the text).  A tool that fails leaves
+ * nothing of its reading.
  *
  * Never call these while a traced thread sits in a ptrace stop: the tools
  * are quick, but a dockerd stopped by nstrace could be what they wait on

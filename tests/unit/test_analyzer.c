@@ -178,6 +178,35 @@ static void foreign_answered_is_a_warning(void)
 	analyzer_free(a);
 }
 
+/* An answer whose header reads but whose body does not (here: an answer
+ * RR cut inside its name after the question) still answers its query:
+ * its result is not-understood, never a timeout, and the upstream counts
+ * it as answered. */
+static void unparsed_answer_is_not_a_timeout(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	uint8_t r[600];
+	size_t n = mkdns(r, 30708, "78.143.241.199.in-addr.arpa", DNS_T_PTR, 1, 0);
+	json_t *s, *u;
+
+	r[7] = 1;       /* one answer... */
+	r[n++] = 0xc0;  /* ...whose name points forward: malformed */
+	r[n++] = 0xff;
+	send_foreign_query(a, 39, 30708, S(1));
+	feed(a, (struct ev_spec){ "read", 7041, 7056, 39, (int64_t)n, 0, S(1) + 900, 0, LOCAL, UP, NULL, CTR, r, n });
+	analyzer_finish(a, S(30));
+	CHECK(!find(a, "dns-upstream-timeout"));
+	f = find(a, "dns-foreign-netns");
+	CHECK(f && f->result == RES_UNPARSED && f->sev == SEV_WARNING);
+	s = report_summary_json(a, NULL, NULL);
+	u = json_array_get(json_object_get(s, "upstreams"), 0);
+	CHECK(json_integer_value(json_object_get(u, "answered")) == 1);
+	CHECK(json_integer_value(json_object_get(u, "timeout")) == 0);
+	json_decref(s);
+	analyzer_free(a);
+}
+
 static void refused_on_read(void)
 {
 	struct analyzer *a = new_an();
@@ -940,6 +969,7 @@ int main(void)
 	RUN(foreign_answered_is_a_warning, "an answered query on a foreign socket: dns-foreign-netns, warning, result ok, latency");
 	RUN(refused_on_read, "ECONNREFUSED on the read: dns-upstream-refused, error, with the container-path message");
 	RUN(unreachable_on_send, "EHOSTUNREACH on the send: dns-upstream-unreachable, result unreachable, from the captured query");
+	RUN(unparsed_answer_is_not_a_timeout, "an answer that does not parse answers its query: not-understood, counted answered, never a timeout");
 	RUN(timeouts_pending_and_close, "closed without answer and past --dns-timeout are timeouts; young ones pending");
 	RUN(loopback_upstream_from_foreign_netns, "a loopback upstream from a foreign netns is flagged, from home it is not");
 	RUN(error_rcodes, "SERVFAIL and REFUSED warn, NXDOMAIN informs, other rcodes are quiet");

@@ -117,6 +117,40 @@ static void pointer_loops_are_rejected(void)
 	CHECK(dns_parse(pair, sizeof(pair), &m) == -EINVAL);
 }
 
+/* A backward chain of 201 pointers, which libresolv follows: bounded by
+ * the message, not by a fixed hop count.  The run of pointers sits in the
+ * rdata of a first (NULL-type) answer; the second answer's name enters it
+ * at its far end. */
+static void long_pointer_chains_parse(void)
+{
+	uint8_t msg[12 + 17 + 12 + 2 * 201 + 2 + 14];
+	size_t k = 12, run, rdlen_at;
+	struct dns_msg m;
+
+	memset(msg, 0, sizeof(msg));
+	msg[0] = 0x12, msg[2] = 0x81, msg[3] = 0x80, msg[5] = 1, msg[7] = 2; /* reply: 1 question, 2 answers */
+	memcpy(msg + k, "\7example\3com\0\0\1\0\1", 17); /* the question's name at 12 */
+	k += 17;
+	memcpy(msg + k, "\xc0\x0c\0\x0a\0\1\0\0\0\0", 10); /* NULL IN ttl 0, rdlen below */
+	rdlen_at = k + 10;
+	k += 12;
+	run = k;
+	for (int i = 0; i < 201; i++, k += 2) { /* each pointer -> the one before; the first -> 12 */
+		size_t to = i ? k - 2 : 12;
+		msg[k] = (uint8_t)(0xc0 | to >> 8);
+		msg[k + 1] = (uint8_t)to;
+	}
+	msg[rdlen_at] = (uint8_t)((k - run) >> 8);
+	msg[rdlen_at + 1] = (uint8_t)(k - run);
+	msg[k] = (uint8_t)(0xc0 | (k - 2) >> 8), msg[k + 1] = (uint8_t)(k - 2); /* the A's name */
+	k += 2;
+	memcpy(msg + k, "\0\1\0\1\0\0\0\0\0\4\xc6\x33\x64\x35", 14);
+	k += 14;
+	CHECK(k == sizeof(msg));
+	CHECK(dns_parse(msg, k, &m) == 0);
+	CHECK(m.nanswers == 2 && m.an[1].type == DNS_T_A && !strcmp(m.an[1].name, "example.com"));
+}
+
 static void overlong_names_are_rejected(void)
 {
 	uint8_t b[12 + 5 * 64 + 5];
@@ -186,6 +220,7 @@ int main(void)
 	RUN(real_big_txt, "a real 600-byte TXT answer (from TCP) decodes its length");
 	RUN(truncated_capture_decodes_as_far_as_it_goes, "a capture cut by -s decodes as far as it goes, marked truncated");
 	RUN(article_query, "the seed article's query decodes to 78.143.241.199.in-addr.arpa PTR");
+	RUN(long_pointer_chains_parse, "a backward chain of 201 compression pointers parses, as libresolv's does");
 	RUN(pointer_loops_are_rejected, "self, forward and mutual compression pointers are rejected");
 	RUN(overlong_names_are_rejected, "names over 255 octets and reserved label types are rejected");
 	RUN(garbage_never_reads_out_of_bounds, "random bytes never crash the decoder and rarely look like DNS");

@@ -75,7 +75,7 @@ static const char nft_json[] =
 static const struct fw_rule *rule_with(const struct fw_ruleset *s, const char *text)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (strstr(s->r[i].rule, text))
+		if (strstr(fw_text(s, &s->r[i]), text))
 			return &s->r[i];
 	return NULL;
 }
@@ -97,12 +97,13 @@ static void iptables_save_parses(void)
 	CHECK(fw_parse_iptables_save(&s, "iptables", ipt_before, sizeof(ipt_before) - 1, err, sizeof(err)) == 0);
 	fw_reach(&s);
 	r = rule_with(&s, "-A OUTPUT -d 198.51.100.53/32");
-	CHECK(r && r->verdict == FW_REJECT && r->counted && r->packets == 0 && !strcmp(r->table, "filter"));
+	CHECK(r && r->verdict == FW_REJECT && r->counted && r->packets == 0 &&
+	      !strcmp(fw_chain_of(&s, r)->table, "filter"));
 	r = rule_with(&s, "-P FORWARD DROP");
 	CHECK(r && r->policy && r->verdict == FW_DROP && r->packets == 3);
 	r = rule_with(&s, "-A FORWARD -j DOCKER-USER");
-	CHECK(r && !strcmp(r->target, "DOCKER-USER") && r->verdict == FW_OTHER);
-	CHECK(rule_with(&s, "-j DNAT") && !rule_with(&s, "-j DNAT")->target[0]); /* a target, not a chain */
+	CHECK(r && r->target && !strcmp(s.c[r->target - 1].chain, "DOCKER-USER") && r->verdict == FW_OTHER);
+	CHECK(rule_with(&s, "-j DNAT") && !rule_with(&s, "-j DNAT")->target); /* a target, not a chain */
 	CHECK(chain(&s, "DOCKER-USER") && chain(&s, "DOCKER-USER")->reach == FW_HOOK_FORWARD);
 	CHECK(chain(&s, "DOCKER-FORWARD") && chain(&s, "DOCKER-FORWARD")->reach == FW_HOOK_FORWARD);
 	CHECK(chain(&s, "OUTPUT") && (chain(&s, "OUTPUT")->reach & FW_HOOK_OUTPUT));
@@ -119,13 +120,14 @@ static void nft_json_parses(void)
 
 	CHECK(fw_parse_nft_json(&s, nft_json, sizeof(nft_json) - 1, err, sizeof(err)) == 0);
 	fw_reach(&s);
-	CHECK(!rule_with(&s, "counter drop") || strcmp(rule_with(&s, "counter drop")->table, "ip filter"));
+	CHECK(!rule_with(&s, "counter drop") ||
+	      strcmp(fw_chain_of(&s, rule_with(&s, "counter drop"))->table, "ip filter"));
 	r = rule_with(&s, "udp dport 53 ip daddr 198.51.100.0/24 counter reject with port-unreachable");
-	CHECK(r && r->verdict == FW_REJECT && r->packets == 3 && !strcmp(r->table, "inet mine"));
+	CHECK(r && r->verdict == FW_REJECT && r->packets == 3 && !strcmp(fw_chain_of(&s, r)->table, "inet mine"));
 	r = rule_with(&s, "tcp dport { 53, 853 } drop");
 	CHECK(r && !r->counted); /* no counter: kept for reach, never compared */
 	r = rule_with(&s, "ip daddr 198.51.100.53 counter drop");
-	CHECK(r && !strcmp(r->chain, "sub"));
+	CHECK(r && !strcmp(fw_chain_of(&s, r)->chain, "sub"));
 	CHECK(chain(&s, "sub") && chain(&s, "sub")->reach == FW_HOOK_OUTPUT); /* via the jump */
 	fw_ruleset_free(&s);
 }
@@ -163,6 +165,151 @@ static void bad_input_is_an_error_with_its_line(void)
 		fw_ruleset_free(&s);
 		free(p);
 	}
+}
+
+
+/* An expression object with several keys (genuine nft prints one): every
+ * write stays in the rule's buffer (ASan reads each byte), and the text is
+ * cut, never overrun. */
+static void nft_many_keys_and_long_rules_stay_in_bounds(void)
+{
+	struct fw_ruleset s = { 0 };
+	char err[160] = "", *j = malloc(1 << 20);
+	size_t k = 0;
+	const struct fw_rule *r;
+
+	k += (size_t)sprintf(j + k, "{\"nftables\": [{\"chain\": {\"family\": \"inet\", \"table\": \"t\", "
+				     "\"name\": \"out\", \"hook\": \"output\"}},"
+				     "{\"rule\": {\"family\": \"inet\", \"table\": \"t\", \"chain\": \"out\", \"expr\": [");
+	for (int i = 0; i < 200; i++) /* two keys per object, 200 objects: far past FW_RULE_LEN */
+		k += (size_t)sprintf(j + k, "%s{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": "
+					     "\"udp\", \"field\": \"dport\"}}, \"right\": {\"set\": [53, 853, 5353]}}, "
+					     "\"counter\": {\"packets\": 7, \"bytes\": 1}}",
+				     i ? ", " : "");
+	k += (size_t)sprintf(j + k, ", {\"reject\": null}]}}]}");
+	CHECK(fw_parse_nft_json(&s, j, k, err, sizeof(err)) == 0);
+	r = rule_with(&s, "udp dport { 53, 853, 5353 } counter");
+	CHECK(r && strlen(fw_text(&s, r)) == FW_RULE_LEN - 1 && r->counted && r->packets == 7);
+	CHECK(r && r->verdict == FW_REJECT); /* the verdict past the cut still counts */
+	fw_ruleset_free(&s);
+	/* an iptables rule longer than any buffer: its verdict at the end is read */
+	k = (size_t)sprintf(j, "*filter\n:OUTPUT ACCEPT [0:0]\n[5:300] -A OUTPUT -p udp -m comment --comment \"");
+	memset(j + k, 'x', 5000);
+	k += 5000;
+	k += (size_t)sprintf(j + k, "\" -m udp --dport 53 -j REJECT --reject-with icmp-port-unreachable\nCOMMIT\n");
+	CHECK(fw_parse_iptables_save(&s, "iptables", j, k, err, sizeof(err)) == 0);
+	r = rule_with(&s, "-A OUTPUT -p udp -m comment");
+	CHECK(r && r->verdict == FW_REJECT && r->packets == 5 && strlen(fw_text(&s, r)) == FW_RULE_LEN - 1);
+	fw_ruleset_free(&s);
+	free(j);
+}
+
+/* The same text fed in pieces of every size gives the same rules as fed
+ * whole: a line or an element split across reads is joined. */
+static void fed_in_pieces_reads_the_same(void)
+{
+	const char *src[2] = { ipt_before, nft_json };
+	const enum fw_format fmt[2] = { FW_IPTABLES_SAVE, FW_NFT_JSON };
+
+	for (int w = 0; w < 2; w++) {
+		struct fw_ruleset whole = { 0 };
+		char err[160];
+		size_t len = strlen(src[w]);
+		int ok = 1;
+		CHECK((w ? fw_parse_nft_json(&whole, src[w], len, err, sizeof(err))
+			 : fw_parse_iptables_save(&whole, "iptables", src[w], len, err, sizeof(err))) == 0);
+		for (size_t piece = 1; piece <= 64; piece++) {
+			struct fw_ruleset s = { 0 };
+			struct fw_reader rd;
+			fw_reader_init(&rd, &s, fmt[w], w ? "nft" : "iptables", err, sizeof(err));
+			for (size_t i = 0; i < len; i += piece)
+				fw_reader_feed(&rd, src[w] + i, len - i < piece ? len - i : piece);
+			ok &= fw_reader_end(&rd) == 0 && s.n == whole.n && s.nc == whole.nc;
+			for (size_t i = 0; ok && i < s.n; i++)
+				ok &= !strcmp(fw_text(&s, &s.r[i]), fw_text(&whole, &whole.r[i])) &&
+				      s.r[i].packets == whole.r[i].packets && s.r[i].nth == whole.r[i].nth;
+			fw_reader_free(&rd);
+			fw_ruleset_free(&s);
+		}
+		CHECK(ok);
+		fw_ruleset_free(&whole);
+	}
+}
+
+/* A synthetic iptables-save of n REJECT rules over nchains chains, each
+ * counting grow (after) or 0 (before); every 1000th rule a duplicate. */
+static char *big_save(size_t n, size_t nchains, unsigned grow, size_t *len)
+{
+	size_t cap = 128 + n * 128 + nchains * 64, k = 0;
+	char *b = malloc(cap);
+
+	k += (size_t)sprintf(b + k, "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+	for (size_t c = 0; c < nchains; c++)
+		k += (size_t)sprintf(b + k, ":C%zu - [0:0]\n", c);
+	for (size_t c = 0; c < nchains; c++)
+		k += (size_t)sprintf(b + k, "[0:0] -A OUTPUT -j C%zu\n", c);
+	for (size_t i = 0; i < n; i++) {
+		size_t v = i % 1000 == 999 ? i - 1 : i;
+		k += (size_t)sprintf(b + k, "[%u:%u] -A C%zu -d 198.18.%zu.%zu/32 -p udp -m udp --dport 53 -j REJECT\n",
+				     grow * (i == n - 1), grow * 60 * (i == n - 1), i % nchains,
+				     v / 250 % 256, v % 250);
+	}
+	k += (size_t)sprintf(b + k, "COMMIT\n");
+	*len = k;
+	return b;
+}
+
+/* 50,000 rules in one chain, and over 10,000 chains: each rule read and
+ * compared once, so the last one's growth is found and named; the
+ * duplicate rules are told apart.  (Times: make bench.) */
+static void large_rulesets_read_and_compare(void)
+{
+	const size_t shapes[2][2] = { { 50000, 1 }, { 50000, 10000 } };
+
+	for (int sh = 0; sh < 2; sh++) {
+		struct fw_ruleset b = { 0 }, a = { 0 };
+		struct fw_facts *f = calloc(1, sizeof(*f));
+		size_t lb, la;
+		char err[160] = "", *tb = big_save(shapes[sh][0], shapes[sh][1], 0, &lb);
+		char *ta = big_save(shapes[sh][0], shapes[sh][1], 3, &la);
+		CHECK(fw_parse_iptables_save(&b, "iptables", tb, lb, err, sizeof(err)) == 0);
+		CHECK(fw_parse_iptables_save(&a, "iptables", ta, la, err, sizeof(err)) == 0);
+		CHECK(a.n == shapes[sh][0] + shapes[sh][1] + 3 && !a.dropped); /* + OUTPUT's jumps + policies */
+		fw_reach(&b);
+		fw_reach(&a);
+		CHECK(fw_diff(&b, &a, 1, f) == 0);
+		CHECK(f->n == 1 && f->g[0].packets == 3 && !f->g[0].added && f->g[0].hooks == FW_HOOK_OUTPUT);
+		/* rule 999 repeats rule 998: its twin in one chain, a first in another */
+		const struct fw_rule *dup = &a.r[3 + shapes[sh][1] + 999];
+		CHECK(dup->nth == (shapes[sh][1] == 1 ? 1u : 0u) && strstr(fw_text(&a, dup), "198.18.3.248/32"));
+		fw_ruleset_free(&a);
+		fw_ruleset_free(&b);
+		free(tb);
+		free(ta);
+		free(f);
+	}
+}
+
+/* A tool that fails part way leaves nothing of its reading: the ruleset
+ * goes back to its mark, indexes and numbering with it. */
+static void rollback_forgets_a_half_reading(void)
+{
+	struct fw_ruleset s = { 0 };
+	struct fw_mark m;
+	char err[160];
+	const char more[] = "*filter\n:NEW - [0:0]\n[1:1] -A NEW -j DROP\n[1:1] -A FORWARD -s 172.18.0.0/16 -j DOCKER-FORWARD\n";
+
+	CHECK(fw_parse_iptables_save(&s, "iptables", ipt_before, sizeof(ipt_before) - 1, err, sizeof(err)) == 0);
+	size_t n = s.n, nc = s.nc;
+	m = fw_ruleset_mark(&s);
+	fw_parse_iptables_save(&s, "iptables", more, sizeof(more) - 1, err, sizeof(err));
+	CHECK(s.n > n);
+	fw_ruleset_rollback(&s, m);
+	CHECK(s.n == n && s.nc == nc && !rule_with(&s, "-A NEW"));
+	/* reading on after the rollback numbers as if the half had never been */
+	CHECK(fw_parse_iptables_save(&s, "iptables", more, sizeof(more) - 1, err, sizeof(err)) == 0);
+	CHECK(rule_with(&s, "-A NEW -j DROP") && rule_with(&s, "-A NEW -j DROP")->nth == 0);
+	fw_ruleset_free(&s);
 }
 
 static const struct fw_grown *grown(const struct fw_facts *f, const char *text)
@@ -342,6 +489,10 @@ int main(void)
 	RUN(iptables_save_parses, "iptables-save -c: rules, policies and counters per table; jumps give each chain's hooks; duplicates numbered");
 	RUN(nft_json_parses, "nft -j: native tables with counters, readable rule text, reach through jumps; iptables-nft tables left out");
 	RUN(bad_input_is_an_error_with_its_line, "malformed readings are errors naming the line; 3000 corruptions never crash");
+	RUN(nft_many_keys_and_long_rules_stay_in_bounds, "nft objects with two keys and rules past any buffer: cut, never overrun; iptables verdicts after a 5000-byte comment are read");
+	RUN(fed_in_pieces_reads_the_same, "iptables-save and nft -j output fed in pieces of 1..64 bytes reads the same rules as fed whole");
+	RUN(large_rulesets_read_and_compare, "50,000 rules in one chain and over 10,000 chains are read and compared whole: the one that grew is named");
+	RUN(rollback_forgets_a_half_reading, "a reading rolled back to its mark leaves no rule, chain or numbering of the half that failed");
 	RUN(diff_names_grown_blocking_rules, "the difference names the DROP/REJECT rules and policies that counted, port 53 first, added ones too, and survives a recording");
 	RUN(rule_text_matching, "port 53 and destination matching: lists, ranges, sets, prefixes, v6; negations, sports and 5353 are not");
 	RUN(explain_names_the_rule_on_the_path, "each failed finding gets the rule on its path with a fitting verdict: matched, or likely when it names neither port nor server or counted more");
