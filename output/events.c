@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "model/parse.h"
+#include "output/textesc.h"
 
 struct sbuf {
 	char *p;
@@ -32,20 +33,21 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 static void sb_ns(struct sbuf *b, const struct nst_ns *ns, const struct containers *names)
 {
 	const struct container *c = containers_find(names, ns->ino, ns->path);
+	char e[1024]; /* paths and names are the tracee's: escaped (textesc.h) */
 
 	if (!ns->ino && ns->path)
-		sb_printf(b, "%s", ns->path);
+		sb_printf(b, "%s", text_esc(e, sizeof(e), ns->path));
 	else if (!ns->ino && ns->label)
 		sb_printf(b, "{%s}", ns->label);
 	else if (!ns->ino)
 		sb_printf(b, "net:[?]");
 	else if (ns->path)
-		sb_printf(b, "net:[%llu] %s", (unsigned long long)ns->ino, ns->path);
+		sb_printf(b, "net:[%llu] %s", (unsigned long long)ns->ino, text_esc(e, sizeof(e), ns->path));
 	else
 		sb_printf(b, "net:[%llu]", (unsigned long long)ns->ino);
 	/* A Docker container's name; an ip-netns name is in the path already. */
 	if (c && !strcmp(c->kind, "docker"))
-		sb_printf(b, " ctr:%s", c->name);
+		sb_printf(b, " ctr:%s", text_esc(e, sizeof(e), c->name));
 }
 
 size_t print_sock_tag(char *buf, size_t n, const struct nst_sock *s,

@@ -1,5 +1,6 @@
 /* report.c - findings, tables and summary as text and JSON, see report.h. */
 #include "output/report.h"
+#include "output/textesc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -92,10 +93,11 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 			bool full)
 {
 	const struct finding_row *row = finding_row(f);
-	char msg[4096], fix[1024], ns[512], qt[16];
+	char msg[4096], fix[1024], ns[512], qt[16], e[4096], e2[1024];
 
 	ns_ref_text(&f->netns, names, ns, sizeof(ns));
-	fprintf(out, "[%s] %s: %s[%d]", severity_name(f->sev), row->name, f->comm, f->pid);
+	fprintf(out, "[%s] %s: %s[%d]", severity_name(f->sev), row->name,
+		text_esc(e, sizeof(e), f->comm), f->pid);
 	if (row->subject == SUBJECT_QUERY)
 		fprintf(out, " %s %s result %s", f->proto, f->upstream, result_name(f->result));
 	if (row->subject == SUBJECT_LOOKUP) {
@@ -104,13 +106,13 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 			snprintf(got, sizeof(got), "nothing");
 		else
 			dns_rcode_str((uint16_t)f->client_rcode, got, sizeof(got));
-		fprintf(out, " answered %s to %s", got, ns);
+		fprintf(out, " answered %s to %s", got, text_esc(e, sizeof(e), ns));
 	} else {
-		fprintf(out, " in %s", ns);
+		fprintf(out, " in %s", text_esc(e, sizeof(e), ns));
 		if (f->relayed && ns_ref_known(&f->asker) && !ns_ref_same(&f->asker, &f->netns)) {
 			char asker[512];
 			ns_ref_text(&f->asker, names, asker, sizeof(asker));
-			fprintf(out, " for %s", asker);
+			fprintf(out, " for %s", text_esc(e, sizeof(e), asker));
 		}
 	}
 	if (full)
@@ -119,26 +121,29 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 	if (!full)
 		return;
 	if (f->ex_qname[0])
-		fprintf(out, "    example: %s %s (id %u)\n", f->ex_qname,
+		fprintf(out, "    example: %s %s (id %u)\n", text_esc(e, sizeof(e), f->ex_qname),
 			dns_type_str(f->ex_qtype, qt, sizeof(qt)), f->ex_id);
 	row->message(f, names, msg, sizeof(msg));
 	row->fix(f, fix, sizeof(fix));
-	fprintf(out, "    why: %s\n    fix: %s\n", msg, fix);
+	fprintf(out, "    why: %s\n", text_esc(e, sizeof(e), msg));
+	fprintf(out, "    fix: %s\n", text_esc(e, sizeof(e), fix));
 	for (unsigned i = 0; i < f->nfw; i++) {
 		char rule[FW_RULE_LEN + 96];
 		fw_rule_text(f->fw[i].g, rule, sizeof(rule));
 		fprintf(out, "    %s %s: %s (%llu packet%s while traced%s)\n", i ? "    " : "rule:",
-			f->fw[i].likely ? "likely" : "matched", rule,
+			f->fw[i].likely ? "likely" : "matched", text_esc(e, sizeof(e), rule),
 			(unsigned long long)f->fw[i].g->packets, f->fw[i].g->packets == 1 ? "" : "s",
 			f->fw[i].g->added ? ", added meanwhile" : "");
 	}
 	for (uint32_t i = 0; f->stack && i < f->stack->n; i++) {
 		if (f->stack->f[i].function[0])
-			fprintf(out, "    %s %s(%s+0x%llx) [0x%llx]\n", i ? "     " : "stack:", f->stack->f[i].module,
-				f->stack->f[i].function, (unsigned long long)f->stack->f[i].offset,
+			fprintf(out, "    %s %s(%s+0x%llx) [0x%llx]\n", i ? "     " : "stack:",
+				text_esc(e, sizeof(e), f->stack->f[i].module),
+				text_esc(e2, sizeof(e2), f->stack->f[i].function), (unsigned long long)f->stack->f[i].offset,
 				(unsigned long long)f->stack->f[i].addr);
 		else
-			fprintf(out, "    %s %s+0x%llx [0x%llx]\n", i ? "     " : "stack:", f->stack->f[i].module,
+			fprintf(out, "    %s %s+0x%llx [0x%llx]\n", i ? "     " : "stack:",
+				text_esc(e, sizeof(e), f->stack->f[i].module),
 				(unsigned long long)f->stack->f[i].offset, (unsigned long long)f->stack->f[i].addr);
 	}
 }
@@ -274,10 +279,12 @@ static void print_foreign_sockets(FILE *f, const struct analyzer *a, struct sele
 			fprintf(f, "\nSockets used outside their process's home netns (their packets "
 				   "leave from that netns, with its addresses and firewall rules):\n");
 		head = true;
-		fprintf(f, "  %s[%d] %s socket in ", r[i].comm, r[i].pid, r[i].proto);
+		char e[1024], e2[256];
+		fprintf(f, "  %s[%d] %s socket in ", text_esc(e, sizeof(e), r[i].comm), r[i].pid, r[i].proto);
 		if (r[i].netns)
 			fprintf(f, "net:[%llu]%s", (unsigned long long)r[i].netns, r[i].path[0] ? " " : "");
-		fprintf(f, "%s, peer %s: %lu events\n", r[i].path, r[i].peer, r[i].count);
+		fprintf(f, "%s, peer %s: %lu events\n", text_esc(e, sizeof(e), r[i].path),
+			text_esc(e2, sizeof(e2), r[i].peer), r[i].count);
 	}
 }
 
@@ -318,7 +325,7 @@ static void print_lookups(FILE *out, const struct analyzer *a, const struct cont
 {
 	const struct lookup_row *rows, *sorted[256];
 	size_t n, k = 0;
-	char ns[160], who[32];
+	char ns[160], who[96];
 
 	rows = analyzer_lookups(a, &n);
 	for (size_t i = 0; i < n && k < 256; i++)
@@ -334,8 +341,10 @@ static void print_lookups(FILE *out, const struct analyzer *a, const struct cont
 	for (size_t i = 0; i < n; i++) {
 		const struct lookup_row *r = sorted[i];
 		short_ns(&r->asker, names, ns, sizeof(ns));
-		snprintf(who, sizeof(who), "%s[%d]", r->comm, r->pid);
-		fprintf(out, "  %-32s %-16s %7lu %8lu %8lu %8lu %7lu %7lu %9lu  %lu/%lu/%lu%s\n", ns, who,
+		char e[1024], c[64];
+		snprintf(who, sizeof(who), "%s[%d]", text_esc(c, sizeof(c), r->comm), r->pid);
+		fprintf(out, "  %-32s %-16s %7lu %8lu %8lu %8lu %7lu %7lu %9lu  %lu/%lu/%lu%s\n",
+			text_esc(e, sizeof(e), ns), who,
 			r->lookups, r->answered, r->nxdomain, r->servfail, r->refused, r->nothing,
 			r->by_itself, r->via[PATH_CONTAINER], r->via[PATH_RESOLVER], r->via[PATH_OTHER],
 			r->tcp_retries ? " (TCP retries after truncation)" : "");
@@ -373,14 +382,16 @@ static void print_upstreams(FILE *out, const struct analyzer *a, const struct co
 			snprintf(ns, sizeof(ns), "net:[%llu]", (unsigned long long)r->netns.ino);
 		else
 			snprintf(ns, sizeof(ns), "?");
-		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu %7lu", r->proto, r->upstream, ns,
+		char e[640];
+		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu %7lu", r->proto, r->upstream,
+			text_esc(e, sizeof(e), ns),
 			r->queries, r->answered, r->refused + r->unreachable, r->blocked, r->timeout);
 		print_ms(out, &r->lat, 0.5);
 		print_ms(out, &r->lat, 0.95);
 		print_ms(out, &r->lat, 1.0);
 		if (ns_ref_known(&r->asker)) {
 			short_ns(&r->asker, names, asker, sizeof(asker));
-			fprintf(out, "  %s", asker);
+			fprintf(out, "  %s", text_esc(e, sizeof(e), asker));
 		}
 		fputc('\n', out);
 	}
@@ -394,17 +405,19 @@ static void print_relays(FILE *out, const struct analyzer *a)
 	relays = analyzer_relays(a, &nrelays);
 	for (size_t i = 0; i < nrelays; i++) {
 		const struct relay_row *r = &relays[i];
+		char c[64], l[256];
+		text_esc(c, sizeof(c), r->comm);
 		if (!i)
 			fprintf(out, "\nDNS relays (median ms per hop):\n");
-		fprintf(out, "  client -> %s[%d] %s -> upstream %s: %lu relayed\n", r->comm, r->pid,
-			r->listener, r->upstream, r->count);
-		fprintf(out, "    client->%s", r->comm);
+		fprintf(out, "  client -> %s[%d] %s -> upstream %s: %lu relayed\n", c, r->pid,
+			text_esc(l, sizeof(l), r->listener), r->upstream, r->count);
+		fprintf(out, "    client->%s", c);
 		print_ms(out, &r->client_in, 0.5);
-		fprintf(out, " | %s->upstream", r->comm);
+		fprintf(out, " | %s->upstream", c);
 		print_ms(out, &r->to_up, 0.5);
-		fprintf(out, " | upstream->%s", r->comm);
+		fprintf(out, " | upstream->%s", c);
 		print_ms(out, &r->up_rtt, 0.5);
-		fprintf(out, " | %s->client", r->comm);
+		fprintf(out, " | %s->client", c);
 		print_ms(out, &r->to_client, 0.5);
 		fprintf(out, " | total");
 		print_ms(out, &r->total, 0.5);
@@ -449,7 +462,8 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 void report_print_firewall(FILE *out, const struct fw_facts *ff)
 {
 	if (!ff->checked) {
-		fprintf(out, "\nFirewall: counters not compared (%s).\n", ff->why);
+		char e[640];
+		fprintf(out, "\nFirewall: counters not compared (%s).\n", text_esc(e, sizeof(e), ff->why));
 		return;
 	}
 	if (!ff->n) {
@@ -460,10 +474,10 @@ void report_print_firewall(FILE *out, const struct fw_facts *ff)
 	fprintf(out, "\nFirewall rules that dropped or rejected packets while traced (counters at attach "
 		     "and after detach):\n");
 	for (size_t i = 0; i < ff->n; i++) {
-		char rule[FW_RULE_LEN + 96];
+		char rule[FW_RULE_LEN + 96], e[4 * sizeof(rule)];
 		fw_rule_text(&ff->g[i], rule, sizeof(rule));
 		fprintf(out, "  %8llu packet%s  %s  [%s path%s]\n", (unsigned long long)ff->g[i].packets,
-			ff->g[i].packets == 1 ? " " : "s", rule,
+			ff->g[i].packets == 1 ? " " : "s", text_esc(e, sizeof(e), rule),
 			ff->g[i].hooks ? fw_hook_name(ff->g[i].hooks) : "unreached",
 			ff->g[i].added ? ", added meanwhile" : "");
 	}
