@@ -33,6 +33,8 @@ struct query {
 	uint64_t xid;
 	bool used, tcp, foreign, loopback, dockerd;
 	bool connecting;      /* a TCP connect in progress: no query yet */
+	bool unseen;          /* its socket then received messages no event
+	                         showed: its answer may be one of them */
 	int pid, tid;
 	uint64_t sock; /* sock_key */
 	char comm[NST_COMM_LEN];
@@ -266,6 +268,8 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	struct upstream_row *r = row_for(a, q);
 	struct finding f;
 
+	if (q->unseen && res == RES_TIMEOUT) /* never a timeout on a guess */
+		res = RES_UNSEEN;
 	if (r) {
 		r->queries++;
 		switch (res) {
@@ -278,7 +282,8 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 		case RES_REFUSED: r->refused++; break;
 		case RES_UNREACHABLE: r->unreachable++; break;
 		case RES_TIMEOUT: r->timeout++; break;
-		case RES_PENDING: r->pending++; break;
+		case RES_PENDING:
+		case RES_UNSEEN: r->pending++; break;
 		case RES_BLOCKED: r->blocked++; break;
 		default: break;
 		}
@@ -819,6 +824,17 @@ static void track_stacks(struct analyzer *a, const struct nst_event *ev, uint64_
 
 /* --- feeding -------------------------------------------------------------- */
 
+/* A receive on sock moved more messages than the events show: the queries
+ * waiting on it may have had their answers among them. */
+static void mark_unseen(struct analyzer *a, uint64_t sock)
+{
+	struct query *q;
+	uint16_t nx;
+
+	for (nx = a->sock_head[sock_bucket(sock)]; (q = on_sock(a, sock, &nx));)
+		q->unseen = true;
+}
+
 void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 {
 	uint64_t sock = sock_key(ev);
@@ -836,6 +852,9 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 	if (ev->op != NST_OP_CLOSE)
 		track_stacks(a, ev, sock);
 	dnsstream_feed(a->ds, ev, on_dns, a);
+	a->c.unseen += ev->unseen;
+	if (ev->unseen && ev->dir == NST_DIR_IN)
+		mark_unseen(a, sock);
 
 	switch (ev->op) {
 	case NST_OP_CLOSE:

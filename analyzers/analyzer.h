@@ -75,6 +75,7 @@ struct analyzer_counts {
 	unsigned long events, q_sent, r_recv, q_recv, r_sent;
 	unsigned long q_overflow, sv_overflow; /* dropped from the pending tables */
 	unsigned long not_dns; /* payloads on DNS sockets that are not DNS */
+	unsigned long unseen;  /* sendmmsg/recvmmsg messages no event showed */
 };
 
 struct analyzer;

@@ -154,7 +154,7 @@ const char *result_name(enum dns_result r)
 	static const char *const names[RES_COUNT] = {
 		[RES_OK] = "ok", [RES_REFUSED] = "refused", [RES_UNREACHABLE] = "unreachable",
 		[RES_TIMEOUT] = "timeout", [RES_PENDING] = "pending", [RES_BLOCKED] = "blocked",
-		[RES_UNPARSED] = "not-understood",
+		[RES_UNPARSED] = "not-understood", [RES_UNSEEN] = "unknown",
 	};
 	return (unsigned)r < RES_COUNT ? names[r] : "?";
 }
@@ -355,7 +355,8 @@ static bool when_foreign(const struct finding *f)
 
 static enum severity sev_foreign(const struct finding *f)
 {
-	return f->result == RES_OK || f->result == RES_UNPARSED || f->result == RES_PENDING
+	return f->result == RES_OK || f->result == RES_UNPARSED || f->result == RES_PENDING ||
+			       f->result == RES_UNSEEN
 		       ? SEV_WARNING : SEV_ERROR;
 }
 

@@ -32,6 +32,8 @@ enum dns_result {
 	RES_PENDING,     /* still open, young, when the trace ended */
 	RES_BLOCKED,     /* EPERM, EACCES: the sending netns's OUTPUT path, or an LSM */
 	RES_UNPARSED,    /* answered, by a reply nstrace cannot parse: what it said is unknown */
+	RES_UNSEEN,      /* not known: its socket received messages no event showed
+	                    (a batch past a source's cap), its answer may be one */
 	RES_COUNT
 };
 

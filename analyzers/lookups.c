@@ -419,7 +419,7 @@ void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const ch
 		return;
 	if (!(l = attempt_ended(lk, i, via, upstream, proto, result_name(res), ts)))
 		return;
-	if (res == RES_OK && !l->answered_up) {
+	if ((res == RES_OK || res == RES_UNPARSED) && !l->answered_up) {
 		l->answered_up = true;
 		l->ts_up = ts;
 		str_copy(l->upstream, sizeof(l->upstream), upstream);

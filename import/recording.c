@@ -176,6 +176,7 @@ static enum rec_line read_event(struct rec_reader *r, json_t *o, struct nst_even
 	}
 	ev->arg = (uint64_t)json_integer_value(json_object_get(o, "arg"));
 	ev->msg_index = (uint32_t)json_integer_value(json_object_get(o, "msg_index"));
+	ev->unseen = (uint32_t)json_integer_value(json_object_get(o, "unseen"));
 	get_ns(r, json_object_get(o, "thread_netns"), &ev->thread_netns, 0);
 	get_ns(r, json_object_get(o, "home_netns"), &ev->home_netns, 1);
 	if ((v = json_object_get(o, "ns_new"))) {

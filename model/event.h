@@ -135,6 +135,9 @@ struct nst_event {
 	uint64_t arg;        /* call-specific: setns nstype, unshare/clone
 	                        flags, socket type bits, msg flags */
 	uint32_t msg_index;  /* index within sendmmsg/recvmmsg, else 0 */
+	uint32_t unseen;     /* sendmmsg/recvmmsg: messages the call moved past
+	                        this one that no event shows (a source's cap):
+	                        what they carried is unknown */
 
 	struct nst_ns thread_netns; /* the calling thread's netns at the call */
 	struct nst_ns home_netns;   /* the process's home netns */

@@ -278,6 +278,26 @@ int fdtab_set(struct sockpool *sp, struct fdtab *t, int fd, enum fd_kind kind,
 	return 0;
 }
 
+struct msock *fdtab_take(struct sockpool *sp, struct fdtab *t, int fd)
+{
+	struct fd_entry *e = fdtab_get(t, fd);
+	struct msock *sk;
+
+	if (!e || e->kind != FD_SOCKET || !e->sk) {
+		fdtab_close(sp, t, fd);
+		return NULL;
+	}
+	sk = e->sk;
+	e->sk = NULL; /* its reference is the caller's now */
+	fdtab_close(sp, t, fd);
+	return sk;
+}
+
+bool sock_release(struct sockpool *sp, struct msock *sk)
+{
+	return sock_unref(sp, sk);
+}
+
 bool fdtab_close(struct sockpool *sp, struct fdtab *t, int fd)
 {
 	struct fd_entry *e = fdtab_get(t, fd);

@@ -119,6 +119,12 @@ int fdtab_set(struct sockpool *sp, struct fdtab *t, int fd, enum fd_kind kind,
 	      struct msock *sk, bool cloexec);
 /* Forget fd.  Returns true when it held the last reference to a socket. */
 bool fdtab_close(struct sockpool *sp, struct fdtab *t, int fd);
+/* fd is closed, but the socket it named (NULL: it named none) keeps the
+ * reference fd held, for the caller to sock_release. */
+struct msock *fdtab_take(struct sockpool *sp, struct fdtab *t, int fd);
+/* Drop a reference fdtab_take handed over; true when it was the last (the
+ * socket is recycled). */
+bool sock_release(struct sockpool *sp, struct msock *sk);
 /* newfd becomes what oldfd is (UNKNOWN if oldfd is). */
 void fdtab_dup(struct sockpool *sp, struct fdtab *t, int oldfd, int newfd, bool cloexec);
 /* execve: drop close-on-exec entries. */

@@ -336,6 +336,16 @@ bool model_close(struct model *m, struct mproc *p, int fd)
 	return fdtab_close(&m->socks, p->fds, fd);
 }
 
+struct msock *model_close_take(struct model *m, struct mproc *p, int fd)
+{
+	return fdtab_take(&m->socks, p->fds, fd);
+}
+
+bool model_sock_release(struct model *m, struct msock *s)
+{
+	return s && sock_release(&m->socks, s);
+}
+
 void model_set_cloexec(struct mproc *p, int fd, bool on)
 {
 	struct fd_entry *e = fdtab_get(p->fds, fd);

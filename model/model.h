@@ -140,6 +140,16 @@ void model_fd_netns(struct model *m, struct mproc *p, int fd, nsid_t ns);
 void model_dup(struct model *m, struct mproc *p, int oldfd, int newfd, bool cloexec);
 /* close(fd), whatever it returns.  true: it was the socket's last fd. */
 bool model_close(struct model *m, struct mproc *p, int fd);
+/* close(fd) as its call begins, for a source that sees the call's end
+ * later (when another thread may already have been given the same fd
+ * number): fd is gone from the table now, and the socket it named is
+ * returned with fd's reference, which the caller gives back with
+ * model_sock_release once the close's event is out.  NULL when fd named
+ * no socket. */
+struct msock *model_close_take(struct model *m, struct mproc *p, int fd);
+/* Drop a reference model_close_take handed over (NULL: nothing).  true:
+ * it was the socket's last. */
+bool model_sock_release(struct model *m, struct msock *s);
 void model_set_cloexec(struct mproc *p, int fd, bool on);
 
 /* --- sockets -------------------------------------------------------------- */

@@ -145,6 +145,8 @@ size_t print_event_text(char *buf, size_t n, const struct nst_event *ev,
 		}
 		if (ev->msg_index)
 			sb_printf(&b, ", [msg %u]", ev->msg_index);
+		if (ev->unseen)
+			sb_printf(&b, ", [%u more msgs not seen]", ev->unseen);
 		if (ev->op == NST_OP_SOCKERR && !ev->err) /* as strace prints it */
 			sb_printf(&b, ", SOL_SOCKET, SO_ERROR, [%s]",
 				  ev->arg ? (errno_name((int)ev->arg) ?: "?") : "0");
@@ -327,6 +329,10 @@ int print_event_json(struct jw *w, const struct nst_event *ev, const struct cont
 		jw_name_or_num(w, en, ev->err);
 	jw_key(w, "arg");
 	jw_int(w, (long long)ev->arg);
+	if (ev->unseen) {
+		jw_key(w, "unseen");
+		jw_int(w, ev->unseen);
+	}
 	if (ev->msg_index) {
 		jw_key(w, "msg_index");
 		jw_int(w, ev->msg_index);

@@ -250,6 +250,8 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 	} else {
 		json_decref(lks);
 	}
+	if (o && c->unseen)
+		json_object_set_new(o, "unseen_messages", json_integer((json_int_t)c->unseen));
 	if (o && (c->q_overflow || c->sv_overflow || findings_dropped(analyzer_findings(a))))
 		json_object_set_new(o, "overflow", json_pack("{s:I, s:I, s:I}",
 			"queries", (json_int_t)c->q_overflow, "served", (json_int_t)c->sv_overflow,
@@ -439,6 +441,10 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 			     "messages and were not counted.\n", c->not_dns);
 	/* a flood of unanswered queries: their fate is unknown, and the
 	 * findings may miss them; say so rather than look clean */
+	if (c->unseen)
+		fprintf(out, "%lu messages of sendmmsg/recvmmsg batches were not seen (past what "
+			     "one call's record carries): the queries on their sockets that got no "
+			     "answer nstrace saw are unknown, not timeouts.\n", c->unseen);
 	if (c->q_overflow || c->sv_overflow)
 		fprintf(out, "%lu queries sent and %lu served were still waiting when the table of "
 			     "pending ones was full: their fate is unknown (counted as pending), and "

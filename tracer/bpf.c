@@ -92,6 +92,7 @@ struct bpf_backend {
 	pid_t attached[64];         /* -p: gone when kill(pid, 0) says so */
 	int nattached;
 	struct symcache *syms;      /* -k */
+	struct bpf_link *close_enter; /* NULL: closes are taken at their exit */
 	struct bpf_stats st;
 };
 
@@ -304,10 +305,30 @@ static void on_syscall(struct bpf_backend *b, const struct nbpf_rec *r)
 	/* where the kernel says the thread was: a fact, over what was inferred */
 	if (r->netns_enter && ns_of(b, r->netns_enter) != t->ns)
 		model_enter_ns(t, ns_of(b, r->netns_enter));
-	if (!decode_entry(&b->d, t, sc, (const uint64_t *)r->args))
+	if (tthread_of(t)->in_syscall && tthread_of(t)->entry.sc == sc) { /* its entry record came */
+		tthread_of(t)->in_syscall = false;
+		if (!tthread_of(t)->entry.decode)
+			return;
+	} else if (!decode_entry(&b->d, t, sc, (const uint64_t *)r->args)) {
 		return;
+	}
 	b->st.decoded++;
 	decode_exit(&b->d, t, r->ret, r->ret < 0 && r->ret >= -4095);
+}
+
+/* A call seen at its entry too (close): decoded there, its exit record
+ * then finishes it. */
+static void on_enter(struct bpf_backend *b, const struct nbpf_rec *r, long nr)
+{
+	const struct syscall_desc *sc = syscall_lookup(nr);
+	struct mthread *t;
+	struct tthread *tt;
+
+	if (!sc || !(t = thread_of(b, r)))
+		return;
+	tt = tthread_of(t);
+	tt->entry.decode = decode_entry(&b->d, t, sc, (const uint64_t *)r->args);
+	tt->in_syscall = true;
 }
 
 static void on_fork(struct bpf_backend *b, const struct nbpf_rec *r)
@@ -388,6 +409,7 @@ static int on_record(void *ctx, void *data, size_t n)
 	case NBPF_FORK: on_fork(b, r); break;
 	case NBPF_EXEC: on_exec(b, r); break;
 	case NBPF_EXIT: on_thread_exit(b, r); break;
+	case NBPF_CLOSE_ENTER: on_enter(b, r, SYS_close); break;
 	default: break;
 	}
 	decode_flush(&b->d);
@@ -443,6 +465,7 @@ static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, s
 	b->skel->rodata->frames = o->stack_depth > 0 && o->stack_depth < NBPF_FRAMES ? (uint32_t)o->stack_depth
 										    : NBPF_FRAMES;
 	bpf_map__set_max_entries(b->skel->maps.scratch, (uint32_t)libbpf_num_possible_cpus());
+	bpf_program__set_autoattach(b->skel->progs.on_close_enter, false); /* optional: below */
 	if ((err = nstrace_bpf__load(b->skel)) != 0) {
 		snprintf(why, n, "loading the BPF programs failed: %s (they need Linux 6.2 or later; "
 			 "NSTRACE_BPF_DEBUG=1 shows the verifier's log)", strerror(-err));
@@ -464,6 +487,12 @@ static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, s
 		snprintf(why, n, "attaching to the syscall tracepoints failed: %s", strerror(-err));
 		goto fail;
 	}
+	/* without kprobes a close is taken at its exit, as before: right
+	 * unless another thread reuses its fd in between */
+	b->close_enter = bpf_program__attach_ksyscall(b->skel->progs.on_close_enter, "close", NULL);
+	if (!b->close_enter)
+		fprintf(stderr, "nstrace: no kprobe on close (%s): an fd another thread reuses at "
+			"once may be misread\n", strerror(errno));
 	return 0;
 fail:
 	nstrace_bpf__destroy(b->skel);
@@ -482,7 +511,7 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 		goto fail;
 	}
 	libbpf_set_print(libbpf_log);
-	tasks_model_cfg(&cfg);
+	tasks_model_cfg(&cfg, &b->m);
 	model_init(&b->m, &cfg);
 	if (decode_init(&b->d, &b->m, o->sink, o->ctx, o->snaplen) < 0) {
 		err = ENOMEM;
@@ -527,6 +556,7 @@ void bpf_backend_free(struct bpf_backend *b)
 	if (b->rb)
 		ring_buffer__consume(b->rb);
 	ring_buffer__free(b->rb);
+	bpf_link__destroy(b->close_enter);
 	nstrace_bpf__destroy(b->skel); /* the programs go with it */
 	decode_free(&b->d);
 	symcache_free(b->syms);

@@ -31,6 +31,8 @@ enum nbpf_kind {
 	NBPF_FORK,  /* arg: the child (tid, tgid); flags: its clone flags */
 	NBPF_EXEC,  /* tid: the thread that exec'd (now the leader) */
 	NBPF_EXIT,  /* a thread ended */
+	NBPF_CLOSE_ENTER, /* close() begins: args[0] its fd (the fd is freed
+	                     inside the call, so its meaning is taken here) */
 };
 
 enum nbpf_fd_kind {

@@ -396,16 +396,17 @@ bool entry_sockfd(struct decoder *d, struct mthread *t)
 	return sock_for_fd(d, t, (int)tthread_of(t)->entry.args[0]) != NULL;
 }
 
+/* close() frees the fd whatever it returns, before it returns: another
+ * thread may be given the same number before this one's exit is seen, so
+ * the fd leaves the table now.  A socket is kept (a reference) for the
+ * close event at the exit; anything else needs no exit. */
 bool entry_close(struct decoder *d, struct mthread *t)
 {
-	int fd = (int)tthread_of(t)->entry.args[0];
-	struct fd_entry *e = model_fd(t->p, fd);
+	struct tthread *tt = tthread_of(t);
 
-	if (e && e->kind == FD_SOCKET)
-		return true; /* the exit emits the close event */
-	/* close() frees the fd whatever it returns: forget it now, skip exit. */
-	model_close(d->m, t->p, fd);
-	return false;
+	model_sock_release(d->m, tt->closing); /* an exit never seen (detach) */
+	tt->closing = model_close_take(d->m, t->p, (int)tt->entry.args[0]);
+	return tt->closing != NULL;
 }
 
 bool entry_dup(struct decoder *d, struct mthread *t)
@@ -631,7 +632,7 @@ void exit_mmsg(struct decode_ctx *c)
 {
 	uint64_t vlen = c->a[2];
 	long n;
-	int i, cnt;
+	int i, cnt = 0, done, total;
 
 	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	c->ev->arg = c->a[3];
@@ -645,23 +646,32 @@ void exit_mmsg(struct decode_ctx *c)
 		decode_emit(c);
 		return;
 	}
-	/* One event per datagram: downstream sees one message per event. */
-	cnt = (int)(c->ret < (int64_t)vlen ? c->ret : (int64_t)vlen);
-	if (cnt > NST_MAX_MMSG)
-		cnt = NST_MAX_MMSG;
-	n = kf_read(c, c->a[1], c->d->mmsg, (size_t)cnt * sizeof(struct mmsghdr));
-	if (n < (long)sizeof(struct mmsghdr)) {
-		c->ev->flags |= NST_EV_UNREADABLE;
-		decode_emit(c);
-		return;
+	/* One event per datagram: downstream sees one message per event.
+	 * Every message the call moved, NST_MAX_MMSG headers at a time; those
+	 * that cannot be read (memory, or what a BPF record carries) are
+	 * counted on the last event shown, never silently dropped. */
+	total = (int)(c->ret < (int64_t)vlen ? c->ret : (int64_t)vlen);
+	for (done = 0; done < total; done += cnt) {
+		int want = total - done < NST_MAX_MMSG ? total - done : NST_MAX_MMSG;
+		n = kf_read(c, c->a[1] + (uint64_t)done * sizeof(struct mmsghdr), c->d->mmsg,
+			    (size_t)want * sizeof(struct mmsghdr));
+		cnt = n > 0 ? (int)((size_t)n / sizeof(struct mmsghdr)) : 0;
+		for (i = 0; i < cnt; i++) {
+			struct nst_event saved = *c->ev;
+			c->ev->msg_index = (uint32_t)(done + i);
+			if (done + i + 1 == total || (i + 1 == cnt && cnt < want))
+				c->ev->unseen = (uint32_t)(total - done - i - 1);
+			decode_msghdr(c, &c->d->mmsg[i].msg_hdr, c->d->mmsg[i].msg_len);
+			decode_emit(c);
+			*c->ev = saved;
+		}
+		if (cnt < want)
+			break;
 	}
-	cnt = (int)((size_t)n / sizeof(struct mmsghdr));
-	for (i = 0; i < cnt; i++) {
-		struct nst_event saved = *c->ev;
-		c->ev->msg_index = (uint32_t)i;
-		decode_msghdr(c, &c->d->mmsg[i].msg_hdr, c->d->mmsg[i].msg_len);
+	if (done == 0 && cnt == 0) { /* not one header: the call, unreadable */
+		c->ev->flags |= NST_EV_UNREADABLE;
+		c->ev->unseen = (uint32_t)total;
 		decode_emit(c);
-		*c->ev = saved;
 	}
 }
 
@@ -699,7 +709,14 @@ static void close_socket_fd(struct decode_ctx *c, struct msock *sk)
 
 void exit_close(struct decode_ctx *c)
 {
-	close_socket_fd(c, sock_for_fd(c->d, c->t, c->ev->fd));
+	struct msock *sk = c->tt->closing;
+
+	c->tt->closing = NULL;
+	attach_sock(c, sk);
+	if (sk && sk->refs == 1)
+		c->ev->flags |= NST_EV_SOCK_GONE; /* no other fd keeps it */
+	decode_emit(c);
+	model_sock_release(c->d->m, sk);
 }
 
 static void note_dup(struct decode_ctx *c, int oldfd, int newfd, bool cloexec)

@@ -63,7 +63,7 @@ struct engine *engine_new(const struct engine_opts *o)
 
 	if (!e)
 		return NULL;
-	tasks_model_cfg(&cfg);
+	tasks_model_cfg(&cfg, &e->m);
 	model_init(&e->m, &cfg);
 	if (decode_init(&e->d, &e->m, o->sink, o->ctx, o->snaplen) < 0) {
 		model_destroy(&e->m);

@@ -558,6 +558,26 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	return sys_exit(regs, ret);
 }
 
+/* close() as it begins.  The kernel frees the fd inside the call, and
+ * another thread may be given the same number, and its record reserved,
+ * before this call's exit record: the reader takes what the fd named
+ * here (tracer/decode.c, entry_close).  A kprobe on the syscall, not the
+ * raw entry tracepoint: only close calls pay for it. */
+SEC("ksyscall/close")
+int BPF_KSYSCALL(on_close_enter, unsigned int fd)
+{
+	struct nbpf_rec *r;
+
+	if (!traced())
+		return 0;
+	if (!(r = rec_begin(NBPF_CLOSE_ENTER)))
+		return 0;
+	r->args[0] = fd;
+	r->netns_enter = r->netns_exit = thread_netns();
+	send();
+	return 0;
+}
+
 /* --- processes ------------------------------------------------------------------ */
 
 SEC("tp_btf/sched_process_fork")

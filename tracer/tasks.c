@@ -14,8 +14,11 @@
 
 static void thread_gone(struct mthread *t, void *ctx)
 {
-	(void)ctx;
-	stack_thread_free(&tthread_of(t)->unwind);
+	struct tthread *tt = tthread_of(t);
+
+	stack_thread_free(&tt->unwind);
+	model_sock_release(ctx, tt->closing); /* gone inside its close() */
+	tt->closing = NULL;
 }
 
 static void proc_gone(struct mproc *p, void *ctx)
@@ -28,13 +31,13 @@ static void proc_gone(struct mproc *p, void *ctx)
 	sym_proc_free(tp->syms);
 }
 
-void tasks_model_cfg(struct model_cfg *cfg)
+void tasks_model_cfg(struct model_cfg *cfg, struct model *m)
 {
 	cfg->thread_priv = sizeof(struct tthread);
 	cfg->proc_priv = sizeof(struct tproc);
 	cfg->thread_gone = thread_gone;
 	cfg->proc_gone = proc_gone;
-	cfg->ctx = NULL;
+	cfg->ctx = m;
 }
 
 int tproc_pidfd(struct mproc *p)

@@ -33,6 +33,7 @@ struct tthread {
 	bool in_syscall; /* between entry and exit stops */
 	struct syscall_entry entry;
 	char entry_path[128]; /* setns: the bind-mount path of its fd */
+	struct msock *closing; /* close: the socket taken at entry (a reference) */
 	void *unwind;         /* -k: libunwind-ptrace handle, kept between captures */
 };
 
@@ -52,9 +53,10 @@ static inline struct tproc *tproc_of(const struct mproc *p)
 	return p->priv;
 }
 
-/* The model configuration for live tasks: priv sizes, and the hooks that
- * close pidfds and free unwind handles and symbol caches. */
-void tasks_model_cfg(struct model_cfg *cfg);
+/* The model configuration for live tasks, for model m: priv sizes, and
+ * the hooks that close pidfds, free unwind handles and symbol caches, and
+ * give back a socket a thread was closing. */
+void tasks_model_cfg(struct model_cfg *cfg, struct model *m);
 
 /* The process's pidfd, opened on demand; -errno on failure. */
 int tproc_pidfd(struct mproc *p);
