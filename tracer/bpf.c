@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -93,6 +94,7 @@ struct bpf_backend {
 	int nattached;
 	struct symcache *syms;      /* -k */
 	struct bpf_link *close_enter; /* NULL: closes are taken at their exit */
+	bool tracefs_mounted;         /* by nstrace, for that link: unmounted at the end */
 	struct bpf_stats st;
 };
 
@@ -266,6 +268,29 @@ static uint64_t rec_now_us(void *ctx)
 	struct bpf_backend *b = ctx;
 
 	return (uint64_t)((int64_t)b->rec->ts_ns + b->boot_to_real_ns) / 1000u;
+}
+
+/* --- close's entry ------------------------------------------------------------------ */
+
+#define TRACEFS "/sys/kernel/tracing"
+
+/* close's tracepoint is found by its id in tracefs: mounted where systemd
+ * would, when nothing is (and unmounted again at the end).  Without it a
+ * close is taken at its exit, as before: right unless another thread is
+ * given the fd's number in between. */
+static void attach_close_enter(struct bpf_backend *b)
+{
+	struct bpf_program *p = b->skel->progs.on_close_enter;
+
+	b->close_enter = bpf_program__attach_tracepoint(p, "syscalls", "sys_enter_close");
+	if (!b->close_enter && access(TRACEFS "/events", F_OK) < 0 &&
+	    mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+		b->tracefs_mounted = true;
+		b->close_enter = bpf_program__attach_tracepoint(p, "syscalls", "sys_enter_close");
+	}
+	if (!b->close_enter)
+		fprintf(stderr, "nstrace: close's tracepoint is not there (%s): an fd that another "
+			"thread is given at once may be misread\n", strerror(errno));
 }
 
 /* --- records ---------------------------------------------------------------------- */
@@ -487,12 +512,7 @@ static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, s
 		snprintf(why, n, "attaching to the syscall tracepoints failed: %s", strerror(-err));
 		goto fail;
 	}
-	/* without kprobes a close is taken at its exit, as before: right
-	 * unless another thread reuses its fd in between */
-	b->close_enter = bpf_program__attach_ksyscall(b->skel->progs.on_close_enter, "close", NULL);
-	if (!b->close_enter)
-		fprintf(stderr, "nstrace: no kprobe on close (%s): an fd another thread reuses at "
-			"once may be misread\n", strerror(errno));
+	attach_close_enter(b);
 	return 0;
 fail:
 	nstrace_bpf__destroy(b->skel);
@@ -558,6 +578,8 @@ void bpf_backend_free(struct bpf_backend *b)
 	ring_buffer__free(b->rb);
 	bpf_link__destroy(b->close_enter);
 	nstrace_bpf__destroy(b->skel); /* the programs go with it */
+	if (b->tracefs_mounted)
+		umount2(TRACEFS, MNT_DETACH);
 	decode_free(&b->d);
 	symcache_free(b->syms);
 	model_destroy(&b->m);

@@ -187,6 +187,7 @@ int engine_attach(struct engine *e, pid_t pid)
 	struct dirent *de;
 	struct mproc *p;
 	int r, added;
+	bool zombie;
 	DIR *d;
 
 	pid_t tgid = 0, ppid = 0;
@@ -197,7 +198,10 @@ int engine_attach(struct engine *e, pid_t pid)
 	if (tasks_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0)
 		pid = tgid;
 	r = seize_task(e, pid, pid);
-	if (r < 0)
+	/* a leader that has exited cannot be seized (EPERM), but its thread
+	 * group goes on: trace the threads that live */
+	zombie = r == -EPERM && tasks_zombie(pid);
+	if (r < 0 && !zombie)
 		return r;
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	do { /* threads keep spawning while we attach: rescan until stable */
@@ -217,6 +221,8 @@ int engine_attach(struct engine *e, pid_t pid)
 		closedir(d);
 	} while (added);
 	p = model_proc(&e->m, pid);
+	if (!p) /* only a zombie leader, and no thread that could be seized */
+		return zombie ? -ESRCH : -EPERM;
 	if (p && !p->home) { /* the leader is a zombie: use any thread */
 		size_t cur = 0;
 		struct mthread *t;

@@ -561,10 +561,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 /* close() as it begins.  The kernel frees the fd inside the call, and
  * another thread may be given the same number, and its record reserved,
  * before this call's exit record: the reader takes what the fd named
- * here (tracer/decode.c, entry_close).  A kprobe on the syscall, not the
- * raw entry tracepoint: only close calls pay for it. */
-SEC("ksyscall/close")
-int BPF_KSYSCALL(on_close_enter, unsigned int fd)
+ * here (tracer/decode.c, entry_close).  close's own tracepoint, not the
+ * raw entry one: other calls pay a bit test, not a program. */
+SEC("tracepoint/syscalls/sys_enter_close")
+int on_close_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	struct nbpf_rec *r;
 
@@ -572,7 +572,7 @@ int BPF_KSYSCALL(on_close_enter, unsigned int fd)
 		return 0;
 	if (!(r = rec_begin(NBPF_CLOSE_ENTER)))
 		return 0;
-	r->args[0] = fd;
+	r->args[0] = ctx->args[0];
 	r->netns_enter = r->netns_exit = thread_netns();
 	send();
 	return 0;

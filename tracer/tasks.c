@@ -80,6 +80,24 @@ nsid_t tasks_ns_of(struct model *m, pid_t tid)
 	return netns_of_task(tid, &ino) == 0 ? nstab_ino(&m->ns, ino) : 0;
 }
 
+bool tasks_zombie(pid_t tid)
+{
+	char path[64], line[64];
+	FILE *f;
+	bool z = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6)) {
+			z = strchr(line, 'Z') != NULL;
+			break;
+		}
+	fclose(f);
+	return z;
+}
+
 int tasks_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
 {
 	char path[64], line[128];

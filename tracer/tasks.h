@@ -62,6 +62,9 @@ void tasks_model_cfg(struct model_cfg *cfg, struct model *m);
 int tproc_pidfd(struct mproc *p);
 /* (Re)read /proc/PID/comm into p->comm. */
 void tproc_read_comm(struct mproc *p);
+/* Has thread tid exited, its task kept as a zombie (a thread group's
+ * leader whose other threads still run)?  false when /proc cannot say. */
+bool tasks_zombie(pid_t tid);
 /* Its thread group and parent, from /proc/TID/status: 0 or -errno. */
 int tasks_status_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
 /* The netns tid is in now (one stat), interned; 0 when /proc cannot tell. */
