@@ -24,7 +24,7 @@ ALIB_OBJ = $(LIB_SRC:%.c=build/asan/obj/%.o)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 PROGS    = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c))
 
-.PHONY: all asan lib progs units test demo deps clean bench e2e fuzz install uninstall
+.PHONY: all asan lib progs units test demo deps clean bench e2e fuzz fuzz-long install uninstall
 # Keep every object (unit-test objects would otherwise be deleted as intermediates).
 .SECONDARY:
 all: build/nstrace
@@ -117,6 +117,11 @@ build/fuzz/fuzz_%: build/fuzz/obj/fuzz/fuzz_%.o build/fuzz/libnstrace.a
 
 fuzz: $(FUZZERS)
 
+# Each harness for longer than make test's bounded run: FUZZ_SECONDS each
+# (default 600); what it finds lands in build/fuzz/crash/NAME/.
+fuzz-long: progs fuzz
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600) sh fuzz/run.sh
+
 # Installs only what is missing (no apt-get at all when nothing is).
 deps:
 	@sh scripts/deps.sh
@@ -151,8 +156,13 @@ uninstall:
 
 # Benchmarks (not tests): medians of several runs, written to bench/RESULTS.md.
 bench: deps
-	$(MAKE) all progs
+	$(MAKE) all progs build/bench/fwparse
 	sh bench/run.sh
+
+# nstrace's own share of a firewall reading (bench/firewall.sh).
+build/bench/fwparse: bench/fwparse.c build/libnstrace.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTO) -o $@ $^ $(LDLIBS)
 
 # The real-dockerd end-to-end lab alone (make test runs it too).
 e2e: deps

@@ -201,6 +201,20 @@ int docker_host_parse(const char *host, struct docker_api *api)
 	return -EINVAL; /* fd://, ssh://, npipe://: not reachable from here */
 }
 
+/* Does the argument p (n bytes, maybe without its NUL: a process may
+ * rewrite its command line) start with lit, or (whole) equal it? */
+static bool arg_starts(const char *p, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n >= l && !memcmp(p, lit, l);
+}
+
+static bool arg_is(const char *p, size_t n, const char *lit)
+{
+	return n == strlen(lit) && arg_starts(p, n, lit);
+}
+
 int dockerd_cmdline_api(const char *args, size_t len, struct docker_api *api)
 {
 	const char *p = args, *end = args + len;
@@ -209,11 +223,11 @@ int dockerd_cmdline_api(const char *args, size_t len, struct docker_api *api)
 		size_t n = strnlen(p, (size_t)(end - p));
 		const char *v = NULL;
 		char arg[256];
-		if (!strncmp(p, "-H", 2) && n > 2)
+		if (arg_starts(p, n, "-H") && n > 2)
 			v = p[2] == '=' ? p + 3 : p + 2; /* -Hunix://x, -H=unix://x */
-		else if (!strncmp(p, "--host=", 7))
+		else if (arg_starts(p, n, "--host="))
 			v = p + 7;
-		else if ((!strcmp(p, "-H") || !strcmp(p, "--host")) && p + n + 1 < end)
+		else if ((arg_is(p, n, "-H") || arg_is(p, n, "--host")) && p + n + 1 < end)
 			v = p + n + 1;
 		if (v) {
 			snprintf(arg, sizeof(arg), "%.*s", (int)strnlen(v, (size_t)(end - v)), v);
@@ -323,43 +337,244 @@ static bool on_internal_net(struct curl_lib *c, const struct docker_api *api, co
 	return internal;
 }
 
+/* --- containers' namespaces from /proc ----------------------------------- */
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+bool cgroup_container_id(const char *text, size_t len, char id[65])
+{
+	bool found = false;
+
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+		while (j < len && is_hex(text[j]))
+			j++;
+		if (j - i == 64) {
+			memcpy(id, text + i, 64);
+			id[64] = '\0';
+			found = true;
+		}
+		i = j > i ? j : i + 1;
+	}
+	return found;
+}
+
+/* A running container the API listed, and what /proc says of it. */
+struct want {
+	char id[65];
+	uint64_t ino;             /* its netns, 0 until a process shows it */
+	unsigned long long start; /* that process's start time: the earliest wins */
+};
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(((const struct want *)a)->id, ((const struct want *)b)->id);
+}
+
+/* Read up to n - 1 bytes of a small /proc file; its length, or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, n - 1);
+	close(fd);
+	if (r >= 0)
+		buf[r] = '\0';
+	return r;
+}
+
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long st = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
+		return ~0ull;
+	/* after "(comm)": state is field 3, starttime field 22 */
+	for (int f = 3; *p && f < 22; p++)
+		if (*p == ' ')
+			f++;
+	return sscanf(p, "%llu", &st) == 1 ? st : ~0ull;
+}
+
+/* One pass over /proc: each wanted container's netns, from its earliest
+ * process; dockerd's pids (their /run/docker/netns names the sandboxes). */
+static void proc_pass(struct want *w, size_t n, pid_t *dockerds, int *ndockerd, int maxd)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	*ndockerd = 0;
+	while (d && (de = readdir(d))) {
+		char path[64], buf[4096], id[65];
+		pid_t pid = (pid_t)atoi(de->d_name);
+		struct want key, *hit;
+		struct stat st;
+		ssize_t len;
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		if (*ndockerd < maxd && read_small(path, buf, sizeof(buf)) > 0 && !strcmp(buf, "dockerd\n"))
+			dockerds[(*ndockerd)++] = pid;
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+		if ((len = read_small(path, buf, sizeof(buf))) <= 0 || !cgroup_container_id(buf, (size_t)len, id))
+			continue;
+		memcpy(key.id, id, sizeof(id));
+		if (!(hit = bsearch(&key, w, n, sizeof(*w), by_id)))
+			continue;
+		unsigned long long t0 = start_time(pid);
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+		if (t0 < hit->start && stat(path, &st) == 0) {
+			hit->ino = st.st_ino;
+			hit->start = t0;
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* dockerd's sandboxes, each netns file's inode and name: in the host's
+ * /run/docker/netns and in each dockerd's own view (its mount namespace
+ * may hold them alone).  Read once; looked up by inode. */
+struct sandboxes {
+	struct sandbox {
+		uint64_t ino;
+		char name[65];
+	} *v;
+	size_t n, cap;
+};
+
+static int by_ino(const void *a, const void *b)
+{
+	uint64_t x = ((const struct sandbox *)a)->ino, y = ((const struct sandbox *)b)->ino;
+
+	return x < y ? -1 : x > y;
+}
+
+static void sandboxes_read(struct sandboxes *sb, const pid_t *dockerds, int nd)
+{
+	for (int i = -1; i < nd; i++) {
+		char dir[96], p[400];
+		DIR *d;
+		struct dirent *de;
+		struct stat st;
+		if (i < 0)
+			snprintf(dir, sizeof(dir), "/run/docker/netns");
+		else
+			snprintf(dir, sizeof(dir), "/proc/%d/root/run/docker/netns", dockerds[i]);
+		if (!(d = opendir(dir)))
+			continue;
+		while ((de = readdir(d)) && sb->n < 65536) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			if (stat(p, &st) < 0)
+				continue;
+			if (sb->n == sb->cap) {
+				size_t cap = sb->cap ? sb->cap * 2 : 64;
+				struct sandbox *v = realloc(sb->v, cap * sizeof(*v));
+				if (!v)
+					break;
+				sb->v = v;
+				sb->cap = cap;
+			}
+			sb->v[sb->n].ino = st.st_ino;
+			snprintf(sb->v[sb->n++].name, sizeof(sb->v[0].name), "%.64s", de->d_name);
+		}
+		closedir(d);
+	}
+	if (sb->n)
+		qsort(sb->v, sb->n, sizeof(sb->v[0]), by_ino);
+}
+
+/* netns ino's sandbox path, in the /run form; false when none shows it. */
+static bool sandbox_path(const struct sandboxes *sb, uint64_t ino, char *out, size_t n)
+{
+	struct sandbox key = { .ino = ino };
+	const struct sandbox *hit = sb->n ? bsearch(&key, sb->v, sb->n, sizeof(key), by_ino) : NULL;
+
+	if (hit)
+		snprintf(out, n, "/run/docker/netns/%s", hit->name);
+	return hit != NULL;
+}
+
+/* Not in a netns of its own: the host's (--network host) or another
+ * container's (--network container:X), which is named by that one. */
+static bool shares_netns(const json_t *summary)
+{
+	const char *mode = json_string_value(json_object_get(json_object_get(summary, "HostConfig"),
+							    "NetworkMode"));
+
+	return mode && (!strcmp(mode, "host") || !strncmp(mode, "container:", 10));
+}
+
 int docker_load(struct containers *t, const struct docker_api *api)
 {
 	struct curl_lib L, *c = &L;
 	json_t *list, *seen;
-	size_t i;
+	struct want *w;
+	struct sandboxes sb = { 0 };
+	pid_t dockerds[8];
+	int added = 0, r, nd = 0;
+	size_t i, n;
 	json_t *e;
-	int added = 0, r;
 
 	if (!reachable(api))
 		return -ENOENT;
 	if ((r = curl_open(&L)) < 0)
 		return r;
 	list = api_get(c, api, "/containers/json");
-	if (!json_is_array(list)) {
+	if (!json_is_array(list) || !(w = calloc(json_array_size(list) + 1, sizeof(*w)))) {
 		json_decref(list);
 		curl_close(&L);
 		return -EIO;
 	}
+	n = 0;
+	json_array_foreach(list, i, e) {
+		const char *id = json_string_value(json_object_get(e, "Id"));
+		if (id && strlen(id) == 64 && !shares_netns(e)) {
+			memcpy(w[n].id, id, 65);
+			w[n++].start = ~0ull;
+		}
+	}
+	qsort(w, n, sizeof(*w), by_id);
+	proc_pass(w, n, dockerds, &nd, (int)(sizeof(dockerds) / sizeof(dockerds[0])));
+	sandboxes_read(&sb, dockerds, nd);
 	seen = json_object();
 	json_array_foreach(list, i, e) {
 		struct container ct;
-		char path[128];
-		json_t *ins;
-		if (docker_summary_parse(e, &ct) < 0)
+		struct want key, *hit;
+		const char *id = json_string_value(json_object_get(e, "Id"));
+		if (docker_summary_parse(e, &ct) < 0 || shares_netns(e))
 			continue;
 		ct.internal = on_internal_net(c, api, e, seen);
-		snprintf(path, sizeof(path), "/containers/%.64s/json",
-			 json_string_value(json_object_get(e, "Id")));
-		ins = api_get(c, api, path);
-		if (ins)
-			fill_from_inspect(&ct, ins);
-		json_decref(ins);
+		snprintf(key.id, sizeof(key.id), "%s", id);
+		hit = bsearch(&key, w, n, sizeof(*w), by_id);
+		if (hit && hit->ino) {
+			ct.netns_ino = hit->ino;
+			sandbox_path(&sb, hit->ino, ct.netns_path, sizeof(ct.netns_path));
+		} else { /* /proc does not show it: asked alone */
+			char path[128];
+			json_t *ins;
+			snprintf(path, sizeof(path), "/containers/%.64s/json", id);
+			if ((ins = api_get(c, api, path)))
+				fill_from_inspect(&ct, ins);
+			json_decref(ins);
+		}
 		if (ct.netns_ino || ct.netns_path[0]) {
 			containers_add(t, &ct);
 			added++;
 		}
 	}
+	free(w);
+	free(sb.v);
 	json_decref(list);
 	json_decref(seen);
 	curl_close(&L);

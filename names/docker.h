@@ -8,6 +8,8 @@
 #define NST_DOCKER_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "model/containers.h"
@@ -37,16 +39,25 @@ int docker_summary_parse(const json_t *e, struct container *ct);
  * /run form); returns State.Pid, or 0.  Pure (nothing is stat'd). */
 long long docker_inspect_parse(const json_t *ins, struct container *ct);
 
+/* The container a process is in, from its /proc/PID/cgroup text (len
+ * bytes): the last run of exactly 64 hex digits in a cgroup path
+ * (docker-ID.scope, /docker/ID, libpod-ID.scope, kubepods/.../ID), NUL-
+ * terminated into id.  false when there is none.  Pure. */
+bool cgroup_container_id(const char *text, size_t len, char id[65]);
+
 /* Where the API is, in this order: DOCKER_HOST; the -H of the traced
  * dockerd (pids: the traced processes, whichever of them is dockerd);
  * /var/run/docker.sock; the rootless $XDG_RUNTIME_DIR/docker.sock.  A unix
  * socket that does not exist is passed over.  0 or -ENOENT. */
 int docker_find_api(const pid_t *pids, int npids, struct docker_api *api);
 
-/* GET /containers/json, /containers/ID/json and /networks/ID on api (2 s
- * timeout per request).  Adds each running container: name, short id, IP,
- * whether a network of it is --internal, and its netns (SandboxKey path
- * and inode).  Returns the number added, or -errno (-EIO: the API did not
+/* GET /containers/json and /networks/ID on api (2 s timeout per
+ * request), and one pass over /proc: adds each running container: name,
+ * short id, IP, whether a network of it is --internal, and its netns
+ * (inode, and the sandbox path where dockerd's /run/docker/netns shows
+ * it).  One API call for all containers, not one each: a container whose
+ * processes /proc does not show in its cgroup (a cgroup namespace) is
+ * asked about alone (GET /containers/ID/json).  Returns the number added, or -errno (-EIO: the API did not
  * answer or answered nonsense; -ENOENT: no API socket, or no libcurl,
  * which is loaded here, at the first ask, not at every start). */
 int docker_load(struct containers *t, const struct docker_api *api);

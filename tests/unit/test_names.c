@@ -58,7 +58,38 @@ static void cmdline_forms(void)
 	CHECK(dockerd_cmdline_api(ARGS("dockerd\0--data-root\0/d\0"), &api) == -ENOENT);
 	/* a value cut off at the end of the buffer is read only as far as it goes */
 	CHECK(dockerd_cmdline_api("dockerd\0-H\0/abc", 15, &api) == 0);
+	/* so is an option cut there, its NUL gone (a rewritten command line):
+	 * a heap copy, so that the sanitizer sees a read past it */
+	char *cut = malloc(12);
+	memcpy(cut, "dockerd\0--ho", 12);
+	CHECK(dockerd_cmdline_api(cut, 12, &api) == -ENOENT);
+	free(cut);
 	CHECK_STR(api.unix_path, "/abc");
+}
+
+/* A process's container from its cgroup, whatever the driver names it. */
+static void cgroup_ids(void)
+{
+	const char *id = "8f2a6f0c1b7d4e9a8f2a6f0c1b7d4e9a8f2a6f0c1b7d4e9a8f2a6f0c1b7d4e9a";
+	char line[512], got[65];
+
+	snprintf(line, sizeof(line), "0::/system.slice/docker-%s.scope\n", id);
+	CHECK(cgroup_container_id(line, strlen(line), got) && !strcmp(got, id));
+	snprintf(line, sizeof(line), "0::/docker/%s\n", id);
+	CHECK(cgroup_container_id(line, strlen(line), got) && !strcmp(got, id));
+	snprintf(line, sizeof(line), "0::/machine.slice/libpod-%s.scope/container\n", id);
+	CHECK(cgroup_container_id(line, strlen(line), got) && !strcmp(got, id));
+	/* v1: many lines; a pod's uid is not 64 hex digits, its container's is */
+	snprintf(line, sizeof(line), "12:pids:/kubepods/besteffort/pod1f2e3d4c-aaaa-bbbb-cccc-0123456789ab/%s\n"
+		 "1:name=systemd:/kubepods/besteffort/pod1f2e3d4c-aaaa-bbbb-cccc-0123456789ab/%s\n", id, id);
+	CHECK(cgroup_container_id(line, strlen(line), got) && !strcmp(got, id));
+	snprintf(line, sizeof(line), "0::/user.slice/user-0.slice/session-1.scope\n");
+	CHECK(!cgroup_container_id(line, strlen(line), got));
+	/* 65 hex digits is no id; 63 neither */
+	snprintf(line, sizeof(line), "0::/docker/%sa", id);
+	CHECK(!cgroup_container_id(line, strlen(line), got));
+	snprintf(line, sizeof(line), "0::/docker/%.63s", id);
+	CHECK(!cgroup_container_id(line, strlen(line), got));
 }
 
 /* A process whose command line is a dockerd's: sh run as "dockerd". */
@@ -119,6 +150,7 @@ int main(void)
 {
 	RUN(host_forms, "DOCKER_HOST forms: unix:// and plain paths, tcp:// as http; fd://, ssh://, npipe:// and oversized paths refused");
 	RUN(cmdline_forms, "a dockerd's -H/--host in every spelling, the first reachable one, a cut-off value read safely");
+	RUN(cgroup_ids, "a container's id is read from its processes' cgroups: systemd and cgroupfs drivers, podman, kubepods, v1 lines; 63 or 65 hex digits are not one");
 	RUN(lookup_order, "the API is looked for in DOCKER_HOST, then the traced dockerd's -H; missing sockets and non-dockerd processes are passed over");
 	return UNIT_DONE();
 }

@@ -1,0 +1,9 @@
+/* fuzz_nft.c - `nft -j list ruleset` JSON through the firewall reader,
+ * whole and in pieces, and the difference of the two readings. */
+#include "fuzz/fuzz_firewall.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_fw(data, size, FW_NFT_JSON);
+	return 0;
+}
