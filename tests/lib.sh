@@ -16,6 +16,10 @@ cleanup() {
 	for p in $PIDS_STARTED; do wait "$p" 2>/dev/null; done
 	[ -f "$T/netns.made" ] && for n in $(cat "$T/netns.made"); do ip netns del "$n" 2>/dev/null; done
 	[ -f "$T/route.made" ] && ip route del unreachable 198.51.100.0/24 2>/dev/null
+	[ -f "$T/cgroup.made" ] && for c in $(cat "$T/cgroup.made"); do
+		for d in "$c"/*/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+		rmdir "$c" 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM HUP PIPE

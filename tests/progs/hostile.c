@@ -18,6 +18,9 @@
  *                                            whose answer's name points past
  *                                            the message, which no parser reads)
  *   hostile query SERVER COUNT               COUNT plain queries, in turn
+ *   hostile sockets COUNT SERVER SECONDS     COUNT sockets held open, then a
+ *                                            query every 100 ms (a process
+ *                                            to attach to)
  *
  * Queries ask ok.nstrace.test A of SERVER:53 over UDP; an answer counts
  * when its id is the query's. */
@@ -30,6 +33,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -278,6 +282,34 @@ static int compress_serve(const char *addr, bool broken)
 	}
 }
 
+/* --- sockets -------------------------------------------------------------------- */
+
+static int many_sockets(int count, double seconds)
+{
+	struct rlimit rl = { (rlim_t)count + 64, (rlim_t)count + 64 };
+
+	/* without CAP_SYS_RESOURCE the hard limit is the ceiling: as many as
+	 * it allows, said on the ready line */
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		if ((rlim_t)count + 64 > rl.rlim_max)
+			count = (int)rl.rlim_max - 64;
+	}
+	for (int i = 0; i < count; i++)
+		if (socket(AF_INET, SOCK_DGRAM, 0) < 0)
+			FAIL("socket %d: %s", i, strerror(errno));
+	deadline = now() + seconds;
+	printf("ready %d sockets\n", count);
+	fflush(stdout);
+	while (now() < deadline) {
+		one_query(2000);
+		usleep(100000);
+	}
+	report();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -315,6 +347,10 @@ int main(int argc, char **argv)
 		report();
 		return 0;
 	}
-	fprintf(stderr, "usage: hostile fdreuse|mmsg|leader|comm|netns|compress-serve|query ...\n");
+	if (!strcmp(mode, "sockets") && argc == 5) {
+		set_server(argv[3]);
+		return many_sockets(atoi(argv[2]), atof(argv[4]));
+	}
+	fprintf(stderr, "usage: hostile fdreuse|mmsg|leader|comm|netns|compress-serve|query|sockets ...\n");
 	return 2;
 }
