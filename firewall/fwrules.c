@@ -379,7 +379,7 @@ static int ipt_take(struct fw_reader *rd, const char *l, size_t n)
 
 /* --- nft -j list ruleset -------------------------------------------------------- */
 
-static bool iptables_nft_table(const char *family, const char *name)
+bool fw_iptables_nft_table(const char *family, const char *name)
 {
 	static const char *const t[] = { "filter", "nat", "mangle", "raw", "security" };
 
@@ -521,7 +521,7 @@ static int nft_item(struct fw_reader *rd, const json_t *item)
 	size_t i;
 
 	text[0] = '\0';
-	if (!o || !fam || !tab || iptables_nft_table(fam, tab))
+	if (!o || !fam || !tab || fw_iptables_nft_table(fam, tab))
 		return 0;
 	snprintf(table, sizeof(table), "%s %s", fam, tab);
 	if (c) {

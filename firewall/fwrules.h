@@ -85,6 +85,10 @@ int fw_parse_iptables_save(struct fw_ruleset *s, const char *tool, const char *t
 int fw_parse_nft_json(struct fw_ruleset *s, const char *text, size_t len, char *err,
 		      size_t errlen);
 
+/* Is it a table iptables-nft manages (filter, nat, mangle, raw, security
+ * of families ip and ip6)?  iptables-save reads those. */
+bool fw_iptables_nft_table(const char *family, const char *name);
+
 /* The same, fed in pieces: init, feed each piece as it comes (any split),
  * end.  feed and end return 0, -ENOMEM, or -EINVAL with err set; after an
  * error the rest is ignored.  free releases what the reader holds (not the

@@ -1,6 +1,7 @@
 /* fwsnap.c - see fwsnap.h. */
 #define _GNU_SOURCE
 #include "firewall/fwsnap.h"
+#include "firewall/nftables.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,23 +27,49 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void print_table(void *ctx, const char *family, const char *name)
+{
+	FILE *out = ctx;
+
+	for (const char *c = name; *c; c++)
+		if ((unsigned char)*c <= ' ')
+			return; /* not a name nft takes on its command line */
+	fprintf(out, "%s %s\n", family ? family : "?", name);
+}
+
+/* The child: argv run in the netns, or (argv NULL) the netns's nf_tables
+ * tables printed, "FAMILY NAME" a line. */
 static void child(int nsfd, int out, char *const argv[])
 {
 	int null = open("/dev/null", O_RDWR);
+	FILE *f;
 
 	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
 		_exit(126);
 	dup2(null, 0);
 	dup2(out, 1);
 	dup2(null, 2);
+	if (!argv) {
+		f = fdopen(1, "w");
+		_exit(f && nft_tables_dump(print_table, f) >= 0 && fflush(f) == 0 ? 0 : 1);
+	}
 	execvp(argv[0], argv);
 	_exit(127);
 }
 
-/* Run argv in the netns, feeding what it prints to rd as it comes (memory
- * follows the rules, not the tool's output).  0; -ENOENT when the tool is
- * not there; -ETIMEDOUT, -EIO (it failed), or the reader's error. */
-static int run(int nsfd, char *const argv[], struct fw_reader *rd)
+/* Where what a child prints goes, as it comes. */
+typedef int (*feed_fn)(void *ctx, const char *buf, size_t len);
+
+static int feed_reader(void *ctx, const char *buf, size_t len)
+{
+	return fw_reader_feed(ctx, buf, len);
+}
+
+/* Run argv (NULL: the table list) in the netns, feeding what it prints to
+ * feed as it comes (memory follows the rules, not the tool's output).  0;
+ * -ENOENT when the tool is not there; -ETIMEDOUT, -EIO (it failed), or
+ * feed's error. */
+static int run(int nsfd, char *const argv[], feed_fn feed, void *ctx)
 {
 	int p[2], status = 0, rc = 0;
 	long long deadline = now_ms() + RUN_TIMEOUT_MS;
@@ -74,7 +101,7 @@ static int run(int nsfd, char *const argv[], struct fw_reader *rd)
 			continue;
 		if (r <= 0)
 			break;
-		rc = fw_reader_feed(rd, buf, (size_t)r);
+		rc = feed(ctx, buf, (size_t)r);
 	}
 	close(p[0]);
 	if (rc)
@@ -85,8 +112,75 @@ static int run(int nsfd, char *const argv[], struct fw_reader *rd)
 		rc = -ENOENT;
 	else if (!rc && (!WIFEXITED(status) || WEXITSTATUS(status)))
 		rc = -EIO;
+	return rc;
+}
+
+/* A tool's reading into s: the reader fed as the tool prints, then ended;
+ * nothing of it stays when the tool or the reader fails.  err gets the
+ * reader's complaint. */
+static int read_tool(int nsfd, char *const argv[], enum fw_format format, const char *tool,
+		     struct fw_ruleset *s, char *err, size_t errlen)
+{
+	struct fw_mark mark = fw_ruleset_mark(s);
+	struct fw_reader rd;
+	int rc;
+
+	fw_reader_init(&rd, s, format, tool, err, errlen);
+	rc = run(nsfd, argv, feed_reader, &rd);
 	if (!rc)
-		rc = fw_reader_end(rd);
+		rc = fw_reader_end(&rd);
+	fw_reader_free(&rd);
+	if (rc < 0)
+		fw_ruleset_rollback(s, mark);
+	return rc;
+}
+
+struct text {
+	char b[16384];
+	size_t n;
+};
+
+static int feed_text(void *ctx, const char *buf, size_t len)
+{
+	struct text *t = ctx;
+
+	if (t->n + len >= sizeof(t->b))
+		return -EFBIG; /* thousands of tables: list the ruleset instead */
+	memcpy(t->b + t->n, buf, len);
+	t->n += len;
+	t->b[t->n] = '\0';
+	return 0;
+}
+
+/* nft's share: the tables iptables-nft does not manage, each listed alone
+ * (the kernel says which there are); the whole ruleset when it cannot say.
+ * 0, -ENOENT (no nft), or the failure. */
+static int read_nft(int nsfd, struct fw_ruleset *s, char *err, size_t errlen)
+{
+	static char *const all[] = { "nft", "-j", "list", "ruleset", NULL };
+	struct text *t = calloc(1, sizeof(*t));
+	struct fw_mark mark = fw_ruleset_mark(s);
+	int rc = -ENOMEM;
+
+	if (t && run(nsfd, NULL, feed_text, t) == 0) {
+		rc = 0;
+		for (char *line = t->b, *nl; !rc && (nl = strchr(line, '\n')); line = nl + 1) {
+			char *name = strchr(line, ' ');
+			*nl = '\0';
+			if (!name || name > nl)
+				continue;
+			*name++ = '\0';
+			if (!strcmp(line, "?") || fw_iptables_nft_table(line, name))
+				continue; /* iptables-save reads those; nft knows no "?" */
+			char *argv[] = { "nft", "-j", "list", "table", line, name, NULL };
+			rc = read_tool(nsfd, argv, FW_NFT_JSON, "nft", s, err, errlen);
+		}
+		if (rc < 0) /* all of nft's reading, or none: a table missing from one reading would look new in the other */
+			fw_ruleset_rollback(s, mark);
+	} else {
+		rc = read_tool(nsfd, all, FW_NFT_JSON, "nft", s, err, errlen);
+	}
+	free(t);
 	return rc;
 }
 
@@ -95,24 +189,19 @@ int fw_read(int nsfd, struct fw_ruleset *s, char *why, size_t n)
 	static const struct {
 		const char *argv[5];
 		const char *tool;
-		enum fw_format format;
 	} tools[] = {
-		{ { "iptables-save", "-c", NULL }, "iptables", FW_IPTABLES_SAVE },
-		{ { "ip6tables-save", "-c", NULL }, "ip6tables", FW_IPTABLES_SAVE },
-		{ { "nft", "-j", "list", "ruleset", NULL }, "nft", FW_NFT_JSON },
+		{ { "iptables-save", "-c", NULL }, "iptables" },
+		{ { "ip6tables-save", "-c", NULL }, "ip6tables" },
+		{ { "nft", NULL }, "nft" },
 	};
 	int read_any = 0, last = -ENOENT;
 
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
 		char err[160] = "";
-		struct fw_reader rd;
-		int rc;
-		struct fw_mark mark = fw_ruleset_mark(s);
-		fw_reader_init(&rd, s, tools[i].format, tools[i].tool, err, sizeof(err));
-		rc = run(nsfd, (char *const *)tools[i].argv, &rd);
-		fw_reader_free(&rd);
-		if (rc < 0)
-			fw_ruleset_rollback(s, mark);
+		int rc = !strcmp(tools[i].tool, "nft")
+				 ? read_nft(nsfd, s, err, sizeof(err))
+				 : read_tool(nsfd, (char *const *)tools[i].argv, FW_IPTABLES_SAVE, tools[i].tool, s,
+					     err, sizeof(err));
 		if (rc == -EINVAL || rc == -ENOMEM) {
 			snprintf(why, n, "%s printed what nstrace cannot read: %s", tools[i].argv[0], err);
 			last = rc;

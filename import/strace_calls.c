@@ -429,13 +429,24 @@ static void do_mmsg(struct call *c)
 		emit(c);
 		return;
 	}
-	for (int i = 0; el >= 0 && i < c->ret; i++, el = c->tk->t[el].next) {
+	int i = 0;
+	for (; el >= 0 && i < c->ret; i++, el = c->tk->t[el].next) {
+		struct span e = stok_val(c->tk, el);
+		if (e.n == 3 && !memcmp(e.p, "...", 3))
+			break; /* strace abbreviated the array: the rest is not in the log */
 		int hdr = stok_field(c->tk, el, "msg_hdr", 0);
 		long len = span_long(stok_val(c->tk, stok_field(c->tk, el, "msg_len", 1)), &ok);
 		ev_init(c);
 		c->ev.msg_index = (uint32_t)i;
 		if (hdr >= 0 && ok && len >= 0)
 			msg_event(c, hdr, (uint64_t)len, k);
+		ev_sock(c, k, fd);
+		emit(c);
+	}
+	if (i < c->ret) { /* messages the call moved that the log does not show */
+		ev_init(c);
+		c->ev.msg_index = (uint32_t)i;
+		c->ev.unseen = (uint32_t)(c->ret - i);
 		ev_sock(c, k, fd);
 		emit(c);
 	}
@@ -462,27 +473,46 @@ static void do_io(struct call *c)
 	}
 }
 
-/* The close event of a socket fd (its last fd: no answer can follow), then
- * the fd is gone. */
+/* The close event of socket sk at fd (SOCK_GONE: its last fd, no answer
+ * can follow). */
+static void close_event(struct call *c, struct msock *sk, int fd, bool last)
+{
+	ev_init(c);
+	ev_sock(c, sk, fd);
+	if (last)
+		c->ev.flags |= NST_EV_SOCK_GONE;
+	emit(c);
+}
+
+/* The close event of a socket fd, then the fd is gone. */
 static void close_fd(struct call *c, int fd)
 {
 	struct mproc *p = c->t->p;
 	struct fd_entry *e = model_fd(p, fd);
 
-	if (e && e->kind == FD_SOCKET) {
-		ev_init(c);
-		ev_sock(c, e->sk, fd);
-		if (e->sk->refs == 1)
-			c->ev.flags |= NST_EV_SOCK_GONE;
-		emit(c);
-	}
+	if (e && e->kind == FD_SOCKET)
+		close_event(c, e->sk, fd, e->sk->refs == 1);
 	model_close(&c->s->m, p, fd); /* close frees the fd whatever it returns */
 }
 
 static void do_close(struct call *c)
 {
+	struct ithread *it = ithread_of(c->t);
 	int fd;
 
+	if (c->sen == SEN_close && it->close_begun) {
+		struct msock *sk = it->closing;
+		bool same = strace_fd(A(c, 0), &(struct fd_note){ 0 }) == it->close_fd;
+		it->close_begun = false;
+		it->closing = NULL;
+		if (same) { /* its fd left the table as the call began */
+			if (sk)
+				close_event(c, sk, it->close_fd, sk->refs == 1);
+			model_sock_release(&c->s->m, sk);
+			return;
+		}
+		model_sock_release(&c->s->m, sk); /* a start whose end was lost */
+	}
 	if (c->sen == SEN_close) {
 		sock_for(c, A(c, 0), &fd, false); /* a -y note makes it a socket */
 		close_fd(c, fd);

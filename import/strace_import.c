@@ -25,7 +25,7 @@ struct strace_import *strace_import_new(nst_event_sink sink, void *ctx, const ch
 	s->sink = sink;
 	s->ctx = ctx;
 	s->file = file;
-	si_model_cfg(&cfg);
+	si_model_cfg(&cfg, &s->m);
 	model_init(&s->m, &cfg);
 	return s;
 }
@@ -70,6 +70,11 @@ static void handle_call(struct strace_import *s, struct mthread *t, const struct
 		pc = &here;
 	}
 	s->st.syscalls++;
+	if (ithread_of(t)->close_begun && pc->sen != SEN_close) { /* its resume was lost */
+		model_sock_release(&s->m, ithread_of(t)->closing);
+		ithread_of(t)->closing = NULL;
+		ithread_of(t)->close_begun = false;
+	}
 	if (!pc->decoded || !pc->ret_ok)
 		return;
 	if (pc->nargs < 1 && pc->sen != SEN_fork && pc->sen != SEN_vfork) {
@@ -129,10 +134,30 @@ static bool keep(struct strace_import *s, char **buf, size_t *len, size_t *cap, 
  * none).  The text is kept here too unless only stage 1 can meet its rest:
  * an unprefixed "<... resumed>" is the first process's, which stage 1
  * cannot tell, so that process keeps its text. */
+/* "close(N": the kernel frees fd N as the call begins; so does the model,
+ * keeping the socket for the close event when the call resumes. */
+static void close_begins(struct strace_import *s, struct mthread *t, struct span l, size_t name_len)
+{
+	struct ithread *it = ithread_of(t);
+	long fd = 0;
+	size_t i = name_len + 1;
+
+	if (name_len != 5 || memcmp(l.p, "close", 5) || l.n <= i || !strace_isdig(l.p[i]))
+		return;
+	for (; i < l.n && strace_isdig(l.p[i]) && fd < (1 << 24); i++)
+		fd = fd * 10 + (l.p[i] - '0');
+	model_sock_release(&s->m, it->closing);
+	it->closing = model_close_take(&s->m, t->p, (int)fd);
+	it->close_fd = (int)fd;
+	it->close_begun = true;
+}
+
 static void pend_save(struct strace_import *s, struct mthread *t, struct span l, size_t name_len,
 		      uint64_t id)
 {
 	struct ithread *it = ithread_of(t);
+
+	close_begins(s, t, l, name_len);
 
 	it->pending = false;
 	it->pend_id = id;

@@ -34,6 +34,12 @@ struct ithread {
 	size_t pend_len, pend_cap;
 	uint64_t pend_id; /* stage 1's id for it when stage 1 keeps it */
 	bool pend_text;   /* pend holds its text (else only stage 1 does) */
+	/* an unfinished close(): its fd left the table when the call began
+	 * (another thread may be given the number before it resumes); the
+	 * socket it named, a reference, for the close event at the end */
+	bool close_begun;
+	int close_fd;
+	struct msock *closing;
 };
 
 /* Per process (the model process's priv). */
@@ -101,7 +107,7 @@ static inline struct iproc *iproc_of(const struct mproc *p)
 /* --- import-only hooks (strace_ns.c) -------------------------------------- */
 
 /* The model configuration of the import: priv sizes and release hooks. */
-void si_model_cfg(struct model_cfg *cfg);
+void si_model_cfg(struct model_cfg *cfg, struct model *m);
 /* The thread, made when it is unknown: a log without clone lines (strace
  * -e, a trimmed log) has every thread in the log's first process, starting
  * where that process's threads start.  NULL on ENOMEM. */

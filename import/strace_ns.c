@@ -9,18 +9,19 @@
 
 static void thread_gone(struct mthread *t, void *ctx)
 {
-	(void)ctx;
 	free(ithread_of(t)->pend);
 	ithread_of(t)->pend = NULL;
+	model_sock_release(ctx, ithread_of(t)->closing); /* gone inside its close() */
+	ithread_of(t)->closing = NULL;
 }
 
-void si_model_cfg(struct model_cfg *cfg)
+void si_model_cfg(struct model_cfg *cfg, struct model *m)
 {
 	cfg->thread_priv = sizeof(struct ithread);
 	cfg->proc_priv = sizeof(struct iproc);
 	cfg->thread_gone = thread_gone;
 	cfg->proc_gone = NULL;
-	cfg->ctx = NULL;
+	cfg->ctx = m;
 }
 
 void si_proc_born(struct mproc *p, nsid_t ns)

@@ -3,10 +3,15 @@
  * rule text to port 53 and an address, and naming the rule behind each
  * failed finding. */
 #include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <stdlib.h>
 
 #include "analyzers/firewall.h"
 #include "firewall/fwrules.h"
+#include "firewall/nftables.h"
 #include "tests/unit/unit.h"
 
 /* What iptables-save -c printed in the 28.5 lab, trimmed. */
@@ -312,6 +317,60 @@ static void rollback_forgets_a_half_reading(void)
 	fw_ruleset_free(&s);
 }
 
+/* A netlink dump as the kernel writes it: NEWTABLE messages (family in
+ * the nfgenmsg, the name an attribute), then DONE; an error; and
+ * messages cut or lying about their length, never read past. */
+static size_t nl_table(uint8_t *b, uint8_t family, const char *name)
+{
+	size_t nl = strlen(name) + 1, alen = 4 + nl, len = 16 + 4 + ((alen + 3) & ~3u);
+	struct nlmsghdr h = { .nlmsg_len = (uint32_t)len, .nlmsg_type = NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE };
+	struct nlattr a = { .nla_len = (uint16_t)alen, .nla_type = NFTA_TABLE_NAME };
+
+	memset(b, 0, len);
+	memcpy(b, &h, 16);
+	b[16] = family;
+	memcpy(b + 20, &a, 4);
+	memcpy(b + 24, name, nl);
+	return len;
+}
+
+static char tables_seen[256];
+static void note_table(void *ctx, const char *family, const char *name)
+{
+	(void)ctx;
+	size_t k = strlen(tables_seen);
+	snprintf(tables_seen + k, sizeof(tables_seen) - k, "%s %s;", family ? family : "?", name);
+}
+
+static void netlink_table_dump_reads_names(void)
+{
+	uint8_t b[512];
+	size_t k = 0;
+	struct nlmsghdr done = { .nlmsg_len = 16, .nlmsg_type = NLMSG_DONE };
+
+	tables_seen[0] = '\0';
+	k += nl_table(b + k, NFPROTO_IPV4, "filter");
+	k += nl_table(b + k, NFPROTO_INET, "lab");
+	k += nl_table(b + k, 99, "odd");
+	CHECK(nft_tables_parse(b, k, note_table, NULL) == 0); /* more to come */
+	CHECK_STR(tables_seen, "ip filter;inet lab;? odd;");
+	memcpy(b + k, &done, 16);
+	CHECK(nft_tables_parse(b, k + 16, note_table, NULL) == 1);
+	/* an error message: its errno */
+	struct { struct nlmsghdr h; struct nlmsgerr e; } err = { { sizeof(err), NLMSG_ERROR, 0, 0, 0 }, { -EPERM, { 0 } } };
+	CHECK(nft_tables_parse((const uint8_t *)&err, sizeof(err), note_table, NULL) == -EPERM);
+	/* a length past the buffer, and one shorter than a header */
+	tables_seen[0] = '\0';
+	k = nl_table(b, NFPROTO_INET, "lab");
+	CHECK(nft_tables_parse(b, k - 1, note_table, NULL) == -EINVAL && !tables_seen[0]);
+	b[0] = 3, b[1] = b[2] = b[3] = 0;
+	CHECK(nft_tables_parse(b, k, note_table, NULL) == -EINVAL);
+	/* an attribute longer than its message: no name read */
+	k = nl_table(b, NFPROTO_INET, "lab");
+	b[20] = 200;
+	CHECK(nft_tables_parse(b, k, note_table, NULL) == 0 && !tables_seen[0]);
+}
+
 static const struct fw_grown *grown(const struct fw_facts *f, const char *text)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -493,6 +552,7 @@ int main(void)
 	RUN(fed_in_pieces_reads_the_same, "iptables-save and nft -j output fed in pieces of 1..64 bytes reads the same rules as fed whole");
 	RUN(large_rulesets_read_and_compare, "50,000 rules in one chain and over 10,000 chains are read and compared whole: the one that grew is named");
 	RUN(rollback_forgets_a_half_reading, "a reading rolled back to its mark leaves no rule, chain or numbering of the half that failed");
+	RUN(netlink_table_dump_reads_names, "the kernel's table dump gives each table's family and name; errors, cut and lying lengths are refused without reading past");
 	RUN(diff_names_grown_blocking_rules, "the difference names the DROP/REJECT rules and policies that counted, port 53 first, added ones too, and survives a recording");
 	RUN(rule_text_matching, "port 53 and destination matching: lists, ranges, sets, prefixes, v6; negations, sports and 5353 are not");
 	RUN(explain_names_the_rule_on_the_path, "each failed finding gets the rule on its path with a fitting verdict: matched, or likely when it names neither port nor server or counted more");

@@ -252,6 +252,48 @@ static void vectored_and_batched(void)
 	strace_import_free(s);
 }
 
+/* strace abbreviates a long mmsg array ("..."): the messages it leaves
+ * out are counted unseen, so that no query waiting on the socket can be
+ * called a timeout on a guess. */
+static void abbreviated_batches_count_what_they_hide(void)
+{
+	static const char *const lines[] = {
+		"10 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 4",
+		"10 connect(4, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"10.0.0.1\")}, 16) = 0",
+		"10 recvmmsg(4, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"one\", iov_len=512}], "
+		"msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=3}, ...], 64, MSG_DONTWAIT, NULL) = 40",
+	};
+	struct strace_import *s = feed(lines, 3);
+
+	CHECK(ngot == 4);
+	CHECK(!strcmp(got[2].syscall, "recvmmsg") && got[2].msg_index == 0 && !got[2].unseen);
+	CHECK(got[3].msg_index == 1 && got[3].unseen == 39 && !got[3].payload_len);
+	strace_import_free(s);
+}
+
+/* A close cut by another thread's socket() that got the same fd at once:
+ * the close ends the socket its fd named when it began, and the new one
+ * lives on. */
+static void a_close_ends_the_socket_it_began_on(void)
+{
+	static const char *const lines[] = {
+		"10 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 5",
+		"10 close(5 <unfinished ...>",
+		"11 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 5",
+		"10 <... close resumed>) = 0",
+		"11 connect(5, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"10.0.0.1\")}, 16) = 0",
+	};
+	struct strace_import *s = feed(lines, 5);
+
+	CHECK(ngot == 4);
+	CHECK(!strcmp(got[0].syscall, "socket") && !strcmp(got[1].syscall, "socket"));
+	CHECK(got[0].sock.id != got[1].sock.id);
+	CHECK(!strcmp(got[2].syscall, "close") && got[2].sock.id == got[0].sock.id &&
+	      (got[2].flags & NST_EV_SOCK_GONE));
+	CHECK(!strcmp(got[3].syscall, "connect") && got[3].sock.id == got[1].sock.id);
+	strace_import_free(s);
+}
+
 static void to_analyzer(const struct nst_event *ev, void *ctx)
 {
 	analyzer_feed(ctx, ev);
@@ -641,6 +683,8 @@ int main(void)
 	    "stage 1 refuses a line its arena has no room for and changes nothing (clock, kept starts)");
 	RUN(stage2_keeps_the_first_process_text,
 	    "stage 2 joins an unprefixed resumed call of the first process itself, without a bad line");
+	RUN(abbreviated_batches_count_what_they_hide, "a recvmmsg array strace abbreviated with ... counts the messages it hides as unseen");
+	RUN(a_close_ends_the_socket_it_began_on, "a close cut by another thread's socket() on the same fd ends the socket it began on; the new one lives on");
 	RUN(vectored_and_batched, "writev, sendmmsg (one event per message) and recvmsg decode with payloads");
 	return UNIT_DONE();
 }
