@@ -48,7 +48,7 @@ nft_rules() {
 		print "}" }'
 }
 
-echo "## Firewall readings at scale"
+echo "### Firewall readings at scale"
 echo
 echo "A namespace of 50,000 REJECT rules, read as nstrace reads it at attach and after detach. \"tool\": the time \`iptables-save -c\` or \`nft -j list ruleset\` takes to print (not nstrace's); \"nstrace\": reading both readings and comparing them (\`build/bench/fwparse\`, the code \`firewall/\` runs on the tools' output), with its peak RSS; \"end to end\": \`nstrace -- /bin/true\` in that namespace. Medians of $runs runs."
 echo

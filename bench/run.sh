@@ -20,5 +20,7 @@ out=bench/RESULTS.md
 	sh bench/launch.sh
 	echo
 	sh bench/soak.sh
+	echo
+	sh bench/firewall.sh
 } >"$out.tmp" && mv "$out.tmp" "$out"
 cat "$out"

@@ -1,16 +1,9 @@
 /* fuzz_capture.c - a recording through the analyzers into the pcapng
  * writer (-w): every DNS message they see becomes a packet, with its
  * interface and comments, into /dev/null. */
-#include "analyzers/analyzer.h"
-#include "import/recording.h"
 #include "model/fwfacts.h"
 #include "output/capture.h"
-#include "fuzz/fuzz.h"
-
-struct ctx {
-	struct rec_reader *r;
-	struct analyzer *a;
-};
+#include "fuzz/fuzz_rec.h"
 
 static struct capture *cap;
 
@@ -26,30 +19,20 @@ static void on_outcome(uint64_t xid, uint32_t rows, void *ctx)
 	capture_outcome(cap, xid, rows);
 }
 
-static void line(const char *p, size_t n, unsigned long lineno, void *ctx)
-{
-	struct ctx *c = ctx;
-	struct nst_event ev;
-
-	(void)lineno;
-	if (rec_read_line(c->r, p, n, &ev) == REC_EVENT)
-		analyzer_feed(c->a, &ev);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct analyzer_opts o = { .dns_timeout_us = 5000000, .on_message = on_message,
 				   .on_outcome = on_outcome };
 	struct containers names = { 0 };
 	struct fw_facts *fw = calloc(1, sizeof(*fw));
-	struct ctx c = { calloc(1, sizeof(struct rec_reader)), NULL };
+	struct fuzz_rec c = { calloc(1, sizeof(struct rec_reader)), NULL };
 
 	cap = capture_open("/dev/null", &names, 1000000);
 	c.a = analyzer_new(&o);
 	if (c.r && c.a && fw && cap) {
 		c.r->names = &names;
 		c.r->fw = fw;
-		fuzz_lines(data, size, line, &c);
+		fuzz_lines(data, size, fuzz_rec_line, &c);
 		analyzer_finish(c.a, c.r->end_ts);
 	}
 	analyzer_free(c.a);

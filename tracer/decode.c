@@ -697,25 +697,30 @@ void exit_rwv(struct decode_ctx *c)
 	decode_emit(c);
 }
 
-/* The close event of socket fd (the event's fd), then the fd is gone. */
-static void close_socket_fd(struct decode_ctx *c, struct msock *sk)
+/* The close event of socket sk, whose closing fd still holds its
+ * reference (SOCK_GONE when no other fd keeps it). */
+static void close_event(struct decode_ctx *c, struct msock *sk)
 {
 	attach_sock(c, sk);
 	if (sk && sk->refs == 1)
-		c->ev->flags |= NST_EV_SOCK_GONE; /* no other fd keeps it */
+		c->ev->flags |= NST_EV_SOCK_GONE;
 	decode_emit(c);
+}
+
+/* The close event of socket fd (the event's fd), then the fd is gone. */
+static void close_socket_fd(struct decode_ctx *c, struct msock *sk)
+{
+	close_event(c, sk);
 	model_close(c->d->m, c->t->p, c->ev->fd);
 }
 
+/* The socket entry_close took, with its fd's reference. */
 void exit_close(struct decode_ctx *c)
 {
 	struct msock *sk = c->tt->closing;
 
 	c->tt->closing = NULL;
-	attach_sock(c, sk);
-	if (sk && sk->refs == 1)
-		c->ev->flags |= NST_EV_SOCK_GONE; /* no other fd keeps it */
-	decode_emit(c);
+	close_event(c, sk);
 	model_sock_release(c->d->m, sk);
 }
 
