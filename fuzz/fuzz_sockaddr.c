@@ -1,6 +1,8 @@
 /* fuzz_sockaddr.c - what the live tracer decodes from a tracee's memory:
  * a sockaddr of any length, and iovec arrays gathered through a reader
- * whose "memory" is the input (lying lengths and addresses included). */
+ * whose "memory" is the input (lying lengths and addresses included); and
+ * the same bytes as the text parsers of model/parse.h read it (an fd's
+ * /proc link, an address, hex). */
 #include <sys/uio.h>
 
 #include "model/parse.h"
@@ -40,5 +42,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(iov, data, niov * sizeof(struct iovec));
 	(void)gather_iov(iov, niov, size ? data[0] * 37u : 0, out, sizeof(out), rd, &m, &unreadable);
 	(void)print_quoted(text, sizeof(text), data, size, 64);
+	/* the same bytes as text: an fd's /proc link, an address, hex */
+	char *str = malloc(size + 1);
+	uint64_t ino;
+	if (str) {
+		memcpy(str, data, size);
+		str[size] = '\0';
+		(void)parse_fd_link(str, &ino);
+		if (parse_addr(str, &a) == 0)
+			print_addr(text, sizeof(text), &a);
+		(void)parse_hex(str, out, sizeof(out));
+		free(str);
+	}
 	return 0;
 }
