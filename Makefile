@@ -27,6 +27,8 @@ PROGS    = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c))
 .PHONY: all asan lib progs units test demo deps clean bench e2e fuzz fuzz-long install uninstall
 # Keep every object (unit-test objects would otherwise be deleted as intermediates).
 .SECONDARY:
+# A recipe that fails leaves no half-written target behind.
+.DELETE_ON_ERROR:
 all: build/nstrace
 asan: build/asan/nstrace
 lib: build/libnstrace.a

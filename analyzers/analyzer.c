@@ -492,7 +492,7 @@ static struct query *new_attempt(struct analyzer *a, const struct nst_event *ev,
 	q->sock = sock_key(ev);
 	chains_add(&a->by_sock, sock_bucket(q->sock), slot_of(a, q));
 	memcpy(q->comm, ev->comm, sizeof(q->comm));
-	q->dockerd = !strcmp(ev->comm, "dockerd");
+	q->dockerd = nst_is_dockerd(ev->comm);
 	q->ts = ev->ts_us;
 	q->tcp = tcp;
 	q->up = *up;

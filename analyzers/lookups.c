@@ -207,7 +207,7 @@ static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint6
 	memset(&f, 0, sizeof(f));
 	f.pid = l->pid;
 	memcpy(f.comm, l->comm, sizeof(f.comm));
-	f.dockerd = !strcmp(l->comm, "dockerd");
+	f.dockerd = nst_is_dockerd(l->comm);
 	f.netns = l->asker; /* where the client asked */
 	f.home = l->home;
 	f.relayed = true;

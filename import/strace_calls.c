@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "model/calls.h"
 #include "model/parse.h"
 
 /* --- argument values ------------------------------------------------------- */
@@ -473,27 +474,29 @@ static void do_io(struct call *c)
 	}
 }
 
-/* The close event of socket sk at fd (SOCK_GONE: its last fd, no answer
- * can follow). */
-static void close_event(struct call *c, struct msock *sk, int fd, bool last)
+/* What the fd rules of model/calls.h ask a log line to emit. */
+static void imp_closed(void *ctx, struct msock *sk, int fd, bool last)
 {
+	struct call *c = ctx;
+
 	ev_init(c);
 	ev_sock(c, sk, fd);
 	if (last)
-		c->ev.flags |= NST_EV_SOCK_GONE;
+		c->ev.flags |= NST_EV_SOCK_GONE; /* its last fd: no answer can follow */
 	emit(c);
 }
 
-/* The close event of a socket fd, then the fd is gone. */
-static void close_fd(struct call *c, int fd)
+static void imp_duped(void *ctx, struct msock *sk, int fd, int newfd)
 {
-	struct mproc *p = c->t->p;
-	struct fd_entry *e = model_fd(p, fd);
+	struct call *c = ctx;
 
-	if (e && e->kind == FD_SOCKET)
-		close_event(c, e->sk, fd, e->sk->refs == 1);
-	model_close(&c->s->m, p, fd); /* close frees the fd whatever it returns */
+	ev_init(c);
+	c->ev.fd2 = newfd;
+	ev_sock(c, sk, fd);
+	emit(c);
 }
+
+#define IMP_OUT(c) (&(struct call_out){ imp_closed, imp_duped, (c) })
 
 static void do_close(struct call *c)
 {
@@ -506,36 +509,28 @@ static void do_close(struct call *c)
 		it->close_begun = false;
 		it->closing = NULL;
 		if (same) { /* its fd left the table as the call began */
-			if (sk)
-				close_event(c, sk, it->close_fd, sk->refs == 1);
-			model_sock_release(&c->s->m, sk);
+			call_close_end(&c->s->m, sk, it->close_fd, IMP_OUT(c));
 			return;
 		}
 		model_sock_release(&c->s->m, sk); /* a start whose end was lost */
 	}
 	if (c->sen == SEN_close) {
 		sock_for(c, A(c, 0), &fd, false); /* a -y note makes it a socket */
-		close_fd(c, fd);
+		call_close(&c->s->m, c->t->p, fd, IMP_OUT(c));
 		return;
 	}
 	/* close_range(lo, hi, flags): one close event per socket fd */
 	bool ok1, ok2;
 	long lo = span_long(A(c, 0), &ok1), hi = c->nargs > 1 ? span_long(A(c, 1), &ok2) : -1;
-	struct mproc *p = c->t->p;
+	unsigned flags = 0;
 
 	if (c->err || !ok1 || c->nargs < 2 || !ok2 || lo < 0)
 		return;
 	if (c->nargs > 2 && has_flag(A(c, 2), "CLOSE_RANGE_UNSHARE"))
-		model_unshare_files(&c->s->m, p);
-	size_t n;
-	int *fds = fdtab_list(p->fds, lo, hi, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (c->nargs > 2 && has_flag(A(c, 2), "CLOSE_RANGE_CLOEXEC"))
-			model_set_cloexec(p, fds[i], true);
-		else
-			close_fd(c, fds[i]);
-	}
-	free(fds);
+		flags |= CLOSE_RANGE_UNSHARE;
+	if (c->nargs > 2 && has_flag(A(c, 2), "CLOSE_RANGE_CLOEXEC"))
+		flags |= CLOSE_RANGE_CLOEXEC;
+	call_close_range(&c->s->m, c->t->p, lo, hi, flags, IMP_OUT(c));
 }
 
 static void do_dup(struct call *c) /* dup, dup2, dup3, fcntl(F_DUPFD*) */
@@ -543,7 +538,6 @@ static void do_dup(struct call *c) /* dup, dup2, dup3, fcntl(F_DUPFD*) */
 	struct fd_note note;
 	int fd = strace_fd(A(c, 0), &note), newfd = (int)c->ret;
 	struct mproc *p = c->t->p;
-	struct fd_entry *e;
 	bool cx;
 
 	if (c->err || c->ret < 0)
@@ -565,14 +559,7 @@ static void do_dup(struct call *c) /* dup, dup2, dup3, fcntl(F_DUPFD*) */
 		int dummy;
 		sock_for(c, A(c, 0), &dummy, false);
 	}
-	model_dup(&c->s->m, p, fd, newfd, cx);
-	e = model_fd(p, newfd);
-	if (e && e->kind == FD_SOCKET) {
-		ev_init(c);
-		c->ev.fd2 = newfd;
-		ev_sock(c, e->sk, fd);
-		emit(c);
-	}
+	call_dup(&c->s->m, p, fd, newfd, cx, IMP_OUT(c));
 }
 
 /* "/var/run/x" is "/run/x": -y prints the resolved path, open() the given one. */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/calls.h"
+
 struct strace_import *strace_import_new(nst_event_sink sink, void *ctx, const char *file)
 {
 	struct strace_import *s = calloc(1, sizeof(*s));
@@ -147,7 +149,7 @@ static void close_begins(struct strace_import *s, struct mthread *t, struct span
 	for (; i < l.n && strace_isdig(l.p[i]) && fd < (1 << 24); i++)
 		fd = fd * 10 + (l.p[i] - '0');
 	model_sock_release(&s->m, it->closing);
-	it->closing = model_close_take(&s->m, t->p, (int)fd);
+	it->closing = call_close_begin(&s->m, t->p, (int)fd);
 	it->close_fd = (int)fd;
 	it->close_begun = true;
 }

@@ -14,8 +14,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define NST_COMM_LEN 16
+
+/* Is the process dockerd, by its comm (or a program's base name)?  The one
+ * test of it: Docker advice goes to dockerd only. */
+static inline bool nst_is_dockerd(const char *comm)
+{
+	return strcmp(comm, "dockerd") == 0;
+}
 #define NST_UNIX_PATH_LEN 108
 #define NST_MAX_SNAPLEN 65536 /* ceiling for -s */
 

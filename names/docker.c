@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "model/containers.h"
+#include "model/event.h"
 
 #define DEFAULT_SOCK "/var/run/docker.sock"
 #define MAX_BODY (16 << 20)
@@ -264,7 +265,7 @@ static int cmdline_api(pid_t pid, struct docker_api *api)
 	args[n] = '\0';
 	/* only a dockerd says where its API is with -H */
 	const char *base = strrchr(args, '/');
-	if (strcmp(base ? base + 1 : args, "dockerd"))
+	if (!nst_is_dockerd(base ? base + 1 : args))
 		return -ENOENT;
 	return dockerd_cmdline_api(args, (size_t)n, api);
 }
@@ -421,8 +422,11 @@ static void proc_pass(struct want *w, size_t n, pid_t *dockerds, int *ndockerd, 
 		if (pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		if (*ndockerd < maxd && read_small(path, buf, sizeof(buf)) > 0 && !strcmp(buf, "dockerd\n"))
-			dockerds[(*ndockerd)++] = pid;
+		if (*ndockerd < maxd && read_small(path, buf, sizeof(buf)) > 0) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (nst_is_dockerd(buf))
+				dockerds[(*ndockerd)++] = pid;
+		}
 		snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
 		if ((len = read_small(path, buf, sizeof(buf))) <= 0 || !cgroup_container_id(buf, (size_t)len, id))
 			continue;

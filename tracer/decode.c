@@ -17,17 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "model/calls.h"
 #include "model/parse.h"
 #include "tracer/netns.h"
 #include "tracer/stack.h"
 #include "tracer/syscalls.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-#ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE (1U << 1)
-#endif
 
 int decode_init(struct decoder *d, struct model *m, nst_event_sink sink, void *ctx,
 		uint32_t snaplen)
@@ -405,7 +399,7 @@ bool entry_close(struct decoder *d, struct mthread *t)
 	struct tthread *tt = tthread_of(t);
 
 	model_sock_release(d->m, tt->closing); /* an exit never seen (detach) */
-	tt->closing = model_close_take(d->m, t->p, (int)tt->entry.args[0]);
+	tt->closing = call_close_begin(d->m, t->p, (int)tt->entry.args[0]);
 	return tt->closing != NULL;
 }
 
@@ -697,22 +691,37 @@ void exit_rwv(struct decode_ctx *c)
 	decode_emit(c);
 }
 
-/* The close event of socket sk, whose closing fd still holds its
- * reference (SOCK_GONE when no other fd keeps it). */
-static void close_event(struct decode_ctx *c, struct msock *sk)
+/* The close event of socket sk at fd, from a rule of model/calls.h: the
+ * event of the call at hand, for fd. */
+struct dec_out {
+	struct decode_ctx *c;
+	struct nst_event proto; /* the call's event, before any of them */
+};
+
+static void dec_closed(void *ctx, struct msock *sk, int fd, bool last)
 {
+	struct dec_out *o = ctx;
+	struct decode_ctx *c = o->c;
+
+	*c->ev = o->proto;
+	c->ev->fd = fd;
 	attach_sock(c, sk);
-	if (sk && sk->refs == 1)
-		c->ev->flags |= NST_EV_SOCK_GONE;
+	if (last)
+		c->ev->flags |= NST_EV_SOCK_GONE; /* no other fd keeps it */
 	decode_emit(c);
 }
 
-/* The close event of socket fd (the event's fd), then the fd is gone. */
-static void close_socket_fd(struct decode_ctx *c, struct msock *sk)
+static void dec_duped(void *ctx, struct msock *sk, int fd, int newfd)
 {
-	close_event(c, sk);
-	model_close(c->d->m, c->t->p, c->ev->fd);
+	struct dec_out *o = ctx;
+
+	(void)fd;
+	o->c->ev->fd2 = newfd;
+	attach_sock(o->c, sk);
+	decode_emit(o->c);
 }
+
+#define DEC_OUT(c) (&(struct call_out){ dec_closed, dec_duped, &(struct dec_out){ (c), *(c)->ev } })
 
 /* The socket entry_close took, with its fd's reference. */
 void exit_close(struct decode_ctx *c)
@@ -720,29 +729,14 @@ void exit_close(struct decode_ctx *c)
 	struct msock *sk = c->tt->closing;
 
 	c->tt->closing = NULL;
-	close_event(c, sk);
-	model_sock_release(c->d->m, sk);
-}
-
-static void note_dup(struct decode_ctx *c, int oldfd, int newfd, bool cloexec)
-{
-	struct mproc *p = c->t->p;
-	struct fd_entry *e = model_fd(p, oldfd);
-	bool was_sock = e && e->kind == FD_SOCKET;
-
-	model_dup(c->d->m, p, oldfd, newfd, cloexec);
-	if (was_sock) {
-		c->ev->fd2 = newfd;
-		attach_sock(c, model_fd(p, newfd)->sk);
-		decode_emit(c);
-	}
+	call_close_end(c->d->m, sk, c->ev->fd, DEC_OUT(c));
 }
 
 void exit_dup(struct decode_ctx *c)
 {
 	if (c->ret < 0)
 		return;
-	note_dup(c, (int)c->a[0], (int)c->ret, new_fd_cloexec(c));
+	call_dup(c->d->m, c->t->p, (int)c->a[0], (int)c->ret, new_fd_cloexec(c), DEC_OUT(c));
 }
 
 void exit_fcntl(struct decode_ctx *c)
@@ -756,39 +750,16 @@ void exit_fcntl(struct decode_ctx *c)
 		model_set_cloexec(c->t->p, (int)c->a[0], (c->a[2] & FD_CLOEXEC) != 0);
 		return;
 	}
-	note_dup(c, (int)c->a[0], (int)c->ret, cmd == F_DUPFD_CLOEXEC);
+	call_dup(c->d->m, c->t->p, (int)c->a[0], (int)c->ret, cmd == F_DUPFD_CLOEXEC, DEC_OUT(c));
 }
 
 /* One close event per socket fd closed, as if each were a close(). */
 void exit_close_range(struct decode_ctx *c)
 {
-	unsigned lo = (unsigned)c->a[0], hi = (unsigned)c->a[1];
-	struct mproc *p = c->t->p;
-	struct nst_event proto = *c->ev;
-	size_t n;
-	int *fds;
-
 	if (c->ret < 0)
 		return;
-	if (c->a[2] & CLOSE_RANGE_UNSHARE)
-		model_unshare_files(c->d->m, p);
-	fds = fdtab_list(p->fds, lo, hi, &n); /* rare: allocating here is fine */
-	for (size_t i = 0; i < n; i++) {
-		int fd = fds[i];
-		struct fd_entry *e = model_fd(p, fd);
-		if (!e)
-			continue;
-		if (c->a[2] & CLOSE_RANGE_CLOEXEC) {
-			e->cloexec = 1;
-		} else if (e->kind == FD_SOCKET) {
-			*c->ev = proto;
-			c->ev->fd = (int)fd;
-			close_socket_fd(c, e->sk);
-		} else {
-			model_close(c->d->m, p, (int)fd);
-		}
-	}
-	free(fds);
+	call_close_range(c->d->m, c->t->p, (long)(unsigned)c->a[0], (long)(unsigned)c->a[1],
+			 (unsigned)c->a[2], DEC_OUT(c));
 }
 
 /* --- dispatch ------------------------------------------------------------- */
