@@ -8,8 +8,9 @@
  * outputs print any finding from its row.  Adding a finding is adding a row
  * and its functions.
  *
- * A finding is aggregated by (row, pid, socket netns, upstream, result,
- * rcode, tid); repeats bump its count and its first/last times. */
+ * A finding is aggregated by (row, pid, socket netns, asking netns,
+ * upstream, result, rcode, tid, client rcode); repeats bump its count and
+ * its first/last times. */
 #ifndef NST_FINDINGS_H
 #define NST_FINDINGS_H
 

@@ -110,8 +110,9 @@ void fdtab_unref(struct sockpool *sp, struct fdtab *t);
  * stays valid until the next change to the table. */
 struct fd_entry *fdtab_get(struct fdtab *t, int fd);
 /* The fds in [lo, hi] that are not FD_UNKNOWN, ascending, in a malloc'd
- * array the caller frees (NULL with *n = 0 when there are none, or on
- * ENOMEM).  For close_range: collect, then change the table. */
+ * array the caller frees (NULL with *n = 0 when there are none).  On
+ * ENOMEM the list is NULL, or lacks the sparse fds (FDTAB_DENSE and
+ * above).  For close_range: collect, then change the table. */
 int *fdtab_list(const struct fdtab *t, long lo, long hi, size_t *n);
 /* Set fd (closing what it was); takes a reference on sk.  -EINVAL for a
  * bad fd, -ENOMEM. */
