@@ -201,7 +201,7 @@ static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 	for (size_t i = 0; i < a->nrows; i++) {
 		struct upstream_row *r = &a->rows[i];
 		if (ns_ref_same(&r->netns, &q->netns) && ns_ref_same(&r->asker, &q->asker) &&
-		    !strcmp(r->upstream, q->upstream) && !strcmp(r->proto, q->tcp ? "tcp" : "udp"))
+		    !strcmp(r->upstream, q->upstream) && r->proto == (q->tcp ? PROTO_TCP : PROTO_UDP))
 			return r;
 	}
 	if (a->nrows == MAX_ROWS)
@@ -210,7 +210,7 @@ static struct upstream_row *row_for(struct analyzer *a, const struct query *q)
 	r->netns = q->netns;
 	r->asker = q->asker;
 	str_copy(r->upstream, sizeof(r->upstream), q->upstream);
-	str_copy(r->proto, sizeof(r->proto), q->tcp ? "tcp" : "udp");
+	r->proto = q->tcp ? PROTO_TCP : PROTO_UDP;
 	return r;
 }
 
@@ -296,7 +296,7 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	f.netns = q->netns;
 	f.home = q->home;
 	str_copy(f.upstream, sizeof(f.upstream), q->upstream);
-	str_copy(f.proto, sizeof(f.proto), q->tcp ? "tcp" : "udp");
+	f.proto = q->tcp ? PROTO_TCP : PROTO_UDP;
 	f.result = res;
 	f.rcode = rcode;
 	str_copy(f.ex_qname, sizeof(f.ex_qname), q->qname);
@@ -315,7 +315,7 @@ static void resolve(struct analyzer *a, struct query *q, enum dns_result res, in
 	f.xid = q->xid;
 	findings_offer(a->fs, SUBJECT_QUERY, &f);
 	if (q->lookup >= 0)
-		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, f.proto, res, ts);
+		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, dns_proto_name(f.proto), res, ts);
 	slot_release(a, q);
 }
 

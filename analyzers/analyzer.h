@@ -55,7 +55,8 @@ struct analyzer_opts {
  * program's own queries).  A connect that failed counts as an attempt. */
 struct upstream_row {
 	struct ns_ref asker, netns;
-	char upstream[64], proto[4];
+	char upstream[64];
+	enum dns_proto proto;
 	unsigned long queries, answered, refused, unreachable, timeout, pending, blocked;
 	struct samples lat;
 };

@@ -149,6 +149,11 @@ const char *severity_name(enum severity s)
 	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
 }
 
+const char *dns_proto_name(enum dns_proto p)
+{
+	return p == PROTO_TCP ? "tcp" : "udp";
+}
+
 const char *result_name(enum dns_result r)
 {
 	static const char *const names[RES_COUNT] = {
@@ -376,7 +381,7 @@ static void msg_foreign(const struct finding *f, const struct containers *names,
 		 "back, so the query leaves from %s namespace with %s source address. The host's "
 		 "forwarding firewall rules (%s) apply to it, not the rules for the host's own "
 		 "traffic: DNS that works from the host proves nothing about this path. Result: %s.",
-		 w, f->upstream, f->proto, ns, home, whose, whose, whose,
+		 w, f->upstream, dns_proto_name(f->proto), ns, home, whose, whose, whose,
 		 f->dockerd ? "FORWARD, DOCKER-USER" : "FORWARD", result_name(f->result));
 }
 
@@ -791,24 +796,26 @@ static void fix_stuck(const struct finding *f, char *buf, size_t n)
 }
 
 const struct finding_row finding_rows[FIND_COUNT] = {
-	[FIND_DNS_FOREIGN_NETNS] = { "dns-foreign-netns", SUBJECT_QUERY, false,
+	/* name, subject, rcode in key, a firewall rule can explain it,
+	 * when, severity, message, fix */
+	[FIND_DNS_FOREIGN_NETNS] = { "dns-foreign-netns", SUBJECT_QUERY, false, false,
 		when_foreign, sev_foreign, msg_foreign, fix_foreign },
 	[FIND_DNS_LOOPBACK_UPSTREAM_FOREIGN_NETNS] = { "dns-loopback-upstream-foreign-netns",
-		SUBJECT_QUERY, false, when_loopback, sev_error, msg_loopback, fix_loopback },
-	[FIND_DNS_UPSTREAM_REFUSED] = { "dns-upstream-refused", SUBJECT_QUERY, false,
+		SUBJECT_QUERY, false, false, when_loopback, sev_error, msg_loopback, fix_loopback },
+	[FIND_DNS_UPSTREAM_REFUSED] = { "dns-upstream-refused", SUBJECT_QUERY, false, true,
 		when_refused, sev_error, msg_refused, fix_refused },
-	[FIND_DNS_UPSTREAM_UNREACHABLE] = { "dns-upstream-unreachable", SUBJECT_QUERY, false,
+	[FIND_DNS_UPSTREAM_UNREACHABLE] = { "dns-upstream-unreachable", SUBJECT_QUERY, false, true,
 		when_unreachable, sev_error, msg_refused, fix_unreachable },
-	[FIND_DNS_UPSTREAM_BLOCKED] = { "dns-upstream-blocked", SUBJECT_QUERY, false,
+	[FIND_DNS_UPSTREAM_BLOCKED] = { "dns-upstream-blocked", SUBJECT_QUERY, false, true,
 		when_blocked, sev_error, msg_blocked, fix_blocked },
-	[FIND_DNS_UPSTREAM_TIMEOUT] = { "dns-upstream-timeout", SUBJECT_QUERY, false,
+	[FIND_DNS_UPSTREAM_TIMEOUT] = { "dns-upstream-timeout", SUBJECT_QUERY, false, true,
 		when_timeout, sev_error, msg_timeout, fix_timeout },
-	[FIND_DNS_ERROR_RCODE] = { "dns-error-rcode", SUBJECT_QUERY, true,
+	[FIND_DNS_ERROR_RCODE] = { "dns-error-rcode", SUBJECT_QUERY, true, false,
 		when_rcode, sev_rcode, msg_rcode, fix_rcode },
-	[FIND_DNS_LOOKUP_FAILED] = { "dns-lookup-failed", SUBJECT_LOOKUP, false,
+	[FIND_DNS_LOOKUP_FAILED] = { "dns-lookup-failed", SUBJECT_LOOKUP, false, false,
 		when_lookup_failed, sev_error, msg_lookup_failed, fix_lookup_failed },
-	[FIND_DNS_ANSWERED_BY_RESOLVER] = { "dns-answered-by-resolver", SUBJECT_LOOKUP, false,
+	[FIND_DNS_ANSWERED_BY_RESOLVER] = { "dns-answered-by-resolver", SUBJECT_LOOKUP, false, false,
 		when_by_resolver, sev_error, msg_by_resolver, fix_by_resolver },
-	[FIND_NETNS_THREAD_STUCK] = { "netns-thread-stuck", SUBJECT_THREAD, false,
+	[FIND_NETNS_THREAD_STUCK] = { "netns-thread-stuck", SUBJECT_THREAD, false, false,
 		when_stuck, sev_warning, msg_stuck, fix_stuck },
 };

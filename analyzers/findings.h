@@ -38,6 +38,9 @@ enum dns_result {
 	RES_COUNT
 };
 
+/* What DNS went over: UDP, or TCP (its 2-byte length prefixes). */
+enum dns_proto { PROTO_UDP, PROTO_TCP };
+
 /* The netns an attempt left from, as seen from the lookup it served. */
 enum dns_path {
 	PATH_SELF,      /* no relayed lookup: a program's own query */
@@ -111,7 +114,7 @@ struct finding {
 	struct ns_ref asker; /* the asking client's netns (relayed only) */
 	enum dns_path path;
 	char upstream[64];
-	char proto[4];
+	enum dns_proto proto;
 	enum dns_result result;
 	int rcode;           /* -1 when no answer, or not in the row's key */
 	char ex_qname[256];
@@ -139,6 +142,8 @@ struct finding_row {
 	const char *name; /* "dns-foreign-netns" */
 	enum finding_subject subject;
 	bool rcode_in_key; /* the rcode is the finding: one per rcode */
+	bool fw_explains;  /* a firewall rule on the query's path can cause this
+	                      result (analyzers/firewall.c names it) */
 	bool (*when)(const struct finding *f);
 	enum severity (*severity)(const struct finding *f);
 	/* Plain language, from the finding's own fields; names may be NULL. */
@@ -197,6 +202,8 @@ bool ns_ref_is(const struct ns_ref *r, const struct nst_ns *ns);
 
 const char *severity_name(enum severity s);
 const char *result_name(enum dns_result r);
+/* "udp", "tcp". */
+const char *dns_proto_name(enum dns_proto p);
 /* "container" (the asking container's netns), "resolver" (its own), ... */
 const char *path_name(enum dns_path p);
 /* "net:[X] (/run/docker/netns/Y) of container web (abc, 172.18.0.2)" */

@@ -4,12 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool failed_row(const struct finding *f)
-{
-	return f->id == FIND_DNS_UPSTREAM_REFUSED || f->id == FIND_DNS_UPSTREAM_UNREACHABLE ||
-	       f->id == FIND_DNS_UPSTREAM_BLOCKED || f->id == FIND_DNS_UPSTREAM_TIMEOUT;
-}
-
 /* The hooks the query's packets met in the traced process's own netns:
  * its output path, or (from a container's netns) the host's forwarding
  * path.  0 when that netns was not read (EPERM from a container's own
@@ -43,10 +37,10 @@ static int fit(const struct finding *f, const struct fw_grown *g)
 	char ip[64];
 	bool v6 = f->upstream[0] == '[';
 
-	if (!failed_row(f) || !(g->hooks & path_hooks(f)) || !verdict_fits(f, g->verdict))
+	if (!finding_row(f)->fw_explains || !(g->hooks & path_hooks(f)) || !verdict_fits(f, g->verdict))
 		return 0;
 	finding_upstream_ip(f, ip, sizeof(ip));
-	if ((v6 && !strcmp(g->tool, "iptables")) || (!v6 && !strcmp(g->tool, "ip6tables")))
+	if ((v6 && g->tool == FW_IPTABLES) || (!v6 && g->tool == FW_IP6TABLES))
 		return 0;
 	return fw_rule_port53(g->rule) || fw_rule_daddr(g->rule, ip) ? 2 : 1;
 }

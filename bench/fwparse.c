@@ -32,7 +32,7 @@ static int read_file(const char *path, enum fw_format fmt, struct fw_ruleset *s)
 		perror(path);
 		return -1;
 	}
-	fw_reader_init(&rd, s, fmt, fmt == FW_NFT_JSON ? "nft" : "iptables", err, sizeof(err));
+	fw_reader_init(&rd, s, fmt, fmt == FW_NFT_JSON ? FW_NFT : FW_IPTABLES, err, sizeof(err));
 	while (!rc && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		rc = fw_reader_feed(&rd, buf, n);
 	if (!rc)

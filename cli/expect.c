@@ -23,7 +23,7 @@ static void finding_fields(const struct finding *f, const struct containers *nam
 	v[1] = severity_name(f->sev);
 	v[2] = query ? result_name(f->result) : NULL;
 	v[3] = query ? f->upstream : NULL;
-	v[4] = query ? f->proto : NULL;
+	v[4] = query ? dns_proto_name(f->proto) : NULL;
 	v[5] = f->netns.path[0] ? f->netns.path : NULL;
 	v[6] = f->ex_qname[0] ? f->ex_qname : NULL;
 	v[7] = f->ex_qname[0] ? dns_type_str(f->ex_qtype, qt, 16) : NULL;

@@ -32,9 +32,9 @@ static uint32_t fnv(uint32_t h, const char *p, size_t n)
 	return h;
 }
 
-static uint32_t chain_hash(const char *tool, const char *table, const char *chain)
+static uint32_t chain_hash(enum fw_tool tool, const char *table, const char *chain)
 {
-	uint32_t h = fnv(2166136261u, tool, strlen(tool) + 1);
+	uint32_t h = (2166136261u ^ (uint8_t)tool) * 16777619u;
 
 	h = fnv(h, table, strlen(table) + 1);
 	return fnv(h, chain, strlen(chain) + 1);
@@ -115,20 +115,20 @@ static void cut(char *dst, size_t n, const char *src, size_t len)
 	dst[l] = '\0';
 }
 
-static struct fw_chain *chain_find(const struct fw_ruleset *s, const char *tool, const char *table,
+static struct fw_chain *chain_find(const struct fw_ruleset *s, enum fw_tool tool, const char *table,
 				   const char *chain)
 {
 	uint32_t h = chain_hash(tool, table, chain);
 
 	for (size_t i = ix_find(&s->chains, h, h); i != IX_NONE; i = ix_find(&s->chains, h, i + 1)) {
 		struct fw_chain *c = &s->c[ix_val(&s->chains, i) - 1];
-		if (!strcmp(c->chain, chain) && !strcmp(c->table, table) && !strcmp(c->tool, tool))
+		if (c->tool == tool && !strcmp(c->chain, chain) && !strcmp(c->table, table))
 			return c;
 	}
 	return NULL;
 }
 
-static struct fw_chain *chain_add(struct fw_ruleset *s, const char *tool, const char *table,
+static struct fw_chain *chain_add(struct fw_ruleset *s, enum fw_tool tool, const char *table,
 				  const char *chain, unsigned hook)
 {
 	struct fw_chain *c = chain_find(s, tool, table, chain);
@@ -155,7 +155,7 @@ static struct fw_chain *chain_add(struct fw_ruleset *s, const char *tool, const 
 	}
 	c = &s->c[s->nc++];
 	memset(c, 0, sizeof(*c));
-	cut(c->tool, sizeof(c->tool), tool, strlen(tool));
+	c->tool = tool;
 	cut(c->table, sizeof(c->table), table, strlen(table));
 	cut(c->chain, sizeof(c->chain), chain, strlen(chain));
 	c->hash = chain_hash(c->tool, c->table, c->chain);
@@ -485,7 +485,7 @@ static void nft_stmt(struct fw_ruleset *s, struct fw_rule *r, const char *table,
 		sb_put(sb, "counter");
 	} else if (!strcmp(key, "jump") || !strcmp(key, "goto")) {
 		const char *t = jstr(v, "target");
-		const struct fw_chain *to = t ? chain_add(s, "nft", table, t, 0) : NULL;
+		const struct fw_chain *to = t ? chain_add(s, FW_NFT, table, t, 0) : NULL;
 		if (to)
 			r->target = (uint32_t)(to - s->c) + 1;
 		sb_put(sb, "%s %s", key, t ? t : "?");
@@ -526,10 +526,10 @@ static int nft_item(struct fw_reader *rd, const json_t *item)
 	snprintf(table, sizeof(table), "%s %s", fam, tab);
 	if (c) {
 		if ((cname = jstr(c, "name")))
-			chain_add(s, "nft", table, cname, nft_hook(jstr(c, "hook")));
+			chain_add(s, FW_NFT, table, cname, nft_hook(jstr(c, "hook")));
 		return 0;
 	}
-	if (!(cname = jstr(ru, "chain")) || !(ch = chain_add(s, "nft", table, cname, 0)))
+	if (!(cname = jstr(ru, "chain")) || !(ch = chain_add(s, FW_NFT, table, cname, 0)))
 		return 0;
 	/* the text first, so that the rule is made with it: a scratch rule
 	 * takes the verdict, target and counter on the way */
@@ -540,7 +540,7 @@ static int nft_item(struct fw_reader *rd, const json_t *item)
 	while (sb.k && text[sb.k - 1] == ' ')
 		text[--sb.k] = '\0';
 	/* chain_add above may have moved the chains: find ch again */
-	if (!(ch = chain_find(s, "nft", table, cname)) || !(r = new_rule(s, ch, text, sb.k)))
+	if (!(ch = chain_find(s, FW_NFT, table, cname)) || !(r = new_rule(s, ch, text, sb.k)))
 		return 0;
 	r->verdict = t.verdict;
 	r->target = t.target;
@@ -652,12 +652,12 @@ static int nft_feed(struct fw_reader *rd, const char *buf, size_t len)
 /* --- the reader ------------------------------------------------------------------- */
 
 void fw_reader_init(struct fw_reader *rd, struct fw_ruleset *s, enum fw_format format,
-		    const char *tool, char *err, size_t errlen)
+		    enum fw_tool tool, char *err, size_t errlen)
 {
 	memset(rd, 0, sizeof(*rd));
 	rd->s = s;
 	rd->format = format;
-	cut(rd->tool, sizeof(rd->tool), tool, strlen(tool));
+	rd->tool = tool;
 	rd->err = err;
 	rd->errlen = errlen;
 	if (format == FW_NFT_JSON)
@@ -716,7 +716,7 @@ void fw_reader_free(struct fw_reader *rd)
 	rd->plen = rd->pcap = 0;
 }
 
-static int parse_all(struct fw_ruleset *s, enum fw_format format, const char *tool,
+static int parse_all(struct fw_ruleset *s, enum fw_format format, enum fw_tool tool,
 		     const char *text, size_t len, char *err, size_t errlen)
 {
 	struct fw_reader rd;
@@ -730,7 +730,7 @@ static int parse_all(struct fw_ruleset *s, enum fw_format format, const char *to
 	return rc;
 }
 
-int fw_parse_iptables_save(struct fw_ruleset *s, const char *tool, const char *text, size_t len,
+int fw_parse_iptables_save(struct fw_ruleset *s, enum fw_tool tool, const char *text, size_t len,
 			   char *err, size_t errlen)
 {
 	return parse_all(s, FW_IPTABLES_SAVE, tool, text, len, err, errlen);
@@ -739,7 +739,7 @@ int fw_parse_iptables_save(struct fw_ruleset *s, const char *tool, const char *t
 int fw_parse_nft_json(struct fw_ruleset *s, const char *text, size_t len, char *err,
 		      size_t errlen)
 {
-	return parse_all(s, FW_NFT_JSON, "nft", text, len, err, errlen);
+	return parse_all(s, FW_NFT_JSON, FW_NFT, text, len, err, errlen);
 }
 
 /* --- marks ----------------------------------------------------------------------- */
@@ -815,7 +815,7 @@ static bool same(const struct fw_ruleset *os, const struct fw_rule *o, const str
 	const struct fw_chain *oc = fw_chain_of(os, o), *rc = fw_chain_of(rs, r);
 
 	return o->nth == r->nth && o->policy == r->policy && !strcmp(oc->chain, rc->chain) &&
-	       !strcmp(oc->table, rc->table) && !strcmp(oc->tool, rc->tool) &&
+	       !strcmp(oc->table, rc->table) && oc->tool == rc->tool &&
 	       !strcmp(fw_text(os, o), fw_text(rs, r));
 }
 
@@ -832,7 +832,7 @@ static void grown_add(const struct fw_ruleset *after, const struct fw_rule *r, u
 	g = &out->g[out->n++];
 	memset(g, 0, sizeof(*g));
 	g->netns = ino;
-	snprintf(g->tool, sizeof(g->tool), "%s", c->tool);
+	g->tool = c->tool;
 	snprintf(g->table, sizeof(g->table), "%s", c->table);
 	snprintf(g->chain, sizeof(g->chain), "%s", c->chain);
 	snprintf(g->rule, sizeof(g->rule), "%s", fw_text(after, r));

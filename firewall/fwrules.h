@@ -37,7 +37,8 @@ struct fw_rule {
 };
 
 struct fw_chain {
-	char tool[12], table[32], chain[64];
+	enum fw_tool tool;
+	char table[32], chain[64];
 	uint32_t hash;            /* of tool, table and chain */
 	unsigned hook;            /* FW_HOOK_* of a base chain, else 0 */
 	unsigned reach;           /* hooks it is reached from */
@@ -73,9 +74,9 @@ static inline const struct fw_chain *fw_chain_of(const struct fw_ruleset *s, con
 	return &s->c[r->chain];
 }
 
-/* Append what one `iptables-save -c` (tool "iptables" or "ip6tables")
+/* Append what one `iptables-save -c` (tool FW_IPTABLES or FW_IP6TABLES)
  * printed.  0, -ENOMEM, or -EINVAL with err naming the line and cause. */
-int fw_parse_iptables_save(struct fw_ruleset *s, const char *tool, const char *text, size_t len,
+int fw_parse_iptables_save(struct fw_ruleset *s, enum fw_tool tool, const char *text, size_t len,
 			   char *err, size_t errlen);
 
 /* Append the rules of `nft -j list ruleset` that have a counter, leaving
@@ -97,7 +98,7 @@ enum fw_format { FW_IPTABLES_SAVE, FW_NFT_JSON };
 struct fw_reader {
 	struct fw_ruleset *s;
 	enum fw_format format;
-	char tool[12];
+	enum fw_tool tool;
 	char table[32];           /* iptables-save: the current *table */
 	unsigned line;            /* lines seen so far */
 	int rc;                   /* the first error, else 0 */
@@ -112,7 +113,7 @@ struct fw_reader {
 	size_t klen;
 };
 void fw_reader_init(struct fw_reader *rd, struct fw_ruleset *s, enum fw_format format,
-		    const char *tool, char *err, size_t errlen);
+		    enum fw_tool tool, char *err, size_t errlen);
 int fw_reader_feed(struct fw_reader *rd, const char *buf, size_t len);
 int fw_reader_end(struct fw_reader *rd);
 void fw_reader_free(struct fw_reader *rd);

@@ -118,7 +118,7 @@ static int run(int nsfd, char *const argv[], feed_fn feed, void *ctx)
 /* A tool's reading into s: the reader fed as the tool prints, then ended;
  * nothing of it stays when the tool or the reader fails.  err gets the
  * reader's complaint. */
-static int read_tool(int nsfd, char *const argv[], enum fw_format format, const char *tool,
+static int read_tool(int nsfd, char *const argv[], enum fw_format format, enum fw_tool tool,
 		     struct fw_ruleset *s, char *err, size_t errlen)
 {
 	struct fw_mark mark = fw_ruleset_mark(s);
@@ -173,12 +173,12 @@ static int read_nft(int nsfd, struct fw_ruleset *s, char *err, size_t errlen)
 			if (!strcmp(line, "?") || fw_iptables_nft_table(line, name))
 				continue; /* iptables-save reads those; nft knows no "?" */
 			char *argv[] = { "nft", "-j", "list", "table", line, name, NULL };
-			rc = read_tool(nsfd, argv, FW_NFT_JSON, "nft", s, err, errlen);
+			rc = read_tool(nsfd, argv, FW_NFT_JSON, FW_NFT, s, err, errlen);
 		}
 		if (rc < 0) /* all of nft's reading, or none: a table missing from one reading would look new in the other */
 			fw_ruleset_rollback(s, mark);
 	} else {
-		rc = read_tool(nsfd, all, FW_NFT_JSON, "nft", s, err, errlen);
+		rc = read_tool(nsfd, all, FW_NFT_JSON, FW_NFT, s, err, errlen);
 	}
 	free(t);
 	return rc;
@@ -188,17 +188,17 @@ int fw_read(int nsfd, struct fw_ruleset *s, char *why, size_t n)
 {
 	static const struct {
 		const char *argv[5];
-		const char *tool;
+		enum fw_tool tool;
 	} tools[] = {
-		{ { "iptables-save", "-c", NULL }, "iptables" },
-		{ { "ip6tables-save", "-c", NULL }, "ip6tables" },
-		{ { "nft", NULL }, "nft" },
+		{ { "iptables-save", "-c", NULL }, FW_IPTABLES },
+		{ { "ip6tables-save", "-c", NULL }, FW_IP6TABLES },
+		{ { "nft", NULL }, FW_NFT },
 	};
 	int read_any = 0, last = -ENOENT;
 
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
 		char err[160] = "";
-		int rc = !strcmp(tools[i].tool, "nft")
+		int rc = tools[i].tool == FW_NFT
 				 ? read_nft(nsfd, s, err, sizeof(err))
 				 : read_tool(nsfd, (char *const *)tools[i].argv, FW_IPTABLES_SAVE, tools[i].tool, s,
 					     err, sizeof(err));

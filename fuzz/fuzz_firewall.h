@@ -15,7 +15,7 @@ static inline void fuzz_fw(const uint8_t *data, size_t size, enum fw_format form
 	struct fw_reader rd;
 	char err[160];
 	size_t step = size ? (size_t)data[0] % 61 + 1 : 1;
-	const char *tool = format == FW_NFT_JSON ? "nft" : "iptables";
+	enum fw_tool tool = format == FW_NFT_JSON ? FW_NFT : FW_IPTABLES;
 
 	if (!f)
 		return;

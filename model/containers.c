@@ -49,6 +49,20 @@ const struct container *containers_find(const struct containers *t, uint64_t ino
 	return find_mut(t, ino, path);
 }
 
+const char *ct_kind_name(enum ct_kind k)
+{
+	return k == CT_SANDBOX ? "sandbox" : k == CT_NETNS ? "netns" : "docker";
+}
+
+enum ct_kind ct_kind_from_name(const char *name)
+{
+	if (name && !strcmp(name, "sandbox"))
+		return CT_SANDBOX;
+	if (name && !strcmp(name, "netns"))
+		return CT_NETNS;
+	return CT_DOCKER;
+}
+
 json_t *containers_to_json(const struct containers *t)
 {
 	json_t *a = json_array();
@@ -58,7 +72,7 @@ json_t *containers_to_json(const struct containers *t)
 		json_t *o = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}",
 			"netns_inode", c->netns_ino ? json_integer((json_int_t)c->netns_ino) : json_null(),
 			"netns_path", c->netns_path, "name", c->name, "id", c->id, "ip", c->ip,
-			"kind", c->kind);
+			"kind", ct_kind_name(c->kind));
 		if (o && c->internal)
 			json_object_set_new(o, "internal", json_true());
 		json_array_append_new(a, o);
@@ -90,7 +104,7 @@ int containers_from_json(struct containers *t, const json_t *arr)
 		copy_str(c.name, sizeof(c.name), json_object_get(o, "name"));
 		copy_str(c.id, sizeof(c.id), json_object_get(o, "id"));
 		copy_str(c.ip, sizeof(c.ip), json_object_get(o, "ip"));
-		copy_str(c.kind, sizeof(c.kind), json_object_get(o, "kind"));
+		c.kind = ct_kind_from_name(json_string_value(json_object_get(o, "kind")));
 		c.internal = json_is_true(json_object_get(o, "internal"));
 		if (c.name[0] && (c.netns_ino || c.netns_path[0])) {
 			containers_add(t, &c);
@@ -102,9 +116,9 @@ int containers_from_json(struct containers *t, const json_t *arr)
 
 void container_text(const struct container *c, char *buf, size_t n)
 {
-	if (!strcmp(c->kind, "netns"))
+	if (c->kind == CT_NETNS)
 		snprintf(buf, n, "ip netns %s", c->name);
-	else if (!strcmp(c->kind, "sandbox"))
+	else if (c->kind == CT_SANDBOX)
 		snprintf(buf, n, "docker sandbox %s", c->name);
 	else if (c->ip[0])
 		snprintf(buf, n, "container %s (%s, %s)", c->name, c->id, c->ip);
@@ -115,5 +129,5 @@ void container_text(const struct container *c, char *buf, size_t n)
 json_t *container_json(const struct container *c)
 {
 	return json_pack("{s:s, s:s, s:s, s:s}", "name", c->name, "id", c->id, "ip", c->ip,
-			 "kind", c->kind[0] ? c->kind : "docker");
+			 "kind", ct_kind_name(c->kind));
 }

@@ -12,14 +12,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* What named a netns.  A kind a recording does not give is a Docker
+ * container's: older recordings named only those (one meaning of unknown,
+ * for every output). */
+enum ct_kind {
+	CT_DOCKER,  /* a container the Docker API named */
+	CT_SANDBOX, /* a /run/docker/netns id, without the API */
+	CT_NETNS,   /* an ip-netns name (/run/netns/NAME) */
+};
+
 struct container {
 	uint64_t netns_ino; /* 0 when unknown */
 	char netns_path[128];
 	char name[64];
 	char id[16];  /* short id */
 	char ip[48];  /* on its first network, "" when none */
-	char kind[8]; /* "docker", "sandbox" (a /run/docker/netns id without
-	                 the API), or "netns" for an ip-netns name */
+	enum ct_kind kind;
 	bool internal; /* on an --internal network: dockerd does not forward */
 };
 
@@ -37,6 +45,11 @@ void containers_add(struct containers *t, const struct container *c);
  * is NULL). */
 const struct container *containers_find(const struct containers *t, uint64_t ino,
 					const char *path);
+
+/* "docker", "sandbox", "netns". */
+const char *ct_kind_name(enum ct_kind k);
+/* The kind of that name; CT_DOCKER for any other, or none. */
+enum ct_kind ct_kind_from_name(const char *name);
 
 /* [{"netns_inode":..,"netns_path":..,"name":..,"id":..,"ip":..,"kind":..}] */
 json_t *containers_to_json(const struct containers *t);

@@ -15,6 +15,21 @@ const char *fw_verdict_name(enum fw_verdict v)
 	return (unsigned)v < 4 ? verdicts[v] : "other";
 }
 
+static const char *const tools[] = { "?", "iptables", "ip6tables", "nft" };
+
+const char *fw_tool_name(enum fw_tool t)
+{
+	return (unsigned)t < 4 ? tools[t] : "?";
+}
+
+enum fw_tool fw_tool_from_name(const char *name)
+{
+	for (unsigned i = 1; name && i < 4; i++)
+		if (!strcmp(name, tools[i]))
+			return (enum fw_tool)i;
+	return FW_TOOL_UNKNOWN;
+}
+
 const char *fw_hook_name(unsigned mask)
 {
 	for (unsigned i = 0; i < 5; i++)
@@ -25,10 +40,10 @@ const char *fw_hook_name(unsigned mask)
 
 void fw_rule_text(const struct fw_grown *g, char *buf, size_t n)
 {
-	if (!strcmp(g->tool, "nft"))
+	if (g->tool == FW_NFT)
 		snprintf(buf, n, "nft: %s chain %s: %s", g->table, g->chain, g->rule);
 	else
-		snprintf(buf, n, "%s -t %s %s", g->tool, g->table, g->rule);
+		snprintf(buf, n, "%s -t %s %s", fw_tool_name(g->tool), g->table, g->rule);
 }
 
 /* The next word after p: up to a space, or a whole "{ ... }" set. */
@@ -159,7 +174,7 @@ json_t *fw_facts_to_json(const struct fw_facts *f)
 		const struct fw_grown *g = &f->g[i];
 		json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:I}",
 			"netns_inode", g->netns ? json_integer((json_int_t)g->netns) : json_null(),
-			"tool", g->tool, "table", g->table, "chain", g->chain, "rule", g->rule,
+			"tool", fw_tool_name(g->tool), "table", g->table, "chain", g->chain, "rule", g->rule,
 			"verdict", fw_verdict_name(g->verdict), "policy", g->policy, "added", g->added,
 			"hooks", hooks_json(g->hooks), "packets", (json_int_t)g->packets));
 	}
@@ -192,7 +207,7 @@ int fw_facts_from_json(struct fw_facts *f, const json_t *o)
 			break;
 		g = &f->g[f->n++];
 		g->netns = (uint64_t)json_integer_value(json_object_get(e, "netns_inode"));
-		str(g->tool, sizeof(g->tool), json_object_get(e, "tool"));
+		g->tool = fw_tool_from_name(json_string_value(json_object_get(e, "tool")));
 		str(g->table, sizeof(g->table), json_object_get(e, "table"));
 		str(g->chain, sizeof(g->chain), json_object_get(e, "chain"));
 		str(g->rule, sizeof(g->rule), json_object_get(e, "rule"));

@@ -16,6 +16,9 @@
 
 enum fw_verdict { FW_OTHER, FW_ACCEPT, FW_DROP, FW_REJECT };
 
+/* The tool a reading came from, and so how its rules are written. */
+enum fw_tool { FW_TOOL_UNKNOWN, FW_IPTABLES, FW_IP6TABLES, FW_NFT };
+
 /* The netfilter hooks a chain is reached from (base chains and the chains
  * they jump or go to). */
 enum {
@@ -28,7 +31,7 @@ enum {
 
 struct fw_grown {
 	uint64_t netns;           /* inode of the netns read, 0 unknown */
-	char tool[12];            /* "iptables", "ip6tables" or "nft" */
+	enum fw_tool tool;
 	char table[32], chain[64];
 	char rule[FW_RULE_LEN];   /* as iptables-save / nft print it */
 	enum fw_verdict verdict;
@@ -47,6 +50,10 @@ struct fw_facts {
 };
 
 const char *fw_verdict_name(enum fw_verdict v);
+/* "iptables", "ip6tables", "nft"; "?" for FW_TOOL_UNKNOWN. */
+const char *fw_tool_name(enum fw_tool t);
+/* The tool of that name (a recording's trailer); FW_TOOL_UNKNOWN else. */
+enum fw_tool fw_tool_from_name(const char *name);
 /* "output", "forward", ... for the lowest hook in mask; "" for none. */
 const char *fw_hook_name(unsigned mask);
 

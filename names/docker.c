@@ -175,7 +175,7 @@ int docker_summary_parse(const json_t *e, struct container *ct)
 		return -EINVAL;
 	snprintf(ct->id, sizeof(ct->id), "%.12s", id);
 	snprintf(ct->name, sizeof(ct->name), "%s", name ? name + (name[0] == '/') : ct->id);
-	snprintf(ct->kind, sizeof(ct->kind), "docker");
+	ct->kind = CT_DOCKER;
 	first_ip(e, ct->ip, sizeof(ct->ip));
 	return 0;
 }
@@ -585,7 +585,7 @@ int docker_load(struct containers *t, const struct docker_api *api)
 	return added;
 }
 
-static int scan(struct containers *t, const char *dir, const char *kind)
+static int scan(struct containers *t, const char *dir, enum ct_kind kind)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -607,7 +607,7 @@ static int scan(struct containers *t, const char *dir, const char *kind)
 			continue; /* the API named it already */
 		snprintf(ct.name, sizeof(ct.name), "%.63s", de->d_name);
 		snprintf(ct.id, sizeof(ct.id), "%.12s", de->d_name);
-		snprintf(ct.kind, sizeof(ct.kind), "%s", kind);
+		ct.kind = kind;
 		containers_add(t, &ct);
 		added++;
 	}
@@ -617,5 +617,5 @@ static int scan(struct containers *t, const char *dir, const char *kind)
 
 int netns_names_load(struct containers *t)
 {
-	return scan(t, "/run/netns", "netns") + scan(t, "/run/docker/netns", "sandbox");
+	return scan(t, "/run/netns", CT_NETNS) + scan(t, "/run/docker/netns", CT_SANDBOX);
 }

@@ -46,7 +46,7 @@ static void sb_ns(struct sbuf *b, const struct nst_ns *ns, const struct containe
 	else
 		sb_printf(b, "net:[%llu]", (unsigned long long)ns->ino);
 	/* A Docker container's name; an ip-netns name is in the path already. */
-	if (c && !strcmp(c->kind, "docker"))
+	if (c && c->kind == CT_DOCKER)
 		sb_printf(b, " ctr:%s", text_esc(e, sizeof(e), c->name));
 }
 
@@ -205,7 +205,7 @@ static void jw_ns(struct jw *w, const struct nst_ns *ns, const struct containers
 		jw_key(w, "ip");
 		jw_str(w, c->ip);
 		jw_key(w, "kind");
-		jw_str(w, c->kind[0] ? c->kind : "docker");
+		jw_str(w, ct_kind_name(c->kind));
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);

@@ -58,7 +58,7 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 			char rule[FW_RULE_LEN + 96];
 			fw_rule_text(f->fw[i].g, rule, sizeof(rule));
 			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}",
-				"certainty", f->fw[i].likely ? "likely" : "matched", "tool", f->fw[i].g->tool,
+				"certainty", f->fw[i].likely ? "likely" : "matched", "tool", fw_tool_name(f->fw[i].g->tool),
 				"table", f->fw[i].g->table, "chain", f->fw[i].g->chain,
 				"rule", f->fw[i].g->rule, "command", rule,
 				"packets", (json_int_t)f->fw[i].g->packets, "added", f->fw[i].g->added));
@@ -67,7 +67,7 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 	}
 	if (row->subject == SUBJECT_QUERY) {
 		json_object_set_new(o, "upstream", json_string(f->upstream));
-		json_object_set_new(o, "proto", json_string(f->proto));
+		json_object_set_new(o, "proto", json_string(dns_proto_name(f->proto)));
 		json_object_set_new(o, "result", json_string(result_name(f->result)));
 		json_object_set_new(o, "rcode", f->rcode >= 0
 			? json_string(dns_rcode_str((uint16_t)f->rcode, rc, sizeof(rc))) : json_null());
@@ -99,7 +99,7 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 	fprintf(out, "[%s] %s: %s[%d]", severity_name(f->sev), row->name,
 		text_esc(e, sizeof(e), f->comm), f->pid);
 	if (row->subject == SUBJECT_QUERY)
-		fprintf(out, " %s %s result %s", f->proto, f->upstream, result_name(f->result));
+		fprintf(out, " %s %s result %s", dns_proto_name(f->proto), f->upstream, result_name(f->result));
 	if (row->subject == SUBJECT_LOOKUP) {
 		char got[16];
 		if (f->client_rcode == ASKED_NOTHING)
@@ -213,7 +213,7 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 			continue;
 		json_t *u = json_pack(
 			"{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "upstream", r->upstream,
-			"proto", r->proto, "netns", row_ns_json(&r->netns), "queries", (json_int_t)r->queries,
+			"proto", dns_proto_name(r->proto), "netns", row_ns_json(&r->netns), "queries", (json_int_t)r->queries,
 			"answered", (json_int_t)r->answered, "refused", (json_int_t)r->refused,
 			"unreachable", (json_int_t)r->unreachable, "timeout", (json_int_t)r->timeout,
 			"pending", (json_int_t)r->pending, "latency_ms", lat_json(&r->lat));
@@ -296,7 +296,7 @@ static void short_ns(const struct ns_ref *ns, const struct containers *names, ch
 {
 	const struct container *c = containers_find(names, ns->ino, ns->path);
 
-	if (c && !strcmp(c->kind, "docker"))
+	if (c && c->kind == CT_DOCKER)
 		snprintf(buf, n, "%s", c->name);
 	else if (ns->path[0])
 		snprintf(buf, n, "%s", ns->path);
@@ -385,7 +385,7 @@ static void print_upstreams(FILE *out, const struct analyzer *a, const struct co
 		else
 			snprintf(ns, sizeof(ns), "?");
 		char e[640];
-		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu %7lu", r->proto, r->upstream,
+		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu %7lu", dns_proto_name(r->proto), r->upstream,
 			text_esc(e, sizeof(e), ns),
 			r->queries, r->answered, r->refused + r->unreachable, r->blocked, r->timeout);
 		print_ms(out, &r->lat, 0.5);

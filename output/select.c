@@ -140,8 +140,8 @@ void select_known(const struct select *s, char *buf, size_t n)
 	buf[0] = '\0';
 	for (size_t k = 0; s->names && k < s->names->n && len < n; k++) {
 		const struct container *c = &s->names->v[k];
-		const char *kind = !strcmp(c->kind, "netns") ? " (ip netns)"
-				   : !strcmp(c->kind, "sandbox") ? " (docker sandbox)" : "";
+		const char *kind = c->kind == CT_NETNS ? " (ip netns)"
+				   : c->kind == CT_SANDBOX ? " (docker sandbox)" : "";
 		len += (size_t)snprintf(buf + len, n - len, "%s%s%s", len ? ", " : "", c->name, kind);
 	}
 	for (size_t i = 0; i < s->nseen && len < n; i++) {

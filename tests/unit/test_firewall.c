@@ -99,7 +99,7 @@ static void iptables_save_parses(void)
 	const struct fw_rule *r;
 	char err[160] = "";
 
-	CHECK(fw_parse_iptables_save(&s, "iptables", ipt_before, sizeof(ipt_before) - 1, err, sizeof(err)) == 0);
+	CHECK(fw_parse_iptables_save(&s, FW_IPTABLES, ipt_before, sizeof(ipt_before) - 1, err, sizeof(err)) == 0);
 	fw_reach(&s);
 	r = rule_with(&s, "-A OUTPUT -d 198.51.100.53/32");
 	CHECK(r && r->verdict == FW_REJECT && r->counted && r->packets == 0 &&
@@ -145,9 +145,9 @@ static void bad_input_is_an_error_with_its_line(void)
 	const char bad1[] = "*filter\n:INPUT ACCEPT [0:0]\n[x:y] -A INPUT -j DROP\n";
 	const char bad2[] = "-A INPUT -j DROP\n";
 
-	CHECK(fw_parse_iptables_save(&s, "iptables", bad1, sizeof(bad1) - 1, err, sizeof(err)) == -EINVAL);
+	CHECK(fw_parse_iptables_save(&s, FW_IPTABLES, bad1, sizeof(bad1) - 1, err, sizeof(err)) == -EINVAL);
 	CHECK(strstr(err, "line 3") != NULL);
-	CHECK(fw_parse_iptables_save(&s, "iptables", bad2, sizeof(bad2) - 1, err, sizeof(err)) == -EINVAL);
+	CHECK(fw_parse_iptables_save(&s, FW_IPTABLES, bad2, sizeof(bad2) - 1, err, sizeof(err)) == -EINVAL);
 	CHECK(strstr(err, "line 1") != NULL);
 	CHECK(fw_parse_nft_json(&s, "{\"x\":1}", 7, err, sizeof(err)) == -EINVAL);
 	CHECK(fw_parse_nft_json(&s, "{nope", 5, err, sizeof(err)) == -EINVAL && strstr(err, "line 1"));
@@ -162,7 +162,7 @@ static void bad_input_is_an_error_with_its_line(void)
 		for (int k = 0; k < 1 + round % 8; k++)
 			p[(size_t)rand_r(&seed) % len] = (char)(rand_r(&seed) % 256);
 		if (round % 2)
-			fw_parse_iptables_save(&s, "iptables", p, len, err, sizeof(err));
+			fw_parse_iptables_save(&s, FW_IPTABLES, p, len, err, sizeof(err));
 		else
 			fw_parse_nft_json(&s, p, len, err, sizeof(err));
 		fw_reach(&s);
@@ -202,7 +202,7 @@ static void nft_many_keys_and_long_rules_stay_in_bounds(void)
 	memset(j + k, 'x', 5000);
 	k += 5000;
 	k += (size_t)sprintf(j + k, "\" -m udp --dport 53 -j REJECT --reject-with icmp-port-unreachable\nCOMMIT\n");
-	CHECK(fw_parse_iptables_save(&s, "iptables", j, k, err, sizeof(err)) == 0);
+	CHECK(fw_parse_iptables_save(&s, FW_IPTABLES, j, k, err, sizeof(err)) == 0);
 	r = rule_with(&s, "-A OUTPUT -p udp -m comment");
 	CHECK(r && r->verdict == FW_REJECT && r->packets == 5 && strlen(fw_text(&s, r)) == FW_RULE_LEN - 1);
 	fw_ruleset_free(&s);
@@ -222,11 +222,11 @@ static void fed_in_pieces_reads_the_same(void)
 		size_t len = strlen(src[w]);
 		int ok = 1;
 		CHECK((w ? fw_parse_nft_json(&whole, src[w], len, err, sizeof(err))
-			 : fw_parse_iptables_save(&whole, "iptables", src[w], len, err, sizeof(err))) == 0);
+			 : fw_parse_iptables_save(&whole, FW_IPTABLES, src[w], len, err, sizeof(err))) == 0);
 		for (size_t piece = 1; piece <= 64; piece++) {
 			struct fw_ruleset s = { 0 };
 			struct fw_reader rd;
-			fw_reader_init(&rd, &s, fmt[w], w ? "nft" : "iptables", err, sizeof(err));
+			fw_reader_init(&rd, &s, fmt[w], w ? FW_NFT : FW_IPTABLES, err, sizeof(err));
 			for (size_t i = 0; i < len; i += piece)
 				fw_reader_feed(&rd, src[w] + i, len - i < piece ? len - i : piece);
 			ok &= fw_reader_end(&rd) == 0 && s.n == whole.n && s.nc == whole.nc;
@@ -277,8 +277,8 @@ static void large_rulesets_read_and_compare(void)
 		size_t lb, la;
 		char err[160] = "", *tb = big_save(shapes[sh][0], shapes[sh][1], 0, &lb);
 		char *ta = big_save(shapes[sh][0], shapes[sh][1], 3, &la);
-		CHECK(fw_parse_iptables_save(&b, "iptables", tb, lb, err, sizeof(err)) == 0);
-		CHECK(fw_parse_iptables_save(&a, "iptables", ta, la, err, sizeof(err)) == 0);
+		CHECK(fw_parse_iptables_save(&b, FW_IPTABLES, tb, lb, err, sizeof(err)) == 0);
+		CHECK(fw_parse_iptables_save(&a, FW_IPTABLES, ta, la, err, sizeof(err)) == 0);
 		CHECK(a.n == shapes[sh][0] + shapes[sh][1] + 3 && !a.dropped); /* + OUTPUT's jumps + policies */
 		fw_reach(&b);
 		fw_reach(&a);
@@ -304,15 +304,15 @@ static void rollback_forgets_a_half_reading(void)
 	char err[160];
 	const char more[] = "*filter\n:NEW - [0:0]\n[1:1] -A NEW -j DROP\n[1:1] -A FORWARD -s 172.18.0.0/16 -j DOCKER-FORWARD\n";
 
-	CHECK(fw_parse_iptables_save(&s, "iptables", ipt_before, sizeof(ipt_before) - 1, err, sizeof(err)) == 0);
+	CHECK(fw_parse_iptables_save(&s, FW_IPTABLES, ipt_before, sizeof(ipt_before) - 1, err, sizeof(err)) == 0);
 	size_t n = s.n, nc = s.nc;
 	m = fw_ruleset_mark(&s);
-	fw_parse_iptables_save(&s, "iptables", more, sizeof(more) - 1, err, sizeof(err));
+	fw_parse_iptables_save(&s, FW_IPTABLES, more, sizeof(more) - 1, err, sizeof(err));
 	CHECK(s.n > n);
 	fw_ruleset_rollback(&s, m);
 	CHECK(s.n == n && s.nc == nc && !rule_with(&s, "-A NEW"));
 	/* reading on after the rollback numbers as if the half had never been */
-	CHECK(fw_parse_iptables_save(&s, "iptables", more, sizeof(more) - 1, err, sizeof(err)) == 0);
+	CHECK(fw_parse_iptables_save(&s, FW_IPTABLES, more, sizeof(more) - 1, err, sizeof(err)) == 0);
 	CHECK(rule_with(&s, "-A NEW -j DROP") && rule_with(&s, "-A NEW -j DROP")->nth == 0);
 	fw_ruleset_free(&s);
 }
@@ -386,8 +386,8 @@ static void diff_names_grown_blocking_rules(void)
 	const struct fw_grown *g;
 	char err[160];
 
-	fw_parse_iptables_save(&b, "iptables", ipt_before, sizeof(ipt_before) - 1, err, sizeof(err));
-	fw_parse_iptables_save(&a, "iptables", ipt_after, sizeof(ipt_after) - 1, err, sizeof(err));
+	fw_parse_iptables_save(&b, FW_IPTABLES, ipt_before, sizeof(ipt_before) - 1, err, sizeof(err));
+	fw_parse_iptables_save(&a, FW_IPTABLES, ipt_after, sizeof(ipt_after) - 1, err, sizeof(err));
 	fw_reach(&b);
 	fw_reach(&a);
 	fw_diff(&b, &a, 4026531833ull, f);
@@ -443,13 +443,13 @@ static void rule_text_matching(void)
 
 /* --- naming the rule behind a finding ------------------------------------------- */
 
-static struct fw_grown mkgrown(const char *tool, const char *rule, enum fw_verdict v, unsigned hooks,
+static struct fw_grown mkgrown(enum fw_tool tool, const char *rule, enum fw_verdict v, unsigned hooks,
 			       uint64_t packets)
 {
 	struct fw_grown g;
 
 	memset(&g, 0, sizeof(g));
-	snprintf(g.tool, sizeof(g.tool), "%s", tool);
+	g.tool = tool;
 	snprintf(g.table, sizeof(g.table), "filter");
 	snprintf(g.rule, sizeof(g.rule), "%s", rule);
 	g.verdict = v;
@@ -474,7 +474,7 @@ static const struct finding *offer(struct findings *fs, enum dns_result res, boo
 	f.path = path;
 	f.netns.ino = foreign ? 4026532281ull : 4026531833ull;
 	snprintf(f.upstream, sizeof(f.upstream), "%s", up);
-	snprintf(f.proto, sizeof(f.proto), "udp");
+	f.proto = PROTO_UDP;
 	for (int i = 0; i < times; i++)
 		findings_offer(fs, SUBJECT_QUERY, &f);
 	return NULL;
@@ -495,12 +495,12 @@ static void explain_names_the_rule_on_the_path(void)
 	const struct finding *f;
 
 	ff->checked = true;
-	ff->g[ff->n++] = mkgrown("iptables", "-A OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT",
+	ff->g[ff->n++] = mkgrown(FW_IPTABLES, "-A OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT",
 				 FW_REJECT, FW_HOOK_OUTPUT, 4);
-	ff->g[ff->n++] = mkgrown("iptables", "-A DOCKER-USER -p udp -m udp --dport 53 -j REJECT",
+	ff->g[ff->n++] = mkgrown(FW_IPTABLES, "-A DOCKER-USER -p udp -m udp --dport 53 -j REJECT",
 				 FW_REJECT, FW_HOOK_FORWARD, 2);
-	ff->g[ff->n++] = mkgrown("iptables", "-A DOCKER-USER -j DROP", FW_DROP, FW_HOOK_FORWARD, 50);
-	ff->g[ff->n++] = mkgrown("ip6tables", "-A OUTPUT -p udp --dport 53 -j REJECT", FW_REJECT,
+	ff->g[ff->n++] = mkgrown(FW_IPTABLES, "-A DOCKER-USER -j DROP", FW_DROP, FW_HOOK_FORWARD, 50);
+	ff->g[ff->n++] = mkgrown(FW_IP6TABLES, "-A OUTPUT -p udp --dport 53 -j REJECT", FW_REJECT,
 				 FW_HOOK_OUTPUT, 1);
 	/* 28.x host path: EPERM on dockerd's own socket */
 	offer(fs, RES_BLOCKED, false, PATH_RESOLVER, "198.51.100.53:53", 4);
@@ -534,7 +534,7 @@ static void explain_names_the_rule_on_the_path(void)
 	offer(fs, RES_BLOCKED, false, PATH_RESOLVER, "[2001:db8::53]:53", 1);
 	firewall_explain(fs, ff);
 	f = find_id(fs, FIND_DNS_UPSTREAM_BLOCKED, "[2001:db8::53]:53");
-	CHECK(f && f->nfw == 1 && !strcmp(f->fw[0].g->tool, "ip6tables"));
+	CHECK(f && f->nfw == 1 && f->fw[0].g->tool == FW_IP6TABLES);
 	/* not checked: nothing */
 	ff->checked = false;
 	firewall_explain(fs, ff);

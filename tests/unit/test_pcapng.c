@@ -145,9 +145,9 @@ static void container_names_select_namespaces(void)
 {
 	struct containers names = { 0 };
 	struct container web = { .netns_ino = 11, .netns_path = "/run/docker/netns/aa11", .name = "web",
-				 .id = "0123456789ab", .kind = "docker" };
+				 .id = "0123456789ab", .kind = CT_DOCKER };
 	struct container lab = { .netns_ino = 22, .netns_path = "/run/netns/lab", .name = "lab",
-				 .kind = "netns" };
+				 .kind = CT_NETNS };
 	struct select s = { .names = &names };
 	char known[256];
 

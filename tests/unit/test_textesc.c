@@ -48,7 +48,7 @@ static void a_forged_comm_stays_on_its_line(void)
 	f.rcode = -1;
 	f.netns.ino = 4026531833ull;
 	snprintf(f.upstream, sizeof(f.upstream), "198.51.100.53:53");
-	snprintf(f.proto, sizeof(f.proto), "udp");
+	f.proto = PROTO_UDP;
 	findings_offer(fs, SUBJECT_QUERY, &f);
 	CHECK(findings_count(fs) >= 1);
 	out = open_memstream(&text, &len);
