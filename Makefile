@@ -42,23 +42,29 @@ build/asan/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
 
 # The BPF backend (tracer/nstrace.bpf.c): clang -target bpf against the
-# build machine's kernel BTF (CO-RE: the object loads on other kernels),
-# its skeleton made by bpftool.  Without BTF, bpftool or libbpf the tool is
-# built without it, and --backend bpf says so.
-BPF_OK := $(shell [ -r /sys/kernel/btf/vmlinux ] && command -v bpftool >/dev/null 2>&1 && \
+# committed kernel types (tracer/vmlinux/x86/vmlinux.h, CO-RE: the object
+# loads on other kernels), its skeleton made by bpftool.  Every machine with
+# bpftool, clang and libbpf builds the same object, BTF or not; without them
+# the tool is built without it, and --backend bpf says so.  `make vmlinux`
+# makes the header again from this machine's kernel.
+BPF_OK := $(shell command -v bpftool >/dev/null 2>&1 && \
 	command -v clang >/dev/null 2>&1 && [ -f /usr/include/bpf/libbpf.h ] && echo 1)
+VMLINUX_H = tracer/vmlinux/x86/vmlinux.h
 ifeq ($(BPF_OK),1)
 CPPFLAGS += -DNST_BPF -Ibuild/bpf
 LDLIBS   += -lbpf
-build/bpf/vmlinux.h:
+build/bpf/nstrace.bpf.o: tracer/nstrace.bpf.c tracer/bpf_event.h tracer/bpf_recipe.h $(VMLINUX_H)
 	@mkdir -p $(@D)
-	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
-build/bpf/nstrace.bpf.o: tracer/nstrace.bpf.c tracer/bpf_event.h tracer/bpf_recipe.h build/bpf/vmlinux.h
-	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I. -Ibuild/bpf -Wall -Werror -c $< -o $@
+	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I. -I$(dir $(VMLINUX_H)) -Wall -Werror -c $< -o $@
 build/bpf/nstrace.skel.h: build/bpf/nstrace.bpf.o
 	bpftool gen skeleton $< name nstrace_bpf > $@.tmp && mv $@.tmp $@
 build/obj/tracer/bpf.o build/asan/obj/tracer/bpf.o build/fuzz/obj/tracer/bpf.o: build/bpf/nstrace.skel.h
 endif
+
+.PHONY: vmlinux
+vmlinux:
+	{ sed -n '1,5p' $(VMLINUX_H) | sed 's/Linux [0-9.]* x86_64/Linux $(shell uname -r | cut -d- -f1) x86_64/'; \
+	  bpftool btf dump file /sys/kernel/btf/vmlinux format c; } > $(VMLINUX_H).tmp && mv $(VMLINUX_H).tmp $(VMLINUX_H)
 
 build/libnstrace.a: $(LIB_OBJ)
 	@rm -f $@
