@@ -296,14 +296,6 @@ static bool broken_more(struct strace_import *s, struct span l)
  * The first unknown pid after a child is known (a clone line, or strace's
  * "Process N attached"), that is not a child (announced, or above the
  * children's pids), is that process. */
-bool si_announced(const struct strace_import *s, pid_t tid)
-{
-	for (unsigned i = 0; i < ANNOUNCED && i < s->nannounced; i++)
-		if (s->announced[i] == tid)
-			return true;
-	return false;
-}
-
 static void adopt_first(struct strace_import *s, int tid)
 {
 	struct mthread *t0;
@@ -316,12 +308,6 @@ static void adopt_first(struct strace_import *s, int tid)
 		return;
 	if (model_renumber(&s->m, t0, tid) == 0)
 		s->first_pid = tid;
-}
-
-void si_child(struct strace_import *s, struct mthread *parent, pid_t child)
-{
-	if (parent->tid == 0 && !s->first_pid && (!s->first_child || child < s->first_child))
-		s->first_child = child;
 }
 
 /* --- lines ------------------------------------------------------------------ */

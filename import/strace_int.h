@@ -106,6 +106,10 @@ static inline struct iproc *iproc_of(const struct mproc *p)
 
 /* --- import-only hooks (strace_ns.c) -------------------------------------- */
 
+/* The files call one way only: strace_import.c -> strace_calls.c ->
+ * strace_ns.c (and strace_import.c -> strace_ns.c); tests/static/
+ * test_layers.sh checks it on the objects' symbols. */
+
 /* The model configuration of the import: priv sizes and release hooks. */
 void si_model_cfg(struct model_cfg *cfg, struct model *m);
 /* The thread, made when it is unknown: a log without clone lines (strace
@@ -119,7 +123,7 @@ void si_proc_born(struct mproc *p, nsid_t ns);
  * ns as its process's home (dockerd's setns-back). */
 void si_vote_home(struct strace_import *s, struct mproc *p, nsid_t ns);
 /* parent made child (a clone line): how the log's unprefixed first
- * process learns its pid (strace_import.c). */
+ * process learns its pid. */
 void si_child(struct strace_import *s, struct mthread *parent, pid_t child);
 /* Did a "Process N attached" notice name tid? */
 bool si_announced(const struct strace_import *s, pid_t tid);

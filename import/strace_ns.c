@@ -29,6 +29,20 @@ void si_proc_born(struct mproc *p, nsid_t ns)
 	iproc_of(p)->start = ns;
 }
 
+bool si_announced(const struct strace_import *s, pid_t tid)
+{
+	for (unsigned i = 0; i < ANNOUNCED && i < s->nannounced; i++)
+		if (s->announced[i] == tid)
+			return true;
+	return false;
+}
+
+void si_child(struct strace_import *s, struct mthread *parent, pid_t child)
+{
+	if (parent->tid == 0 && !s->first_pid && (!s->first_child || child < s->first_child))
+		s->first_child = child;
+}
+
 struct mthread *si_thread(struct strace_import *s, pid_t tid)
 {
 	struct mthread *t = model_thread(&s->m, tid);

@@ -46,3 +46,28 @@ else
 	echo "FAIL: typed events: syscall names compared:"
 	echo "$names" | sed 's/^/    /'
 fi
+
+# No circle between files: A -> B when A's object uses a symbol B's
+# defines (the sanitized objects: LTO's hold no symbol table); the whole
+# graph must sort (tsort fails on a loop, and names its files).
+if ls build/asan/obj/*/*.o >/dev/null 2>&1; then
+	g=$(mktemp)
+	for o in $(ls build/asan/obj/*/*.o | grep -v '/cli/main\.o$'); do
+		f=${o#build/asan/obj/}
+		f=${f%.o}
+		nm --defined-only "$o" | awk -v f="$f" '$2 ~ /^[TDBR]$/ { print $3, f }' >>"$g.defs"
+		nm -u "$o" | awk -v f="$f" '{ print $2, f }' >>"$g.uses"
+	done
+	sort -u "$g.defs" -o "$g.defs"
+	sort -u "$g.uses" -o "$g.uses"
+	join "$g.uses" "$g.defs" | awk '$2 != $3 { print $2, $3 }' | sort -u >"$g"
+	if loop=$(tsort "$g" 2>&1 >/dev/null) && [ -s "$g" ]; then
+		echo "PASS: layers: no circle between files ($(wc -l <"$g") file-to-file uses, by the objects' symbols)"
+	else
+		echo "FAIL: layers: files use each other in a circle:"
+		echo "$loop" | sed 's/^/    /'
+	fi
+	rm -f "$g" "$g.defs" "$g.uses"
+else
+	echo "SKIP: layers: no objects to read symbols from (make asan first)"
+fi
