@@ -77,17 +77,17 @@ for shape in "50000 1" "50000 10000"; do
 			echo $((t1 - t0)) >>"$tmp/tool"
 			ip netns exec "$ns" $save >"$tmp/after" 2>/dev/null
 			set -- $($P $fmt "$tmp/before" "$tmp/after")
-			echo "$4 + $5" | bc >>"$tmp/read"
+			awk -v a="$4" -v b="$5" 'BEGIN { print a + b }' >>"$tmp/read"
 			echo "$7" >>"$tmp/diff"
 			echo "${11}" >>"$tmp/rss"
 			t0=$(now_ms)
 			ip netns exec "$ns" "$NST" -- /bin/true >/dev/null 2>&1
 			t1=$(now_ms)
-			echo "scale=2; ($t1 - $t0) / 1000" | bc >>"$tmp/e2e"
+			awk -v t="$((t1 - t0))" 'BEGIN { printf "%.2f\n", t / 1000 }' >>"$tmp/e2e"
 		done
 		printf '| %s in %s chain%s | %s | %s | %s | %s | %s | %s |\n' "$n" "$c" "$([ "$c" = 1 ] || echo s)" \
 			"$be" "$(med <"$tmp/tool")" "$(med <"$tmp/read")" "$(med <"$tmp/diff")" \
-			"$(echo "scale=1; $(med <"$tmp/rss") / 1024" | bc)" "$(med <"$tmp/e2e")"
+			"$(awk -v k="$(med <"$tmp/rss")" 'BEGIN { printf "%.1f", k / 1024 }')" "$(med <"$tmp/e2e")"
 		ip netns del "$ns"
 	done
 done
