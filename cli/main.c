@@ -18,8 +18,7 @@
 #include "model/containers.h"
 #include "output/record.h"
 #include "names/docker.h"
-#include "tracer/bpf.h"
-#include "tracer/engine.h"
+#include "tracer/backend.h"
 #include "cli/replay.h"
 #include "firewall/fwsnap.h"
 #include "model/version.h"
@@ -278,8 +277,7 @@ static void parse_args(int argc, char **argv)
 static void on_stop_signal(int sig)
 {
 	(void)sig;
-	engine_request_stop();
-	bpf_request_stop();
+	backend_request_stop();
 	/* waitpid may have been entered just before the flag was set: the
 	 * alarm interrupts it again within a second. */
 	alarm(1);
@@ -306,9 +304,9 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void attach_or_die(struct engine *e, pid_t pid)
+static void attach_or_die(struct backend *be, pid_t pid)
 {
-	int r = engine_attach(e, pid);
+	int r = backend_attach(be, pid);
 
 	if (r == -ESRCH)
 		die("attach to pid %d: no such process", pid);
@@ -362,49 +360,63 @@ static struct recorder *open_record(const struct containers *names)
 /* The backend: bpf when asked for (or with auto, when this kernel can),
  * else ptrace.  --backend bpf on a kernel that cannot is an error naming
  * what is missing; auto says it in one line and uses ptrace. */
-static struct bpf_backend *pick_bpf(const struct bpf_opts *o)
+static struct backend *open_backend(const struct backend_opts *o)
 {
-	struct bpf_backend *b;
-	char why[256];
-	bool must = !strcmp(env.backend, "bpf");
+	enum backend_want want = !strcmp(env.backend, "bpf")      ? BACKEND_BPF
+				 : !strcmp(env.backend, "ptrace") ? BACKEND_PTRACE
+								  : BACKEND_AUTO;
+	char note[256];
+	struct backend *be = backend_open(want, o, note, sizeof(note));
 
-	if (!strcmp(env.backend, "ptrace"))
-		return NULL;
-	if (bpf_probe(why, sizeof(why)) == 0 && (b = bpf_backend_new(o, why, sizeof(why))))
-		return b;
-	if (must) {
-		fprintf(stderr, "nstrace: --backend bpf: %s\n", why);
+	if (!be && want == BACKEND_BPF && note[0]) {
+		fprintf(stderr, "nstrace: --backend bpf: %s\n", note);
 		exit(2);
 	}
-	fprintf(stderr, "nstrace: --backend auto: %s; tracing with ptrace\n", why);
-	return NULL;
+	if (!be)
+		die("out of memory");
+	if (want == BACKEND_AUTO && note[0])
+		fprintf(stderr, "nstrace: --backend auto: %s; tracing with ptrace\n", note);
+	return be;
 }
 
 /* The tracer's counters for the summary. */
-static json_t *tracer_json(const struct engine *e, struct bpf_backend *bb)
+static json_t *tracer_json(const struct backend_stats *s)
 {
-	if (bb) {
-		const struct bpf_stats *s = bpf_backend_stats(bb);
+	if (s->bpf)
 		return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "bpf",
 				 "threads", (json_int_t)s->threads_seen, "records", (json_int_t)s->records,
 				 "decoded", (json_int_t)s->decoded, "lost", (json_int_t)s->lost);
-	}
-	const struct engine_stats *st = engine_stats(e);
 	return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "ptrace",
-		"threads", (json_int_t)st->threads_seen, "stops", (json_int_t)st->stops,
-		"decoded", (json_int_t)st->decoded, "undetached", (json_int_t)st->undetached);
+		"threads", (json_int_t)s->threads_seen, "stops", (json_int_t)s->stops,
+		"decoded", (json_int_t)s->decoded, "undetached", (json_int_t)s->undetached);
+}
+
+/* The closing lines: what the tracer saw, and what it may have missed. */
+static void print_tracer_end(const struct backend_stats *s, unsigned long nevents)
+{
+	if (!env.json && s->bpf)
+		printf("\nnstrace: traced %lu threads with BPF, %lu records, %lu lost, %lu network events\n",
+		       s->threads_seen, s->records, s->lost, nevents);
+	else if (!env.json)
+		printf("\nnstrace: traced %lu threads, %lu stops, %lu network events\n", s->threads_seen,
+		       s->stops, nevents);
+	if (s->lost)
+		fprintf(stderr, "nstrace: %lu BPF records were lost (the ring buffer was full): the "
+			"report may miss calls\n", s->lost);
+	if (s->undetached)
+		fprintf(stderr, "nstrace: %lu threads did not stop for detach; the kernel "
+				"detaches them as nstrace exits\n", s->undetached);
 }
 
 static int live_main(void)
 {
 	struct session c = { .events = env.events, .json = env.json };
 	struct fw_watch fw = { .n = 0 };
-	struct engine_opts eo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
-				  .stack_depth = env.stacks ? (env.stack_depth ? (int)env.stack_depth : 1) : 0 };
-	struct bpf_opts bo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
-			       .stack_depth = eo.stack_depth };
-	struct bpf_backend *bb;
-	struct engine *e = NULL;
+	struct backend_opts bo = { .sink = session_event, .ctx = &c, .snaplen = (uint32_t)env.snaplen,
+				   .stack_depth = env.stacks ? (env.stack_depth ? (int)env.stack_depth : 1) : 0,
+				   .seccomp = !env.no_seccomp };
+	struct backend_stats st;
+	struct backend *be;
 	uint64_t end;
 	int status, r, cap_rc;
 
@@ -417,13 +429,10 @@ static int live_main(void)
 		session_free(&c);
 		return 2;
 	}
-	bb = pick_bpf(&bo);
-	if (!bb && !(e = engine_new(&eo)))
-		die("out of memory");
+	be = open_backend(&bo);
 	if (env.capture_path && (r = session_capture(&c, env.capture_path, env.dns_timeout_us)) < 0) {
 		fprintf(stderr, "nstrace: -w %s: %s\n", env.capture_path, strerror(-r));
-		engine_free(e);
-		bpf_backend_free(bb);
+		backend_free(be);
 		session_free(&c);
 		return 2;
 	}
@@ -436,52 +445,34 @@ static int live_main(void)
 		c.rec = open_record(&c.names);
 	install_signals();
 	if (env.nrest) {
-		pid_t pid = bb ? bpf_backend_launch(bb, env.rest) : engine_launch(e, env.rest, !env.no_seccomp);
+		pid_t pid = backend_launch(be, env.rest);
 		if (pid < 0)
 			die("cannot start %s: %s", env.rest[0], strerror(-pid));
 	} else {
-		for (int i = 0; i < env.npids; i++) {
-			if (!bb)
-				attach_or_die(e, env.pids[i]);
-			else if ((r = bpf_backend_attach(bb, env.pids[i])) < 0)
-				die("attach to pid %d: %s", env.pids[i],
-				    r == -ESRCH ? "no such process" : strerror(-r));
-		}
+		for (int i = 0; i < env.npids; i++)
+			attach_or_die(be, env.pids[i]);
 	}
 	if (env.duration_us) {
 		struct itimerval it = { .it_value = { .tv_sec = (time_t)(env.duration_us / 1000000),
 						      .tv_usec = (suseconds_t)(env.duration_us % 1000000) } };
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
-	status = bb ? bpf_backend_run(bb) : engine_run(e);
+	status = backend_run(be);
 	end = now_us();
 	name_containers(&c.names); /* detached now: containers started meanwhile get names */
 	fw_watch_finish(&fw, c.fw); /* and the counters after */
 	if (c.rec && (r = record_close(c.rec, end, &c.names, c.fw)) < 0)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(-r));
 	c.rec = NULL;
-	cap_rc = session_report(&c, end, tracer_json(e, bb));
-	if (!env.json && bb) {
-		const struct bpf_stats *bs = bpf_backend_stats(bb);
-		printf("\nnstrace: traced %lu threads with BPF, %lu records, %lu lost, %lu network events\n",
-		       bs->threads_seen, bs->records, bs->lost, c.nevents);
-	} else if (!env.json) {
-		printf("\nnstrace: traced %lu threads, %lu stops, %lu network events\n",
-		       engine_stats(e)->threads_seen, engine_stats(e)->stops, c.nevents);
-	}
-	if (bb && bpf_backend_stats(bb)->lost)
-		fprintf(stderr, "nstrace: %lu BPF records were lost (the ring buffer was full): the "
-			"report may miss calls\n", bpf_backend_stats(bb)->lost);
-	if (e && engine_stats(e)->undetached)
-		fprintf(stderr, "nstrace: %lu threads did not stop for detach; the kernel "
-				"detaches them as nstrace exits\n", engine_stats(e)->undetached);
+	backend_stats(be, &st);
+	cap_rc = session_report(&c, end, tracer_json(&st));
+	print_tracer_end(&st, c.nevents);
 	if (session_fail_status(&c, env.fail_on))
 		status = 1;
 	if (cap_rc)
 		status = cap_rc;
 	fflush(stdout);
-	engine_free(e);
-	bpf_backend_free(bb);
+	backend_free(be);
 	session_free(&c);
 	return status;
 }

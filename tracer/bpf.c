@@ -36,12 +36,6 @@
 #include "nstrace.skel.h"
 #endif
 
-static volatile sig_atomic_t stop_requested;
-
-void bpf_request_stop(void)
-{
-	stop_requested = 1;
-}
 
 #ifdef NST_BPF
 
@@ -95,6 +89,7 @@ struct bpf_backend {
 	struct symcache *syms;      /* -k */
 	struct bpf_link *close_enter; /* NULL: closes are taken at their exit */
 	bool tracefs_mounted;         /* by nstrace, for that link: unmounted at the end */
+	const volatile sig_atomic_t *stop; /* bpf_opts.stop */
 	struct bpf_stats st;
 };
 
@@ -538,6 +533,7 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 		goto fail_model;
 	}
 	decode_set_stacks(&b->d, o->stack_depth);
+	b->stop = o->stop;
 	if (o->stack_depth && !(b->syms = symcache_new())) {
 		err = ENOMEM;
 		goto fail_dec;
@@ -603,31 +599,35 @@ static int trace_tgid(struct bpf_backend *b, pid_t pid)
 	return 0;
 }
 
+struct found {
+	struct bpf_backend *b;
+	pid_t pid;
+};
+
+/* A thread there now, in the netns /proc says: the home netns is the
+ * leader's, whatever a thread is doing at the moment. */
+static int found_one(void *ctx, pid_t tid)
+{
+	struct found *f = ctx;
+
+	if (model_thread(&f->b->m, tid) ||
+	    !model_task_new(&f->b->m, tid, f->pid, NULL, tasks_ns_of(&f->b->m, tid)))
+		return 0;
+	f->b->st.threads_seen++;
+	return 1;
+}
+
 int bpf_backend_attach(struct bpf_backend *b, pid_t pid)
 {
-	char path[64];
+	struct found f = { b, 0 };
 	struct mproc *p;
-	DIR *d;
-	struct dirent *de;
-	pid_t tgid = 0, ppid = 0;
+	int r;
 
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return -ESRCH;
-	/* -p may name any thread: trace its whole thread group */
-	if (tasks_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0)
-		pid = tgid;
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	if (!(d = opendir(path)))
-		return -errno;
-	/* the threads there now, each in the netns /proc says: the home netns
-	 * is the leader's, whatever a thread is doing at the moment */
-	while ((de = readdir(d))) {
-		pid_t tid = (pid_t)atoi(de->d_name);
-		if (tid > 0 && !model_thread(&b->m, tid) &&
-		    model_task_new(&b->m, tid, pid, NULL, tasks_ns_of(&b->m, tid)))
-			b->st.threads_seen++;
-	}
-	closedir(d);
+	if ((pid = tasks_thread_group(pid)) < 0) /* -p may name any thread: its whole group */
+		return pid;
+	f.pid = pid;
+	if ((r = tasks_each(pid, found_one, &f)) < 0)
+		return r;
 	if ((p = model_proc(&b->m, pid)) && !p->comm[0])
 		tproc_read_comm(p);
 	if (p)
@@ -682,7 +682,7 @@ static bool all_gone(const struct bpf_backend *b)
 
 int bpf_backend_run(struct bpf_backend *b)
 {
-	while (!stop_requested) {
+	while (!*b->stop) {
 		/* the programs wake no one per record: every 10 ms, read what
 		 * has come (poll only returns early on a forced wake-up) */
 		ring_buffer__poll(b->rb, 10);
@@ -717,11 +717,11 @@ const struct bpf_stats *bpf_backend_stats(struct bpf_backend *b)
 	return &b->st;
 }
 
-#else /* built without BTF, bpftool or libbpf */
+#else /* built without bpftool, clang or libbpf */
 
 int bpf_probe(char *why, size_t n)
 {
-	snprintf(why, n, "this nstrace was built without the BPF backend (no BTF, bpftool or libbpf "
+	snprintf(why, n, "this nstrace was built without the BPF backend (no bpftool, clang or libbpf "
 		 "when it was built)");
 	return -ENOSYS;
 }

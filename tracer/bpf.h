@@ -12,6 +12,7 @@
 #ifndef NST_BPF_H
 #define NST_BPF_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,7 @@ struct bpf_opts {
 	void *ctx;
 	uint32_t snaplen;    /* -s */
 	int stack_depth;     /* -k: 0 = no stacks */
+	const volatile sig_atomic_t *stop; /* set: return (a signal handler's) */
 };
 
 struct bpf_stats {
@@ -54,8 +56,6 @@ pid_t bpf_backend_launch(struct bpf_backend *b, char *const argv[]);
 /* Read records until every traced process is gone or a stop is asked.
  * The launched command's exit status (128+signal), or 0. */
 int bpf_backend_run(struct bpf_backend *b);
-/* Async-signal-safe: ask bpf_backend_run to return. */
-void bpf_request_stop(void);
 
 const struct bpf_stats *bpf_backend_stats(struct bpf_backend *b);
 

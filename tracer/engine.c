@@ -42,14 +42,8 @@ struct engine {
 	pid_t launched_pid;
 	int launched_status;
 	struct engine_stats stats;
+	const volatile sig_atomic_t *stop; /* engine_opts.stop */
 };
-
-static volatile sig_atomic_t stop_requested;
-
-void engine_request_stop(void)
-{
-	stop_requested = 1;
-}
 
 const struct engine_stats *engine_stats(const struct engine *e)
 {
@@ -71,6 +65,7 @@ struct engine *engine_new(const struct engine_opts *o)
 		return NULL;
 	}
 	decode_set_stacks(&e->d, o->stack_depth);
+	e->stop = o->stop;
 	return e;
 }
 
@@ -181,49 +176,42 @@ static int seize_task(struct engine *e, pid_t tid, pid_t pid)
 	return add_task(e, tid, pid, NULL) ? 1 : -ENOMEM;
 }
 
+struct seize {
+	struct engine *e;
+	pid_t pid;
+};
+
+static int seize_one(void *ctx, pid_t tid)
+{
+	struct seize *z = ctx;
+
+	return seize_task(z->e, tid, z->pid); /* ESRCH: it ended between readdir and seize */
+}
+
 int engine_attach(struct engine *e, pid_t pid)
 {
-	char path[64];
-	struct dirent *de;
+	struct seize z = { e, 0 };
 	struct mproc *p;
 	int r, added;
 	bool zombie;
-	DIR *d;
 
-	pid_t tgid = 0, ppid = 0;
-
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return -ESRCH;
-	/* -p may name any thread: trace its whole thread group. */
-	if (tasks_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0)
-		pid = tgid;
+	if ((pid = tasks_thread_group(pid)) < 0) /* -p may name any thread: its whole group */
+		return pid;
+	z.pid = pid;
 	r = seize_task(e, pid, pid);
 	/* a leader that has exited cannot be seized (EPERM), but its thread
 	 * group goes on: trace the threads that live */
 	zombie = r == -EPERM && tasks_zombie(pid);
 	if (r < 0 && !zombie)
 		return r;
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	do { /* threads keep spawning while we attach: rescan until stable */
-		added = 0;
-		d = opendir(path);
-		if (!d)
-			return -errno;
-		while ((de = readdir(d))) {
-			pid_t tid = (pid_t)atoi(de->d_name);
-			if (tid <= 0)
-				continue;
-			r = seize_task(e, tid, pid);
-			if (r > 0)
-				added++;
-			/* ESRCH: the thread ended between readdir and seize. */
-		}
-		closedir(d);
-	} while (added);
+	do /* threads keep spawning while we attach: rescan until stable */
+		if ((added = tasks_each(pid, seize_one, &z)) < 0)
+			return added;
+	while (added);
 	p = model_proc(&e->m, pid);
 	if (!p) /* only a zombie leader, and no thread that could be seized */
 		return zombie ? -ESRCH : -EPERM;
-	if (p && !p->home) { /* the leader is a zombie: use any thread */
+	if (!p->home) { /* the leader is a zombie: use any thread */
 		size_t cur = 0;
 		struct mthread *t;
 		while ((t = model_thread_next(&e->m, &cur)))
@@ -559,7 +547,7 @@ int engine_run(struct engine *e)
 
 	while (model_thread_count(&e->m) > 0) {
 		decode_flush(&e->d); /* every stop handled so far has been resumed */
-		if (stop_requested) {
+		if (*e->stop) {
 			detach_all(e);
 			break;
 		}

@@ -7,6 +7,7 @@
 #ifndef NST_ENGINE_H
 #define NST_ENGINE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -20,6 +21,8 @@ struct engine_opts {
 	void *ctx;
 	uint32_t snaplen;    /* -s */
 	int stack_depth;     /* -k: 0 = no stacks */
+	const volatile sig_atomic_t *stop; /* set: detach and return (a signal
+	                                      handler's, backend.c) */
 };
 
 /* NULL on ENOMEM. */
@@ -43,10 +46,6 @@ pid_t engine_launch(struct engine *e, char *const argv[], bool use_seccomp);
  * request, once every thread is detached.  Returns the launched command's
  * exit status (128+signal when killed), or 0 in attach mode. */
 int engine_run(struct engine *e);
-
-/* Async-signal-safe: ask engine_run to detach and return.  (The one piece
- * of state outside struct engine: a signal handler sets it.) */
-void engine_request_stop(void);
 
 /* Counters for the closing report. */
 struct engine_stats {

@@ -2,9 +2,13 @@
 #define _GNU_SOURCE
 #include "tracer/tasks.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/pidfd.h>
 #include <unistd.h>
 
@@ -78,6 +82,34 @@ nsid_t tasks_ns_of(struct model *m, pid_t tid)
 	uint64_t ino = 0;
 
 	return netns_of_task(tid, &ino) == 0 ? nstab_ino(&m->ns, ino) : 0;
+}
+
+pid_t tasks_thread_group(pid_t pid)
+{
+	pid_t tgid = 0, ppid = 0;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return -ESRCH;
+	return tasks_status_ids(pid, &tgid, &ppid) == 0 && tgid > 0 ? tgid : pid;
+}
+
+int tasks_each(pid_t tgid, int (*fn)(void *ctx, pid_t tid), void *ctx)
+{
+	char path[64];
+	struct dirent *de;
+	int added = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	if (!(d = opendir(path)))
+		return -errno;
+	while ((de = readdir(d))) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		if (tid > 0 && fn(ctx, tid) > 0)
+			added++;
+	}
+	closedir(d);
+	return added;
 }
 
 bool tasks_zombie(pid_t tid)

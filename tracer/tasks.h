@@ -62,6 +62,14 @@ void tasks_model_cfg(struct model_cfg *cfg, struct model *m);
 int tproc_pidfd(struct mproc *p);
 /* (Re)read /proc/PID/comm into p->comm. */
 void tproc_read_comm(struct mproc *p);
+/* The thread group of pid (-p may name any thread of it): its leader's
+ * pid, or -ESRCH when there is no such process. */
+pid_t tasks_thread_group(pid_t pid);
+/* fn for each thread /proc/TGID/task lists now; the number of calls that
+ * returned > 0 (new threads), or -errno when the list cannot be read.
+ * The one attach scan of both backends. */
+int tasks_each(pid_t tgid, int (*fn)(void *ctx, pid_t tid), void *ctx);
+
 /* Has thread tid exited, its task kept as a zombie (a thread group's
  * leader whose other threads still run)?  false when /proc cannot say. */
 bool tasks_zombie(pid_t tid);
