@@ -175,7 +175,9 @@ static int read_nft(int nsfd, struct fw_ruleset *s, char *err, size_t errlen)
 			char *argv[] = { "nft", "-j", "list", "table", line, name, NULL };
 			rc = read_tool(nsfd, argv, FW_NFT_JSON, FW_NFT, s, err, errlen);
 		}
-		if (rc < 0) /* all of nft's reading, or none: a table missing from one reading would look new in the other */
+		/* all of nft's reading, or none: a table missing from one
+		 * reading would look new in the other */
+		if (rc < 0)
 			fw_ruleset_rollback(s, mark);
 	} else {
 		rc = read_tool(nsfd, all, FW_NFT_JSON, FW_NFT, s, err, errlen);

@@ -504,10 +504,8 @@ static void do_close(struct call *c)
 	int fd;
 
 	if (c->sen == SEN_close && it->close_begun) {
-		struct msock *sk = it->closing;
 		bool same = strace_fd(A(c, 0), &(struct fd_note){ 0 }) == it->close_fd;
-		it->close_begun = false;
-		it->closing = NULL;
+		struct msock *sk = ithread_close_take(it);
 		if (same) { /* its fd left the table as the call began */
 			call_close_end(&c->s->m, sk, it->close_fd, IMP_OUT(c));
 			return;

@@ -72,11 +72,8 @@ static void handle_call(struct strace_import *s, struct mthread *t, const struct
 		pc = &here;
 	}
 	s->st.syscalls++;
-	if (ithread_of(t)->close_begun && pc->sen != SEN_close) { /* its resume was lost */
-		model_sock_release(&s->m, ithread_of(t)->closing);
-		ithread_of(t)->closing = NULL;
-		ithread_of(t)->close_begun = false;
-	}
+	if (pc->sen != SEN_close) /* a close begun, whose resume was lost */
+		model_sock_release(&s->m, ithread_close_take(ithread_of(t)));
 	if (!pc->decoded || !pc->ret_ok)
 		return;
 	if (pc->nargs < 1 && pc->sen != SEN_fork && pc->sen != SEN_vfork) {
@@ -131,11 +128,6 @@ static bool keep(struct strace_import *s, char **buf, size_t *len, size_t *cap, 
 	return true;
 }
 
-/* Thread t's call was cut: its start is l, whose name is name_len bytes;
- * id is stage 1's for it when stage 1 keeps it to join (0: it keeps
- * none).  The text is kept here too unless only stage 1 can meet its rest:
- * an unprefixed "<... resumed>" is the first process's, which stage 1
- * cannot tell, so that process keeps its text. */
 /* "close(N": the kernel frees fd N as the call begins; so does the model,
  * keeping the socket for the close event when the call resumes. */
 static void close_begins(struct strace_import *s, struct mthread *t, struct span l, size_t name_len)
@@ -148,19 +140,23 @@ static void close_begins(struct strace_import *s, struct mthread *t, struct span
 		return;
 	for (; i < l.n && strace_isdig(l.p[i]) && fd < (1 << 24); i++)
 		fd = fd * 10 + (l.p[i] - '0');
-	model_sock_release(&s->m, it->closing);
+	model_sock_release(&s->m, ithread_close_take(it));
 	it->closing = call_close_begin(&s->m, t->p, (int)fd);
 	it->close_fd = (int)fd;
 	it->close_begun = true;
 }
 
+/* Thread t's call was cut: its start is l, whose name is name_len bytes;
+ * id is stage 1's for it when stage 1 keeps it to join (0: it keeps
+ * none).  The text is kept here too unless only stage 1 can meet its rest:
+ * an unprefixed "<... resumed>" is the first process's, which stage 1
+ * cannot tell, so that process keeps its text. */
 static void pend_save(struct strace_import *s, struct mthread *t, struct span l, size_t name_len,
 		      uint64_t id)
 {
 	struct ithread *it = ithread_of(t);
 
 	close_begins(s, t, l, name_len);
-
 	it->pending = false;
 	it->pend_id = id;
 	it->pend_len = 0;

@@ -99,6 +99,17 @@ static inline struct ithread *ithread_of(const struct mthread *t)
 	return t->priv;
 }
 
+/* The socket an unfinished close took, with its reference, taken back
+ * out of the thread (NULL: none); the thread has no close begun after. */
+static inline struct msock *ithread_close_take(struct ithread *it)
+{
+	struct msock *sk = it->closing;
+
+	it->closing = NULL;
+	it->close_begun = false;
+	return sk;
+}
+
 static inline struct iproc *iproc_of(const struct mproc *p)
 {
 	return p->priv;

@@ -11,8 +11,7 @@ static void thread_gone(struct mthread *t, void *ctx)
 {
 	free(ithread_of(t)->pend);
 	ithread_of(t)->pend = NULL;
-	model_sock_release(ctx, ithread_of(t)->closing); /* gone inside its close() */
-	ithread_of(t)->closing = NULL;
+	model_sock_release(ctx, ithread_close_take(ithread_of(t))); /* gone inside its close() */
 }
 
 void si_model_cfg(struct model_cfg *cfg, struct model *m)

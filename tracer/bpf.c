@@ -36,7 +36,6 @@
 #include "nstrace.skel.h"
 #endif
 
-
 #ifdef NST_BPF
 
 /* --- recipes: what each decoded syscall needs copied --------------------------- */

@@ -691,11 +691,13 @@ void exit_rwv(struct decode_ctx *c)
 	decode_emit(c);
 }
 
-/* The close event of socket sk at fd, from a rule of model/calls.h: the
- * event of the call at hand, for fd. */
+/* What a rule of model/calls.h asks a stop to emit: the event of the call
+ * at hand, for fd.  proto: the call's event as it was before the first of
+ * several (close_range); NULL for a call that emits one (no copy on the
+ * stop path). */
 struct dec_out {
 	struct decode_ctx *c;
-	struct nst_event proto; /* the call's event, before any of them */
+	const struct nst_event *proto;
 };
 
 static void dec_closed(void *ctx, struct msock *sk, int fd, bool last)
@@ -703,7 +705,8 @@ static void dec_closed(void *ctx, struct msock *sk, int fd, bool last)
 	struct dec_out *o = ctx;
 	struct decode_ctx *c = o->c;
 
-	*c->ev = o->proto;
+	if (o->proto)
+		*c->ev = *o->proto;
 	c->ev->fd = fd;
 	attach_sock(c, sk);
 	if (last)
@@ -721,7 +724,7 @@ static void dec_duped(void *ctx, struct msock *sk, int fd, int newfd)
 	decode_emit(o->c);
 }
 
-#define DEC_OUT(c) (&(struct call_out){ dec_closed, dec_duped, &(struct dec_out){ (c), *(c)->ev } })
+#define DEC_OUT(c, proto) (&(struct call_out){ dec_closed, dec_duped, &(struct dec_out){ (c), (proto) } })
 
 /* The socket entry_close took, with its fd's reference. */
 void exit_close(struct decode_ctx *c)
@@ -729,14 +732,14 @@ void exit_close(struct decode_ctx *c)
 	struct msock *sk = c->tt->closing;
 
 	c->tt->closing = NULL;
-	call_close_end(c->d->m, sk, c->ev->fd, DEC_OUT(c));
+	call_close_end(c->d->m, sk, c->ev->fd, DEC_OUT(c, NULL));
 }
 
 void exit_dup(struct decode_ctx *c)
 {
 	if (c->ret < 0)
 		return;
-	call_dup(c->d->m, c->t->p, (int)c->a[0], (int)c->ret, new_fd_cloexec(c), DEC_OUT(c));
+	call_dup(c->d->m, c->t->p, (int)c->a[0], (int)c->ret, new_fd_cloexec(c), DEC_OUT(c, NULL));
 }
 
 void exit_fcntl(struct decode_ctx *c)
@@ -750,16 +753,19 @@ void exit_fcntl(struct decode_ctx *c)
 		model_set_cloexec(c->t->p, (int)c->a[0], (c->a[2] & FD_CLOEXEC) != 0);
 		return;
 	}
-	call_dup(c->d->m, c->t->p, (int)c->a[0], (int)c->ret, cmd == F_DUPFD_CLOEXEC, DEC_OUT(c));
+	call_dup(c->d->m, c->t->p, (int)c->a[0], (int)c->ret, cmd == F_DUPFD_CLOEXEC, DEC_OUT(c, NULL));
 }
 
 /* One close event per socket fd closed, as if each were a close(). */
 void exit_close_range(struct decode_ctx *c)
 {
+	struct nst_event proto;
+
 	if (c->ret < 0)
 		return;
+	proto = *c->ev;
 	call_close_range(c->d->m, c->t->p, (long)(unsigned)c->a[0], (long)(unsigned)c->a[1],
-			 (unsigned)c->a[2], DEC_OUT(c));
+			 (unsigned)c->a[2], DEC_OUT(c, &proto));
 }
 
 /* --- dispatch ------------------------------------------------------------- */
