@@ -1,18 +1,14 @@
 /* analyzer.h - the analysis pipeline over the event stream.
  *
- * events -> dnsstream (DNS messages) -> query/response correlation, relay
- * hops, namespace bookkeeping -> findings and the summary tables.  Consumes
- * events only and never calls ptrace, so a live trace and a replayed one
- * run the same code; it switches on each event's operation, never on a
- * syscall name.  Time is the events' own timestamps, so replays are
- * deterministic.
- *
- * An answer is matched to its query by socket (sock.id; an event without
- * one is known by its pid and fd until that fd is closed), DNS id and
- * question, whichever thread or process read it and whatever call: the
- * source address is checked when the call shows it, never required.  A
- * query a traced resolver forwards is an attempt of the lookup it serves
- * (lookups.h): findings and tables then name the asking container.
+ * events -> dnsstream (DNS messages) -> attempts (queries matched with
+ * their answers, attempts.h) and lookups (what a traced resolver served,
+ * lookups.h) -> findings (findings.h) and the summary tables; beside them,
+ * threads left in a foreign netns (nsthreads.h), sockets used outside their
+ * home netns (foreign.h) and, with -k, where sockets were made
+ * (sockstacks.h).  Consumes events only and never calls ptrace, so a live
+ * trace and a replayed one run the same code; it switches on each event's
+ * operation, never on a syscall name.  Time is the events' own timestamps,
+ * so replays are deterministic.
  *
  * Memory is bounded: pending queries, served queries, summary rows and
  * findings are capped; overflow is counted, never unbounded growth.  The
@@ -23,20 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzers/attempts.h"
 #include "analyzers/findings.h"
+#include "analyzers/foreign.h"
 #include "analyzers/lookups.h"
-#include "analyzers/samples.h"
 #include "model/event.h"
-
-/* The exchange a DNS message belongs to: one attempt (a query a traced
- * process sent, and its answer) or one lookup a traced resolver served (the
- * client's query, and the reply).  Ids are never reused. */
-struct dns_exchange {
-	uint64_t xid;               /* 0: none (an answer nothing asked for) */
-	bool lookup;                /* a lookup served, else an attempt */
-	const struct ns_ref *asker; /* a relayed lookup's netns, or NULL */
-	const struct nst_addr *up;  /* an attempt's upstream, or NULL */
-};
 
 struct analyzer_opts {
 	uint64_t dns_timeout_us; /* no answer within this = timeout (default 5 s) */
@@ -48,28 +35,6 @@ struct analyzer_opts {
 	 * per exchange that has an outcome.  May be NULL. */
 	finding_outcome_cb on_outcome;
 	void *ctx;
-};
-
-/* Attempts per (asking netns, socket netns, upstream, proto): the asking
- * netns is the container whose lookup a resolver forwarded (unknown for a
- * program's own queries).  A connect that failed counts as an attempt. */
-struct upstream_row {
-	struct ns_ref asker, netns;
-	char upstream[64];
-	enum dns_proto proto;
-	unsigned long queries, answered, refused, unreachable, timeout, pending, blocked;
-	struct samples lat;
-};
-
-/* Events on sockets outside their process's home netns, per (pid, netns,
- * proto, peer). */
-struct foreign_row {
-	int pid;
-	char comm[NST_COMM_LEN];
-	uint64_t netns;
-	char path[128], proto[8], peer[64];
-	struct nst_addr peer_addr; /* what peer says, to match events without printing */
-	unsigned long count;
 };
 
 struct analyzer_counts {
@@ -93,7 +58,7 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev);
 void analyzer_finish(struct analyzer *a, uint64_t end_ts);
 
 /* After finish: name the firewall rules behind the failed findings
- * (analyzers/firewall.h); ff must outlive the analyzer's report. */
+ * (analyzers/fwexplain.h); ff must outlive the analyzer's report. */
 void analyzer_firewall(struct analyzer *a, const struct fw_facts *ff);
 
 const struct findings *analyzer_findings(const struct analyzer *a);

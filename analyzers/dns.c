@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model/parse.h"
+#include "model/print.h"
 
 /* Labels and pointers followed per message.  Pointers only go backwards,
  * so one name ends within the message's length (libresolv's bound); the

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "analyzers/slots.h"
-#include "model/parse.h"
+#include "model/print.h"
 
 #define MAX_ROWS 256
 #define MAX_RELAYS 64

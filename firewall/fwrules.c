@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fwmatch.h"
+
 #define IX_NONE SIZE_MAX
 
 void fw_ruleset_free(struct fw_ruleset *s)

@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 
 #include "model/parse.h"
+#include "model/print.h"
 #include "fuzz/fuzz.h"
 
 struct mem {

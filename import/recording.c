@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "model/parse.h"
+#include "model/print.h"
 #include "model/sysent.h"
 
 bool rec_looks_like_recording(const char *line, size_t len)

@@ -1,7 +1,7 @@
 /* fwfacts.h - what the firewall of the traced processes' netns did while
  * they were traced: the blocking rules (DROP, REJECT) whose packet counters
  * grew between attach and detach.  Taken live by firewall/, kept in a
- * recording's trailer, matched to the findings by analyzers/firewall.c.
+ * recording's trailer, matched to the findings by analyzers/fwexplain.c.
  * Pure: no I/O. */
 #ifndef NST_FWFACTS_H
 #define NST_FWFACTS_H
@@ -61,14 +61,6 @@ const char *fw_hook_name(unsigned mask);
  * 198.51.100.53/32 ... -j REJECT", "iptables -t filter -P FORWARD DROP",
  * "nft: inet mine chain out: udp dport 53 counter reject". */
 void fw_rule_text(const struct fw_grown *g, char *buf, size_t n);
-
-/* Does the rule's text match destination port 53 ("--dport 53", "dport
- * domain", "--dports 80,53", "dport { 53, 853 }", a range over 53)? */
-bool fw_rule_port53(const char *rule);
-/* Does it match destination ip (text, v4 or v6): "-d 198.51.100.53/32",
- * "ip daddr 198.51.100.0/24"?  A negated match ("! -d", "daddr !=") is
- * not one. */
-bool fw_rule_daddr(const char *rule, const char *ip);
 
 /* {"checked":true,"grown":[...]} or {"checked":false,"why":"..."}.
  * NULL on ENOMEM. */

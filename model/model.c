@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "model/parse.h"
+#include "model/print.h"
 
 /* The source's private bytes follow the object, suitably aligned. */
 #define PRIV_ALIGN 16

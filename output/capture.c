@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "model/idmap.h"
-#include "model/parse.h"
+#include "model/print.h"
 #include "model/version.h"
 #include "output/pcapng.h"
 

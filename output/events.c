@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "model/parse.h"
+#include "model/print.h"
 #include "output/textesc.h"
 
 struct sbuf {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model/parse.h"
+#include "model/print.h"
 
 int select_add(struct select *s, const char *name)
 {

@@ -52,9 +52,13 @@ fi
 # graph must sort (tsort fails on a loop, and names its files).
 if ls build/asan/obj/*/*.o >/dev/null 2>&1; then
 	g=$(mktemp)
-	for o in $(ls build/asan/obj/*/*.o | grep -v '/cli/main\.o$'); do
-		f=${o#build/asan/obj/}
-		f=${f%.o}
+	# the objects of today's sources only (a renamed file's old object
+	# may linger in a working tree's build/)
+	for c in $(ls model/*.c names/*.c tracer/*.c import/*.c firewall/*.c analyzers/*.c output/*.c cli/*.c |
+		grep -v '\.bpf\.c$\|^cli/main\.c$'); do
+		f=${c%.c}
+		o=build/asan/obj/$f.o
+		[ -f "$o" ] || continue
 		nm --defined-only "$o" | awk -v f="$f" '$2 ~ /^[TDBR]$/ { print $3, f }' >>"$g.defs"
 		nm -u "$o" | awk -v f="$f" '{ print $2, f }' >>"$g.uses"
 	done

@@ -9,9 +9,10 @@
 #include <linux/netlink.h>
 #include <stdlib.h>
 
-#include "analyzers/firewall.h"
+#include "analyzers/fwexplain.h"
 #include "firewall/fwrules.h"
 #include "firewall/nftables.h"
+#include "model/fwmatch.h"
 #include "tests/unit/unit.h"
 
 /* What iptables-save -c printed in the 28.5 lab, trimmed. */
@@ -510,7 +511,7 @@ static void explain_names_the_rule_on_the_path(void)
 	offer(fs, RES_TIMEOUT, true, PATH_CONTAINER, "198.51.100.55:53", 3);
 	/* a timeout on the host path: no DROP rule on it grew */
 	offer(fs, RES_TIMEOUT, false, PATH_RESOLVER, "198.51.100.56:53", 1);
-	firewall_explain(fs, ff);
+	fw_explain(fs, ff);
 
 	f = find_id(fs, FIND_DNS_UPSTREAM_BLOCKED, "198.51.100.53:53");
 	CHECK(f && f->nfw == 1 && f->fw[0].g == &ff->g[0] && !f->fw[0].likely);
@@ -527,17 +528,17 @@ static void explain_names_the_rule_on_the_path(void)
 	/* more packets than failures: other traffic counted there too */
 	fs = findings_new(NULL, NULL);
 	offer(fs, RES_BLOCKED, false, PATH_RESOLVER, "198.51.100.53:53", 2);
-	firewall_explain(fs, ff);
+	fw_explain(fs, ff);
 	f = find_id(fs, FIND_DNS_UPSTREAM_BLOCKED, "198.51.100.53:53");
 	CHECK(f && f->nfw == 1 && f->fw[0].likely);
 	/* an IPv6 upstream is never an iptables (v4) rule's */
 	offer(fs, RES_BLOCKED, false, PATH_RESOLVER, "[2001:db8::53]:53", 1);
-	firewall_explain(fs, ff);
+	fw_explain(fs, ff);
 	f = find_id(fs, FIND_DNS_UPSTREAM_BLOCKED, "[2001:db8::53]:53");
 	CHECK(f && f->nfw == 1 && f->fw[0].g->tool == FW_IP6TABLES);
 	/* not checked: nothing */
 	ff->checked = false;
-	firewall_explain(fs, ff);
+	fw_explain(fs, ff);
 	CHECK(find_id(fs, FIND_DNS_UPSTREAM_BLOCKED, "198.51.100.53:53")->nfw == 0);
 	findings_free(fs);
 	free(ff);

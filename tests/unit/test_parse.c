@@ -13,6 +13,7 @@
 #include "model/sysent.h"
 #include "output/events.h"
 #include "model/parse.h"
+#include "model/print.h"
 #include "tests/unit/unit.h"
 
 static void sockaddr_in_roundtrip(void)

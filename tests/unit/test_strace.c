@@ -4,7 +4,7 @@
 #include <sys/socket.h>
 
 #include "analyzers/analyzer.h"
-#include "model/parse.h"
+#include "model/print.h"
 #include "import/strace_import.h"
 #include "import/strace_parse.h"
 #include "import/strace_text.h"

@@ -1,8 +1,10 @@
-/* firewall.c - see firewall.h. */
-#include "analyzers/firewall.h"
+/* fwexplain.c - see fwexplain.h. */
+#include "analyzers/fwexplain.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "model/fwmatch.h"
 
 /* The hooks the query's packets met in the traced process's own netns:
  * its output path, or (from a container's netns) the host's forwarding
@@ -45,7 +47,7 @@ static int fit(const struct finding *f, const struct fw_grown *g)
 	return fw_rule_port53(g->rule) || fw_rule_daddr(g->rule, ip) ? 2 : 1;
 }
 
-void firewall_explain(struct findings *fs, const struct fw_facts *ff)
+void fw_explain(struct findings *fs, const struct fw_facts *ff)
 {
 	unsigned long failures[FW_MAX_GROWN] = { 0 };
 	size_t n = findings_count(fs);

@@ -1,4 +1,4 @@
-/* firewall.h - which firewall rules explain the failed attempts: the
+/* fwexplain.h - which firewall rules explain the failed attempts: the
  * blocking rules whose counters grew while nstrace traced (model/fwfacts.h),
  * matched to the findings about refused, unreachable, blocked and timed
  * out queries.
@@ -11,14 +11,14 @@
  * upstream's address are preferred; a rule that names neither, or whose
  * counter grew by more than the failures it explains, is "likely" only:
  * other traffic could have counted there.  Pure. */
-#ifndef NST_AN_FIREWALL_H
-#define NST_AN_FIREWALL_H
+#ifndef NST_FWEXPLAIN_H
+#define NST_FWEXPLAIN_H
 
 #include "analyzers/findings.h"
 #include "model/fwfacts.h"
 
 /* Set each failed finding's fw hits from ff (which must outlive fs's
  * report).  Nothing when ff is NULL or was not checked. */
-void firewall_explain(struct findings *fs, const struct fw_facts *ff);
+void fw_explain(struct findings *fs, const struct fw_facts *ff);
 
 #endif

@@ -1,0 +1,620 @@
+/* attempts.c - queries matched with their answers; see attempts.h. */
+#define _GNU_SOURCE
+#include "analyzers/attempts.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "analyzers/slots.h"
+#include "model/print.h"
+
+#define MAX_QUERIES 4096
+#define MAX_ROWS 256
+#define SOCK_BUCKETS 4096 /* power of two */
+#define RELAY_WINDOW_US 10000000
+#define DOCKERD_TIMEOUT_US 4000000 /* moby's extIOTimeout, per upstream */
+#define DIAL_GIVEUP_US 1000000 /* a TCP dial closed unconnected after this gave up */
+
+/* A query a traced process sent (or tried to: a connect that failed),
+ * awaiting its answer: one attempt to reach an upstream. */
+struct query {
+	uint64_t xid;
+	bool used, tcp, foreign, loopback, dockerd;
+	bool connecting;      /* a TCP connect in progress: no query yet */
+	bool unseen;          /* its socket then received messages no event
+	                         showed: its answer may be one of them */
+	int pid, tid;
+	uint64_t sock; /* sock_key */
+	char comm[NST_COMM_LEN];
+	uint16_t id, qtype;
+	char qname[DNS_NAME_MAX];
+	uint64_t ts, timeout_us;
+	struct nst_addr up;
+	char upstream[64];
+	struct ns_ref netns, home;
+	int lookup;           /* the lookup it forwards (lookups.h), or -1 */
+	struct ns_ref asker;  /* that lookup's netns */
+	enum dns_path path;
+	int stk;    /* its socket's creation stack (sock_stacks), or -1 */
+	unsigned stk_gen;
+};
+
+struct attempts {
+	struct findings *fs;
+	struct lookups *lk;
+	const struct sock_stacks *stacks;
+	uint64_t *next_xid;
+	uint64_t dns_timeout_us;
+	bool timeless; /* an event came without a clock: no latencies */
+	struct query q[MAX_QUERIES];
+	struct upstream_row rows[MAX_ROWS];
+	size_t nrows;
+	size_t nq; /* queries in use: most events need no scan at all */
+	size_t qhi; /* slots at and above this are free: scans stop there */
+	/* Query slots without a scan (a flood of unanswered queries fills the
+	 * table): the free ones, and every used one in the order it was
+	 * taken (stale entries are skipped: a slot's xid says whose it is). */
+	uint16_t freeq_heap[MAX_QUERIES];
+	struct slots freeq; /* over freeq_heap: the lowest free slot first */
+	struct { uint16_t slot; uint64_t xid; } fifo[2 * MAX_QUERIES];
+	size_t fifo_head, fifo_n;
+	size_t nconnecting; /* TCP dials without a query yet */
+	/* the queries on each socket (slots.h), by its sock_key's hash */
+	uint16_t sock_head[SOCK_BUCKETS], sock_next[MAX_QUERIES], sock_prev[MAX_QUERIES];
+	struct chains by_sock;
+	unsigned long overflow;
+};
+
+struct attempts *attempts_new(struct findings *fs, struct lookups *lk, const struct sock_stacks *st,
+			      uint64_t *xids, uint64_t dns_timeout_us)
+{
+	struct attempts *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->fs = fs;
+	a->lk = lk;
+	a->stacks = st;
+	a->next_xid = xids;
+	a->dns_timeout_us = dns_timeout_us;
+	a->freeq.free = a->freeq_heap;
+	a->by_sock = (struct chains){ a->sock_head, a->sock_next, a->sock_prev };
+	return a;
+}
+
+void attempts_free(struct attempts *a)
+{
+	free(a);
+}
+
+void attempts_timeless(struct attempts *a)
+{
+	a->timeless = true;
+}
+
+const struct upstream_row *attempts_rows(const struct attempts *a, size_t *n)
+{
+	*n = a->nrows;
+	return a->rows;
+}
+
+unsigned long attempts_overflow(const struct attempts *a)
+{
+	return a->overflow;
+}
+
+static bool is_loopback(const struct nst_addr *a)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	if (a->family == AF_INET)
+		return a->u.in4[0] == 127;
+	return a->family == AF_INET6 && !memcmp(a->u.in6, v6lo, 16);
+}
+
+static bool same_name(const char *x, const char *y)
+{
+	return !x[0] || !y[0] || !strcasecmp(x, y);
+}
+
+/* Is the remote end of an answer the query's upstream?  Only an address
+ * the call showed counts; an unknown one never disagrees. */
+static bool remote_matches(const struct nst_addr *remote, const struct nst_addr *up)
+{
+	if (remote->family != AF_INET && remote->family != AF_INET6)
+		return true;
+	if (remote->family != up->family || remote->port != up->port)
+		return false;
+	return remote->family == AF_INET ? !memcmp(remote->u.in4, up->u.in4, 4)
+					 : !memcmp(remote->u.in6, up->u.in6, 16);
+}
+
+static struct upstream_row *row_for(struct attempts *a, const struct query *q)
+{
+	for (size_t i = 0; i < a->nrows; i++) {
+		struct upstream_row *r = &a->rows[i];
+		if (ns_ref_same(&r->netns, &q->netns) && ns_ref_same(&r->asker, &q->asker) &&
+		    !strcmp(r->upstream, q->upstream) && r->proto == (q->tcp ? PROTO_TCP : PROTO_UDP))
+			return r;
+	}
+	if (a->nrows == MAX_ROWS)
+		return NULL;
+	struct upstream_row *r = &a->rows[a->nrows++];
+	r->netns = q->netns;
+	r->asker = q->asker;
+	str_copy(r->upstream, sizeof(r->upstream), q->upstream);
+	r->proto = q->tcp ? PROTO_TCP : PROTO_UDP;
+	return r;
+}
+
+static size_t sock_bucket(uint64_t sock)
+{
+	return (size_t)((sock * 0x9e3779b97f4a7c15ull) >> 52) & (SOCK_BUCKETS - 1);
+}
+
+static uint16_t slot_of(const struct attempts *a, const struct query *q)
+{
+	return (uint16_t)(q - a->q);
+}
+
+/* q (in use) is on sock from now on. */
+static void sock_set(struct attempts *a, struct query *q, uint64_t sock)
+{
+	chains_del(&a->by_sock, sock_bucket(q->sock), slot_of(a, q));
+	q->sock = sock;
+	chains_add(&a->by_sock, sock_bucket(sock), slot_of(a, q));
+}
+
+/* The next query on sock from slot *nx (slot + 1; 0: none), *nx read
+ * ahead: the caller may resolve (unlink) the one returned.  Start with
+ * *nx = a->sock_head[sock_bucket(sock)]. */
+static struct query *on_sock(struct attempts *a, uint64_t sock, uint16_t *nx)
+{
+	while (*nx) {
+		struct query *q = &a->q[*nx - 1];
+		*nx = a->sock_next[*nx - 1];
+		if (q->sock == sock)
+			return q;
+	}
+	return NULL;
+}
+
+/* q's slot is free again (its fields stay readable until it is taken). */
+static void slot_release(struct attempts *a, struct query *q)
+{
+	if (!q->used)
+		return;
+	chains_del(&a->by_sock, sock_bucket(q->sock), slot_of(a, q));
+	q->used = false;
+	a->nq--;
+	if (q->connecting)
+		a->nconnecting--;
+	q->connecting = false;
+	slots_put(&a->freeq, slot_of(a, q));
+}
+
+/* A query's fate is known: count it, and offer it to the finding rows. */
+static void resolve(struct attempts *a, struct query *q, enum dns_result res, int rcode, uint64_t ts)
+{
+	struct upstream_row *r = row_for(a, q);
+	struct finding f;
+
+	if (q->unseen && res == RES_TIMEOUT) /* never a timeout on a guess */
+		res = RES_UNSEEN;
+	if (r) {
+		r->queries++;
+		switch (res) {
+		case RES_OK:
+		case RES_UNPARSED:
+			r->answered++;
+			if (!a->timeless) /* no clock: latency unknown, not 0 */
+				samples_add(&r->lat, ts - q->ts);
+			break;
+		case RES_REFUSED: r->refused++; break;
+		case RES_UNREACHABLE: r->unreachable++; break;
+		case RES_TIMEOUT: r->timeout++; break;
+		case RES_PENDING:
+		case RES_UNSEEN: r->pending++; break;
+		case RES_BLOCKED: r->blocked++; break;
+		default: break;
+		}
+	}
+	memset(&f, 0, sizeof(f));
+	f.stack = sockstacks_get(a->stacks, q->stk, q->stk_gen);
+	f.pid = q->pid;
+	memcpy(f.comm, q->comm, sizeof(f.comm));
+	f.netns = q->netns;
+	f.home = q->home;
+	str_copy(f.upstream, sizeof(f.upstream), q->upstream);
+	f.proto = q->tcp ? PROTO_TCP : PROTO_UDP;
+	f.result = res;
+	f.rcode = rcode;
+	str_copy(f.ex_qname, sizeof(f.ex_qname), q->qname);
+	f.ex_qtype = q->qtype;
+	f.ex_id = q->id;
+	f.first_ts = q->ts;
+	f.last_ts = ts;
+	f.timeout_us = q->timeout_us;
+	f.foreign = q->foreign;
+	f.loopback = q->loopback;
+	f.dockerd = q->dockerd;
+	f.relayed = q->lookup >= 0;
+	f.asker = q->asker;
+	f.path = q->path;
+	f.client_rcode = ASKED_NOTHING;
+	f.xid = q->xid;
+	findings_offer(a->fs, SUBJECT_QUERY, &f);
+	if (q->lookup >= 0)
+		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, dns_proto_name(f.proto), res, ts);
+	slot_release(a, q);
+}
+
+/* Lower the scan limits past freed slots at the top. */
+static void trim(struct attempts *a)
+{
+	while (a->qhi && !a->q[a->qhi - 1].used)
+		a->qhi--;
+}
+
+/* An attempt that is none after all (a connect that completed, then no
+ * query), or whose end nobody saw: forgotten, not counted as a result. */
+static void forget(struct attempts *a, struct query *q, bool was_attempt, uint64_t ts)
+{
+	if (q->lookup >= 0) {
+		if (was_attempt)
+			lookups_attempt_unknown(a->lk, q->lookup, q->path, q->upstream, q->tcp ? "tcp" : "udp", ts);
+		else
+			lookups_attempt_cancel(a->lk, q->lookup);
+	}
+	slot_release(a, q);
+}
+
+/* Every query pending on the socket gets res.  A TCP dial closed without
+ * ever connecting is a timeout only when it waited (a resolver's dial
+ * timeout): closed sooner, nobody saw how it ended. */
+static void resolve_socket(struct attempts *a, uint64_t sock, enum dns_result res, uint64_t ts)
+{
+	struct query *q, *first;
+	uint16_t nx;
+
+	/* in slot order, as the findings' examples always were: the lowest
+	 * slot on the socket, each time (a socket has one or two) */
+	for (;;) {
+		first = NULL;
+		for (nx = a->nq ? a->sock_head[sock_bucket(sock)] : 0; (q = on_sock(a, sock, &nx));)
+			if (!first || q < first)
+				first = q;
+		if (!first)
+			break;
+		if (first->connecting && res == RES_TIMEOUT && ts - first->ts < DIAL_GIVEUP_US)
+			forget(a, first, true, ts);
+		else
+			resolve(a, first, res, -1, ts);
+	}
+	trim(a);
+}
+
+void attempts_sweep(struct attempts *a, uint64_t now)
+{
+	for (size_t i = 0; a->nq && i < a->qhi; i++)
+		if (a->q[i].used && now > a->q[i].ts + a->q[i].timeout_us)
+			resolve(a, &a->q[i], RES_TIMEOUT, -1, now);
+	trim(a);
+}
+
+static enum dns_result error_result(int err, bool *known)
+{
+	*known = true;
+	if (err == ECONNREFUSED)
+		return RES_REFUSED;
+	if (err == EHOSTUNREACH || err == ENETUNREACH || err == EADDRNOTAVAIL)
+		return RES_UNREACHABLE;
+	if (err == EPERM || err == EACCES)
+		return RES_BLOCKED;
+	*known = false;
+	return RES_PENDING;
+}
+
+/* The message at hand is of attempt q (still readable after its resolve:
+ * a slot is only reused by a later message). */
+static void of_attempt(struct dns_exchange *x, const struct query *q)
+{
+	*x = (struct dns_exchange){ .xid = q->xid, .up = &q->up,
+			      .asker = q->lookup >= 0 ? &q->asker : NULL };
+}
+
+/* The query taken first of those in use (the table is full: one is). */
+static struct query *oldest(struct attempts *a)
+{
+	const size_t cap = sizeof(a->fifo) / sizeof(a->fifo[0]);
+
+	for (; a->fifo_n; a->fifo_head = (a->fifo_head + 1) % cap, a->fifo_n--) {
+		struct query *q = &a->q[a->fifo[a->fifo_head].slot];
+		if (q->used && q->xid == a->fifo[a->fifo_head].xid)
+			return q;
+	}
+	return &a->q[0];
+}
+
+/* Note that q was taken, in order; a full ring drops its stale entries
+ * first (at most MAX_QUERIES live ones: room for as many again). */
+static void fifo_push(struct attempts *a, const struct query *q)
+{
+	const size_t cap = sizeof(a->fifo) / sizeof(a->fifo[0]);
+
+	if (a->fifo_n == cap) {
+		size_t n = 0;
+		for (size_t k = 0; k < cap; k++) {
+			size_t j = (a->fifo_head + k) % cap;
+			const struct query *o = &a->q[a->fifo[j].slot];
+			if (o->used && o->xid == a->fifo[j].xid)
+				a->fifo[(a->fifo_head + n++) % cap] = a->fifo[j];
+		}
+		a->fifo_n = n;
+	}
+	size_t at = (a->fifo_head + a->fifo_n++) % cap;
+	a->fifo[at].slot = slot_of(a, q);
+	a->fifo[at].xid = q->xid;
+}
+
+/* A free query slot, without a scan; when full, the oldest gives way, as
+ * pending. */
+static struct query *query_slot(struct attempts *a, uint64_t now)
+{
+	int i = slots_get(&a->freeq, &a->qhi, MAX_QUERIES);
+
+	if (i < 0) {
+		resolve(a, oldest(a), RES_PENDING, -1, now); /* frees its slot */
+		a->overflow++;
+		i = slots_get(&a->freeq, &a->qhi, MAX_QUERIES);
+	}
+	return &a->q[i];
+}
+
+/* The creation stack of the query's socket (-k), if one was kept. */
+static void query_stack(struct attempts *a, struct query *q)
+{
+	q->stk = sockstacks_find(a->stacks, q->sock, &q->stk_gen);
+}
+
+/* The attempt serves a lookup of this resolver (its asking container), or
+ * is a program's own query: its path and timeout follow. */
+static void attach_lookup(struct attempts *a, struct query *q, bool has_id)
+{
+	q->lookup = lookups_attach(a->lk, q->pid, has_id, q->id, q->qtype, q->qname, q->ts, &q->asker);
+	if (q->lookup < 0)
+		q->path = PATH_SELF;
+	else if (ns_ref_same(&q->netns, &q->asker) && ns_ref_known(&q->netns))
+		q->path = PATH_CONTAINER;
+	else if (ns_ref_same(&q->netns, &q->home) && ns_ref_known(&q->netns))
+		q->path = PATH_RESOLVER;
+	else
+		q->path = PATH_OTHER;
+	q->timeout_us = q->lookup >= 0 && q->dockerd ? DOCKERD_TIMEOUT_US : a->dns_timeout_us;
+}
+
+/* What an attempt knows from its event, before its question. */
+static struct query *new_attempt(struct attempts *a, const struct nst_event *ev,
+				 const struct nst_addr *up, bool tcp)
+{
+	struct query *q = query_slot(a, ev->ts_us);
+
+	memset(q, 0, sizeof(*q));
+	q->used = true;
+	q->xid = ++*a->next_xid;
+	a->nq++;
+	fifo_push(a, q);
+	q->pid = ev->pid;
+	q->tid = ev->tid;
+	q->sock = sock_key(ev);
+	chains_add(&a->by_sock, sock_bucket(q->sock), slot_of(a, q));
+	memcpy(q->comm, ev->comm, sizeof(q->comm));
+	q->dockerd = nst_is_dockerd(ev->comm);
+	q->ts = ev->ts_us;
+	q->tcp = tcp;
+	q->up = *up;
+	print_addr(q->upstream, sizeof(q->upstream), up);
+	q->loopback = is_loopback(up);
+	q->foreign = ev->sock.foreign;
+	ns_ref_from(&q->netns, &ev->sock.netns);
+	ns_ref_from(&q->home, &ev->home_netns);
+	query_stack(a, q);
+	return q;
+}
+
+/* The dial of this socket, when a query now follows it: the same attempt. */
+static struct query *dialed(struct attempts *a, uint64_t sock, uint64_t ts)
+{
+	struct query *q;
+	uint16_t nx;
+
+	for (nx = a->nconnecting ? a->sock_head[sock_bucket(sock)] : 0; (q = on_sock(a, sock, &nx));) {
+		if (q->connecting) {
+			if (q->lookup >= 0) /* attached again below, by its id */
+				lookups_attempt_cancel(a->lk, q->lookup);
+			q->connecting = false;
+			a->nconnecting--;
+			q->ts = ts;
+			return q;
+		}
+	}
+	return NULL;
+}
+
+void attempts_query_sent(struct attempts *a, const struct dns_seen *d, struct dns_exchange *x)
+{
+	const struct nst_event *ev = d->ev;
+	struct query *q;
+	bool known;
+	enum dns_result res;
+
+	if (!(q = dialed(a, d->sock, ev->ts_us)))
+		q = new_attempt(a, ev, &d->remote, d->tcp);
+	if (q->sock != d->sock)
+		sock_set(a, q, d->sock);
+	q->id = d->msg.id;
+	q->qtype = d->msg.qtype;
+	str_copy(q->qname, sizeof(q->qname), d->msg.qname);
+	attach_lookup(a, q, true);
+	of_attempt(x, q);
+	if (ev->err) { /* the send itself failed: its fate is known now */
+		res = error_result(ev->err, &known);
+		if (known) {
+			resolve(a, q, res, -1, ev->ts_us);
+		} else { /* EAGAIN, EINTR: nothing left; it may be retried */
+			if (q->lookup >= 0)
+				lookups_attempt_cancel(a->lk, q->lookup);
+			slot_release(a, q);
+		}
+	}
+}
+
+/* A connect to port 53 that failed (ENETUNREACH for an IPv6 server from a
+ * netns without IPv6, EPERM from a REJECT): an attempt that ended before any
+ * query left. */
+static void on_connect_failed(struct attempts *a, const struct nst_event *ev)
+{
+	bool known;
+	enum dns_result res = error_result(ev->err, &known);
+	struct query *q;
+
+	if (!known)
+		return; /* EINPROGRESS and the like: not a failure */
+	q = new_attempt(a, ev, &ev->addr, ev->sock.type == SOCK_STREAM);
+	attach_lookup(a, q, false);
+	if (q->lookup >= 0)
+		lookups_question(a->lk, q->lookup, q->qname, sizeof(q->qname), &q->qtype, &q->id);
+	resolve(a, q, res, -1, ev->ts_us);
+}
+
+/* A non-blocking TCP connect to port 53 (EINPROGRESS): an attempt before
+ * its query, which getsockopt(SO_ERROR), the query, or the close decides. */
+static void on_connecting(struct attempts *a, const struct nst_event *ev)
+{
+	struct query *q = new_attempt(a, ev, &ev->addr, true);
+
+	q->connecting = true;
+	a->nconnecting++;
+	attach_lookup(a, q, false);
+	if (q->lookup >= 0)
+		lookups_question(a->lk, q->lookup, q->qname, sizeof(q->qname), &q->qtype, &q->id);
+}
+
+/* getsockopt(SO_ERROR) on a dialing socket: connected (0), or how the
+ * connect failed. */
+static void on_sockerr(struct attempts *a, const struct nst_event *ev, uint64_t sock)
+{
+	bool known;
+	enum dns_result res = error_result((int)ev->arg, &known);
+	struct query *q;
+	uint16_t nx;
+
+	for (nx = a->nconnecting ? a->sock_head[sock_bucket(sock)] : 0; (q = on_sock(a, sock, &nx));) {
+		if (!q->connecting)
+			continue;
+		if (!ev->arg) /* connected: the query to come is the attempt */
+			forget(a, q, false, ev->ts_us);
+		else if (known)
+			resolve(a, q, res, -1, ev->ts_us);
+	}
+	trim(a);
+}
+
+/* An answer: the pending query on its socket with its id and question,
+ * whoever read it. */
+void attempts_response(struct attempts *a, const struct dns_seen *d, struct dns_exchange *x)
+{
+	const struct nst_event *ev = d->ev;
+	const char *qname = d->msg.has_question ? d->msg.qname : "";
+	struct query *q, *best = NULL;
+	uint16_t nx;
+
+	/* the same question sent twice on the socket (a retry with the same
+	 * id): the first one sent is answered */
+	for (nx = a->sock_head[sock_bucket(d->sock)]; (q = on_sock(a, d->sock, &nx));) {
+		if (q->id != d->msg.id || !same_name(q->qname, qname) ||
+		    (d->msg.has_question && d->msg.qtype != q->qtype) || !remote_matches(&d->remote, &q->up))
+			continue;
+		if (!best || q->xid < best->xid)
+			best = q;
+	}
+	if (best) {
+		of_attempt(x, best);
+		resolve(a, best, d->unparsed ? RES_UNPARSED : RES_OK, d->msg.rcode, ev->ts_us);
+		trim(a);
+	}
+}
+
+void attempts_unseen(struct attempts *a, uint64_t sock)
+{
+	struct query *q;
+	uint16_t nx;
+
+	for (nx = a->sock_head[sock_bucket(sock)]; (q = on_sock(a, sock, &nx));)
+		q->unseen = true;
+}
+
+uint64_t attempts_client_sent(const struct attempts *a, const struct dns_seen *d)
+{
+	const struct nst_event *ev = d->ev;
+
+	for (size_t i = 0; i < a->qhi; i++) {
+		const struct query *q = &a->q[i];
+		if (q->used && q->pid != ev->pid && q->id == d->msg.id && q->qtype == d->msg.qtype &&
+		    same_name(q->qname, d->msg.qname) && ev->ts_us - q->ts < RELAY_WINDOW_US)
+			return q->ts;
+	}
+	return 0;
+}
+
+void attempts_feed(struct attempts *a, const struct nst_event *ev, uint64_t sock)
+{
+	switch (ev->op) {
+	case NST_OP_CLOSE:
+		/* The socket is gone with no answer: a timeout, however short
+		 * the wait.  Another fd (dup, fork) keeps it, and its answer. */
+		if (sock_gone(ev))
+			resolve_socket(a, sock, RES_TIMEOUT, ev->ts_us);
+		return;
+	case NST_OP_SOCKET:
+		/* A socket known only by (pid, fd) starts over. */
+		if (ev->ret >= 0)
+			resolve_socket(a, sock, RES_TIMEOUT, ev->ts_us);
+		return;
+	default:
+		break;
+	}
+	if (ev->op == NST_OP_CONNECT && ev->err && (ev->flags & NST_EV_ADDR) &&
+	    (ev->addr.family == AF_INET || ev->addr.family == AF_INET6) && ev->addr.port == 53) {
+		if (ev->err == EINPROGRESS && ev->sock.type == SOCK_STREAM)
+			on_connecting(a, ev);
+		else
+			on_connect_failed(a, ev);
+		return;
+	}
+	if (ev->op == NST_OP_SOCKERR && !ev->err && !(ev->flags & NST_EV_UNREADABLE)) {
+		on_sockerr(a, ev, sock);
+		return;
+	}
+	/* ECONNREFUSED and friends on a socket with pending queries is their
+	 * fate, on a send (without a query in it) or a receive. */
+	if (ev->err && ev->dir != NST_DIR_NONE && (ev->dir == NST_DIR_IN || !ev->payload_len)) {
+		bool known;
+		enum dns_result res = error_result(ev->err, &known);
+		if (known)
+			resolve_socket(a, sock, res, ev->ts_us);
+	}
+}
+
+void attempts_finish(struct attempts *a, uint64_t end_ts)
+{
+	for (size_t i = 0; i < a->qhi; i++) {
+		struct query *q = &a->q[i];
+		if (q->used)
+			resolve(a, q, end_ts > q->ts + q->timeout_us ? RES_TIMEOUT : RES_PENDING,
+				-1, end_ts);
+	}
+}
