@@ -248,7 +248,7 @@ static void resolve(struct attempts *a, struct query *q, enum dns_result res, in
 	f.xid = q->xid;
 	findings_offer(a->fs, SUBJECT_QUERY, &f);
 	if (q->lookup >= 0)
-		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, dns_proto_name(f.proto), res, ts);
+		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, f.proto, res, ts);
 	slot_release(a, q);
 }
 
@@ -265,7 +265,7 @@ static void forget(struct attempts *a, struct query *q, bool was_attempt, uint64
 {
 	if (q->lookup >= 0) {
 		if (was_attempt)
-			lookups_attempt_unknown(a->lk, q->lookup, q->path, q->upstream, q->tcp ? "tcp" : "udp", ts);
+			lookups_attempt_unknown(a->lk, q->lookup, q->path, q->upstream, q->tcp ? PROTO_TCP : PROTO_UDP, ts);
 		else
 			lookups_attempt_cancel(a->lk, q->lookup);
 	}

@@ -386,7 +386,7 @@ static const char *via_text(enum dns_path via)
 /* Attempt of lookup i ended (what: its result's name, or "unknown"): one
  * open attempt less, and a line of "tried".  NULL when i is no lookup. */
 static struct lookup *attempt_ended(struct lookups *lk, int i, enum dns_path via,
-				    const char *upstream, const char *proto, const char *what,
+				    const char *upstream, enum dns_proto proto, const char *what,
 				    uint64_t ts)
 {
 	struct lookup *l;
@@ -402,7 +402,7 @@ static struct lookup *attempt_ended(struct lookups *lk, int i, enum dns_path via
 		l->ts_end = ts;
 	/* "%s%s %s from %s netns: %s", put together without printf: an
 	 * attempt per forwarded query */
-	const char *part[] = { len ? "; " : "", upstream, " ", proto, " from ", via_text(via),
+	const char *part[] = { len ? "; " : "", upstream, " ", dns_proto_name(proto), " from ", via_text(via),
 			       " netns: ", what };
 	for (size_t k = 0; k < sizeof(part) / sizeof(part[0]) && len < sizeof(l->tried) - 1; k++)
 		len += str_copy(l->tried + len, sizeof(l->tried) - len, part[k]);
@@ -410,7 +410,7 @@ static struct lookup *attempt_ended(struct lookups *lk, int i, enum dns_path via
 }
 
 void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const char *upstream,
-			  const char *proto, enum dns_result res, uint64_t ts)
+			  enum dns_proto proto, enum dns_result res, uint64_t ts)
 {
 	struct lookup *l;
 	struct lookup_row *r;
@@ -431,7 +431,7 @@ void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const ch
 }
 
 void lookups_attempt_unknown(struct lookups *lk, int i, enum dns_path via, const char *upstream,
-			     const char *proto, uint64_t ts)
+			     enum dns_proto proto, uint64_t ts)
 {
 	attempt_ended(lk, i, via, upstream, proto, "unknown", ts);
 }

@@ -77,12 +77,12 @@ void lookups_question(const struct lookups *lk, int i, char *qname, size_t n, ui
 /* Attempt made for lookup i, from path via to upstream over proto, ended
  * with res at ts (RES_OK: answered; RES_PENDING: not ended, ignored). */
 void lookups_attempt_done(struct lookups *lk, int i, enum dns_path via, const char *upstream,
-			  const char *proto, enum dns_result res, uint64_t ts);
+			  enum dns_proto proto, enum dns_result res, uint64_t ts);
 
 /* Attempt made for lookup i whose end nobody saw (a TCP dial closed at
  * once, without a connect result): ended, with no result. */
 void lookups_attempt_unknown(struct lookups *lk, int i, enum dns_path via, const char *upstream,
-			     const char *proto, uint64_t ts);
+			     enum dns_proto proto, uint64_t ts);
 
 /* An attempt lookups_attach counted never happened (its send failed with
  * nothing to tell, EAGAIN). */

@@ -16,7 +16,7 @@
 #include "tracer/arch.h"
 #include "cli/session.h"
 #include "model/containers.h"
-#include "output/record.h"
+#include "output/recwriter.h"
 #include "names/docker.h"
 #include "tracer/backend.h"
 #include "cli/replay.h"
@@ -33,7 +33,7 @@ static struct env {
 	int npids;
 	bool events, json, no_docker, stacks, no_seccomp, no_firewall;
 	unsigned long stack_depth;
-	const char *record_path, *expect, *write_expect, *capture_path;
+	const char *record_path, *expect, *write_expect, *pcap_path;
 	const char *containers[SELECT_MAX];
 	int ncontainers;
 	const char *backend; /* "ptrace" (default), "bpf", "auto" */
@@ -231,7 +231,7 @@ static void parse_args(int argc, char **argv)
 			if (!strcmp(optarg, "-"))
 				die_usage("-w -: pcapng on stdout is not supported (the report goes there); "
 					  "give a file");
-			env.capture_path = optarg;
+			env.pcap_path = optarg;
 			break;
 		case OPT_BACKEND:
 			if (strcmp(optarg, "ptrace") && strcmp(optarg, "bpf") && strcmp(optarg, "auto"))
@@ -344,13 +344,13 @@ static bool check_containers(struct session *c)
 	return false;
 }
 
-static struct recorder *open_record(const struct containers *names)
+static struct rec_writer *open_rec_writer(const struct containers *names)
 {
-	struct record_info info = { .nstrace_version = NST_VERSION, .arch = NST_ARCH_NAME,
+	struct rec_info info = { .nstrace_version = NST_VERSION, .arch = NST_ARCH_NAME,
 				    .snaplen = (uint32_t)env.snaplen,
 				    .mode = env.nrest ? "launch" : "attach",
 				    .pids = env.pids, .npids = env.npids };
-	struct recorder *r = record_open(env.record_path, &info, names);
+	struct rec_writer *r = rec_writer_open(env.record_path, &info, names);
 
 	if (!r)
 		die("cannot open %s: %s", env.record_path, strerror(errno));
@@ -430,8 +430,8 @@ static int live_main(void)
 		return 2;
 	}
 	be = open_backend(&bo);
-	if (env.capture_path && (r = session_capture(&c, env.capture_path, env.dns_timeout_us)) < 0) {
-		fprintf(stderr, "nstrace: -w %s: %s\n", env.capture_path, strerror(-r));
+	if (env.pcap_path && (r = session_pcap(&c, env.pcap_path, env.dns_timeout_us)) < 0) {
+		fprintf(stderr, "nstrace: -w %s: %s\n", env.pcap_path, strerror(-r));
 		backend_free(be);
 		session_free(&c);
 		return 2;
@@ -442,7 +442,7 @@ static int live_main(void)
 	else
 		fw_watch_start(&fw, env.pids, env.npids);
 	if (env.record_path)
-		c.rec = open_record(&c.names);
+		c.rec = open_rec_writer(&c.names);
 	install_signals();
 	if (env.nrest) {
 		pid_t pid = backend_launch(be, env.rest);
@@ -461,7 +461,7 @@ static int live_main(void)
 	end = now_us();
 	name_containers(&c.names); /* detached now: containers started meanwhile get names */
 	fw_watch_finish(&fw, c.fw); /* and the counters after */
-	if (c.rec && (r = record_close(c.rec, end, &c.names, c.fw)) < 0)
+	if (c.rec && (r = rec_writer_close(c.rec, end, &c.names, c.fw)) < 0)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(-r));
 	c.rec = NULL;
 	backend_stats(be, &st);
@@ -496,7 +496,7 @@ int main(int argc, char **argv)
 		.events = env.events, .json = env.json, .fail_on = env.fail_on,
 		.dns_timeout_us = env.dns_timeout_us,
 		.expect = env.expect, .write_expect = env.write_expect,
-		.capture = env.capture_path, .containers = env.containers,
+		.pcap = env.pcap_path, .containers = env.containers,
 		.ncontainers = env.ncontainers,
 	};
 	return env.mode == M_REPLAY ? replay_main(&ro) : check_main(&ro);

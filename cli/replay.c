@@ -14,7 +14,7 @@
 #include "cli/expect.h"
 #include "cli/lines.h"
 #include "cli/strace_read.h"
-#include "import/recording.h"
+#include "import/recreader.h"
 #include "import/strace_import.h"
 
 /* --- inputs --------------------------------------------------------------- */
@@ -218,8 +218,8 @@ int replay_main(const struct replay_opts *o)
 		select_add(&c.sel, o->containers[i]);
 	if (session_init(&c, o->dns_timeout_us) < 0)
 		return 2;
-	if (o->capture && (rc = session_capture(&c, o->capture, o->dns_timeout_us)) < 0) {
-		fprintf(stderr, "nstrace: -w %s: %s\n", o->capture, strerror(-rc));
+	if (o->pcap && (rc = session_pcap(&c, o->pcap, o->dns_timeout_us)) < 0) {
+		fprintf(stderr, "nstrace: -w %s: %s\n", o->pcap, strerror(-rc));
 		session_free(&c);
 		return 2;
 	}

@@ -13,7 +13,7 @@ struct replay_opts {
 	int fail_on;
 	uint64_t dns_timeout_us;
 	const char *expect, *write_expect;
-	const char *capture;          /* -w FILE, or NULL */
+	const char *pcap;             /* -w FILE, or NULL */
 	const char *const *containers; /* --container NAMEs */
 	int ncontainers;
 };

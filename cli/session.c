@@ -40,7 +40,7 @@ static void on_message(const struct dns_seen *d, const struct dns_exchange *x, v
 
 	s->asked |= asked;
 	if (s->cap && (asked || select_event(&s->sel, d->ev)))
-		capture_message(s->cap, d, x);
+		dnspcap_message(s->cap, d, x);
 }
 
 static void on_outcome(uint64_t xid, uint32_t rows, void *ctx)
@@ -48,7 +48,7 @@ static void on_outcome(uint64_t xid, uint32_t rows, void *ctx)
 	struct session *s = ctx;
 
 	if (s->cap)
-		capture_outcome(s->cap, xid, rows);
+		dnspcap_outcome(s->cap, xid, rows);
 }
 
 int session_init(struct session *s, uint64_t dns_timeout_us)
@@ -62,12 +62,12 @@ int session_init(struct session *s, uint64_t dns_timeout_us)
 	return s->out && s->an ? 0 : -ENOMEM;
 }
 
-int session_capture(struct session *s, const char *path, uint64_t dns_timeout_us)
+int session_pcap(struct session *s, const char *path, uint64_t dns_timeout_us)
 {
 	/* a lookup's outcome can take the resolver's 30 s to be known */
 	uint64_t hold = (dns_timeout_us > 30000000 ? dns_timeout_us : 30000000) + 5000000;
 
-	if (!(s->cap = capture_open(path, &s->names, hold)))
+	if (!(s->cap = dnspcap_open(path, &s->names, hold)))
 		return -errno;
 	s->cap_path = path;
 	return 0;
@@ -76,7 +76,7 @@ int session_capture(struct session *s, const char *path, uint64_t dns_timeout_us
 void session_free(struct session *s)
 {
 	if (s->cap) /* not reported: closed as it is */
-		capture_close(s->cap, NULL);
+		dnspcap_close(s->cap, NULL);
 	s->cap = NULL;
 	lineout_free(s->out);
 	analyzer_free(s->an);
@@ -113,21 +113,21 @@ void session_event(const struct nst_event *ev, void *ctx)
 		if (shown && s->json && s->events)
 			lineout_line(s->out, s->jw.p, s->jw.len);
 		if (s->rec)
-			record_line(s->rec, s->jw.p, s->jw.len);
+			rec_writer_line(s->rec, s->jw.p, s->jw.len);
 	}
 	for (int i = 0; i < s->nheld; i++)
 		print_finding(s, s->held[i]);
 }
 
 /* Close the -w file: every exchange has its outcome now. */
-static int close_capture(struct session *s)
+static int close_pcap(struct session *s)
 {
-	struct capture_stats st;
+	struct dnspcap_stats st;
 	int r;
 
 	if (!s->cap)
 		return 0;
-	r = capture_close(s->cap, &st);
+	r = dnspcap_close(s->cap, &st);
 	s->cap = NULL;
 	if (r < 0) {
 		fprintf(stderr, "nstrace: writing %s: %s\n", s->cap_path, strerror(-r));
@@ -150,7 +150,7 @@ int session_report(struct session *s, uint64_t end_ts, json_t *extra)
 	analyzer_finish(s->an, end_ts);
 	if (s->fw)
 		analyzer_firewall(s->an, s->fw);
-	rc = close_capture(s);
+	rc = close_pcap(s);
 	if (s->quiet) {
 		json_decref(extra);
 		return rc;

@@ -14,10 +14,10 @@
 #include "model/containers.h"
 #include "model/event.h"
 #include "model/fwfacts.h"
-#include "output/capture.h"
+#include "output/dnspcap.h"
 #include "output/jsonw.h"
 #include "output/lineout.h"
-#include "output/record.h"
+#include "output/recwriter.h"
 #include "output/select.h"
 
 #define SESSION_HELD 32
@@ -25,8 +25,8 @@
 struct session {
 	bool events, json, quiet; /* quiet: no live findings, no report (check) */
 	struct lineout *out;      /* stdout, whole lines */
-	struct recorder *rec;     /* -o FILE (every event, unselected), or NULL */
-	struct capture *cap;      /* -w FILE, or NULL */
+	struct rec_writer *rec;     /* -o FILE (every event, unselected), or NULL */
+	struct dns_pcap *cap;      /* -w FILE, or NULL */
 	const char *cap_path;
 	struct select sel;        /* --container; names points at names below */
 	struct analyzer *an;
@@ -45,7 +45,7 @@ struct session {
  * as a lineout and the analyzer.  Returns 0 or -ENOMEM. */
 int session_init(struct session *s, uint64_t dns_timeout_us);
 /* -w path: 0, or -errno when it cannot be created. */
-int session_capture(struct session *s, const char *path, uint64_t dns_timeout_us);
+int session_pcap(struct session *s, const char *path, uint64_t dns_timeout_us);
 void session_free(struct session *s);
 
 /* nst_event_sink: ctx is the struct session. */

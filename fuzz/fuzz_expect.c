@@ -6,7 +6,7 @@
 
 #include "analyzers/analyzer.h"
 #include "cli/expect.h"
-#include "import/recording.h"
+#include "import/recreader.h"
 #include "model/fwfacts.h"
 #include "fuzz/fuzz.h"
 

@@ -4,7 +4,7 @@
 #define NST_FUZZ_REC_H
 
 #include "analyzers/analyzer.h"
-#include "import/recording.h"
+#include "import/recreader.h"
 #include "fuzz/fuzz.h"
 
 struct fuzz_rec {

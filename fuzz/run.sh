@@ -12,7 +12,7 @@ rm -rf "$seeds" && mkdir -p "$seeds"
 # Seeds from the fixtures: each kind of input the harnesses read.
 mk() { mkdir -p "$seeds/$1"; }
 mk strace_line; mk strace_file; mk recording; mk expect; mk dns; mk sockaddr; mk docker_json; mk symbols
-mk iptables; mk nft; mk netlink; mk gopclntab; mk capture; mk strace_str; mk dockerd_cmdline
+mk iptables; mk nft; mk netlink; mk gopclntab; mk dnspcap; mk strace_str; mk dockerd_cmdline
 for f in fixtures/*.strace; do
 	head -c 65536 "$f" >"$seeds/strace_file/$(basename "$f")"
 	awk -v d="$seeds/strace_line" -v b="$(basename "$f")" \
@@ -31,7 +31,7 @@ cp fixtures/*.expect.json "$seeds/expect/" 2>/dev/null
 for f in build/progs/fp_stack build/progs/dns_client; do
 	[ -f "$f" ] && cp "$f" "$seeds/symbols/"
 done
-cp "$seeds"/recording/* "$seeds/capture/"
+cp "$seeds"/recording/* "$seeds/dnspcap/"
 # quoted strings of the logs, as strace prints them (-x, -xx among them)
 for f in fixtures/*.strace; do
 	grep -o '"[^"]*"' "$f" | head -n 40 | awk -v d="$seeds/strace_str" -v b="$(basename "$f")" \
@@ -90,7 +90,7 @@ for h in build/fuzz/fuzz_*; do
 	mkdir -p "$corpus" "$work" "$crash"
 	case $name in
 	strace_*) dict=fuzz/strace.dict ;;
-	recording|expect|docker_json|capture) dict=fuzz/json.dict ;;
+	recording|expect|docker_json|dnspcap) dict=fuzz/json.dict ;;
 	iptables|nft) dict=fuzz/firewall.dict ;;
 	*) dict= ;;
 	esac

@@ -315,7 +315,7 @@ static void decode_sockaddr_lenp(struct decode_ctx *c, uint64_t addr, uint64_t l
 		take_sockaddr(c, buf, (long)want, out);
 }
 
-static void capture_flat(struct decode_ctx *c, uint64_t addr, uint64_t len)
+static void copy_flat(struct decode_ctx *c, uint64_t addr, uint64_t len)
 {
 	size_t want = len < c->d->snaplen ? (size_t)len : c->d->snaplen;
 	long n;
@@ -353,7 +353,7 @@ static void gather_payload(struct decode_ctx *c, size_t nread, size_t cnt, uint6
 }
 
 /* Gather an iovec array (tracee pointer iov, count cnt) for len bytes. */
-static void capture_iov(struct decode_ctx *c, uint64_t iov, uint64_t cnt, uint64_t len)
+static void copy_iov(struct decode_ctx *c, uint64_t iov, uint64_t cnt, uint64_t len)
 {
 	long n;
 
@@ -553,7 +553,7 @@ void exit_sockerr(struct decode_ctx *c)
 
 void exit_sendto(struct decode_ctx *c)
 {
-	capture_flat(c, c->a[1], moved(c, c->a[2], true));
+	copy_flat(c, c->a[1], moved(c, c->a[2], true));
 	c->ev->arg = c->a[3];
 	decode_sockaddr(c, c->a[4], c->a[5], &c->ev->addr);
 	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
@@ -562,7 +562,7 @@ void exit_sendto(struct decode_ctx *c)
 
 void exit_recvfrom(struct decode_ctx *c)
 {
-	capture_flat(c, c->a[1], moved(c, c->a[2], false));
+	copy_flat(c, c->a[1], moved(c, c->a[2], false));
 	c->ev->arg = c->a[3];
 	if (c->ret >= 0)
 		decode_sockaddr_lenp(c, c->a[4], c->a[5], &c->ev->addr);
@@ -590,7 +590,7 @@ static void decode_msghdr(struct decode_ctx *c, const struct msghdr *m, uint64_t
 	}
 	if (want_name)
 		decode_sockaddr(c, name, namelen, &c->ev->addr);
-	capture_iov(c, iov, m->msg_iovlen, len);
+	copy_iov(c, iov, m->msg_iovlen, len);
 }
 
 static uint64_t iov_total(struct decode_ctx *c, const struct msghdr *m)
@@ -671,7 +671,7 @@ void exit_mmsg(struct decode_ctx *c)
 
 void exit_rw(struct decode_ctx *c)
 {
-	capture_flat(c, c->a[1], moved(c, c->a[2], is_send(c)));
+	copy_flat(c, c->a[1], moved(c, c->a[2], is_send(c)));
 	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	decode_emit(c);
 }
@@ -686,7 +686,7 @@ void exit_rwv(struct decode_ctx *c)
 	} else if (c->ret < 0) {
 		len = 0;
 	}
-	capture_iov(c, c->a[1], c->a[2], len);
+	copy_iov(c, c->a[1], c->a[2], len);
 	attach_sock(c, sock_for_fd(c->d, c->t, c->ev->fd));
 	decode_emit(c);
 }

@@ -101,7 +101,7 @@ struct decode_ctx {
  * most snaplen payload bytes per event.  0 or -ENOMEM. */
 int decode_init(struct decoder *d, struct model *m, nst_event_sink sink, void *ctx,
 		uint32_t snaplen);
-/* -k: capture stacks of at most depth frames (0: off). */
+/* -k: unwind stacks of at most depth frames (0: off). */
 void decode_set_stacks(struct decoder *d, int depth);
 /* Hand the events of the stops just handled to the sink, naming their
  * namespaces first.  The engine calls it once the thread is resumed, so

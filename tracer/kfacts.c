@@ -67,7 +67,7 @@ static int pt_stack(void *ctx, struct decode_ctx *c, struct nst_stack *out, int 
 {
 	struct decoder *d = ctx;
 
-	return stack_capture(d->stacks, c->t->p->pid, c->t->tid, &tproc_of(c->t->p)->syms, out, depth,
+	return stack_unwind(d->stacks, c->t->p->pid, c->t->tid, &tproc_of(c->t->p)->syms, out, depth,
 			     &c->tt->unwind);
 }
 

@@ -292,7 +292,7 @@ __noinline int msg_parts(__u32 d, __u64 total)
 
 /* The payload the decoders read: what moved; after a failed send what it
  * tried to send, after a failed receive nothing. */
-static __always_inline void capture(__u16 cap, const __u64 *a, __s64 ret)
+static __always_inline void copy_payload(__u16 cap, const __u64 *a, __s64 ret)
 {
 	__u64 moved = ret > 0 ? (__u64)ret : 0;
 	__u32 d;
@@ -544,7 +544,7 @@ static __always_inline int sys_exit(const struct pt_regs *regs, long ret)
 			bpf_map_update_elem(&stacked, &r->nfd.ino, &one, BPF_ANY);
 		}
 	}
-	capture(*cap & NBPF_CAP_MASK, args, ret);
+	copy_payload(*cap & NBPF_CAP_MASK, args, ret);
 	send();
 	return 0;
 }

@@ -13,13 +13,13 @@
 
 #define PAGE 4096
 #define CACHE_PAGES 16
-/* The stack above rsp, read in one go at each capture: a Go stack of two
+/* The stack above rsp, read in one go at each unwind: a Go stack of two
  * dozen frames spans several pages, one syscall each through the page cache. */
 #define WINDOW (4 * PAGE)
 #define DWARF_CACHE 8192
 #define CALL_CACHE 1024
 
-/* Everything a capture needs; one capture at a time. */
+/* Everything an unwind needs; one unwind at a time. */
 struct stacks {
 	unw_addr_space_t as;
 	unw_accessors_t accessors;
@@ -27,11 +27,11 @@ struct stacks {
 	/* The thread being unwound, for the accessors. */
 	pid_t cur_pid, cur_tgid;
 	struct sym_proc **cur_sp;
-	/* Registers, fetched once per capture with PTRACE_GETREGS instead of
+	/* Registers, fetched once per unwind with PTRACE_GETREGS instead of
 	 * one PTRACE_PEEKUSER per register libunwind asks for.  The frame-
 	 * pointer walk leaves rip/rsp/rbp at the frame libunwind starts from. */
 	struct user_regs_struct regs;
-	/* Tracee memory for one capture, a page at a time: libunwind-ptrace
+	/* Tracee memory for one unwind, a page at a time: libunwind-ptrace
 	 * would read it one PTRACE_PEEKDATA word at a time. */
 	struct {
 		uint64_t page;
@@ -60,8 +60,8 @@ struct stacks {
 
 /* libunwind's accessors get no context of ours: their arg is the thread's
  * libunwind-ptrace handle, which _UPT_* functions pass back into the
- * accessors of the address space.  The capture in progress is reached
- * through this instead, set only while stack_capture runs. */
+ * accessors of the address space.  The unwind in progress is reached
+ * through this instead, set only while stack_unwind runs. */
 static struct stacks *capturing;
 
 static void read_window(struct stacks *s, uint64_t rsp)
@@ -323,7 +323,7 @@ struct stacks *stacks_new(void)
 		stacks_free(s);
 		return NULL;
 	}
-	/* unwind state cached across captures: C frames (libc's, a C program's)
+	/* unwind state cached across unwinds: C frames (libc's, a C program's)
 	 * would re-parse their DWARF at every step.  The cache lock blocks
 	 * signals around each step; Go frames never get here. */
 	unw_set_caching_policy(s->as, UNW_CACHE_GLOBAL);
@@ -340,7 +340,7 @@ void stacks_free(struct stacks *s)
 	free(s);
 }
 
-int stack_capture(struct stacks *s, pid_t pid, pid_t tid, struct sym_proc **sp,
+int stack_unwind(struct stacks *s, pid_t pid, pid_t tid, struct sym_proc **sp,
 		  struct nst_stack *st, int max_depth, void **uptp)
 {
 	int n;
@@ -353,7 +353,7 @@ int stack_capture(struct stacks *s, pid_t pid, pid_t tid, struct sym_proc **sp,
 	s->cur_pid = tid;
 	s->cur_tgid = pid;
 	s->cur_sp = sp;
-	for (int i = 0; i < CACHE_PAGES; i++) /* memory changes between captures */
+	for (int i = 0; i < CACHE_PAGES; i++) /* memory changes between unwinds */
 		s->pages[i].valid = 0;
 	if (ptrace(PTRACE_GETREGS, tid, 0L, &s->regs) < 0)
 		return 0;

@@ -23,10 +23,10 @@ void stacks_free(struct stacks *s);
 
 /* Unwind thread tid of process pid (in a ptrace stop) into st, at most
  * max_depth frames, symbolized through *sp.  *upt is the thread's
- * libunwind-ptrace handle, made on first use and kept between captures.
+ * libunwind-ptrace handle, made on first use and kept between unwinds.
  * An unwinding error ends the stack early; returns the number of frames
  * (0 when nothing could be read, or s is NULL). */
-int stack_capture(struct stacks *s, pid_t pid, pid_t tid, struct sym_proc **sp,
+int stack_unwind(struct stacks *s, pid_t pid, pid_t tid, struct sym_proc **sp,
 		  struct nst_stack *st, int max_depth, void **upt);
 
 /* The target of the direct call (e8 rel32) whose 5 bytes end at ret, 0
@@ -42,7 +42,7 @@ static inline uint64_t stack_call_target(const uint8_t call[5], uint64_t ret)
 	return ret + (uint64_t)(int64_t)rel;
 }
 
-/* Free the per-thread libunwind-ptrace handle kept in *upt between captures
+/* Free the per-thread libunwind-ptrace handle kept in *upt between unwinds
  * (it caches the ELF image it last looked at). */
 void stack_thread_free(void **upt);
 

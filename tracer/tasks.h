@@ -34,7 +34,7 @@ struct tthread {
 	struct syscall_entry entry;
 	char entry_path[128]; /* setns: the bind-mount path of its fd */
 	struct msock *closing; /* close: the socket taken at entry (a reference) */
-	void *unwind;         /* -k: libunwind-ptrace handle, kept between captures */
+	void *unwind;         /* -k: libunwind-ptrace handle, kept between unwinds */
 };
 
 struct tproc {

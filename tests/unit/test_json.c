@@ -7,7 +7,7 @@
 
 #include "output/jsonw.h"
 #include "output/events.h"
-#include "import/recording.h"
+#include "import/recreader.h"
 #include "tests/unit/unit.h"
 
 static void strings_escape_as_jansson_does(void)

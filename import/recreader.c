@@ -1,6 +1,6 @@
-/* recording.c - recordings back into events, see recording.h. */
+/* recreader.c - recordings back into events, see recreader.h. */
 #define _GNU_SOURCE
-#include "import/recording.h"
+#include "import/recreader.h"
 
 #include <jansson.h>
 #include <stdio.h>

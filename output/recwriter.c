@@ -1,6 +1,6 @@
-/* record.c - see record.h. */
+/* recwriter.c - see recwriter.h. */
 #define _GNU_SOURCE
-#include "output/record.h"
+#include "output/recwriter.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,16 +12,16 @@
 #include "model/event.h"
 #include "output/lineout.h"
 
-struct recorder {
+struct rec_writer {
 	int fd;
 	struct lineout *lo;
 	int err; /* the first write error */
 };
 
-struct recorder *record_open(const char *path, const struct record_info *info,
+struct rec_writer *rec_writer_open(const char *path, const struct rec_info *info,
 			     const struct containers *names)
 {
-	struct recorder *r = calloc(1, sizeof(*r));
+	struct rec_writer *r = calloc(1, sizeof(*r));
 	json_t *pids = json_array(), *h;
 
 	if (!r || !pids) {
@@ -59,7 +59,7 @@ struct recorder *record_open(const char *path, const struct record_info *info,
 	return r;
 }
 
-void record_line(struct recorder *r, const char *line, size_t len)
+void rec_writer_line(struct rec_writer *r, const char *line, size_t len)
 {
 	int e = lineout_line(r->lo, line, len);
 
@@ -67,7 +67,7 @@ void record_line(struct recorder *r, const char *line, size_t len)
 		r->err = e;
 }
 
-int record_close(struct recorder *r, uint64_t end_ts, const struct containers *names,
+int rec_writer_close(struct rec_writer *r, uint64_t end_ts, const struct containers *names,
 		 const struct fw_facts *fw)
 {
 	json_t *t = json_pack("{s:s, s:I, s:o}", "type", "end", "ts", (json_int_t)end_ts,

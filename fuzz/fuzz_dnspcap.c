@@ -1,22 +1,22 @@
-/* fuzz_capture.c - a recording through the analyzers into the pcapng
+/* fuzz_dnspcap.c - a recording through the analyzers into the pcapng
  * writer (-w): every DNS message they see becomes a packet, with its
  * interface and comments, into /dev/null. */
 #include "model/fwfacts.h"
-#include "output/capture.h"
+#include "output/dnspcap.h"
 #include "fuzz/fuzz_rec.h"
 
-static struct capture *cap;
+static struct dns_pcap *cap;
 
 static void on_message(const struct dns_seen *d, const struct dns_exchange *x, void *ctx)
 {
 	(void)ctx;
-	capture_message(cap, d, x);
+	dnspcap_message(cap, d, x);
 }
 
 static void on_outcome(uint64_t xid, uint32_t rows, void *ctx)
 {
 	(void)ctx;
-	capture_outcome(cap, xid, rows);
+	dnspcap_outcome(cap, xid, rows);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fw_facts *fw = calloc(1, sizeof(*fw));
 	struct fuzz_rec c = { calloc(1, sizeof(struct rec_reader)), NULL };
 
-	cap = capture_open("/dev/null", &names, 1000000);
+	cap = dnspcap_open("/dev/null", &names, 1000000);
 	c.a = analyzer_new(&o);
 	if (c.r && c.a && fw && cap) {
 		c.r->names = &names;
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	analyzer_free(c.a);
 	if (cap)
-		capture_close(cap, NULL);
+		dnspcap_close(cap, NULL);
 	containers_free(&names);
 	free(fw);
 	free(c.r);

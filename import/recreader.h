@@ -1,4 +1,4 @@
-/* recording.h - reading nstrace recordings (-o FILE) back into events.
+/* recreader.h - reading nstrace recordings (-o FILE) back into events.
  *
  * A recording is JSON Lines: a header {"type":"header","format":
  * "nstrace-recording","version":1,...}, then one {"type":"event"} per
@@ -8,8 +8,8 @@
  * replay from a live trace: its operation comes from the syscall name
  * (model/sysent.h), and what the tracer's model said (the thread away from
  * home) from the recorded inodes. */
-#ifndef NST_RECORDING_H
-#define NST_RECORDING_H
+#ifndef NST_RECREADER_H
+#define NST_RECREADER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
-/* capture.c - see capture.h. */
+/* dnspcap.c - see dnspcap.h. */
 #define _GNU_SOURCE
-#include "output/capture.h"
+#include "output/dnspcap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +46,7 @@ struct flow { /* TCP sequence numbers per socket, both ways */
 	uint32_t out, in;
 };
 
-struct capture {
+struct dns_pcap {
 	FILE *f;
 	int err;
 	const struct containers *names;
@@ -59,20 +59,20 @@ struct capture {
 	struct iface *ifs;
 	size_t nifs;
 	struct flow flows[TCP_FLOWS];
-	struct capture_stats st;
+	struct dnspcap_stats st;
 	uint8_t pkt[PKT_MAX_PAYLOAD + 128];
 	uint8_t block[BLOCK_MAX];
 };
 
-static void put(struct capture *c, const void *p, size_t n)
+static void put(struct dns_pcap *c, const void *p, size_t n)
 {
 	if (!c->err && n && fwrite(p, 1, n, c->f) != n)
 		c->err = errno ? -errno : -EIO;
 }
 
-struct capture *capture_open(const char *path, const struct containers *names, uint64_t hold_us)
+struct dns_pcap *dnspcap_open(const char *path, const struct containers *names, uint64_t hold_us)
 {
-	struct capture *c = calloc(1, sizeof(*c));
+	struct dns_pcap *c = calloc(1, sizeof(*c));
 	char app[64];
 
 	if (!c || !(c->ifs = calloc(MAX_IFACES, sizeof(*c->ifs))) || !(c->f = fopen(path, "wb"))) {
@@ -92,7 +92,7 @@ struct capture *capture_open(const char *path, const struct containers *names, u
 
 /* --- interfaces: one per netns ------------------------------------------------ */
 
-static uint32_t iface_for(struct capture *c, const struct nst_ns *ns)
+static uint32_t iface_for(struct dns_pcap *c, const struct nst_ns *ns)
 {
 	for (size_t i = 0; i < c->nifs; i++)
 		if (ns_ref_is(&c->ifs[i].ns, ns))
@@ -107,7 +107,7 @@ static uint32_t iface_for(struct capture *c, const struct nst_ns *ns)
 }
 
 /* Its name: the container, else the path, inode or label. */
-static void iface_write(struct capture *c, struct iface *f)
+static void iface_write(struct dns_pcap *c, struct iface *f)
 {
 	const struct ns_ref *ns = &f->ns;
 	const struct container *ct = containers_find(c->names, ns->ino, ns->path[0] ? ns->path : NULL);
@@ -141,7 +141,7 @@ static void rows_text(char *buf, size_t n, uint32_t rows)
 						finding_rows[id].name);
 }
 
-static void write_one(struct capture *c, struct qpkt *q, bool early)
+static void write_one(struct dns_pcap *c, struct qpkt *q, bool early)
 {
 	char comment[COMMENT_MAX], ns[384], asker[384] = "", fnd[256];
 	struct iface *f = &c->ifs[q->ifid];
@@ -172,13 +172,13 @@ static void write_one(struct capture *c, struct qpkt *q, bool early)
 }
 
 /* More waiting than the queue may hold. */
-static bool over_bounds(const struct capture *c)
+static bool over_bounds(const struct dns_pcap *c)
 {
 	return c->nq > QMAX || c->bytes > QBYTES;
 }
 
 /* Write and free the oldest packet. */
-static void pop(struct capture *c)
+static void pop(struct dns_pcap *c)
 {
 	struct qpkt *q = c->head;
 	bool early = q->xid && !q->decided && over_bounds(c);
@@ -198,14 +198,14 @@ static void pop(struct capture *c)
 }
 
 /* Write what may go: decided, old enough, or over the bounds. */
-static void drain(struct capture *c)
+static void drain(struct dns_pcap *c)
 {
 	while (c->head && (!c->head->xid || c->head->decided || c->head->ts + c->hold_us <= c->now ||
 			   over_bounds(c)))
 		pop(c);
 }
 
-void capture_outcome(struct capture *c, uint64_t xid, uint32_t rows)
+void dnspcap_outcome(struct dns_pcap *c, uint64_t xid, uint32_t rows)
 {
 	struct qpkt *q = idmap_get(&c->newest, xid);
 
@@ -250,7 +250,7 @@ static void ends(const struct dns_seen *d, const struct dns_exchange *x, struct 
 		local->port = 53;
 }
 
-static struct flow *flow_for(struct capture *c, uint64_t sock)
+static struct flow *flow_for(struct dns_pcap *c, uint64_t sock)
 {
 	struct flow *f = &c->flows[(sock * 0x9e3779b97f4a7c15ull >> 32) % TCP_FLOWS];
 
@@ -297,7 +297,7 @@ static void what_text(char *buf, size_t n, const struct dns_seen *d, const struc
 	snprintf(buf, n, "%s %s > %s %s%s%s%s", role, s, t, d->tcp ? "tcp" : "udp", nat, cut, err);
 }
 
-void capture_message(struct capture *c, const struct dns_seen *d, const struct dns_exchange *x)
+void dnspcap_message(struct dns_pcap *c, const struct dns_seen *d, const struct dns_exchange *x)
 {
 	const struct nst_event *ev = d->ev;
 	struct nst_addr local, remote;
@@ -359,7 +359,7 @@ void capture_message(struct capture *c, const struct dns_seen *d, const struct d
 	drain(c);
 }
 
-int capture_close(struct capture *c, struct capture_stats *st)
+int dnspcap_close(struct dns_pcap *c, struct dnspcap_stats *st)
 {
 	int err;
 
