@@ -33,8 +33,20 @@ for d in model names tracer import firewall analyzers output cli; do
 		echo "FAIL: layers: $d/ includes what its README forbids:"
 		echo "$bad" | sed 's/^/    /'
 	fi
-	[ -f "$d/README.md" ] && echo "PASS: layers: $d/README.md says what lives there" ||
+	if [ ! -f "$d/README.md" ]; then
 		echo "FAIL: layers: $d/ has no README.md"
+		continue
+	fi
+	# every file is named there: "x.c", "x.h" or "x.{h,c}"
+	unnamed=$(for f in $d/*.c $d/*.h; do
+		b=${f##*/}
+		grep -qF -e "$b" -e "${b%.*}.{" "$d/README.md" || echo "$b"
+	done)
+	if [ -z "$unnamed" ]; then
+		echo "PASS: layers: $d/README.md says what lives there, naming each of its files"
+	else
+		echo "FAIL: layers: $d/README.md does not name:" $unnamed
+	fi
 done
 
 # Events are typed: nothing downstream of the sources looks at a syscall's
