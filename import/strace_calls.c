@@ -707,27 +707,31 @@ static void do_execve(struct call *c)
 	}
 }
 
+/* What each operation's call means for the model, by operation (the log's
+ * syscall name gave it, model/sysent.h); NULL: nothing to learn. */
+static void (*const by_op[NST_OP_COUNT])(struct call *c) = {
+	[NST_OP_SOCKET] = do_socket,
+	[NST_OP_CONNECT] = do_addr_call,
+	[NST_OP_BIND] = do_addr_call,
+	[NST_OP_GETSOCKNAME] = do_sockname,
+	[NST_OP_GETPEERNAME] = do_sockname,
+	[NST_OP_ACCEPT] = do_accept,
+	[NST_OP_LISTEN] = do_plain,
+	[NST_OP_SOCKERR] = do_sockerr,
+	[NST_OP_SEND] = do_io,
+	[NST_OP_RECV] = do_io,
+	[NST_OP_CLOSE] = do_close,
+	[NST_OP_DUP] = do_dup,
+	[NST_OP_FCNTL] = do_dup,
+	[NST_OP_OPEN] = do_open,
+	[NST_OP_SETNS] = do_setns,
+	[NST_OP_UNSHARE] = do_unshare,
+	[NST_OP_CLONE] = do_clone,
+	[NST_OP_EXEC] = do_execve,
+};
+
 void si_call(struct call *c)
 {
-	switch (c->op) {
-	case NST_OP_SOCKET: do_socket(c); break;
-	case NST_OP_CONNECT:
-	case NST_OP_BIND: do_addr_call(c); break;
-	case NST_OP_GETSOCKNAME:
-	case NST_OP_GETPEERNAME: do_sockname(c); break;
-	case NST_OP_ACCEPT: do_accept(c); break;
-	case NST_OP_LISTEN: do_plain(c); break;
-	case NST_OP_SOCKERR: do_sockerr(c); break;
-	case NST_OP_SEND:
-	case NST_OP_RECV: do_io(c); break;
-	case NST_OP_CLOSE: do_close(c); break;
-	case NST_OP_DUP:
-	case NST_OP_FCNTL: do_dup(c); break;
-	case NST_OP_OPEN: do_open(c); break;
-	case NST_OP_SETNS: do_setns(c); break;
-	case NST_OP_UNSHARE: do_unshare(c); break;
-	case NST_OP_CLONE: do_clone(c); break;
-	case NST_OP_EXEC: do_execve(c); break;
-	default: break;
-	}
+	if ((unsigned)c->op < NST_OP_COUNT && by_op[c->op])
+		by_op[c->op](c);
 }
