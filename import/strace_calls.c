@@ -453,25 +453,19 @@ static void do_mmsg(struct call *c)
 	}
 }
 
+/* The shape of a send's or receive's buffers, by syscall; NULL: one flat
+ * buffer (read, write, send, recv, sendto, recvfrom). */
+static void (*const io_by_sen[SEN_COUNT])(struct call *c) = {
+	[SEN_readv] = do_rwv, [SEN_writev] = do_rwv,
+	[SEN_recvmsg] = do_msg, [SEN_sendmsg] = do_msg,
+	[SEN_recvmmsg] = do_mmsg, [SEN_sendmmsg] = do_mmsg,
+};
+
 static void do_io(struct call *c)
 {
-	switch (c->sen) {
-	case SEN_readv:
-	case SEN_writev:
-		do_rwv(c);
-		break;
-	case SEN_recvmsg:
-	case SEN_sendmsg:
-		do_msg(c);
-		break;
-	case SEN_recvmmsg:
-	case SEN_sendmmsg:
-		do_mmsg(c);
-		break;
-	default:
-		do_rw(c);
-		break;
-	}
+	void (*f)(struct call *c) = (unsigned)c->sen < SEN_COUNT ? io_by_sen[c->sen] : NULL;
+
+	(f ? f : do_rw)(c);
 }
 
 /* What the fd rules of model/calls.h ask a log line to emit. */
