@@ -13,11 +13,13 @@ struct tstate { /* a thread that entered a foreign netns */
 	struct ns_ref ns, home;
 	unsigned long calls;
 	uint64_t since;
+	bool sibling_home; /* another thread of its process was seen at home since */
 };
 
 struct ns_threads {
 	struct tstate th[MAX_THREADS];
 	size_t thi; /* slots at and above this are free: scans stop there */
+	size_t n;   /* slots used: most events need no scan at all */
 };
 
 struct ns_threads *nsthreads_new(void)
@@ -59,6 +61,26 @@ static bool is_setup_call(enum nst_op op)
 	}
 }
 
+static void release(struct ns_threads *a, struct tstate *t)
+{
+	if (t && t->used) {
+		t->used = false;
+		a->n--;
+	}
+}
+
+/* ev's thread is at its process's home: each sibling away has stayed away
+ * while another thread of the process did not (the LockOSThread pattern). */
+static void siblings_seen(struct ns_threads *a, const struct nst_event *ev)
+{
+	for (size_t i = 0; i < a->thi; i++) {
+		struct tstate *u = &a->th[i];
+		if (u->used && u->pid == ev->pid && u->tid != ev->tid && ns_ref_known(&u->home) &&
+		    ns_ref_is(&u->home, &ev->thread_netns))
+			u->sibling_home = true;
+	}
+}
+
 void nsthreads_feed(struct ns_threads *a, const struct nst_event *ev)
 {
 	struct tstate *t;
@@ -68,14 +90,15 @@ void nsthreads_feed(struct ns_threads *a, const struct nst_event *ev)
 		bool away = ev->flags & NST_EV_NEW_AWAY;
 		t = tstate_for(a, ev->tid, away);
 		if (!away) {
-			if (t)
-				t->used = false;
+			release(a, t);
 			while (a->thi && !a->th[a->thi - 1].used) /* scans stop lower */
 				a->thi--;
 			return;
 		}
 		if (!t)
 			return;
+		if (!t->used)
+			a->n++;
 		memset(t, 0, sizeof(*t));
 		t->used = true;
 		t->tid = ev->tid;
@@ -86,9 +109,18 @@ void nsthreads_feed(struct ns_threads *a, const struct nst_event *ev)
 		t->since = ev->ts_us;
 		return;
 	}
+	if (!a->n)
+		return;
+	siblings_seen(a, ev);
 	t = tstate_for(a, ev->tid, false);
 	if (!t)
 		return;
+	/* Its process's home is that netns now: it exec'd there (ip netns
+	 * exec, nsenter, runc init), so it moved, and nothing is stuck. */
+	if (ns_ref_known(&t->ns) && ns_ref_is(&t->ns, &ev->home_netns)) {
+		release(a, t);
+		return;
+	}
 	if (!ns_ref_is(&t->ns, &ev->thread_netns))
 		return;
 	/* Setting up sockets in that namespace is why it went there;
@@ -103,8 +135,8 @@ void nsthreads_finish(const struct ns_threads *a, struct findings *fs, uint64_t 
 	for (size_t i = 0; i < a->thi; i++) {
 		const struct tstate *t = &a->th[i];
 		struct finding f;
-		if (!t->used)
-			continue;
+		if (!t->used || !t->sibling_home)
+			continue; /* a process wholly elsewhere chose to be there */
 		memset(&f, 0, sizeof(f));
 		f.pid = t->pid;
 		f.tid = t->tid;

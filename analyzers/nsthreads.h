@@ -3,9 +3,13 @@
  * A thread that setns()/unshare()s away from its home netns is followed
  * until it comes back; the calls it makes there that are not setting up
  * sockets in that namespace (socket, connect, bind, close, ...) are counted:
- * code that entered a namespace and forgot to come back.  At the end, each
- * thread still away is offered to the findings (SUBJECT_THREAD).  At most
- * 1024 threads away at once; more are not followed. */
+ * code that entered a namespace and forgot to come back.  A thread whose
+ * process's home becomes that netns (it exec'd there: ip netns exec,
+ * nsenter, runc init) has moved, and is no longer followed.  At the end,
+ * each thread still away while another thread of its process was seen at
+ * home (Go's LockOSThread bug class) is offered to the findings
+ * (SUBJECT_THREAD); a process wholly elsewhere is not.  At most 1024
+ * threads away at once; more are not followed. */
 #ifndef NST_NSTHREADS_H
 #define NST_NSTHREADS_H
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The manual page (docs/nstrace.1) lints clean, has its sections, and stays
 # in step with the tool: its OPTIONS are --help's options, and its FINDINGS
-# are the finding rows of analyzers/findings.c.
+# are the finding rows of analyzers/catalog.c.
 cd "$(dirname "$0")/../.." || exit 2
 M=docs/nstrace.1
 NST=${NST:-build/nstrace}
@@ -33,7 +33,7 @@ check "manual: OPTIONS lists every option of --help, and no other ($(wc -l <"$T/
 	sh -c "[ -s '$T/help.opts' ] && cmp -s '$T/man.opts' '$T/help.opts'"
 [ -s "$T/help.opts" ] && ! cmp -s "$T/man.opts" "$T/help.opts" && diff "$T/man.opts" "$T/help.opts" | sed 's/^/  /'
 
-sed -n 's/.*\[FIND_[A-Z_]*\] = { "\([a-z-]*\)".*/\1/p' analyzers/findings.c | sort >"$T/rows"
+sed -n 's/.*\[FIND_[A-Z_]*\] = { "\([a-z-]*\)".*/\1/p' analyzers/catalog.c | sort >"$T/rows"
 section FINDINGS | awk 'tp {print; tp = 0} /^\.TP/ {tp = 1}' | sed 's/^\.B //; s/\\-/-/g' | sort >"$T/man.rows"
 check "manual: FINDINGS explains every finding row, and no other ($(wc -l <"$T/rows") rows)" \
 	sh -c "[ -s '$T/rows' ] && cmp -s '$T/rows' '$T/man.rows'"

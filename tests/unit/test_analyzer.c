@@ -439,6 +439,46 @@ static void relay_hops(void)
 	analyzer_free(a);
 }
 
+/* ip netns exec / nsenter: the one thread enters the netns and execs; its
+ * process's home is that netns from then on (home_netns says so). */
+static void exec_into_netns_is_a_move(void)
+{
+	struct analyzer *a = new_an();
+	struct nst_event ev;
+
+	ev = mk(&(struct ev_spec){ "setns", 3, 3, 5, 0, 0, S(1), 0, NULL, NULL, NULL, HOME, NULL, 0 });
+	ev.flags = NST_EV_NS_CHANGE;
+	ev.ns_new.ino = CTR;
+	feed_ev(a, &ev);
+	/* after the exec: home is CTR, and the program works there */
+	ev = mk(&(struct ev_spec){ "write", 3, 3, 7, 5, 0, S(2), 0, NULL, "10.0.0.5:80", NULL, CTR, (const uint8_t *)"hello", 5 });
+	ev.thread_netns.ino = CTR;
+	ev.home_netns.ino = CTR;
+	feed_ev(a, &ev);
+	analyzer_finish(a, S(3));
+	CHECK(!find(a, "netns-thread-stuck"));
+	analyzer_free(a);
+}
+
+/* A single-threaded process that stays in the netns it entered, no sibling
+ * ever at home: nothing says it forgot to come back. */
+static void a_process_wholly_elsewhere_is_not_stuck(void)
+{
+	struct analyzer *a = new_an();
+	struct nst_event ev;
+
+	ev = mk(&(struct ev_spec){ "setns", 3, 3, 5, 0, 0, S(1), 0, NULL, NULL, NULL, HOME, NULL, 0 });
+	ev.flags = NST_EV_NS_CHANGE;
+	ev.ns_new.ino = CTR;
+	feed_ev(a, &ev);
+	ev = mk(&(struct ev_spec){ "write", 3, 3, 7, 5, 0, S(2), 0, NULL, "10.0.0.5:80", NULL, HOME, (const uint8_t *)"hello", 5 });
+	ev.thread_netns.ino = CTR;
+	feed_ev(a, &ev);
+	analyzer_finish(a, S(3));
+	CHECK(!find(a, "netns-thread-stuck"));
+	analyzer_free(a);
+}
+
 static void thread_stuck_in_foreign_netns(void)
 {
 	struct analyzer *a = new_an();
@@ -976,6 +1016,10 @@ int main(void)
 	RUN(tcp_framing, "TCP: split prefix/body, writev, several messages per read, reset on close");
 	RUN(strict_about_what_is_dns, "only port 53 or the 127.0.0.11 listener, and only plausible messages, are DNS");
 	RUN(relay_hops, "a 127.0.0.11 relay is correlated hop by hop with each hop's latency");
+	RUN(exec_into_netns_is_a_move,
+	    "a thread that enters a netns and execs there (ip netns exec, nsenter) has moved: no stuck warning");
+	RUN(a_process_wholly_elsewhere_is_not_stuck,
+	    "a process whose only thread stays in the netns it entered is not flagged: no sibling stayed home");
 	RUN(thread_stuck_in_foreign_netns, "a thread left in a foreign netns doing other work is flagged; one that returns is not");
 	RUN(memory_stays_bounded, "20000 unanswered queries: bounded tables, counted overflow, nothing lost from counts");
 	RUN(full_table_evicts_the_oldest, "4096 queries pending: the first taken gives way as pending, the latest is still answered, an answered one frees its slot");
