@@ -61,12 +61,15 @@ static bool is_setup_call(enum nst_op op)
 	}
 }
 
+/* t (NULL: none) is no longer followed; scans stop below the free top. */
 static void release(struct ns_threads *a, struct tstate *t)
 {
 	if (t && t->used) {
 		t->used = false;
 		a->n--;
 	}
+	while (a->thi && !a->th[a->thi - 1].used)
+		a->thi--;
 }
 
 /* ev's thread is at its process's home: each sibling away has stayed away
@@ -91,8 +94,6 @@ void nsthreads_feed(struct ns_threads *a, const struct nst_event *ev)
 		t = tstate_for(a, ev->tid, away);
 		if (!away) {
 			release(a, t);
-			while (a->thi && !a->th[a->thi - 1].used) /* scans stop lower */
-				a->thi--;
 			return;
 		}
 		if (!t)
