@@ -142,11 +142,6 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 		attempts_timeless(a->at);
 	if (ev->ts_us > a->now)
 		a->now = ev->ts_us;
-	if (a->now >= a->last_sweep + SWEEP_EVERY_US) {
-		attempts_sweep(a->at, a->now);
-		lookups_sweep(a->lk, a->now);
-		a->last_sweep = a->now;
-	}
 	if ((ev->flags & NST_EV_SOCK) && ev->sock.foreign)
 		foreign_note(a->fr, ev);
 	nsthreads_feed(a->th, ev);
@@ -159,6 +154,13 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 	attempts_feed(a->at, ev, sock);
 	if (ev->op == NST_OP_CLOSE)
 		sockstacks_feed(a->st, ev, sock);
+	/* after the event: what it says at its time (an answer, the client's
+	 * own timeout) comes before nstrace's timeout does */
+	if (a->now >= a->last_sweep + SWEEP_EVERY_US) {
+		attempts_sweep(a->at, a->now);
+		lookups_sweep(a->lk, a->now);
+		a->last_sweep = a->now;
+	}
 }
 
 void analyzer_firewall(struct analyzer *a, const struct fw_facts *ff)

@@ -3,6 +3,7 @@
 #include "analyzers/attempts.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,6 +27,9 @@ struct query {
 	bool connecting;      /* a TCP connect in progress: no query yet */
 	bool unseen;          /* its socket then received messages no event
 	                         showed: its answer may be one of them */
+	bool icmp;            /* a readiness call reported an error queued on
+	                         its socket (POLLERR): an ICMP error came */
+	bool client_timeout;  /* timeout_us is the client's own wait */
 	int pid, tid;
 	uint64_t sock; /* sock_key */
 	char comm[NST_COMM_LEN];
@@ -202,6 +206,10 @@ static void resolve(struct attempts *a, struct query *q, enum dns_result res, in
 	struct upstream_row *r = row_for(a, q);
 	struct finding f;
 
+	/* an ICMP error came: refused or unreachable, never a timeout; which
+	 * one, nothing said */
+	if (q->icmp && (res == RES_TIMEOUT || res == RES_PENDING || res == RES_UNSEEN))
+		res = RES_REJECTED;
 	if (q->unseen && res == RES_TIMEOUT) /* never a timeout on a guess */
 		res = RES_UNSEEN;
 	if (r) {
@@ -215,6 +223,7 @@ static void resolve(struct attempts *a, struct query *q, enum dns_result res, in
 			break;
 		case RES_REFUSED: r->refused++; break;
 		case RES_UNREACHABLE: r->unreachable++; break;
+		case RES_REJECTED: r->rejected++; break;
 		case RES_TIMEOUT: r->timeout++; break;
 		case RES_PENDING:
 		case RES_UNSEEN: r->pending++; break;
@@ -238,6 +247,7 @@ static void resolve(struct attempts *a, struct query *q, enum dns_result res, in
 	f.first_ts = q->ts;
 	f.last_ts = ts;
 	f.timeout_us = q->timeout_us;
+	f.client_timeout = q->client_timeout;
 	f.foreign = q->foreign;
 	f.loopback = q->loopback;
 	f.dockerd = q->dockerd;
@@ -289,7 +299,8 @@ static void resolve_socket(struct attempts *a, uint64_t sock, enum dns_result re
 				first = q;
 		if (!first)
 			break;
-		if (first->connecting && res == RES_TIMEOUT && ts - first->ts < DIAL_GIVEUP_US)
+		if (first->connecting && res == RES_TIMEOUT && !first->icmp &&
+		    !first->client_timeout && ts - first->ts < DIAL_GIVEUP_US)
 			forget(a, first, true, ts);
 		else
 			resolve(a, first, res, -1, ts);
@@ -512,15 +523,48 @@ static void on_sockerr(struct attempts *a, const struct nst_event *ev, uint64_t 
 	struct query *q;
 	uint16_t nx;
 
-	for (nx = a->nconnecting ? a->sock_head[sock_bucket(sock)] : 0; (q = on_sock(a, sock, &nx));) {
-		if (!q->connecting)
-			continue;
-		if (!ev->arg) /* connected: the query to come is the attempt */
+	for (nx = a->nq ? a->sock_head[sock_bucket(sock)] : 0; (q = on_sock(a, sock, &nx));) {
+		if (!ev->arg && q->connecting) /* connected: the query to come is the attempt */
 			forget(a, q, false, ev->ts_us);
-		else if (known)
+		else if (known) /* a dial's end, or the ICMP error a query met */
 			resolve(a, q, res, -1, ev->ts_us);
 	}
 	trim(a);
+}
+
+/* A readiness call's word on sock: the error queued on it (under BPF read
+ * without clearing it), POLLERR (an error queued: which one, later calls
+ * may say), or the client's own timeout. */
+static void on_wait(struct attempts *a, const struct nst_event *ev, uint64_t sock)
+{
+	struct query *q;
+	uint16_t nx;
+	bool known = false;
+	enum dns_result res = RES_PENDING;
+
+	if (!a->nq)
+		return;
+	if ((ev->flags & NST_EV_SOCK_ERR) && ev->sock_err)
+		res = error_result(ev->sock_err, &known);
+	if (known) {
+		resolve_socket(a, sock, res, ev->ts_us);
+		return;
+	}
+	if (ev->arg & POLLERR) {
+		for (nx = a->sock_head[sock_bucket(sock)]; (q = on_sock(a, sock, &nx));)
+			q->icmp = true;
+		return;
+	}
+	if (ev->ret != 0 || ev->wait_us <= 0 || !(ev->flags & NST_EV_WAIT_SOCKS))
+		return; /* an event loop's wake-up may be any timer's */
+	for (nx = a->sock_head[sock_bucket(sock)]; (q = on_sock(a, sock, &nx));) {
+		uint64_t waited = (uint64_t)ev->wait_us;
+		if (!a->timeless && ev->ts_us > q->ts && ev->ts_us - q->ts > waited)
+			waited = ev->ts_us - q->ts;
+		q->timeout_us = waited;
+		q->client_timeout = true;
+	}
+	resolve_socket(a, sock, RES_TIMEOUT, ev->ts_us);
 }
 
 /* An answer: the pending query on its socket with its id and question,
@@ -597,6 +641,10 @@ void attempts_feed(struct attempts *a, const struct nst_event *ev, uint64_t sock
 	}
 	if (ev->op == NST_OP_SOCKERR && !ev->err && !(ev->flags & NST_EV_UNREADABLE)) {
 		on_sockerr(a, ev, sock);
+		return;
+	}
+	if (ev->op == NST_OP_WAIT) {
+		on_wait(a, ev, sock);
 		return;
 	}
 	/* ECONNREFUSED and friends on a socket with pending queries is their

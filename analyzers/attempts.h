@@ -44,7 +44,7 @@ struct upstream_row {
 	struct ns_ref asker, netns;
 	char upstream[64];
 	enum dns_proto proto;
-	unsigned long queries, answered, refused, unreachable, timeout, pending, blocked;
+	unsigned long queries, answered, refused, unreachable, rejected, timeout, pending, blocked;
 	struct samples lat;
 };
 
@@ -74,7 +74,10 @@ uint64_t attempts_client_sent(const struct attempts *a, const struct dns_seen *d
 /* What an event's call means for the attempts on its socket (sock): a
  * close that took the socket's last reference, a new socket on a reused
  * fd, a connect to port 53, getsockopt(SO_ERROR), a send or receive that
- * failed.  Call after the event's DNS messages. */
+ * failed, a readiness call's error (POLLERR: an ICMP error came; which
+ * one, a later receive or SO_ERROR says, else it is "rejected") or its
+ * timeout (the client's own, when the call watched only sockets).  Call
+ * after the event's DNS messages. */
 void attempts_feed(struct attempts *a, const struct nst_event *ev, uint64_t sock);
 /* A receive on sock moved more messages than the events show: the
  * attempts waiting on it may have had their answers among them (never a

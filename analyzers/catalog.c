@@ -207,7 +207,7 @@ static void fix_loopback(const struct finding *f, char *buf, size_t n)
  * EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL (one message for both) */
 static bool when_refused(const struct finding *f)
 {
-	return f->result == RES_REFUSED;
+	return f->result == RES_REFUSED || f->result == RES_REJECTED;
 }
 
 static bool when_unreachable(const struct finding *f)
@@ -222,16 +222,25 @@ static void msg_refused(const struct finding *f, const struct containers *names,
 	int m;
 
 	who(f, names, w, sizeof(w));
-	m = snprintf(buf, n,
-		     f->result == RES_REFUSED
-		     ? "DNS queries from %s to %s were refused: the socket got ECONNREFUSED, i.e. an "
-		       "ICMP port-unreachable came back, from a firewall REJECT rule or because "
-		       "nothing listens on %s."
-		     : "DNS queries from %s to %s failed as unreachable (ENETUNREACH/EHOSTUNREACH/"
-		       "EADDRNOTAVAIL): there is no route to it from the namespace the socket lives "
-		       "in (an IPv6 server from a namespace without IPv6, say), or a firewall rejects "
-		       "it with host-unreachable (%s).",
-		     w, f->upstream, f->upstream);
+	if (f->result == RES_REJECTED)
+		m = snprintf(buf, n,
+			     "DNS queries from %s to %s were rejected: the kernel reported an ICMP error "
+			     "on the socket (POLLERR) and the program gave up on it without reading "
+			     "which, so port-unreachable (a firewall REJECT rule, or nothing listens on "
+			     "%s) and host-unreachable (a REJECT --reject-with host-unreachable, or no "
+			     "route) cannot be told apart. The packets were not silently dropped.",
+			     w, f->upstream, f->upstream);
+	else
+		m = snprintf(buf, n,
+			     f->result == RES_REFUSED
+			     ? "DNS queries from %s to %s were refused: the socket got ECONNREFUSED, i.e. an "
+			       "ICMP port-unreachable came back, from a firewall REJECT rule or because "
+			       "nothing listens on %s."
+			     : "DNS queries from %s to %s failed as unreachable (ENETUNREACH/EHOSTUNREACH/"
+			       "EADDRNOTAVAIL): there is no route to it from the namespace the socket lives "
+			       "in (an IPv6 server from a namespace without IPv6, say), or a firewall rejects "
+			       "it with host-unreachable (%s).",
+			     w, f->upstream, f->upstream);
 	path_sentence(f, names, buf, n, m, "rejection");
 	internal_note(f, names, buf, n);
 }
@@ -342,11 +351,19 @@ static void msg_timeout(const struct finding *f, const struct containers *names,
 	int m;
 
 	who(f, names, w, sizeof(w));
-	m = snprintf(buf, n,
-		     "DNS queries from %s to %s got no answer within %.1f s or before the socket was "
-		     "closed: the packets are silently dropped (a firewall DROP rule), or the server "
-		     "is down or unreachable.",
-		     w, f->upstream, (double)f->timeout_us / 1e6);
+	if (f->client_timeout)
+		m = snprintf(buf, n,
+			     "DNS queries from %s to %s got no answer: the program waited its own "
+			     "timeout of %.1f s and gave up, with no error on the socket: the packets "
+			     "are silently dropped (a firewall DROP rule), or the server is down or "
+			     "unreachable.",
+			     w, f->upstream, (double)f->timeout_us / 1e6);
+	else
+		m = snprintf(buf, n,
+			     "DNS queries from %s to %s got no answer within %.1f s or before the socket "
+			     "was closed: the packets are silently dropped (a firewall DROP rule), or the "
+			     "server is down or unreachable.",
+			     w, f->upstream, (double)f->timeout_us / 1e6);
 	if (m <= 0 || (size_t)m >= n)
 		return;
 	if (own_path(f))

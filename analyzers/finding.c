@@ -34,6 +34,7 @@ const char *result_name(enum dns_result r)
 		[RES_OK] = "ok", [RES_REFUSED] = "refused", [RES_UNREACHABLE] = "unreachable",
 		[RES_TIMEOUT] = "timeout", [RES_PENDING] = "pending", [RES_BLOCKED] = "blocked",
 		[RES_UNPARSED] = "not-understood", [RES_UNSEEN] = "unknown",
+		[RES_REJECTED] = "rejected",
 	};
 	return (unsigned)r < RES_COUNT ? names[r] : "?";
 }

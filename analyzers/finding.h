@@ -26,6 +26,8 @@ enum dns_result {
 	RES_UNPARSED,    /* answered, by a reply nstrace cannot parse: what it said is unknown */
 	RES_UNSEEN,      /* not known: its socket received messages no event showed
 	                    (a batch past a source's cap), its answer may be one */
+	RES_REJECTED,    /* an ICMP error came back (POLLERR), and the program
+	                    never read which: refused or unreachable */
 	RES_COUNT
 };
 
@@ -106,6 +108,8 @@ struct finding {
 	bool foreign;        /* the socket lives outside the home netns */
 	bool loopback;       /* the upstream is a loopback address */
 	uint64_t timeout_us; /* the timeout that applied, for the wording */
+	bool client_timeout; /* timeout_us is the client's own: its readiness
+	                        call waited that long and gave up */
 	/* SUBJECT_LOOKUP */
 	int client_rcode;    /* what the resolver answered, or ASKED_NOTHING */
 	unsigned attempts;   /* forwarding attempts made for it (0: none) */

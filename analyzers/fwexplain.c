@@ -25,7 +25,8 @@ static bool verdict_fits(const struct finding *f, enum fw_verdict v)
 {
 	switch (f->result) {
 	case RES_REFUSED:
-	case RES_UNREACHABLE: return v == FW_REJECT;
+	case RES_UNREACHABLE:
+	case RES_REJECTED: return v == FW_REJECT;
 	case RES_TIMEOUT: return v == FW_DROP;
 	case RES_BLOCKED: return v == FW_DROP || v == FW_REJECT;
 	default: return false;

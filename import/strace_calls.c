@@ -6,10 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include "model/calls.h"
@@ -490,7 +492,7 @@ static void imp_duped(void *ctx, struct msock *sk, int fd, int newfd)
 	emit(c);
 }
 
-#define IMP_OUT(c) (&(struct call_out){ imp_closed, imp_duped, (c) })
+#define IMP_OUT(c) (&(struct call_out){ .closed = imp_closed, .duped = imp_duped, .ctx = (c) })
 
 static void do_close(struct call *c)
 {
@@ -701,6 +703,287 @@ static void do_execve(struct call *c)
 	}
 }
 
+/* --- readiness calls ------------------------------------------------------- */
+
+/* "POLLIN|POLLERR", "EPOLLIN|EPOLLET", "0x8": as POLL* bits (epoll's are
+ * the same values). */
+static unsigned poll_bits(struct span s)
+{
+	static const struct { const char *n; unsigned v; } t[] = {
+		{ "POLLIN", POLLIN }, { "POLLPRI", POLLPRI }, { "POLLOUT", POLLOUT },
+		{ "POLLERR", POLLERR }, { "POLLHUP", POLLHUP }, { "POLLNVAL", POLLNVAL },
+		{ "POLLRDNORM", POLLRDNORM }, { "POLLRDBAND", POLLRDBAND },
+		{ "POLLWRNORM", POLLWRNORM }, { "POLLWRBAND", POLLWRBAND }, { "POLLRDHUP", 0x2000 },
+	};
+	unsigned bits = 0;
+
+	s = span_trim(s);
+	while (s.n) {
+		const char *bar = memchr(s.p, '|', s.n);
+		struct span tok = span_trim((struct span){ s.p, bar ? (size_t)(bar - s.p) : s.n });
+		bool ok;
+		long v;
+		if (tok.n && tok.p[0] == 'E') /* EPOLLIN */
+			tok = (struct span){ tok.p + 1, tok.n - 1 };
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+			if (span_eq(tok, t[i].n))
+				bits |= t[i].v;
+		if (tok.n && tok.p[0] >= '0' && tok.p[0] <= '9' && (v = span_long(tok, &ok), ok))
+			bits |= (unsigned)v & 0xffff;
+		if (!bar)
+			break;
+		s.n -= (size_t)(bar - s.p) + 1;
+		s.p = bar + 1;
+	}
+	return bits;
+}
+
+/* The inside of the group after the return value, "1 ([{fd=3, revents=
+ * POLLERR}])": "[{fd=3, revents=POLLERR}]"; empty when there is none. */
+static struct span ret_group(const struct call *c)
+{
+	const char *p = memchr(c->rest.p, '(', c->rest.n), *end = c->rest.p + c->rest.n;
+	int depth = 0;
+
+	for (const char *q = p; q && q < end; q++) {
+		if (*q == '(' || *q == '[' || *q == '{')
+			depth++;
+		else if ((*q == ')' || *q == ']' || *q == '}') && --depth == 0)
+			return (struct span){ p + 1, (size_t)(q - p - 1) };
+	}
+	return (struct span){ "", 0 };
+}
+
+/* strace -T's " <5.005197>" at the line's end, in µs; -1 when none. */
+static int64_t ret_duration(const struct call *c)
+{
+	struct span r = span_trim(c->rest);
+	const char *lt;
+	double v;
+	char buf[32], *e;
+
+	if (r.n < 3 || r.p[r.n - 1] != '>' || !(lt = memrchr(r.p, '<', r.n)) ||
+	    (size_t)(r.p + r.n - lt) >= sizeof(buf))
+		return -1;
+	memcpy(buf, lt + 1, (size_t)(r.p + r.n - lt - 2));
+	buf[r.p + r.n - lt - 2] = '\0';
+	v = strtod(buf, &e);
+	return e != buf && *e == '\0' && v >= 0 && v < 1e9 ? (int64_t)(v * 1e6 + 0.5) : -1;
+}
+
+/* A timeout argument: milliseconds (poll, epoll_wait), else a timespec or
+ * timeval ({tv_sec=5, tv_nsec=0}; 4.x: {5, 0}); NULL waits forever. */
+static int64_t timeout_arg(const struct call *c, int i, bool ms, bool usec)
+{
+	struct span v = span_trim(A(c, i));
+	bool ok1, ok2;
+	long a, b;
+
+	if (!v.n)
+		return NST_WAIT_UNKNOWN;
+	if (ms) {
+		a = span_long(v, &ok1);
+		return !ok1 ? NST_WAIT_UNKNOWN : a < 0 ? NST_WAIT_FOREVER : (int64_t)a * 1000;
+	}
+	if (span_eq(v, "NULL"))
+		return NST_WAIT_FOREVER;
+	int n = c->args[i];
+	a = span_long(stok_val(c->tk, stok_field(c->tk, n, "tv_sec", 0)), &ok1);
+	b = span_long(stok_val(c->tk, stok_field(c->tk, n, usec ? "tv_usec" : "tv_nsec", 1)), &ok2);
+	if (!ok1 || !ok2 || a < 0 || b < 0 || a > 1000000000)
+		return NST_WAIT_UNKNOWN;
+	return (int64_t)a * 1000000 + (usec ? b : b / 1000);
+}
+
+static void imp_ready(void *ctx, struct msock *sk, int fd, const struct wait_says *w)
+{
+	struct call *c = ctx;
+	struct nst_event proto = c->ev; /* the call's wait_us and nfds */
+
+	ev_init(c);
+	c->ev.wait_us = proto.wait_us;
+	c->ev.wait_nfds = proto.wait_nfds;
+	c->ev.arg = w->revents;
+	if (w->socks_only)
+		c->ev.flags |= NST_EV_WAIT_SOCKS;
+	ev_sock(c, sk, fd);
+	emit(c);
+}
+
+/* fds (n of nwatch) through the rule (model/calls.h), as events. */
+static void wait_emit(struct call *c, const struct wait_fd *fds, size_t n, size_t nwatch,
+		      int64_t wait_us)
+{
+	if (wait_us == NST_WAIT_UNKNOWN && !c->ret)
+		wait_us = ret_duration(c) >= 0 ? ret_duration(c) : NST_WAIT_UNKNOWN;
+	c->ev.wait_us = wait_us;
+	c->ev.wait_nfds = (uint32_t)nwatch;
+	call_wait(&c->s->m, c->t->p, fds, n, nwatch, c->err ? -1 : (long)c->ret,
+		  &(struct call_out){ .ready = imp_ready, .ctx = c });
+}
+
+/* poll([{fd=3, events=POLLIN}], 1, 5000) = 1 ([{fd=3, revents=POLLERR}]);
+ * ppoll's timeout is a timespec, and its result may add ", left {..}". */
+static void wait_poll(struct call *c)
+{
+	struct wait_fd fds[NST_WAIT_MAX];
+	size_t n = 0;
+	bool ok;
+	long nwatch = span_long(A(c, 1), &ok);
+
+	if (c->err || c->nargs < 3 || !ok || nwatch <= 0)
+		return;
+	for (int e = c->tk->t[c->args[0]].kid; e >= 0 && n < NST_WAIT_MAX; e = c->tk->t[e].next) {
+		struct span f = stok_val(c->tk, stok_field(c->tk, e, "fd", 0));
+		int fd;
+		struct msock *k = f.n ? sock_for(c, f, &fd, false) : NULL;
+		if (f.n && fd >= 0)
+			fds[n++] = (struct wait_fd){ fd, 0, k };
+	}
+	if (c->ret > 0) { /* the fds it reported, by number */
+		struct stok nodes[2 * NST_WAIT_MAX + 8];
+		struct stoks tk = { .cap = (int)(sizeof(nodes) / sizeof(nodes[0])), .t = nodes };
+		int arr = strace_tokenize(ret_group(c), &tk);
+		for (int e = arr >= 0 ? tk.t[arr].kid : -1; e >= 0; e = tk.t[e].next) {
+			int fd = strace_fd(stok_val(&tk, stok_field(&tk, e, "fd", 0)), &(struct fd_note){ 0 });
+			unsigned rev = poll_bits(stok_val(&tk, stok_field(&tk, e, "revents", 1)));
+			for (size_t i = 0; i < n; i++)
+				if (fds[i].fd == fd)
+					fds[i].revents |= rev;
+		}
+	}
+	wait_emit(c, fds, n, (size_t)nwatch, timeout_arg(c, 2, c->sen == SEN_poll, false));
+}
+
+/* The fds of a select set argument ("[3 4]", strace 4.x and 6.x alike, or
+ * "NULL") into fds, with events ev. */
+static void select_set(struct call *c, const struct stoks *tk, int node, unsigned ev,
+		       struct wait_fd *fds, size_t *n, size_t *nwatch, bool add)
+{
+	struct span v = stok_val(tk, node);
+
+	if (node < 0 || !v.n || v.p[0] != '[')
+		return;
+	/* strace prints a set as "[3 4]": one element, fds apart by spaces */
+	for (int e = tk->t[node].kid; e >= 0; e = tk->t[e].next) {
+		struct span s = stok_val(tk, e);
+		while (s.n) {
+			size_t k = 0, depth = 0;
+			while (k < s.n && (depth || s.p[k] != ' ')) {
+				depth += s.p[k] == '<' ? 1 : s.p[k] == '>' && depth ? (size_t)-1 : 0;
+				k++;
+			}
+			struct span one = { s.p, k };
+			int fd = -1;
+			struct msock *sk = NULL;
+			if (one.n)
+				sk = add ? sock_for(c, one, &fd, false)
+					 : (fd = strace_fd(one, &(struct fd_note){ 0 }), NULL);
+			size_t i = 0;
+			while (fd >= 0 && i < *n && fds[i].fd != fd)
+				i++;
+			if (fd >= 0 && i < *n)
+				fds[i].revents |= add ? 0 : ev;
+			else if (fd >= 0 && add && (++*nwatch, *n < NST_WAIT_MAX))
+				fds[(*n)++] = (struct wait_fd){ fd, 0, sk };
+			s = span_trim((struct span){ s.p + k, s.n - k });
+		}
+	}
+}
+
+/* select(4, [3], NULL, NULL, {tv_sec=5, tv_usec=0}) = 1 (in [3], left
+ * {..}); pselect6's timeout is a timespec. */
+static void wait_select(struct call *c)
+{
+	struct wait_fd fds[NST_WAIT_MAX];
+	size_t n = 0, nwatch = 0;
+
+	if (c->err || c->nargs < 5)
+		return;
+	select_set(c, c->tk, c->args[1], POLLIN, fds, &n, &nwatch, true);
+	select_set(c, c->tk, c->args[2], POLLOUT, fds, &n, &nwatch, true);
+	if (c->ret > 0) {
+		struct stok nodes[2 * NST_WAIT_MAX + 8];
+		struct stoks tk = { .cap = (int)(sizeof(nodes) / sizeof(nodes[0])), .t = nodes };
+		for (int e = strace_tokenize(ret_group(c), &tk); e >= 0; e = tk.t[e].next) {
+			struct span v = stok_val(&tk, e);
+			unsigned ev = v.n > 3 && !memcmp(v.p, "in ", 3) ? POLLIN
+				      : v.n > 4 && !memcmp(v.p, "out ", 4) ? POLLOUT : 0;
+			if (ev) /* "in [3]": its one kid is the set */
+				select_set(c, &tk, e, ev, fds, &n, &nwatch, false);
+		}
+	}
+	wait_emit(c, fds, n, nwatch, timeout_arg(c, 4, false, c->sen != SEN_pselect6 &&
+						  c->sen != SEN_pselect6_time64));
+}
+
+/* An epoll event's data: "data={u32=7, u64=7}" (4.x: "{u32=7, u64=7}" by
+ * position), or a plain number. */
+static bool epoll_data(const struct stoks *tk, int ev, uint64_t *data)
+{
+	int d = stok_field(tk, ev, "data", 1);
+	int u = d >= 0 && tk->t[d].kid >= 0 ? stok_field(tk, d, "u64", 1) : d;
+	bool ok;
+	long v = span_long(stok_val(tk, u), &ok);
+
+	*data = (uint64_t)v;
+	return u >= 0 && ok;
+}
+
+/* epoll_ctl(5, EPOLL_CTL_ADD, 7, {events=EPOLLIN, data={u32=7, u64=7}}) = 0 */
+static void do_epoll_ctl(struct call *c)
+{
+	struct span op = span_trim(A(c, 1));
+	int epfd, fd, o = span_eq(op, "EPOLL_CTL_ADD") ? EPOLL_CTL_ADD
+			: span_eq(op, "EPOLL_CTL_MOD") ? EPOLL_CTL_MOD
+			: span_eq(op, "EPOLL_CTL_DEL") ? EPOLL_CTL_DEL : -1;
+	uint64_t data = 0;
+
+	if (c->err || c->nargs < 3 || o < 0)
+		return;
+	epfd = strace_fd(A(c, 0), &(struct fd_note){ 0 });
+	sock_for(c, A(c, 2), &fd, false); /* a -yy note makes it a socket */
+	if (o != EPOLL_CTL_DEL && (c->nargs < 4 || !epoll_data(c->tk, c->args[3], &data)))
+		return;
+	call_epoll_ctl(&c->s->m, c->t->p, epfd, o, fd, data);
+}
+
+/* epoll_wait(5, [{events=EPOLLERR, data={u32=7, u64=7}}], 128, 5000) = 1;
+ * epoll_pwait2's timeout is a timespec. */
+static void wait_epoll(struct call *c)
+{
+	struct wait_fd fds[NST_WAIT_MAX];
+	size_t n = 0;
+	int epfd = strace_fd(A(c, 0), &(struct fd_note){ 0 });
+
+	if (c->err || c->nargs < 4 || c->ret <= 0)
+		return; /* a timeout: which sockets it watched is the kernel's */
+	for (int e = c->tk->t[c->args[1]].kid; e >= 0 && n < NST_WAIT_MAX; e = c->tk->t[e].next) {
+		uint64_t data;
+		int fd;
+		struct msock *sk;
+		if (epoll_data(c->tk, e, &data) &&
+		    call_epoll_fd(&c->s->m, c->t->p, epfd, data, &fd, &sk))
+			fds[n++] = (struct wait_fd){ fd, poll_bits(stok_val(c->tk, stok_field(c->tk, e, "events", 0))), sk };
+	}
+	wait_emit(c, fds, n, 0, timeout_arg(c, 3, c->sen != SEN_epoll_pwait2, false));
+}
+
+/* The shape of a readiness call's fds and timeout, by syscall. */
+static void (*const wait_by_sen[SEN_COUNT])(struct call *c) = {
+	[SEN_poll] = wait_poll, [SEN_ppoll] = wait_poll, [SEN_ppoll_time64] = wait_poll,
+	[SEN_select] = wait_select, [SEN__newselect] = wait_select,
+	[SEN_pselect6] = wait_select, [SEN_pselect6_time64] = wait_select,
+	[SEN_epoll_wait] = wait_epoll, [SEN_epoll_pwait] = wait_epoll,
+	[SEN_epoll_pwait2] = wait_epoll,
+};
+
+static void do_wait(struct call *c)
+{
+	if ((unsigned)c->sen < SEN_COUNT && wait_by_sen[c->sen] && c->nargs > 1)
+		wait_by_sen[c->sen](c);
+}
+
 /* What each operation's call means for the model, by operation (the log's
  * syscall name gave it, model/sysent.h); NULL: nothing to learn. */
 static void (*const by_op[NST_OP_COUNT])(struct call *c) = {
@@ -722,6 +1005,8 @@ static void (*const by_op[NST_OP_COUNT])(struct call *c) = {
 	[NST_OP_UNSHARE] = do_unshare,
 	[NST_OP_CLONE] = do_clone,
 	[NST_OP_EXEC] = do_execve,
+	[NST_OP_WAIT] = do_wait,
+	[NST_OP_EPOLL_CTL] = do_epoll_ctl,
 };
 
 void si_call(struct call *c)

@@ -90,6 +90,9 @@ static void handle_call(struct strace_import *s, struct mthread *t, const struct
 	c.nargs = pc->nargs;
 	c.ret = pc->ret;
 	c.err = pc->err;
+	if (pc->ct.ret_at)
+		c.rest = (struct span){ pc->ct.ret_at,
+					(size_t)(pc->ct.text.p + pc->ct.text.n - pc->ct.ret_at) };
 	si_call(&c);
 }
 

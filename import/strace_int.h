@@ -91,6 +91,8 @@ struct call {
 	int nargs;
 	long long ret;
 	int err;
+	struct span rest; /* the line after the return value: " ([{fd=3,
+	                     revents=POLLERR}]) <0.000020>" */
 	struct nst_event ev;
 };
 

@@ -80,6 +80,13 @@ enum nst_op {
 	NST_OP_SOCKERR,     /* getsockopt(SOL_SOCKET, SO_ERROR) only: arg is the
 	                       socket's pending error (0: a non-blocking connect
 	                       completed); sources drop other getsockopt calls */
+	NST_OP_WAIT,        /* poll, ppoll, select, pselect6, epoll_wait,
+	                       epoll_pwait, epoll_pwait2: one event per inet
+	                       socket the result says something about
+	                       (model/calls.h): arg its revents (POLL* bits),
+	                       ret the call's, wait_us its timeout */
+	NST_OP_EPOLL_CTL,   /* epoll_ctl: a fact for the source's model only
+	                       (which fd an epoll event's data names): no event */
 	NST_OP_COUNT
 };
 
@@ -125,7 +132,17 @@ enum nst_event_flags {
 	NST_EV_NEW_AWAY = 1u << 8,   /* ns_new is not the home netns (both known) */
 	NST_EV_NO_TIME = 1u << 9,    /* the source has no clock (a strace log
 	                                without -t): ts_us means nothing */
+	NST_EV_WAIT_SOCKS = 1u << 10, /* NST_OP_WAIT: every fd the call watched is
+	                                 an inet socket (no pipe, timer or
+	                                 eventfd that an event loop wakes on):
+	                                 its timeout is a socket client's own */
+	NST_EV_SOCK_ERR = 1u << 11,  /* NST_OP_WAIT: sock_err is the socket's
+	                                pending error, read without clearing it */
 };
+
+/* NST_OP_WAIT's wait_us when the call has no timeout, or it is not known. */
+#define NST_WAIT_FOREVER (-1)
+#define NST_WAIT_UNKNOWN (-2)
 
 struct nst_event {
 	uint64_t ts_us; /* wall clock, microseconds since the epoch */
@@ -157,6 +174,13 @@ struct nst_event {
 
 	const struct nst_stack *stack; /* -k: captured where the diagnosis needs
 	                                  it (setns, foreign sockets), else NULL */
+
+	int64_t wait_us;        /* NST_OP_WAIT: the timeout the call was given
+	                           (from its argument, else from strace -T's
+	                           duration), µs; NST_WAIT_FOREVER, _UNKNOWN */
+	uint32_t wait_nfds;     /* NST_OP_WAIT: the fds it watched (0: not
+	                           known, as for epoll) */
+	int32_t sock_err;       /* NST_OP_WAIT with NST_EV_SOCK_ERR: an errno */
 
 	uint64_t io_len;        /* bytes the call moved (or asked to move) */
 	uint32_t payload_len;   /* bytes captured, <= -s */

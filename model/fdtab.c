@@ -154,6 +154,7 @@ struct fdtab *fdtab_copy(struct sockpool *sp, const struct fdtab *src)
 
 	if (!t)
 		return NULL;
+	t->ep_dns = src->ep_dns; /* the epoll fds came along */
 	while (used > 0 && src->ent[used - 1].kind == FD_UNKNOWN)
 		used--; /* copy what is open, not the room grown for it */
 	if (used && !(t->ent = malloc((size_t)used * sizeof(*t->ent))))

@@ -53,6 +53,8 @@ struct msock {
 	uint8_t origin;    /* enum nst_ns_origin */
 	bool local_known;  /* local is exact (bound, or asked of the kernel) */
 	bool stacked;      /* -k: its creation's stack was taken (tracer/decode.c) */
+	bool epolled;      /* registered with an epoll fd while its peer was a
+	                      DNS server's (model/calls.h) */
 	nsid_t ns;         /* where it was created; 0 = unknown */
 	struct maddr local, peer;
 };
@@ -74,6 +76,7 @@ struct fd_entry {
 
 struct fdtab {
 	int refs;
+	int ep_dns; /* epoll registrations of DNS sockets in it (calls.h) */
 	int cap; /* of ent, at most FDTAB_DENSE */
 	struct fd_entry *ent;
 	struct idmap high; /* fd -> struct fd_entry, for fd >= FDTAB_DENSE */

@@ -57,6 +57,7 @@ void model_destroy(struct model *m)
 	sockpool_free(&m->socks);
 	strtab_free(&m->unix_paths);
 	nstab_free(&m->ns);
+	free(m->ep);
 }
 
 struct mthread *model_thread(const struct model *m, pid_t tid)

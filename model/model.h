@@ -27,6 +27,8 @@
 #include "model/nstab.h"
 #include "model/strtab.h"
 
+struct epset;
+
 struct mproc {
 	pid_t pid; /* tgid */
 	int nthreads;
@@ -57,6 +59,8 @@ struct model {
 	struct sockpool socks;
 	struct strtab unix_paths;
 	struct idmap threads, procs;
+	struct epset *ep; /* epoll registrations (model/epset.h), made at the
+	                     first epoll_ctl on a socket; NULL until then */
 };
 
 /* cfg may be NULL (no private state).  Cannot fail. */

@@ -48,6 +48,7 @@ const char *nst_op_name(enum nst_op op)
 		[NST_OP_DUP] = "dup", [NST_OP_FCNTL] = "fcntl", [NST_OP_SETNS] = "setns",
 		[NST_OP_UNSHARE] = "unshare", [NST_OP_CLONE] = "clone", [NST_OP_EXEC] = "exec",
 		[NST_OP_OPEN] = "open", [NST_OP_SOCKERR] = "sockerr",
+		[NST_OP_WAIT] = "wait", [NST_OP_EPOLL_CTL] = "epoll_ctl",
 	};
 	return (unsigned)op < NST_OP_COUNT && names[op] ? names[op] : "?";
 }

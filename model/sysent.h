@@ -16,6 +16,7 @@
 
 /* name, operation, direction; sorted by name (sysent_find bisects). */
 #define NST_SYSENT_LIST(X)                 \
+	X(_newselect, WAIT, NONE)          \
 	X(accept, ACCEPT, NONE)            \
 	X(accept4, ACCEPT, NONE)           \
 	X(bind, BIND, NONE)                \
@@ -27,6 +28,10 @@
 	X(dup, DUP, NONE)                  \
 	X(dup2, DUP, NONE)                 \
 	X(dup3, DUP, NONE)                 \
+	X(epoll_ctl, EPOLL_CTL, NONE)      \
+	X(epoll_pwait, WAIT, NONE)         \
+	X(epoll_pwait2, WAIT, NONE)        \
+	X(epoll_wait, WAIT, NONE)          \
 	X(execve, EXEC, NONE)              \
 	X(execveat, EXEC, NONE)            \
 	X(fcntl, FCNTL, NONE)              \
@@ -38,12 +43,18 @@
 	X(listen, LISTEN, NONE)            \
 	X(open, OPEN, NONE)                \
 	X(openat, OPEN, NONE)              \
+	X(poll, WAIT, NONE)                \
+	X(ppoll, WAIT, NONE)               \
+	X(ppoll_time64, WAIT, NONE)        \
+	X(pselect6, WAIT, NONE)            \
+	X(pselect6_time64, WAIT, NONE)     \
 	X(read, RECV, IN)                  \
 	X(readv, RECV, IN)                 \
 	X(recv, RECV, IN)                  \
 	X(recvfrom, RECV, IN)              \
 	X(recvmmsg, RECV, IN)              \
 	X(recvmsg, RECV, IN)               \
+	X(select, WAIT, NONE)              \
 	X(send, SEND, OUT)                 \
 	X(sendmmsg, SEND, OUT)             \
 	X(sendmsg, SEND, OUT)              \

@@ -219,6 +219,7 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 			"pending", (json_int_t)r->pending, "latency_ms", lat_json(&r->lat));
 		if (u) {
 			json_object_set_new(u, "blocked", json_integer((json_int_t)r->blocked));
+			json_object_set_new(u, "rejected", json_integer((json_int_t)r->rejected));
 			json_object_set_new(u, "asking", ns_ref_known(&r->asker) ? ns_json(&r->asker, names)
 										  : json_null());
 		}
@@ -387,7 +388,7 @@ static void print_upstreams(FILE *out, const struct analyzer *a, const struct co
 		char e[640];
 		fprintf(out, "  %-5s %-22s %-40s %7lu %8lu %7lu %7lu %7lu", dns_proto_name(r->proto), r->upstream,
 			text_esc(e, sizeof(e), ns),
-			r->queries, r->answered, r->refused + r->unreachable, r->blocked, r->timeout);
+			r->queries, r->answered, r->refused + r->unreachable + r->rejected, r->blocked, r->timeout);
 		print_ms(out, &r->lat, 0.5);
 		print_ms(out, &r->lat, 0.95);
 		print_ms(out, &r->lat, 1.0);

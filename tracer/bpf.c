@@ -72,6 +72,15 @@ static const uint16_t recipe_of_sen[SEN_COUNT] = {
 	[SEN_unshare] = NBPF_CAP_NOFD | NBPF_NSMOVE,
 	[SEN_clone] = NBPF_CAP_NOFD,
 	[SEN_clone3] = NBPF_CAP_CLONE3,
+	/* select's sets and ppoll's timeout are rewritten by their exit, where
+	 * the programs run: ppoll's timeout is then not known, and select is
+	 * not decoded (its POLLERR is a readable fd, whose read follows) */
+	[SEN_poll] = NBPF_CAP_POLL,
+	[SEN_ppoll] = NBPF_CAP_POLL,
+	[SEN_epoll_ctl] = NBPF_CAP_EPCTL,
+	[SEN_epoll_wait] = NBPF_CAP_EPWAIT,
+	[SEN_epoll_pwait] = NBPF_CAP_EPWAIT,
+	[SEN_epoll_pwait2] = NBPF_CAP_EPWAIT2,
 };
 
 struct bpf_backend {
@@ -139,6 +148,10 @@ static const struct nbpf_fd *rec_fd(const struct bpf_backend *b, int fd)
 	const struct nbpf_rec *r = b->rec;
 	const struct nbpf_fd *f = NULL;
 
+	if (r->nr >= 0 && (size_t)r->nr < syscall_table_len &&
+	    recipe_of_sen[syscall_table[r->nr].sen] == NBPF_CAP_EPCTL) /* nfd: arg 2's */
+		return fd == (int)r->args[2] && r->nfd.kind ? &r->nfd
+		       : fd == (int)r->args[0] && r->fd.kind ? &r->fd : NULL;
 	if (fd == (int)r->args[0])
 		f = &r->fd;
 	if ((!f || f->kind == NBPF_FD_NONE) && r->ret >= 0 && fd == (int)r->ret && r->nfd.kind)
@@ -202,6 +215,17 @@ static int rec_sock_local(void *ctx, struct mproc *p, int fd, struct nst_addr *l
 		return -ENOTSOCK;
 	fd_addr(f, true, local);
 	return 0;
+}
+
+/* poll's record carries the POLLERR sockets' pending errors. */
+static int rec_sock_err(void *ctx, int fd)
+{
+	const struct nbpf_rec *r = ((struct bpf_backend *)ctx)->rec;
+
+	for (uint32_t i = 0; i < r->nsoerr && i < NBPF_SOERR; i++)
+		if (r->soerr[i].fd == fd)
+			return r->soerr[i].err;
+	return -1;
 }
 
 static uint64_t rec_thread_netns(void *ctx, pid_t tid)
@@ -539,7 +563,8 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 	}
 	b->d.kf = (struct kfacts){ .read = rec_read, .fd_link = rec_fd_link, .sock_query = rec_sock_query,
 				   .sock_local = rec_sock_local, .thread_netns = rec_thread_netns,
-				   .stack = rec_stack, .now_us = rec_now_us, .ctx = b };
+				   .stack = rec_stack, .now_us = rec_now_us,
+				   .sock_err = rec_sock_err, .ctx = b };
 	b->boot_to_real_ns = boot_to_real();
 	if ((err = skel_up(b, o, why, n)) < 0) {
 		err = -err;

@@ -23,6 +23,8 @@
 #define NBPF_IOVS 8            /* iovec buffers copied per call */
 #define NBPF_MMSGS 8           /* messages of sendmmsg/recvmmsg copied */
 #define NBPF_FRAMES 32         /* user stack frames (-k) */
+#define NBPF_SOERR 4           /* poll: pending socket errors read per call */
+#define NBPF_WAITS 16          /* poll, epoll: results the kernel filter reads */
 #define NBPF_TGID_MAX (1u << 22) /* PID_MAX_LIMIT: the traced thread groups are
                                   bit tgid of the programs' traced_bits */
 
@@ -77,7 +79,12 @@ struct nbpf_rec {
 	                        decoders take that one from the model) */
 	struct nbpf_fd nfd;  /* the new fd of socket, accept, dup: ret, at exit */
 	char comm[NBPF_COMM];
-	__u32 nregions, pad;
+	__u32 nregions;
+	__u32 nsoerr;      /* poll, ppoll: the sockets with POLLERR (the first
+	                      NBPF_SOERR), each with its pending error, read
+	                      without clearing it (the program's next call sees
+	                      it still) */
+	struct { __s32 fd, err; } soerr[NBPF_SOERR];
 	__u64 sp_word;     /* -k: the word at the user stack pointer: a
 	                      frameless leaf's return address */
 	__u64 sp_call;     /* -k: the 8 bytes before sp_word's address: the

@@ -27,6 +27,12 @@ enum nbpf_cap {
 	NBPF_CAP_PAIR,     /* socketpair's two fds at arg 3 */
 	NBPF_CAP_SOCKOPT,  /* getsockopt's value at arg 3 and its length at arg 4 */
 	NBPF_CAP_CLONE3,   /* clone_args' flags at arg 0 */
+	/* Readiness calls: sent only when they say something about DNS
+	 * (model/calls.h): a timeout, or an error on a socket */
+	NBPF_CAP_POLL,     /* pollfds at arg 0, arg 1 of them; POLLERR sockets' errors */
+	NBPF_CAP_EPCTL,    /* epoll_ctl: the event at arg 3; arg 2's fd as nfd */
+	NBPF_CAP_EPWAIT,   /* epoll_wait, epoll_pwait: events at arg 1, ret of them */
+	NBPF_CAP_EPWAIT2,  /* epoll_pwait2: and the timespec at arg 3 */
 };
 #define NBPF_CAP_MASK 0x1f
 #define NBPF_SOCKFD 0x20 /* flag: decoded only on a socket (arg 0): the
@@ -50,7 +56,8 @@ static inline int nbpf_cap_fd0(int cap)
 {
 	cap &= NBPF_CAP_MASK;
 	return cap != NBPF_CAP_NONE && cap != NBPF_CAP_NOFD && cap != NBPF_CAP_PAIR &&
-	       cap != NBPF_CAP_CLONE3;
+	       cap != NBPF_CAP_CLONE3 && cap != NBPF_CAP_POLL && cap != NBPF_CAP_EPWAIT &&
+	       cap != NBPF_CAP_EPWAIT2;
 }
 
 #endif

@@ -167,6 +167,16 @@ static void attach_sock(struct decode_ctx *c, struct msock *sk)
 	model_event_sock(c->d->m, p, sk, ev);
 }
 
+struct msock *decode_sock(struct decoder *d, struct mthread *t, int fd)
+{
+	return sock_for_fd(d, t, fd);
+}
+
+void decode_attach(struct decode_ctx *c, struct msock *sk)
+{
+	attach_sock(c, sk);
+}
+
 /* -k: is this an event the diagnosis wants a stack for?  A namespace
  * switch, a socket made or connected in a foreign netns, a DNS send on one
  * (unless the socket's creation showed its stack: that one stands for the
@@ -724,7 +734,8 @@ static void dec_duped(void *ctx, struct msock *sk, int fd, int newfd)
 	decode_emit(o->c);
 }
 
-#define DEC_OUT(c, proto) (&(struct call_out){ dec_closed, dec_duped, &(struct dec_out){ (c), (proto) } })
+#define DEC_OUT(c, proto) \
+	(&(struct call_out){ .closed = dec_closed, .duped = dec_duped, .ctx = &(struct dec_out){ (c), (proto) } })
 
 /* The socket entry_close took, with its fd's reference. */
 void exit_close(struct decode_ctx *c)

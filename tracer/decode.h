@@ -54,6 +54,11 @@ struct kfacts {
 	int (*stack)(void *ctx, struct decode_ctx *c, struct nst_stack *out, int depth);
 	/* The call's time: µs since the epoch. */
 	uint64_t (*now_us)(void *ctx);
+	/* The error queued on socket fd, read without clearing it (the
+	 * program's next call must still see it): an errno, 0 for none, -1 when
+	 * it cannot be told (ptrace: no way to read it that leaves it).  NULL:
+	 * never told. */
+	int (*sock_err)(void *ctx, int fd);
 	void *ctx;
 };
 
@@ -128,6 +133,11 @@ void decode_exit(struct decoder *d, struct mthread *t, int64_t rval, bool is_err
 static inline long kf_read(struct decode_ctx *c, uint64_t addr, void *dst, size_t len);
 /* The thread's netns now, interned; 0 when it cannot be told. */
 nsid_t decode_thread_ns(struct decoder *d, pid_t tid);
+/* The socket behind fd (classified once, as decode.c does for every fd
+ * argument), NULL when it is none. */
+struct msock *decode_sock(struct decoder *d, struct mthread *t, int fd);
+/* c's event is about sk (NULL: nothing): its socket fields. */
+void decode_attach(struct decode_ctx *c, struct msock *sk);
 /* Queue the event of c (with a stack under -k when the diagnosis wants
  * one); the sink sees it at the next decode_flush(). */
 void decode_emit(struct decode_ctx *c);
@@ -142,6 +152,10 @@ bool entry_unshare(struct decoder *d, struct mthread *t);
 bool entry_clone(struct decoder *d, struct mthread *t);
 bool entry_clone3(struct decoder *d, struct mthread *t);
 bool entry_dup(struct decoder *d, struct mthread *t);
+bool entry_poll(struct decoder *d, struct mthread *t);
+bool entry_select(struct decoder *d, struct mthread *t);
+bool entry_epoll_ctl(struct decoder *d, struct mthread *t);
+bool entry_epoll_wait(struct decoder *d, struct mthread *t);
 
 void exit_socket(struct decode_ctx *c);
 void exit_socketpair(struct decode_ctx *c);
@@ -164,6 +178,10 @@ void exit_close_range(struct decode_ctx *c);
 void exit_setns(struct decode_ctx *c);
 void exit_unshare(struct decode_ctx *c);
 void exit_clone(struct decode_ctx *c);
+void exit_poll(struct decode_ctx *c);
+void exit_select(struct decode_ctx *c);
+void exit_epoll_ctl(struct decode_ctx *c);
+void exit_epoll_wait(struct decode_ctx *c);
 
 static inline long kf_read(struct decode_ctx *c, uint64_t addr, void *dst, size_t len)
 {

@@ -185,6 +185,28 @@ static __always_inline void read_fd(int fd, struct nbpf_fd *out)
 	}
 }
 
+/* The error queued on socket fd (sk_err), read, not cleared: -1 when fd
+ * is no socket. */
+static __always_inline int sock_err(int fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
+	struct file **fds = fdt->fd;
+	struct file *fp, *f;
+
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return -1;
+	fp = (struct file *)KCAST(struct llist_node, &fds[fd])->next;
+	if (!fp)
+		return -1;
+	f = KCAST(struct file, fp);
+	if ((f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+		return -1;
+	struct socket *s = KCAST(struct socket, f->private_data);
+	struct sock *sk = s->sk;
+	return sk ? sk->sk_err : -1;
+}
+
 /* --- records ------------------------------------------------------------------ */
 
 /* This CPU's scratch: the record being built (a tracepoint program runs
@@ -358,6 +380,18 @@ static __always_inline void copy_payload(__u16 cap, const __u64 *a, __s64 ret)
 	case NBPF_CAP_CLONE3:
 		region(a[0], 8);
 		break;
+	case NBPF_CAP_POLL:
+		region(a[0], min_u64(a[1], 64) * 8);
+		break;
+	case NBPF_CAP_EPCTL:
+		region(a[3], 12);
+		break;
+	case NBPF_CAP_EPWAIT2:
+		region(a[3], 16);
+		/* fall through */
+	case NBPF_CAP_EPWAIT:
+		region(a[1], min_u64(moved, 64) * 12);
+		break;
 	default:
 		break;
 	}
@@ -496,6 +530,61 @@ static __always_inline void take_stack(const struct pt_regs *regs, struct nbpf_r
 		r->sp_call = user_u64(r->sp_word - 8);
 }
 
+#define POLLERR 0x8
+
+/* A readiness call says something about DNS only on a timeout (poll) or
+ * an error (model/calls.h): the rest, nearly all of a busy daemon's, are
+ * not worth a record.  The first NBPF_WAITS results are looked at. */
+static __always_inline bool wait_worth(__u16 cap, const __u64 *a, long ret)
+{
+	__u8 buf[NBPF_WAITS * 12];
+	__u32 stride, n, len;
+
+	if (ret < 0 || (ret == 0 && cap != NBPF_CAP_POLL))
+		return false;
+	if (ret == 0)
+		return true;
+	stride = cap == NBPF_CAP_POLL ? 8 : 12;
+	n = cap == NBPF_CAP_POLL ? (__u32)min_u64(a[1], NBPF_WAITS) : (__u32)min_u64(ret, NBPF_WAITS);
+	len = n * stride;
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	if (!len || bpf_probe_read_user(buf, len, (void *)(cap == NBPF_CAP_POLL ? a[0] : a[1])) < 0)
+		return true; /* not readable here: the decoder will say so */
+	for (__u32 i = 0; i < NBPF_WAITS; i++) {
+		if (i >= n)
+			break;
+		/* pollfd: revents at +6; epoll_event: events at +0 */
+		__u32 at = i * stride + (stride == 8 ? 6 : 0);
+		if (at < sizeof(buf) && (buf[at] & POLLERR))
+			return true;
+	}
+	return false;
+}
+
+/* poll: the pending errors of its POLLERR sockets, into the record. */
+static __always_inline void poll_errors(const __u64 *a, struct nbpf_rec *r)
+{
+	struct pollfd_ { __s32 fd; __s16 events, revents; } p[NBPF_WAITS];
+	__u32 n = (__u32)min_u64(a[1], NBPF_WAITS), len = n * sizeof(p[0]);
+
+	if (len > sizeof(p))
+		len = sizeof(p);
+	if (!len || bpf_probe_read_user(p, len, (void *)a[0]) < 0)
+		return;
+	__u32 k = 0;
+	for (__u32 i = 0; i < NBPF_WAITS; i++) {
+		if (i >= n || k >= NBPF_SOERR)
+			break;
+		if (!(p[i].revents & POLLERR))
+			continue;
+		r->soerr[k].fd = p[i].fd;
+		r->soerr[k].err = sock_err(p[i].fd);
+		k++;
+	}
+	r->nsoerr = k;
+}
+
 /* A decoded call's record, at its exit: on x86_64 the arguments are still
  * in the user's registers, and the fd is what it was at entry (but for
  * close's, which the decoders take from the model).  No program runs at
@@ -526,6 +615,10 @@ static __always_inline int sys_exit(const struct pt_regs *regs, long ret)
 	 * (dockerd does most of its calls on those) */
 	if ((*cap & NBPF_SOCKFD) && fd.kind != NBPF_FD_SOCKET)
 		return 0;
+	__u16 kind = *cap & NBPF_CAP_MASK;
+	if ((kind == NBPF_CAP_POLL || kind == NBPF_CAP_EPWAIT || kind == NBPF_CAP_EPWAIT2) &&
+	    !wait_worth(kind == NBPF_CAP_POLL ? kind : NBPF_CAP_EPWAIT, args, ret))
+		return 0;
 	if (!(r = rec_begin(NBPF_SYSCALL)))
 		return 0;
 	r->nr = nr;
@@ -537,6 +630,10 @@ static __always_inline int sys_exit(const struct pt_regs *regs, long ret)
 	r->fd = fd;
 	if ((*cap & NBPF_RET_FD) && ret >= 0)
 		read_fd((int)ret, &r->nfd);
+	if (kind == NBPF_CAP_EPCTL)
+		read_fd((int)args[2], &r->nfd);
+	if (kind == NBPF_CAP_POLL && ret > 0)
+		poll_errors(args, r);
 	if ((*cap & NBPF_STACK) && stack_wanted(*cap, args, r)) {
 		take_stack(regs, r);
 		if ((*cap & NBPF_RET_FD) && r->nfd.kind == NBPF_FD_SOCKET) {

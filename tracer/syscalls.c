@@ -40,6 +40,14 @@ const struct syscall_desc syscall_table[] = {
 	S(SYS_unshare, 1, 0, -1, entry_unshare, exit_unshare, unshare),
 	S(SYS_clone, 5, 0, -1, entry_clone, exit_clone, clone),
 	S(SYS_clone3, 2, 0, -1, entry_clone3, exit_clone, clone3),
+	S(SYS_poll, 3, 0, -1, entry_poll, exit_poll, poll),
+	S(SYS_ppoll, 5, 0, -1, entry_poll, exit_poll, ppoll),
+	S(SYS_select, 5, 0, -1, entry_select, exit_select, select),
+	S(SYS_pselect6, 6, 0, -1, entry_select, exit_select, pselect6),
+	S(SYS_epoll_ctl, 4, 0, -1, entry_epoll_ctl, exit_epoll_ctl, epoll_ctl),
+	S(SYS_epoll_wait, 4, 0, -1, entry_epoll_wait, exit_epoll_wait, epoll_wait),
+	S(SYS_epoll_pwait, 6, 0, -1, entry_epoll_wait, exit_epoll_wait, epoll_pwait),
+	S(SYS_epoll_pwait2, 6, 0, -1, entry_epoll_wait, exit_epoll_wait, epoll_pwait2),
 };
 
 const size_t syscall_table_len = sizeof(syscall_table) / sizeof(syscall_table[0]);

@@ -29,8 +29,17 @@ struct syscall_entry {
 	                       (the child may be gone by the exit stop) */
 };
 
+/* select, pselect6: the fds the call watches, read at its entry (the
+ * kernel rewrites the sets): the first NST_WAIT_MAX of nwatch. */
+struct wait_stash {
+	uint16_t n, nwatch;
+	int32_t fd[64];
+	uint8_t events[64]; /* POLLIN, POLLOUT */
+};
+
 struct tthread {
 	bool in_syscall; /* between entry and exit stops */
+	struct wait_stash wait;
 	struct syscall_entry entry;
 	char entry_path[128]; /* setns: the bind-mount path of its fd */
 	struct msock *closing; /* close: the socket taken at entry (a reference) */
