@@ -30,6 +30,10 @@ struct query {
 	bool icmp;            /* a readiness call reported an error queued on
 	                         its socket (POLLERR): an ICMP error came */
 	bool client_timeout;  /* timeout_us is the client's own wait */
+	bool deaf;            /* sent to an address on an unconnected UDP socket */
+	bool after_tc;        /* another query on its socket got a truncated
+	                         answer: the client moves to TCP and may close
+	                         the socket with this one's answer unread */
 	int pid, tid;
 	uint64_t sock; /* sock_key */
 	char comm[NST_COMM_LEN];
@@ -248,6 +252,7 @@ static void resolve(struct attempts *a, struct query *q, enum dns_result res, in
 	f.last_ts = ts;
 	f.timeout_us = q->timeout_us;
 	f.client_timeout = q->client_timeout;
+	f.deaf = q->deaf;
 	f.foreign = q->foreign;
 	f.loopback = q->loopback;
 	f.dockerd = q->dockerd;
@@ -302,6 +307,8 @@ static void resolve_socket(struct attempts *a, uint64_t sock, enum dns_result re
 		if (first->connecting && res == RES_TIMEOUT && !first->icmp &&
 		    !first->client_timeout && ts - first->ts < DIAL_GIVEUP_US)
 			forget(a, first, true, ts);
+		else if (first->after_tc && res == RES_TIMEOUT && !first->client_timeout)
+			forget(a, first, true, ts); /* closed for the TCP retry: not seen */
 		else
 			resolve(a, first, res, -1, ts);
 	}
@@ -468,12 +475,18 @@ void attempts_query_sent(struct attempts *a, const struct dns_seen *d, struct dn
 		sock_set(a, q, d->sock);
 	q->id = d->msg.id;
 	q->qtype = d->msg.qtype;
+	q->deaf = !d->tcp && (ev->flags & NST_EV_ADDR) && (ev->flags & NST_EV_SOCK) &&
+		  ev->sock.peer.family == AF_UNSPEC;
 	str_copy(q->qname, sizeof(q->qname), d->msg.qname);
 	attach_lookup(a, q, true);
 	of_attempt(x, q);
 	if (ev->err) { /* the send itself failed: its fate is known now */
 		res = error_result(ev->err, &known);
-		if (known) {
+		if (known && (res == RES_REFUSED || res == RES_UNREACHABLE)) {
+			/* the error an earlier query's ICMP left on the socket (busybox
+			 * sends A, then AAAA gets it): theirs, and this one's too */
+			resolve_socket(a, d->sock, res, ev->ts_us);
+		} else if (known) {
 			resolve(a, q, res, -1, ev->ts_us);
 		} else { /* EAGAIN, EINTR: nothing left; it may be retried */
 			if (q->lookup >= 0)
@@ -585,6 +598,9 @@ void attempts_response(struct attempts *a, const struct dns_seen *d, struct dns_
 		if (!best || q->xid < best->xid)
 			best = q;
 	}
+	if (best && d->msg.tc) /* the client will ask again over TCP */
+		for (nx = a->sock_head[sock_bucket(d->sock)]; (q = on_sock(a, d->sock, &nx));)
+			q->after_tc = true;
 	if (best) {
 		of_attempt(x, best);
 		resolve(a, best, d->unparsed ? RES_UNPARSED : RES_OK, d->msg.rcode, ev->ts_us);

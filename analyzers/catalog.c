@@ -353,10 +353,10 @@ static void msg_timeout(const struct finding *f, const struct containers *names,
 	who(f, names, w, sizeof(w));
 	if (f->client_timeout)
 		m = snprintf(buf, n,
-			     "DNS queries from %s to %s got no answer: the program waited its own "
-			     "timeout of %.1f s and gave up, with no error on the socket: the packets "
-			     "are silently dropped (a firewall DROP rule), or the server is down or "
-			     "unreachable.",
+			     "DNS queries from %s to %s got no answer within the program's own "
+			     "timeout of %.1f s (its wait for the socket returned 0), and no error came "
+			     "on the socket: the packets are silently dropped (a firewall DROP rule), "
+			     "or the server is down or unreachable.",
 			     w, f->upstream, (double)f->timeout_us / 1e6);
 	else
 		m = snprintf(buf, n,
@@ -364,6 +364,12 @@ static void msg_timeout(const struct finding *f, const struct containers *names,
 			     "was closed: the packets are silently dropped (a firewall DROP rule), or the "
 			     "server is down or unreachable.",
 			     w, f->upstream, (double)f->timeout_us / 1e6);
+	if (m > 0 && (size_t)m < n)
+		m += snprintf(buf + m, n - (size_t)m, "%s",
+			      f->deaf ? " The socket is not connected, so it hears no ICMP error: a "
+					"REJECT looks the same as a DROP to it."
+				      : " A REJECT with host-unreachable looks the same to a socket that "
+					"did not ask for ICMP errors (IP_RECVERR).");
 	if (m <= 0 || (size_t)m >= n)
 		return;
 	if (own_path(f))

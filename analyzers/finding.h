@@ -108,6 +108,8 @@ struct finding {
 	bool foreign;        /* the socket lives outside the home netns */
 	bool loopback;       /* the upstream is a loopback address */
 	uint64_t timeout_us; /* the timeout that applied, for the wording */
+	bool deaf;           /* sent on an unconnected UDP socket, which hears
+	                        no ICMP error: a REJECT looks like a DROP to it */
 	bool client_timeout; /* timeout_us is the client's own: its readiness
 	                        call waited that long and gave up */
 	/* SUBJECT_LOOKUP */

@@ -21,13 +21,19 @@ static unsigned path_hooks(const struct finding *f)
 	return FW_HOOK_PREROUTING | FW_HOOK_FORWARD | FW_HOOK_POSTROUTING;
 }
 
-static bool verdict_fits(const struct finding *f, enum fw_verdict v)
+/* A timeout fits a DROP, and a REJECT whose error the socket never heard:
+ * an unconnected one hears none, a connected one no host-unreachable (and
+ * the like) unless it set IP_RECVERR, which is not traced. */
+static bool verdict_fits(const struct finding *f, const struct fw_grown *g)
 {
+	enum fw_verdict v = g->verdict;
+
 	switch (f->result) {
 	case RES_REFUSED:
 	case RES_UNREACHABLE:
 	case RES_REJECTED: return v == FW_REJECT;
-	case RES_TIMEOUT: return v == FW_DROP;
+	case RES_TIMEOUT:
+		return v == FW_DROP || (v == FW_REJECT && (f->deaf || fw_rule_soft_reject(g->rule)));
 	case RES_BLOCKED: return v == FW_DROP || v == FW_REJECT;
 	default: return false;
 	}
@@ -40,7 +46,7 @@ static int fit(const struct finding *f, const struct fw_grown *g)
 	char ip[64];
 	bool v6 = f->upstream[0] == '[';
 
-	if (!finding_row(f)->fw_explains || !(g->hooks & path_hooks(f)) || !verdict_fits(f, g->verdict))
+	if (!finding_row(f)->fw_explains || !(g->hooks & path_hooks(f)) || !verdict_fits(f, g))
 		return 0;
 	finding_upstream_ip(f, ip, sizeof(ip));
 	if ((v6 && g->tool == FW_IPTABLES) || (!v6 && g->tool == FW_IP6TABLES))

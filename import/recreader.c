@@ -140,6 +140,38 @@ static void read_stack(struct rec_reader *r, const json_t *a, struct nst_event *
 		ev->stack = &r->stack;
 }
 
+/* A readiness call's keys (output/events.c): timeout_us (-1 none, null
+ * not known), watched, sockets_only, sock_err. */
+static int read_wait(json_t *o, struct nst_event *ev)
+{
+	json_t *t = json_object_get(o, "timeout_us"), *w = json_object_get(o, "watched");
+	json_t *e = json_object_get(o, "sock_err");
+
+	ev->wait_us = NST_WAIT_UNKNOWN;
+	if (json_is_integer(t))
+		ev->wait_us = json_integer_value(t) < 0 ? NST_WAIT_FOREVER : json_integer_value(t);
+	else if (t && !json_is_null(t))
+		return -1;
+	if (json_is_integer(w) && json_integer_value(w) > 0 && json_integer_value(w) <= UINT32_MAX)
+		ev->wait_nfds = (uint32_t)json_integer_value(w);
+	else if (w && !json_is_null(w))
+		return -1;
+	if (json_is_true(json_object_get(o, "sockets_only")))
+		ev->flags |= NST_EV_WAIT_SOCKS;
+	if (json_is_string(e)) {
+		ev->sock_err = errno_from_name(json_string_value(e), strlen(json_string_value(e)));
+		if (!ev->sock_err)
+			return -1;
+		ev->flags |= NST_EV_SOCK_ERR;
+	} else if (json_is_integer(e) && json_integer_value(e) >= 0 && json_integer_value(e) < 4096) {
+		ev->sock_err = (int32_t)json_integer_value(e);
+		ev->flags |= NST_EV_SOCK_ERR;
+	} else if (e) {
+		return -1;
+	}
+	return 0;
+}
+
 /* The tracer's verdict on two namespaces, from their inodes. */
 static bool differ(const struct nst_ns *a, const struct nst_ns *b)
 {
@@ -178,6 +210,8 @@ static enum rec_line read_event(struct rec_reader *r, json_t *o, struct nst_even
 	ev->arg = (uint64_t)json_integer_value(json_object_get(o, "arg"));
 	ev->msg_index = (uint32_t)json_integer_value(json_object_get(o, "msg_index"));
 	ev->unseen = (uint32_t)json_integer_value(json_object_get(o, "unseen"));
+	if (ev->op == NST_OP_WAIT && read_wait(o, ev) < 0)
+		return fail(r, "event: bad timeout_us, watched or sock_err");
 	get_ns(r, json_object_get(o, "thread_netns"), &ev->thread_netns, 0);
 	get_ns(r, json_object_get(o, "home_netns"), &ev->home_netns, 1);
 	if ((v = json_object_get(o, "ns_new"))) {

@@ -111,3 +111,21 @@ bool fw_rule_daddr(const char *rule, const char *ip)
 		}
 	return false;
 }
+
+bool fw_rule_soft_reject(const char *rule)
+{
+	static const char *const soft[] = {
+		"host-unreachable", "net-unreachable", "host-prohibited", "net-prohibited",
+		"admin-prohibited", "adm-prohibited", "no-route", "addr-unreachable",
+	};
+	const char *w = strstr(rule, "reject-with");
+
+	if (!w)
+		w = strstr(rule, "reject with");
+	if (!w)
+		return false;
+	for (size_t i = 0; i < sizeof(soft) / sizeof(soft[0]); i++)
+		if (strstr(w, soft[i]))
+			return true;
+	return false;
+}

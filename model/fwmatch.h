@@ -16,5 +16,11 @@ bool fw_rule_port53(const char *rule);
  * "ip daddr 198.51.100.0/24"?  A negated match ("! -d", "daddr !=") is
  * not one. */
 bool fw_rule_daddr(const char *rule, const char *ip);
+/* Does a REJECT rule answer with an ICMP error that a UDP socket ignores
+ * unless it asked for errors (IP_RECVERR): host-, net- or admin-
+ * unreachable/prohibited ("--reject-with icmp-host-unreachable", nft's
+ * "reject with icmp type host-unreachable")?  Port-unreachable (the
+ * default) and tcp-reset are heard by every connected socket. */
+bool fw_rule_soft_reject(const char *rule);
 
 #endif

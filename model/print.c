@@ -7,6 +7,7 @@
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,5 +238,28 @@ size_t print_clone_flags(char *buf, size_t n, uint64_t flags)
 	if (rest || !flags)
 		o += (size_t)snprintf(buf + o, o < n ? n - o : 0, "%s%#llx", o ? "|" : "",
 				      (unsigned long long)rest);
+	return o < n ? o : n - 1;
+}
+
+size_t print_poll_bits(char *buf, size_t n, unsigned bits)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ POLLIN, "POLLIN" }, { POLLPRI, "POLLPRI" }, { POLLOUT, "POLLOUT" },
+		{ POLLERR, "POLLERR" }, { POLLHUP, "POLLHUP" }, { POLLNVAL, "POLLNVAL" },
+	};
+	size_t o = 0;
+	unsigned rest = bits;
+
+	if (n == 0)
+		return 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(bits & names[i].bit))
+			continue;
+		rest &= ~names[i].bit;
+		o += (size_t)snprintf(buf + o, o < n ? n - o : 0, "%s%s", o ? "|" : "", names[i].name);
+	}
+	if (rest || !bits)
+		o += (size_t)snprintf(buf + o, o < n ? n - o : 0, "%s%#x", o ? "|" : "", rest);
 	return o < n ? o : n - 1;
 }

@@ -40,5 +40,7 @@ size_t print_quoted(char *out, size_t max_out, const uint8_t *buf, size_t len,
 void print_hex(char *out, const uint8_t *buf, size_t len);
 /* Flag set -> "CLONE_NEWNET|CLONE_NEWNS|0x10" style text. */
 size_t print_clone_flags(char *buf, size_t n, uint64_t flags);
+/* POLLIN|POLLERR (0 prints as 0), as strace prints revents. */
+size_t print_poll_bits(char *buf, size_t n, unsigned bits);
 
 #endif

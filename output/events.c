@@ -147,6 +147,20 @@ size_t print_event_text(char *buf, size_t n, const struct nst_event *ev,
 			sb_printf(&b, ", [msg %u]", ev->msg_index);
 		if (ev->unseen)
 			sb_printf(&b, ", [%u more msgs not seen]", ev->unseen);
+		if (ev->op == NST_OP_WAIT) {
+			print_poll_bits(tmp, sizeof(tmp), (unsigned)ev->arg);
+			sb_printf(&b, ", revents=%s, ", tmp);
+			if (ev->wait_us >= 0)
+				sb_printf(&b, "timeout=%lldms", (long long)(ev->wait_us / 1000));
+			else
+				sb_printf(&b, "timeout=%s", ev->wait_us == NST_WAIT_FOREVER ? "never" : "?");
+			if (ev->wait_nfds)
+				sb_printf(&b, ", watched %u fds%s", ev->wait_nfds,
+					  ev->flags & NST_EV_WAIT_SOCKS ? " (sockets only)" : "");
+			if (ev->flags & NST_EV_SOCK_ERR)
+				sb_printf(&b, ", pending error %s",
+					  ev->sock_err ? (errno_name(ev->sock_err) ?: "?") : "none");
+		}
 		if (ev->op == NST_OP_SOCKERR && !ev->err) /* as strace prints it */
 			sb_printf(&b, ", SOL_SOCKET, SO_ERROR, [%s]",
 				  ev->arg ? (errno_name((int)ev->arg) ?: "?") : "0");
@@ -336,6 +350,31 @@ int print_event_json(struct jw *w, const struct nst_event *ev, const struct cont
 	if (ev->msg_index) {
 		jw_key(w, "msg_index");
 		jw_int(w, ev->msg_index);
+	}
+	if (ev->op == NST_OP_WAIT) {
+		char bits[128];
+		print_poll_bits(bits, sizeof(bits), (unsigned)ev->arg);
+		jw_key(w, "revents");
+		jw_str(w, bits);
+		jw_key(w, "timeout_us"); /* -1: none; null: not known */
+		if (ev->wait_us == NST_WAIT_UNKNOWN)
+			jw_null(w);
+		else
+			jw_int(w, ev->wait_us < 0 ? -1 : (long long)ev->wait_us);
+		jw_key(w, "watched");
+		if (ev->wait_nfds)
+			jw_int(w, ev->wait_nfds);
+		else
+			jw_null(w);
+		jw_key(w, "sockets_only");
+		jw_bool(w, (ev->flags & NST_EV_WAIT_SOCKS) != 0);
+		if (ev->flags & NST_EV_SOCK_ERR) {
+			jw_key(w, "sock_err");
+			if (ev->sock_err)
+				jw_name_or_num(w, errno_name(ev->sock_err), ev->sock_err);
+			else
+				jw_int(w, 0);
+		}
 	}
 	jw_key(w, "thread_netns");
 	jw_ns(w, &ev->thread_netns, names);
