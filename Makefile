@@ -24,7 +24,7 @@ ALIB_OBJ = $(LIB_SRC:%.c=build/asan/obj/%.o)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 PROGS    = $(patsubst tests/progs/%.c,build/progs/%,$(wildcard tests/progs/*.c))
 
-.PHONY: all asan lib progs units test demo deps clean bench e2e fuzz fuzz-long install uninstall
+.PHONY: all asan lib progs clients units test demo deps clean bench e2e fuzz fuzz-long install uninstall
 # Keep every object (unit-test objects would otherwise be deleted as intermediates).
 .SECONDARY:
 # A recipe that fails leaves no half-written target behind.
@@ -103,6 +103,22 @@ build/progs/fp_stack: tests/progs/fp_stack.c
 
 progs: $(PROGS)
 
+# The resolver clients of the client matrix (tests/clients/README.md): one
+# getaddrinfo program against glibc and, static, against musl; Go's own
+# resolver.  Built where their compilers are (scripts/deps.sh test).
+clients: build/clients/gai_glibc $(if $(shell command -v musl-gcc),build/clients/gai_musl) \
+	$(if $(shell command -v go),build/clients/resolve_go)
+build/clients/gai_glibc: tests/clients/gai.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -o $@ $<
+build/clients/gai_musl: tests/clients/gai.c
+	@mkdir -p $(@D)
+	musl-gcc -static -std=gnu11 -Wall -Wextra -Werror -O1 -o $@ $<
+build/clients/resolve_go: tests/clients/resolve.go
+	@mkdir -p $(@D)
+	cd tests/clients && GO111MODULE=off GOCACHE=$(CURDIR)/build/gocache GOPATH=$(CURDIR)/build/gopath \
+		go build -o $(CURDIR)/$@ resolve.go
+
 # libFuzzer harnesses (fuzz/README.md): clang, ASan+UBSan, every parser of
 # untrusted bytes.  Their own object flavour: coverage instrumentation.
 FUZZ_CC  = clang
@@ -141,7 +157,7 @@ demo: deps
 
 # deps runs first and alone: the build may need what it installs.
 test: deps
-	$(MAKE) all asan progs units fuzz
+	$(MAKE) all asan progs clients units fuzz
 	sh tests/run.sh
 
 clean:

@@ -180,6 +180,8 @@ int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m)
 	for (i = 0; i < m->qdcount; i++) {
 		char other[DNS_NAME_MAX]; /* questions after the first are only checked */
 		e = read_name(&r, i ? other : m->qname, DNS_NAME_MAX);
+		if (!e && i == 0 && need(&r, 2))
+			m->qtype = get16(buf + r.off); /* cut in its class (strace -s 32): the type holds */
 		if (!e && !need(&r, 4))
 			e = -EAGAIN;
 		if (e == -EAGAIN)

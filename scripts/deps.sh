@@ -12,7 +12,9 @@ pkgs_build="gcc make libjansson-dev libunwind-dev libcurl4-openssl-dev libbpf-de
 # clang and libclang-rt-14-dev: the libFuzzer harnesses (make fuzz); tshark:
 # -w files opened as Wireshark would; mandoc, man-db: the manual page linted
 # and shown; bash-completion: the completion loaded as installed
-pkgs_test="iproute2 jq procps util-linux dnsmasq-base iptables nftables strace time bind9-dnsutils clang libclang-rt-14-dev perl tshark mandoc man-db bash-completion"
+# musl-tools, golang-go, nodejs, python3, curl, busybox-static: the
+# resolver clients of tests/integration/test_clients.sh
+pkgs_test="iproute2 jq procps util-linux dnsmasq-base iptables nftables strace time bind9-dnsutils clang libclang-rt-14-dev perl tshark mandoc man-db bash-completion musl-tools golang-go nodejs python3 curl busybox-static"
 # the real-dockerd lab (tests/e2e): dockerd, containerd, a busybox image,
 # dig, and dnsperf (the concurrency-limit scenario)
 pkgs_e2e="docker.io iptables dnsmasq-base busybox-static bind9-dnsutils dnsperf"
