@@ -1,6 +1,7 @@
 /* test_analyzer.c - the analyzers on synthetic event sequences: every
  * finding, every result, TCP framing, strictness, relays and bounds. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -1004,6 +1005,157 @@ static void lookups_stay_bounded(void)
 	analyzer_free(a);
 }
 
+/* A readiness result on fd 5 (a connected socket to UP from the home netns). */
+static void wait_on(struct analyzer *a, uint64_t ts, int64_t ret, unsigned revents, int64_t wait_us,
+		    uint32_t nfds, bool socks_only, int sock_err)
+{
+	struct nst_event ev = mk(&(struct ev_spec){ "poll", 10, 10, 5, ret, 0, ts, 0, LOCAL, UP, NULL, HOME, NULL, 0 });
+
+	ev.arg = revents;
+	ev.wait_us = wait_us;
+	ev.wait_nfds = nfds;
+	if (socks_only)
+		ev.flags |= NST_EV_WAIT_SOCKS;
+	if (sock_err >= 0) {
+		ev.flags |= NST_EV_SOCK_ERR;
+		ev.sock_err = sock_err;
+	}
+	snprintf(ev.comm, sizeof(ev.comm), "getent");
+	feed_ev(a, &ev);
+}
+
+static void ask_on_5(struct analyzer *a, uint16_t id, uint16_t qt, uint64_t ts)
+{
+	size_t n;
+	const uint8_t *p = q(id, "ok.nstrace.test", qt, 0, 0, &n);
+	feed_as(a, "getent", (struct ev_spec){ "sendto", 10, 10, 5, (int64_t)n, 0, ts, 0, LOCAL, UP, NULL, HOME, p, n });
+}
+
+static void close_5(struct analyzer *a, uint64_t ts)
+{
+	feed_as(a, "getent", (struct ev_spec){ "close", 10, 10, 5, 0, 0, ts, 0, LOCAL, UP, NULL, HOME, NULL, 0 });
+}
+
+static void pollerr_is_a_rejection(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	json_t *s, *u;
+
+	/* glibc: A and AAAA, POLLERR, the socket closed unread */
+	ask_on_5(a, 1, DNS_T_A, S(1));
+	ask_on_5(a, 2, DNS_T_AAAA, S(1) + 5);
+	wait_on(a, S(1) + 300, 1, POLLERR, S(5), 1, true, -1);
+	close_5(a, S(1) + 400);
+	analyzer_finish(a, S(20));
+	f = find(a, "dns-upstream-refused");
+	CHECK(f && f->result == RES_REJECTED && f->count == 2 && f->sev == SEV_ERROR);
+	CHECK(!find(a, "dns-upstream-timeout"));
+	s = report_summary_json(a, NULL, NULL);
+	u = json_array_get(json_object_get(s, "upstreams"), 0);
+	CHECK(json_integer_value(json_object_get(u, "rejected")) == 2 &&
+	      json_integer_value(json_object_get(u, "timeout")) == 0);
+	json_decref(s);
+	analyzer_free(a);
+
+	/* never a timeout even when nothing closes it: the trace ended */
+	a = new_an();
+	ask_on_5(a, 3, DNS_T_A, S(1));
+	wait_on(a, S(1) + 300, 1, POLLOUT | POLLERR, S(5), 1, true, -1);
+	analyzer_finish(a, S(30));
+	CHECK(find(a, "dns-upstream-refused") && !find(a, "dns-upstream-timeout"));
+	analyzer_free(a);
+}
+
+static void the_next_call_says_which_error(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+
+	/* c-ares, musl: POLLERR, then the read tells ECONNREFUSED */
+	ask_on_5(a, 1, DNS_T_A, S(1));
+	wait_on(a, S(1) + 300, 1, POLLERR, S(5), 1, true, -1);
+	feed_as(a, "getent", (struct ev_spec){ "recvfrom", 10, 10, 5, -1, ECONNREFUSED, S(1) + 301, 0, LOCAL, UP, NULL, HOME, NULL, 0 });
+	analyzer_finish(a, S(20));
+	f = find(a, "dns-upstream-refused");
+	CHECK(f && f->result == RES_REFUSED);
+	analyzer_free(a);
+
+	/* BPF read the pending error without clearing it: host-unreachable */
+	a = new_an();
+	ask_on_5(a, 1, DNS_T_A, S(1));
+	wait_on(a, S(1) + 300, 1, POLLERR, S(5), 1, true, EHOSTUNREACH);
+	close_5(a, S(1) + 301);
+	analyzer_finish(a, S(20));
+	f = find(a, "dns-upstream-unreachable");
+	CHECK(f && f->result == RES_UNREACHABLE && !find(a, "dns-upstream-refused"));
+	analyzer_free(a);
+}
+
+static void the_clients_own_timeout(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	char msg[2048];
+
+	/* poll(fd, 1, 2000) = 0 on the socket alone: its own 2 s, before ours */
+	ask_on_5(a, 1, DNS_T_PTR, S(1));
+	wait_on(a, S(3) + 10, 0, 0, S(2), 1, true, -1);
+	f = find(a, "dns-upstream-timeout");
+	CHECK(f && f->client_timeout && f->timeout_us >= S(2) && f->timeout_us < S(2) + 100);
+	finding_row(f)->message(f, NULL, msg, sizeof(msg));
+	CHECK(strstr(msg, "program's own timeout of 2.0 s") != NULL);
+	analyzer_free(a);
+
+	/* an event loop's poll (a pipe beside it) that returned 0 says nothing:
+	 * the answer that follows is an answer */
+	a = new_an();
+	ask_on_5(a, 2, DNS_T_A, S(1));
+	wait_on(a, S(1) + 250000, 0, 0, 250000, 2, false, -1);
+	size_t n;
+	const uint8_t *p = q(2, "ok.nstrace.test", DNS_T_A, 1, 0, &n);
+	feed_as(a, "getent", (struct ev_spec){ "recvfrom", 10, 10, 5, (int64_t)n, 0, S(1) + 300000, 0, LOCAL, UP, UP, HOME, p, n });
+	analyzer_finish(a, S(20));
+	CHECK(!find(a, "dns-upstream-timeout"));
+	analyzer_free(a);
+
+	/* no clock (strace -f): the argument's 5 s, not a latency */
+	a = new_an();
+	struct nst_event ev = mk(&(struct ev_spec){ "sendto", 10, 10, 5, 0, 0, 0, 0, LOCAL, UP, NULL, HOME, NULL, 0 });
+	p = q(3, "ok.nstrace.test", DNS_T_A, 0, 0, &n);
+	ev.payload = p;
+	ev.payload_len = (uint32_t)n;
+	ev.io_len = n;
+	ev.ret = (int64_t)n;
+	ev.flags |= NST_EV_NO_TIME;
+	feed_ev(a, &ev);
+	ev = mk(&(struct ev_spec){ "poll", 10, 10, 5, 0, 0, 0, 0, LOCAL, UP, NULL, HOME, NULL, 0 });
+	ev.wait_us = S(5);
+	ev.wait_nfds = 1;
+	ev.flags |= NST_EV_WAIT_SOCKS | NST_EV_NO_TIME;
+	feed_ev(a, &ev);
+	f = find(a, "dns-upstream-timeout");
+	CHECK(f && f->client_timeout && f->timeout_us == S(5));
+	analyzer_free(a);
+}
+
+static void closed_for_the_tcp_retry_is_no_timeout(void)
+{
+	struct analyzer *a = new_an();
+	size_t n;
+	const uint8_t *p;
+
+	ask_on_5(a, 1, DNS_T_A, S(1));
+	ask_on_5(a, 2, DNS_T_AAAA, S(1) + 5);
+	p = q(1, "ok.nstrace.test", DNS_T_A, 1, 0, &n);
+	((uint8_t *)p)[2] |= 0x02; /* TC */
+	feed_as(a, "getent", (struct ev_spec){ "recvfrom", 10, 10, 5, (int64_t)n, 0, S(1) + 100, 0, LOCAL, UP, UP, HOME, p, n });
+	close_5(a, S(1) + 120); /* the AAAA's answer unread */
+	analyzer_finish(a, S(20));
+	CHECK(!find(a, "dns-upstream-timeout"));
+	analyzer_free(a);
+}
+
 int main(void)
 {
 	RUN(foreign_answered_is_a_warning, "an answered query on a foreign socket: dns-foreign-netns, warning, result ok, latency");
@@ -1039,5 +1191,9 @@ int main(void)
 	RUN(tcp_retry_after_truncation, "a TCP lookup right after a truncated UDP reply counts as a TCP retry");
 	RUN(no_docker_advice_for_other_resolvers, "a resolver that is not dockerd gets no Docker advice in any finding");
 	RUN(lookups_stay_bounded, "20000 lookups without replies: bounded, overflow counted");
+	RUN(pollerr_is_a_rejection, "POLLERR on a DNS socket closed unread is a rejection (refused row, 'rejected'), never a timeout, even when the trace ends first");
+	RUN(the_next_call_says_which_error, "after POLLERR, the next receive's ECONNREFUSED, or the pending error BPF read, says refused or unreachable");
+	RUN(the_clients_own_timeout, "a poll on the socket alone that returned 0 is the client's own timeout, with its T (from the argument without a clock); an event loop's is nothing");
+	RUN(closed_for_the_tcp_retry_is_no_timeout, "a query left on a socket closed after a truncated answer (the TCP retry) is not a timeout");
 	return UNIT_DONE();
 }

@@ -1,5 +1,6 @@
 /* test_strace.c - strace log syntax and the importer, on crafted lines. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
@@ -653,6 +654,113 @@ static void stage2_keeps_the_first_process_text(void)
 	strace_import_free(s);
 }
 
+
+/* The WAIT events of a log, after a connected UDP socket 3 to port 53. */
+static int waits(const char *const *lines, int n)
+{
+	static const char *head[2] = {
+		"1 socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_IP) = 3",
+		"1 connect(3, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"198.51.100.53\")}, 16) = 0",
+	};
+	struct strace_import *s = strace_import_new(collect, NULL, "test.strace");
+	int k = 0;
+
+	ngot = 0;
+	for (int i = 0; i < 2; i++)
+		strace_import_line(s, head[i], strlen(head[i]), (unsigned long)i + 1, 0);
+	for (int i = 0; i < n; i++)
+		strace_import_line(s, lines[i], strlen(lines[i]), (unsigned long)i + 3, 0);
+	strace_import_free(s);
+	for (int i = 0; i < ngot; i++)
+		if (got[i].op == NST_OP_WAIT)
+			got[k++] = got[i];
+	return k;
+}
+
+static void poll_forms(void)
+{
+	static const char *const err[] = {
+		"1 poll([{fd=3, events=POLLIN}], 1, 5000) = 1 ([{fd=3, revents=POLLERR}])",
+	};
+	static const char *const yy[] = {
+		"1 poll([{fd=3<UDP:[198.51.100.2:4000->198.51.100.53:53]>, events=POLLIN|POLLOUT}], 1, 999) = 1 ([{fd=3, revents=POLLOUT|POLLERR}])",
+	};
+	static const char *const timeout[] = {
+		"1 poll([{fd=3, events=POLLIN}], 1, 5000) = 0 (Timeout) <5.005197>",
+	};
+	static const char *const ready[] = { /* data came: its read follows, nothing to say */
+		"1 poll([{fd=3, events=POLLIN}], 1, 5000) = 1 ([{fd=3, revents=POLLIN}])",
+		"1 poll([{fd=3, events=POLLOUT}], 1, 0) = 1 ([{fd=3, revents=POLLOUT}])",
+	};
+	static const char *const mixed[] = { /* a pipe beside it: an event loop */
+		"1 poll([{fd=5, events=POLLIN}, {fd=3, events=POLLIN}], 2, 250) = 0 (Timeout)",
+	};
+	static const char *const ppoll[] = {
+		"1 ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=2, tv_nsec=500000000}, NULL, 8) = 0 (Timeout)",
+		"1 ppoll([{fd=3, events=POLLIN}], 1, {2, 0}, NULL, 8) = 1 ([{fd=3, revents=POLLERR}], left {tv_sec=1, tv_nsec=999})",
+		"1 ppoll([{fd=3, events=POLLIN}], 1, NULL, NULL, 8) = 1 ([{fd=3, revents=POLLIN|POLLERR}])",
+	};
+
+	CHECK(waits(err, 1) == 1 && got[0].fd == 3 && got[0].arg == POLLERR && got[0].wait_us == 5000000 &&
+	      got[0].wait_nfds == 1 && (got[0].flags & NST_EV_WAIT_SOCKS) && (got[0].flags & NST_EV_SOCK));
+	CHECK(waits(yy, 1) == 1 && got[0].arg == (POLLOUT | POLLERR) && got[0].wait_us == 999000);
+	CHECK(waits(timeout, 1) == 1 && got[0].ret == 0 && got[0].arg == 0 && got[0].wait_us == 5000000);
+	CHECK(waits(ready, 2) == 0);
+	CHECK(waits(mixed, 1) == 1 && got[0].fd == 3 && got[0].wait_nfds == 2 &&
+	      !(got[0].flags & NST_EV_WAIT_SOCKS));
+	CHECK(waits(ppoll, 3) == 3 && got[0].wait_us == 2500000 && got[0].ret == 0 &&
+	      got[1].wait_us == 2000000 && got[1].arg == POLLERR &&
+	      got[2].wait_us == NST_WAIT_FOREVER && got[2].arg == (POLLIN | POLLERR));
+}
+
+static void select_forms(void)
+{
+	static const char *const sel[] = {
+		"1 select(4, [3], NULL, NULL, {tv_sec=5, tv_usec=0}) = 0 (Timeout)",
+		"1 select(4, [3], [], NULL, {tv_sec=1, tv_usec=500}) = 1 (in [3], left {tv_sec=0, tv_usec=999})",
+		"1 pselect6(6, [3 5], NULL, NULL, {tv_sec=2, tv_nsec=0}, NULL) = 0 (Timeout)",
+		"1 select(4, [3<UDP:[198.51.100.2:4000->198.51.100.53:53]>], NULL, NULL, NULL) = 0 (Timeout)",
+	};
+	static const char *const abbreviated[] = { /* no argument: -T's duration */
+		"1 select(4, [3], NULL, NULL, 0x7ffc0000) = 0 (Timeout) <3.000123>",
+	};
+
+	/* a readable fd says nothing (its read follows); timeouts say it all */
+	CHECK(waits(sel, 4) == 3);
+	CHECK(got[0].wait_us == 5000000 && got[0].wait_nfds == 1 && (got[0].flags & NST_EV_WAIT_SOCKS));
+	CHECK(got[1].wait_us == 2000000 && got[1].wait_nfds == 2 && !(got[1].flags & NST_EV_WAIT_SOCKS));
+	CHECK(got[2].wait_us == NST_WAIT_FOREVER);
+	CHECK(waits(abbreviated, 1) == 1 && got[0].wait_us == 3000123);
+}
+
+static void epoll_forms(void)
+{
+	static const char *const ep[] = {
+		"1 epoll_ctl(5, EPOLL_CTL_ADD, 3, {events=EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET, data={u32=3, u64=140000000000003}}) = 0",
+		"1 epoll_wait(5, [{events=EPOLLIN, data={u32=3, u64=140000000000003}}], 128, 5000) = 1",
+		"1 epoll_pwait(5, [{events=EPOLLERR, data={u32=3, u64=140000000000003}}], 128, 0, NULL, 8) = 1",
+		"1 epoll_pwait2(5, [{events=EPOLLIN|EPOLLERR, data={u32=3, u64=140000000000003}}], 128, {tv_sec=1, tv_nsec=0}, NULL, 8) = 1",
+		"1 epoll_wait(5, [{events=EPOLLERR, data={u32=9, u64=9}}], 128, -1) = 1", /* never registered */
+		"1 epoll_wait(5, [], 128, 1000) = 0",
+	};
+	static const char *const old[] = { /* strace 4.x: by position */
+		"1 epoll_ctl(5, EPOLL_CTL_ADD, 3, {EPOLLIN, {u32=3, u64=3}}) = 0",
+		"1 epoll_wait(5, [{EPOLLERR|EPOLLHUP, {u32=3, u64=3}}], 128, 5000) = 1",
+	};
+	static const char *const closed[] = { /* a registration whose fd was closed names nothing */
+		"1 epoll_ctl(5, EPOLL_CTL_ADD, 3, {events=EPOLLIN, data={u32=3, u64=3}}) = 0",
+		"1 close(3) = 0",
+		"1 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3",
+		"1 epoll_wait(5, [{events=EPOLLERR, data={u32=3, u64=3}}], 128, 5000) = 1",
+	};
+
+	CHECK(waits(ep, 6) == 2);
+	CHECK(got[0].fd == 3 && got[0].arg == POLLERR && got[0].wait_us == 0 && got[0].wait_nfds == 0);
+	CHECK(got[1].arg == (POLLIN | POLLERR) && got[1].wait_us == 1000000);
+	CHECK(waits(old, 2) == 1 && got[0].arg == (POLLERR | POLLHUP) && got[0].wait_us == 5000000);
+	CHECK(waits(closed, 4) == 0);
+}
+
 int main(void)
 {
 	RUN(every_escape_strace_prints, "strings decode \\NNN, \\xNN, \\t\\n\\v\\f\\r\\\"\\\\ and mark \"...\" cuts");
@@ -685,6 +793,9 @@ int main(void)
 	    "stage 2 joins an unprefixed resumed call of the first process itself, without a bad line");
 	RUN(abbreviated_batches_count_what_they_hide, "a recvmmsg array strace abbreviated with ... counts the messages it hides as unseen");
 	RUN(a_close_ends_the_socket_it_began_on, "a close cut by another thread's socket() on the same fd ends the socket it began on; the new one lives on");
+	RUN(poll_forms, "poll and ppoll: POLLERR, timeouts (argument, timespec, 4.x {s, ns}, NULL), -yy notes; a ready fd says nothing; a pipe beside the socket is no socket client's timeout");
+	RUN(select_forms, "select and pselect6: the watched sets, timeval and timespec timeouts, -T's duration when the argument is a pointer; a readable fd says nothing");
+	RUN(epoll_forms, "epoll_ctl then epoll_wait, epoll_pwait, epoll_pwait2 (6.x and 4.x forms): an event's data names the registered socket, an unknown or stale registration names none");
 	RUN(vectored_and_batched, "writev, sendmmsg (one event per message) and recvmsg decode with payloads");
 	return UNIT_DONE();
 }
