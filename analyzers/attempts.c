@@ -140,22 +140,46 @@ static bool remote_matches(const struct nst_addr *remote, const struct nst_addr 
 					 : !memcmp(remote->u.in6, up->u.in6, 16);
 }
 
-static struct upstream_row *row_for(struct attempts *a, const struct query *q)
+static struct upstream_row *row_find(struct attempts *a, const struct ns_ref *netns,
+				     const struct ns_ref *asker, const char *upstream, enum dns_proto proto)
 {
 	for (size_t i = 0; i < a->nrows; i++) {
 		struct upstream_row *r = &a->rows[i];
-		if (ns_ref_same(&r->netns, &q->netns) && ns_ref_same(&r->asker, &q->asker) &&
-		    !strcmp(r->upstream, q->upstream) && r->proto == (q->tcp ? PROTO_TCP : PROTO_UDP))
+		if (ns_ref_same(&r->netns, netns) && ns_ref_same(&r->asker, asker) &&
+		    !strcmp(r->upstream, upstream) && r->proto == proto)
 			return r;
 	}
 	if (a->nrows == MAX_ROWS)
 		return NULL;
 	struct upstream_row *r = &a->rows[a->nrows++];
-	r->netns = q->netns;
-	r->asker = q->asker;
-	str_copy(r->upstream, sizeof(r->upstream), q->upstream);
-	r->proto = q->tcp ? PROTO_TCP : PROTO_UDP;
+	r->netns = *netns;
+	r->asker = *asker;
+	str_copy(r->upstream, sizeof(r->upstream), upstream);
+	r->proto = proto;
 	return r;
+}
+
+static struct upstream_row *row_for(struct attempts *a, const struct query *q)
+{
+	return row_find(a, &q->netns, &q->asker, q->upstream, q->tcp ? PROTO_TCP : PROTO_UDP);
+}
+
+/* An answer no query of the trace asked (its query came before the trace,
+ * or the log is an excerpt): counted on its server's row, never dropped. */
+static void unmatched(struct attempts *a, const struct dns_seen *d)
+{
+	struct ns_ref netns, none;
+	struct upstream_row *r;
+	char up[64];
+
+	if (d->remote.family != AF_INET && d->remote.family != AF_INET6)
+		snprintf(up, sizeof(up), "?");
+	else
+		print_addr(up, sizeof(up), &d->remote);
+	memset(&none, 0, sizeof(none));
+	ns_ref_from(&netns, &d->ev->sock.netns);
+	if ((r = row_find(a, &netns, &none, up, d->tcp ? PROTO_TCP : PROTO_UDP)))
+		r->unmatched++;
 }
 
 static size_t sock_bucket(uint64_t sock)
@@ -605,6 +629,8 @@ void attempts_response(struct attempts *a, const struct dns_seen *d, struct dns_
 		of_attempt(x, best);
 		resolve(a, best, d->unparsed ? RES_UNPARSED : RES_OK, d->msg.rcode, ev->ts_us);
 		trim(a);
+	} else {
+		unmatched(a, d);
 	}
 }
 

@@ -45,6 +45,7 @@ struct upstream_row {
 	char upstream[64];
 	enum dns_proto proto;
 	unsigned long queries, answered, refused, unreachable, rejected, timeout, pending, blocked;
+	unsigned long unmatched; /* answers to no query of the trace's (not in queries) */
 	struct samples lat;
 };
 

@@ -5,9 +5,27 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "model/sysent.h"
+
 #define MAX_STREAMS 256
 #define STREAM_CAP (65535 + 2)
 #define DNS_SOCKS 4096 /* sockets that carried DNS, direct-mapped */
+#define HELD 16        /* DNS-shaped messages of sockets not (yet) known as DNS */
+#define HELD_BYTES 512
+
+/* A message on a socket from before the trace that nothing showed to be
+ * DNS yet (its peer not known): kept until a later call on it shows port
+ * 53 (an answer from it, a connect to it), when it is counted in its
+ * place; forgotten with its socket, or when newer ones need the room.  A
+ * DNS-shaped payload alone proves nothing: on a socket never shown to be
+ * DNS it is never counted. */
+struct held {
+	uint64_t sock; /* 0: free */
+	uint64_t seq;
+	struct nst_event ev; /* its pointers cleared, payload in buf */
+	size_t full;
+	uint8_t buf[HELD_BYTES];
+};
 
 struct stream {
 	uint64_t sock;
@@ -24,6 +42,9 @@ struct dnsstream {
 	uint64_t tick;
 	uint64_t dns_socks[DNS_SOCKS]; /* 0: empty */
 	unsigned long not_dns;
+	struct held held[HELD];
+	unsigned nheld;
+	uint64_t held_seq;
 };
 
 unsigned long dnsstream_not_dns(const struct dnsstream *s)
@@ -126,6 +147,11 @@ static void forget(struct dnsstream *s, uint64_t sock)
 
 	if (*slot == sock)
 		*slot = 0;
+	for (int i = 0; s->nheld && i < HELD; i++)
+		if (s->held[i].sock == sock) {
+			s->held[i].sock = 0;
+			s->nheld--;
+		}
 	for (int i = 0; s->live && i < MAX_STREAMS; i++)
 		if (s->st[i].buf && s->st[i].sock == sock) {
 			s->st[i].len = 0, s->st[i].last_use = 0, s->st[i].sock = 0;
@@ -198,6 +224,76 @@ static void feed_tcp(struct dnsstream *s, struct dns_seen *d, int dir, dns_seen_
 	}
 }
 
+/* Could ev's socket be one from before the trace whose DNS is yet to
+ * show: an inet or unknown family, not TCP (a stream's framing needs its
+ * start), a payload that parses as a plausible DNS message? */
+static bool maybe_dns(const struct nst_event *ev)
+{
+	const struct nst_sock *k = &ev->sock;
+	struct dns_msg m;
+
+	if (!(ev->flags & NST_EV_SOCK) || k->type == SOCK_STREAM || ev->ret <= 0 ||
+	    (k->family != AF_UNSPEC && !is_inet(k->family)) || ev->payload_len > HELD_BYTES ||
+	    k->peer.family != AF_UNSPEC)
+		return false;
+	return dns_parse(ev->payload, ev->payload_len, &m) == 0 && dns_plausible(&m);
+}
+
+static void hold(struct dnsstream *s, const struct nst_event *ev, uint64_t key)
+{
+	struct held *h = &s->held[0];
+
+	for (int i = 0; i < HELD; i++) {
+		if (!s->held[i].sock) {
+			h = &s->held[i];
+			break;
+		}
+		if (s->held[i].seq < h->seq)
+			h = &s->held[i]; /* the oldest gives way */
+	}
+	if (!h->sock)
+		s->nheld++;
+	h->sock = key;
+	h->seq = ++s->held_seq;
+	h->ev = *ev;
+	memcpy(h->buf, ev->payload, ev->payload_len);
+	h->full = ev->payload_len < ev->io_len ? ev->io_len : ev->payload_len;
+	h->ev.payload = h->buf;
+	h->ev.stack = NULL;
+	h->ev.syscall = sysent[h->ev.sen < SEN_COUNT ? h->ev.sen : SEN_UNKNOWN].name; /* static */
+	h->ev.thread_netns.path = h->ev.home_netns.path = h->ev.sock.netns.path = h->ev.ns_new.path = NULL;
+	h->ev.thread_netns.label = h->ev.home_netns.label = h->ev.sock.netns.label = h->ev.ns_new.label = NULL;
+}
+
+/* The socket key has just shown it carries DNS (remote): its held
+ * messages first, oldest first, as if the proof had come with them. */
+static void release(struct dnsstream *s, uint64_t key, const struct nst_addr *remote,
+		    const struct nst_event *proof, dns_seen_cb cb, void *ctx)
+{
+	for (;;) {
+		struct held *h = NULL;
+		for (int i = 0; i < HELD; i++)
+			if (s->held[i].sock == key && (!h || s->held[i].seq < h->seq))
+				h = &s->held[i];
+		if (!h)
+			return;
+		struct dns_seen d;
+		struct nst_event ev = h->ev;
+		ev.sock.family = proof->sock.family;
+		ev.sock.peer = proof->sock.peer;
+		ev.sock.netns = proof->sock.netns; /* pointers valid during this call */
+		h->sock = 0;
+		s->nheld--;
+		d.ev = &ev;
+		d.sock = key;
+		d.outbound = ev.dir == NST_DIR_OUT;
+		d.local = ev.sock.local;
+		d.tcp = false;
+		d.remote = (ev.flags & NST_EV_ADDR) && is_inet(ev.addr.family) ? ev.addr : *remote;
+		deliver(s, &d, h->buf, ev.payload_len, h->full, cb, ctx);
+	}
+}
+
 void dnsstream_feed(struct dnsstream *s, const struct nst_event *ev, dns_seen_cb cb, void *ctx)
 {
 	struct dns_seen d;
@@ -215,8 +311,13 @@ void dnsstream_feed(struct dnsstream *s, const struct nst_event *ev, dns_seen_cb
 	if (ev->ret <= 0 && !(ev->dir == NST_DIR_OUT && ev->err && ev->sock.type != SOCK_STREAM))
 		return;
 	key = sock_key(ev);
-	if (!candidate(s, ev, key, &d.remote))
+	if (!candidate(s, ev, key, &d.remote)) {
+		if (maybe_dns(ev))
+			hold(s, ev, key);
 		return;
+	}
+	if (s->nheld)
+		release(s, key, &d.remote, ev, cb, ctx);
 	/* d.msg is dns_parse's to fill: the rest is set here, not zeroed */
 	d.ev = ev;
 	d.sock = key;

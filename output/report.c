@@ -220,6 +220,7 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 		if (u) {
 			json_object_set_new(u, "blocked", json_integer((json_int_t)r->blocked));
 			json_object_set_new(u, "rejected", json_integer((json_int_t)r->rejected));
+			json_object_set_new(u, "unmatched", json_integer((json_int_t)r->unmatched));
 			json_object_set_new(u, "asking", ns_ref_known(&r->asker) ? ns_json(&r->asker, names)
 										  : json_null());
 		}
@@ -392,6 +393,8 @@ static void print_upstreams(FILE *out, const struct analyzer *a, const struct co
 		print_ms(out, &r->lat, 0.5);
 		print_ms(out, &r->lat, 0.95);
 		print_ms(out, &r->lat, 1.0);
+		if (r->unmatched)
+			fprintf(out, "  +%lu answer%s to no query seen", r->unmatched, r->unmatched == 1 ? "" : "s");
 		if (ns_ref_known(&r->asker)) {
 			short_ns(&r->asker, names, asker, sizeof(asker));
 			fprintf(out, "  %s", text_esc(e, sizeof(e), asker));

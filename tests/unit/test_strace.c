@@ -335,6 +335,61 @@ static void a_log_from_mid_pattern_claims_no_stuck_thread(void)
 	analyzer_free(a);
 }
 
+/* A log's lines through the importer into an analyzer; its upstream rows. */
+static struct analyzer *analyze(const char *const *lines, size_t n)
+{
+	struct analyzer_opts o = { .dns_timeout_us = 5000000 };
+	struct analyzer *a = analyzer_new(&o);
+	struct strace_import *s = strace_import_new(to_analyzer, a, "late.strace");
+
+	for (size_t i = 0; i < n; i++)
+		strace_import_line(s, lines[i], strlen(lines[i]), (unsigned long)i + 1, 0);
+	analyzer_finish(a, 0);
+	strace_import_free(s);
+	return a;
+}
+
+#define Q_A "\"\\22\\64\\1\\0\\0\\1\\0\\0\\0\\0\\0\\0\\2ok\\7nstrace\\4test\\0\\0\\1\\0\\1\", 33"
+#define R_A "\"\\22\\64\\201\\200\\0\\1\\0\\0\\0\\0\\0\\0\\2ok\\7nstrace\\4test\\0\\0\\1\\0\\1\", 2048"
+#define FROM_53 "{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"198.51.100.53\")}, [28 => 16]"
+
+static void sockets_learned_late(void)
+{
+	/* a socket made before the log: its query shows no address, its
+	 * answer's source says port 53 */
+	static const char *const sent_then_answered[] = {
+		"1 sendto(3, " Q_A ", MSG_NOSIGNAL, NULL, 0) = 33",
+		"1 recvfrom(3, " R_A ", 0, " FROM_53 ") = 33",
+	};
+	/* a grep'd excerpt: the connect, then only the answers */
+	static const char *const answers_only[] = {
+		"1 connect(5, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"198.51.100.53\")}, 16) = 0",
+		"1 recvfrom(5, " R_A ", 0, " FROM_53 ") = 33",
+		"1 recvfrom(5, " R_A ", 0, " FROM_53 ") = 33",
+	};
+	/* DNS-shaped bytes on a socket never shown to be DNS prove nothing */
+	static const char *const never_shown[] = {
+		"1 sendto(7, " Q_A ", MSG_NOSIGNAL, NULL, 0) = 33",
+		"1 close(7) = 0",
+	};
+	struct analyzer *a = analyze(sent_then_answered, 2);
+	size_t n;
+	const struct upstream_row *r = analyzer_upstreams(a, &n);
+
+	CHECK(n == 1 && r[0].queries == 1 && r[0].answered == 1 && r[0].unmatched == 0);
+	CHECK(analyzer_counts(a)->q_sent == 1 && analyzer_counts(a)->r_recv == 1);
+	CHECK(findings_count(analyzer_findings(a)) == 0);
+	analyzer_free(a);
+	a = analyze(answers_only, 3);
+	r = analyzer_upstreams(a, &n);
+	CHECK(n == 1 && r[0].queries == 0 && r[0].unmatched == 2 && analyzer_counts(a)->r_recv == 2);
+	analyzer_free(a);
+	a = analyze(never_shown, 2);
+	analyzer_upstreams(a, &n);
+	CHECK(n == 0 && analyzer_counts(a)->q_sent == 0 && findings_count(analyzer_findings(a)) == 0);
+	analyzer_free(a);
+}
+
 static struct strace_import *feed_tid(const char *const *lines, int n, int default_tid)
 {
 	struct strace_import *s = strace_import_new(collect, NULL, "test.strace");
@@ -793,6 +848,7 @@ int main(void)
 	    "stage 2 joins an unprefixed resumed call of the first process itself, without a bad line");
 	RUN(abbreviated_batches_count_what_they_hide, "a recvmmsg array strace abbreviated with ... counts the messages it hides as unseen");
 	RUN(a_close_ends_the_socket_it_began_on, "a close cut by another thread's socket() on the same fd ends the socket it began on; the new one lives on");
+	RUN(sockets_learned_late, "a socket from before the log: its earlier query counts once its answer shows port 53; answers with no query seen are counted, unmatched; DNS-shaped bytes alone count nothing");
 	RUN(poll_forms, "poll and ppoll: POLLERR, timeouts (argument, timespec, 4.x {s, ns}, NULL), -yy notes; a ready fd says nothing; a pipe beside the socket is no socket client's timeout");
 	RUN(select_forms, "select and pselect6: the watched sets, timeval and timespec timeouts, -T's duration when the argument is a pointer; a readable fd says nothing");
 	RUN(epoll_forms, "epoll_ctl then epoll_wait, epoll_pwait, epoll_pwait2 (6.x and 4.x forms): an event's data names the registered socket, an unknown or stale registration names none");
