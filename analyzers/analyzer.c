@@ -15,6 +15,7 @@ struct analyzer {
 	struct dnsstream *ds;
 	struct findings *fs;
 	struct lookups *lk;
+	struct proglookups *pl;
 	struct attempts *at;
 	struct ns_threads *th;
 	struct foreign_socks *fr;
@@ -39,12 +40,13 @@ struct analyzer *analyzer_new(const struct analyzer_opts *o)
 	if (a->fs)
 		findings_on_outcome(a->fs, o->on_outcome);
 	a->lk = a->fs ? lookups_new(a->fs) : NULL;
+	a->pl = a->fs ? proglookups_new(a->fs) : NULL;
 	a->th = nsthreads_new();
 	a->fr = foreign_new();
 	a->st = sockstacks_new();
-	if (a->lk && a->st)
-		a->at = attempts_new(a->fs, a->lk, a->st, &a->next_xid, a->o.dns_timeout_us);
-	if (!a->ds || !a->fs || !a->lk || !a->th || !a->fr || !a->st || !a->at) {
+	if (a->lk && a->pl && a->st)
+		a->at = attempts_new(a->fs, a->lk, a->pl, a->st, &a->next_xid, a->o.dns_timeout_us);
+	if (!a->ds || !a->fs || !a->lk || !a->pl || !a->th || !a->fr || !a->st || !a->at) {
 		analyzer_free(a);
 		return NULL;
 	}
@@ -61,6 +63,7 @@ void analyzer_free(struct analyzer *a)
 	nsthreads_free(a->th);
 	dnsstream_free(a->ds);
 	lookups_free(a->lk);
+	proglookups_free(a->pl);
 	findings_free(a->fs);
 	free(a);
 }
@@ -93,6 +96,12 @@ const struct relay_row *analyzer_relays(const struct analyzer *a, size_t *n)
 const struct lookup_row *analyzer_lookups(const struct analyzer *a, size_t *n)
 {
 	return lookups_rows(a->lk, n);
+}
+
+const struct prog_lookup *analyzer_prog_lookups(const struct analyzer *a, size_t *n,
+						 unsigned long *dropped)
+{
+	return proglookups_rows(a->pl, n, dropped);
 }
 
 const struct foreign_row *analyzer_foreign(const struct analyzer *a, size_t *n)
@@ -159,6 +168,7 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 	if (a->now >= a->last_sweep + SWEEP_EVERY_US) {
 		attempts_sweep(a->at, a->now);
 		lookups_sweep(a->lk, a->now);
+		proglookups_sweep(a->pl, a->now);
 		a->last_sweep = a->now;
 	}
 }
@@ -175,5 +185,6 @@ void analyzer_finish(struct analyzer *a, uint64_t end_ts)
 		end_ts = a->now;
 	attempts_finish(a->at, end_ts);
 	lookups_finish(a->lk, end_ts);
+	proglookups_finish(a->pl);
 	nsthreads_finish(a->th, a->fs, end_ts);
 }

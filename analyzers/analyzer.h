@@ -68,5 +68,10 @@ const struct relay_row *analyzer_relays(const struct analyzer *a, size_t *n);
 /* What the clients of traced resolvers got, per asking netns. */
 const struct lookup_row *analyzer_lookups(const struct analyzer *a, size_t *n);
 const struct foreign_row *analyzer_foreign(const struct analyzer *a, size_t *n);
+/* The lookups the traced programs made for themselves (proglookups.h), in
+ * the order they ended; *dropped: those past the table.  Complete after
+ * analyzer_finish. */
+const struct prog_lookup *analyzer_prog_lookups(const struct analyzer *a, size_t *n,
+						 unsigned long *dropped);
 
 #endif

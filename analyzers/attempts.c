@@ -3,6 +3,7 @@
 #include "analyzers/attempts.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "analyzers/slots.h"
 #include "model/print.h"
+#include "model/sysent.h"
 
 #define MAX_QUERIES 4096
 #define MAX_ROWS 256
@@ -31,6 +33,12 @@ struct query {
 	                         its socket (POLLERR): an ICMP error came */
 	bool client_timeout;  /* timeout_us is the client's own wait */
 	bool deaf;            /* sent to an address on an unconnected UDP socket */
+	bool batched;         /* sent by a call that sent several (sendmmsg) */
+	bool pair_answered;   /* the other query of its call was answered */
+	uint64_t pair_xid;    /* that other query, or 0 */
+	uint64_t evseq;       /* the events fed before its own */
+	unsigned answers;     /* its answer's records */
+	bool tc;              /* its answer was truncated */
 	bool after_tc;        /* another query on its socket got a truncated
 	                         answer: the client moves to TCP and may close
 	                         the socket with this one's answer unread */
@@ -53,10 +61,12 @@ struct query {
 struct attempts {
 	struct findings *fs;
 	struct lookups *lk;
+	struct proglookups *pl;
 	const struct sock_stacks *stacks;
 	uint64_t *next_xid;
 	uint64_t dns_timeout_us;
 	bool timeless; /* an event came without a clock: no latencies */
+	uint64_t evseq; /* events fed (attempts_feed) */
 	struct query q[MAX_QUERIES];
 	struct upstream_row rows[MAX_ROWS];
 	size_t nrows;
@@ -76,8 +86,8 @@ struct attempts {
 	unsigned long overflow;
 };
 
-struct attempts *attempts_new(struct findings *fs, struct lookups *lk, const struct sock_stacks *st,
-			      uint64_t *xids, uint64_t dns_timeout_us)
+struct attempts *attempts_new(struct findings *fs, struct lookups *lk, struct proglookups *pl,
+			      const struct sock_stacks *st, uint64_t *xids, uint64_t dns_timeout_us)
 {
 	struct attempts *a = calloc(1, sizeof(*a));
 
@@ -85,6 +95,7 @@ struct attempts *attempts_new(struct findings *fs, struct lookups *lk, const str
 		return NULL;
 	a->fs = fs;
 	a->lk = lk;
+	a->pl = pl;
 	a->stacks = st;
 	a->next_xid = xids;
 	a->dns_timeout_us = dns_timeout_us;
@@ -228,6 +239,18 @@ static void slot_release(struct attempts *a, struct query *q)
 	slots_put(&a->freeq, slot_of(a, q));
 }
 
+/* q was answered: the other query its call sent, if still waiting, was
+ * sent with an answered one. */
+static void pair_answered(struct attempts *a, const struct query *q)
+{
+	struct query *o;
+	uint16_t nx;
+
+	for (nx = a->sock_head[sock_bucket(q->sock)]; (o = on_sock(a, q->sock, &nx));)
+		if (o->xid == q->pair_xid)
+			o->pair_answered = true;
+}
+
 /* A query's fate is known: count it, and offer it to the finding rows. */
 static void resolve(struct attempts *a, struct query *q, enum dns_result res, int rcode, uint64_t ts)
 {
@@ -277,6 +300,7 @@ static void resolve(struct attempts *a, struct query *q, enum dns_result res, in
 	f.timeout_us = q->timeout_us;
 	f.client_timeout = q->client_timeout;
 	f.deaf = q->deaf;
+	f.pair_answered = q->pair_answered;
 	f.foreign = q->foreign;
 	f.loopback = q->loopback;
 	f.dockerd = q->dockerd;
@@ -288,6 +312,14 @@ static void resolve(struct attempts *a, struct query *q, enum dns_result res, in
 	findings_offer(a->fs, SUBJECT_QUERY, &f);
 	if (q->lookup >= 0)
 		lookups_attempt_done(a->lk, q->lookup, q->path, q->upstream, f.proto, res, ts);
+	else if (a->pl)
+		proglookups_attempt(a->pl, &(struct pl_attempt){
+			.pid = q->pid, .comm = q->comm, .netns = &q->netns, .qname = q->qname,
+			.qtype = q->qtype, .upstream = q->upstream, .proto = f.proto, .res = res,
+			.rcode = rcode, .answers = q->answers, .tc = q->tc, .ts_sent = q->ts,
+			.ts_end = ts });
+	if (res == RES_OK && q->pair_xid)
+		pair_answered(a, q);
 	slot_release(a, q);
 }
 
@@ -486,6 +518,30 @@ static struct query *dialed(struct attempts *a, uint64_t sock, uint64_t ts)
 	return NULL;
 }
 
+/* q and a query sent just before it on the same socket for the same name,
+ * of another type, still waiting: a pair sent together (glibc's sendmmsg
+ * of A and AAAA; musl's two sendto).  Without a clock, together is the
+ * event just before. */
+#define PAIR_WINDOW_US 1000
+
+static void pair_up(struct attempts *a, struct query *q, const struct nst_event *ev)
+{
+	struct query *o;
+	uint16_t nx;
+
+	(void)ev;
+	for (nx = a->sock_head[sock_bucket(q->sock)]; (o = on_sock(a, q->sock, &nx));) {
+		bool together = a->timeless ? o->evseq + 1 == q->evseq
+					    : q->ts >= o->ts && q->ts - o->ts <= PAIR_WINDOW_US;
+		if (o != q && !o->pair_xid && together && o->qtype != q->qtype &&
+		    !strcasecmp(o->qname, q->qname)) {
+			o->pair_xid = q->xid;
+			q->pair_xid = o->xid;
+			return;
+		}
+	}
+}
+
 void attempts_query_sent(struct attempts *a, const struct dns_seen *d, struct dns_exchange *x)
 {
 	const struct nst_event *ev = d->ev;
@@ -501,7 +557,11 @@ void attempts_query_sent(struct attempts *a, const struct dns_seen *d, struct dn
 	q->qtype = d->msg.qtype;
 	q->deaf = !d->tcp && (ev->flags & NST_EV_ADDR) && (ev->flags & NST_EV_SOCK) &&
 		  ev->sock.peer.family == AF_UNSPEC;
+	q->batched = ev->sen == SEN_sendmmsg;
+	q->evseq = a->evseq;
 	str_copy(q->qname, sizeof(q->qname), d->msg.qname);
+	if (!ev->err)
+		pair_up(a, q, ev);
 	attach_lookup(a, q, true);
 	of_attempt(x, q);
 	if (ev->err) { /* the send itself failed: its fate is known now */
@@ -627,6 +687,8 @@ void attempts_response(struct attempts *a, const struct dns_seen *d, struct dns_
 			q->after_tc = true;
 	if (best) {
 		of_attempt(x, best);
+		best->answers = d->msg.ancount;
+		best->tc = d->msg.tc;
 		resolve(a, best, d->unparsed ? RES_UNPARSED : RES_OK, d->msg.rcode, ev->ts_us);
 		trim(a);
 	} else {
@@ -658,6 +720,7 @@ uint64_t attempts_client_sent(const struct attempts *a, const struct dns_seen *d
 
 void attempts_feed(struct attempts *a, const struct nst_event *ev, uint64_t sock)
 {
+	a->evseq++;
 	switch (ev->op) {
 	case NST_OP_CLOSE:
 		/* The socket is gone with no answer: a timeout, however short

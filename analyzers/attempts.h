@@ -23,6 +23,7 @@
 #include "analyzers/dnsstream.h"
 #include "analyzers/findings.h"
 #include "analyzers/lookups.h"
+#include "analyzers/proglookups.h"
 #include "analyzers/samples.h"
 #include "analyzers/sockstacks.h"
 #include "model/event.h"
@@ -51,12 +52,12 @@ struct upstream_row {
 
 struct attempts;
 
-/* Fates go to fs, relayed attempts to lk, stacks are read from st; all
- * three outlive the attempts.  Exchange ids are taken from *xids (shared
+/* Fates go to fs, relayed attempts to lk, a program's own to pl (NULL:
+ * none), stacks are read from st; all outlive the attempts.  Exchange ids are taken from *xids (shared
  * with the lookups' own).  dns_timeout_us: no answer within it is a
  * timeout (dockerd's forwarding has its own, 4 s).  NULL on ENOMEM. */
-struct attempts *attempts_new(struct findings *fs, struct lookups *lk, const struct sock_stacks *st,
-			      uint64_t *xids, uint64_t dns_timeout_us);
+struct attempts *attempts_new(struct findings *fs, struct lookups *lk, struct proglookups *pl,
+			      const struct sock_stacks *st, uint64_t *xids, uint64_t dns_timeout_us);
 void attempts_free(struct attempts *a);
 
 /* Events came without a clock: latencies are unknown from now on. */

@@ -586,6 +586,72 @@ static void fix_stuck(const struct finding *f, char *buf, size_t n)
 		 "authors. Restarting the process clears it.");
 }
 
+/* dns-search-amplification: a program's lookup that took several names */
+static bool when_amplified(const struct finding *f)
+{
+	return f->names_tried >= 2;
+}
+
+static enum severity sev_info(const struct finding *f)
+{
+	(void)f;
+	return SEV_INFO;
+}
+
+static void msg_amplified(const struct finding *f, const struct containers *names, char *buf,
+			  size_t n)
+{
+	(void)names;
+	snprintf(buf, n,
+		 "A lookup of %s by %s (pid %d) took %u queries for %u names, which is the pattern "
+		 "of ndots and the search list: a name with fewer dots than ndots is tried with "
+		 "each search domain first (%s). Kubernetes' ndots:5 costs four NXDOMAINs before "
+		 "the real name.",
+		 f->ex_qname[0] ? f->ex_qname : "?", f->comm, f->pid, f->attempts, f->names_tried,
+		 f->tried);
+}
+
+static void fix_amplified(const struct finding *f, char *buf, size_t n)
+{
+	snprintf(buf, n,
+		 "Ask for the fully qualified name with a trailing dot (%s.), or lower ndots "
+		 "(options ndots:1 in resolv.conf; dnsConfig.options in a pod spec), or shorten "
+		 "the search list.",
+		 f->ex_qname[0] ? f->ex_qname : "name");
+}
+
+/* dns-parallel-reply-lost: one of two queries sent together was answered */
+static bool when_pair_lost(const struct finding *f)
+{
+	return f->result == RES_TIMEOUT && f->pair_answered;
+}
+
+static void msg_pair_lost(const struct finding *f, const struct containers *names, char *buf,
+			  size_t n)
+{
+	char w[768], qt[16];
+
+	who(f, names, w, sizeof(w));
+	snprintf(buf, n,
+		 "%s sent two queries together on one socket to %s (glibc sends A and AAAA with "
+		 "one sendmmsg); one was answered, the other (%s %s) never was, and the client "
+		 "waited out its timeout. This is the pattern of the Linux conntrack insertion "
+		 "race on a NAT'd path, such as a Kubernetes service address or Docker's DNAT: "
+		 "the two packets share a source port and one reply is lost. A server or firewall "
+		 "that drops one query type looks the same.",
+		 w, f->upstream, f->ex_qname, dns_type_str(f->ex_qtype, qt, sizeof(qt)));
+}
+
+static void fix_pair_lost(const struct finding *f, char *buf, size_t n)
+{
+	(void)f;
+	snprintf(buf, n,
+		 "Have glibc send the two queries one after the other from a new socket "
+		 "(options single-request-reopen in resolv.conf; dnsConfig.options in a pod "
+		 "spec), or use TCP (options use-vc), or run a node-local cache (NodeLocal "
+		 "DNSCache); the kernel's fixes for the race landed in Linux 4.19 and 5.0.");
+}
+
 const struct finding_row finding_rows[FIND_COUNT] = {
 	/* name, subject, rcode in key, a firewall rule can explain it,
 	 * when, severity, message, fix */
@@ -609,4 +675,8 @@ const struct finding_row finding_rows[FIND_COUNT] = {
 		when_by_resolver, sev_error, msg_by_resolver, fix_by_resolver },
 	[FIND_NETNS_THREAD_STUCK] = { "netns-thread-stuck", SUBJECT_THREAD, false, false,
 		when_stuck, sev_warning, msg_stuck, fix_stuck },
+	[FIND_DNS_SEARCH_AMPLIFICATION] = { "dns-search-amplification", SUBJECT_PROGRAM, false, false,
+		when_amplified, sev_info, msg_amplified, fix_amplified },
+	[FIND_DNS_PARALLEL_REPLY_LOST] = { "dns-parallel-reply-lost", SUBJECT_QUERY, false, false,
+		when_pair_lost, sev_warning, msg_pair_lost, fix_pair_lost },
 };

@@ -54,6 +54,8 @@ enum finding_id {
 	FIND_DNS_LOOKUP_FAILED,
 	FIND_DNS_ANSWERED_BY_RESOLVER,
 	FIND_NETNS_THREAD_STUCK,
+	FIND_DNS_SEARCH_AMPLIFICATION,
+	FIND_DNS_PARALLEL_REPLY_LOST,
 	FIND_COUNT
 };
 
@@ -62,6 +64,8 @@ enum finding_subject {
 	SUBJECT_QUERY,  /* an attempt's fate: upstream, proto, result, example */
 	SUBJECT_LOOKUP, /* a lookup a resolver served: what the client got */
 	SUBJECT_THREAD, /* a thread: tid, and the calls it made (extra) */
+	SUBJECT_PROGRAM, /* a program's own lookup (proglookups.h): the name
+	                    asked (ex_qname), the names tried, queries made */
 };
 
 /* A stack copied out of an event (whose strings do not outlive it). */
@@ -110,6 +114,9 @@ struct finding {
 	uint64_t timeout_us; /* the timeout that applied, for the wording */
 	bool deaf;           /* sent on an unconnected UDP socket, which hears
 	                        no ICMP error: a REJECT looks like a DROP to it */
+	bool pair_answered;  /* sent with another query in one call (sendmmsg),
+	                        which was answered while this one was not */
+	unsigned names_tried; /* SUBJECT_PROGRAM: names the lookup asked for */
 	bool client_timeout; /* timeout_us is the client's own: its readiness
 	                        call waited that long and gave up */
 	/* SUBJECT_LOOKUP */

@@ -32,6 +32,7 @@ enum nst_sen sysent_find(const char *name, size_t n)
 
 void nst_event_set_sen(struct nst_event *ev, enum nst_sen sen)
 {
+	ev->sen = (uint16_t)sen;
 	ev->op = sysent[sen].op;
 	ev->dir = sysent[sen].dir;
 	if (sen != SEN_UNKNOWN)

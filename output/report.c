@@ -82,6 +82,12 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 				"offset", (json_int_t)f->stack->f[i].offset, "addr", (json_int_t)f->stack->f[i].addr));
 		json_object_set_new(o, "stack", a);
 	}
+	if (row->subject == SUBJECT_PROGRAM) {
+		json_object_set_new(o, "name", json_string(f->ex_qname));
+		json_object_set_new(o, "queries", json_integer(f->attempts));
+		json_object_set_new(o, "names_tried", json_integer(f->names_tried));
+		json_object_set_new(o, "tried", json_string(f->tried));
+	}
 	if (row->subject == SUBJECT_THREAD) {
 		json_object_set_new(o, "tid", json_integer(f->tid));
 		json_object_set_new(o, "calls_while_stuck", json_integer((json_int_t)f->extra));
@@ -172,6 +178,9 @@ static json_t *hop_json(const char *from, const char *to, const struct samples *
 }
 
 /* What the clients of one asking netns got from a resolver. */
+static json_t *prog_lookups_json(const struct analyzer *a, const struct containers *names,
+				 struct select *sel);
+
 static json_t *lookup_row_json(const struct lookup_row *r, const struct containers *names)
 {
 	return json_pack("{s:o, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}}",
@@ -252,6 +261,8 @@ json_t *report_summary_json(const struct analyzer *a, const struct containers *n
 	} else {
 		json_decref(lks);
 	}
+	if (o)
+		json_object_set_new(o, "program_lookups", prog_lookups_json(a, names, sel));
 	if (o && c->unseen)
 		json_object_set_new(o, "unseen_messages", json_integer((json_int_t)c->unseen));
 	if (o && (c->q_overflow || c->sv_overflow || findings_dropped(analyzer_findings(a))))
@@ -321,6 +332,99 @@ static int by_failures(const void *x, const void *y)
 	unsigned long b = failed(*(const struct lookup_row *const *)y);
 
 	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* What a program's lookup got, in words: "records", "NXDOMAIN",
+ * "failed (timeout)". */
+static const char *pl_got(const struct prog_lookup *l, char *buf, size_t n)
+{
+	if (l->result == PL_FAILED)
+		snprintf(buf, n, "failed (%s)", result_name(l->fail));
+	else
+		snprintf(buf, n, "%s", l->result == PL_NXDOMAIN ? "NXDOMAIN" : l->result == PL_NODATA ? "NODATA" : pl_result_name(l->result));
+	return buf;
+}
+
+static bool pl_selected(struct select *sel, const struct prog_lookup *l)
+{
+	return !select_on(sel) || select_ref(sel, &l->netns);
+}
+
+static json_t *prog_lookups_json(const struct analyzer *a, const struct containers *names,
+				 struct select *sel)
+{
+	unsigned long dropped;
+	size_t n;
+	const struct prog_lookup *rows = analyzer_prog_lookups(a, &n, &dropped);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct prog_lookup *l = &rows[i];
+		json_t *tried = json_array(), *srv = json_array(), *types = json_array();
+		if (!pl_selected(sel, l))
+			continue;
+		for (unsigned k = 0; k < l->nnames; k++)
+			json_array_append_new(tried, json_string(l->names[k]));
+		for (unsigned k = 0; k < l->nservers; k++)
+			json_array_append_new(srv, json_pack("{s:s, s:s, s:i}", "server", l->servers[k].server,
+				"proto", dns_proto_name(l->servers[k].proto), "queries", (int)l->servers[k].queries));
+		if (l->asked_a)
+			json_array_append_new(types, json_string("A"));
+		if (l->asked_aaaa)
+			json_array_append_new(types, json_string("AAAA"));
+		json_t *o = json_pack("{s:i, s:s, s:o, s:s, s:o, s:i, s:o, s:o, s:b, s:s}", "pid", l->pid,
+			"comm", l->comm, "netns", row_ns_json(&l->netns), "name", l->name, "names_tried", tried,
+			"queries", (int)l->queries, "servers", srv, "types", types, "tcp_retry", l->tcp_retry,
+			"result", pl_result_name(l->result));
+		if (!o)
+			continue;
+		json_object_set_new(o, "failure", l->result == PL_FAILED ? json_string(result_name(l->fail)) : json_null());
+		json_object_set_new(o, "answered_name", l->result == PL_RECORDS ? json_string(l->answered_name) : json_null());
+		json_object_set_new(o, "more_names", json_integer(l->more_names));
+		json_array_append_new(arr, o);
+	}
+	(void)names;
+	if (dropped)
+		json_array_append_new(arr, json_pack("{s:I}", "dropped", (json_int_t)dropped));
+	return arr;
+}
+
+#define PL_TEXT_MAX 20
+
+/* The programs' own lookups: one line each (the first PL_TEXT_MAX). */
+static void print_prog_lookups(FILE *out, const struct analyzer *a, struct select *sel)
+{
+	unsigned long dropped;
+	size_t n, shown = 0, hidden = 0;
+	const struct prog_lookup *rows = analyzer_prog_lookups(a, &n, &dropped);
+	char e[1024], c[64], got[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct prog_lookup *l = &rows[i];
+		if (!pl_selected(sel, l))
+			continue;
+		if (shown == PL_TEXT_MAX) {
+			hidden++;
+			continue;
+		}
+		if (!shown++)
+			fprintf(out, "\nLookups the traced programs made:\n");
+		fprintf(out, "  %s[%d] %s%s%s: %s after %u quer%s", text_esc(c, sizeof(c), l->comm), l->pid,
+			text_esc(e, sizeof(e), l->name), l->asked_a ? " A" : "", l->asked_aaaa ? " AAAA" : "",
+			pl_got(l, got, sizeof(got)), l->queries, l->queries == 1 ? "y" : "ies");
+		if (l->nnames > 1) {
+			fprintf(out, ", %u names tried:", l->nnames + l->more_names);
+			for (unsigned k = 0; k < l->nnames; k++)
+				fprintf(out, "%s %s", k ? "," : "", text_esc(e, sizeof(e), l->names[k]));
+		}
+		fprintf(out, ", via");
+		for (unsigned k = 0; k < l->nservers; k++)
+			fprintf(out, "%s %s %s x%u", k ? "," : "", dns_proto_name(l->servers[k].proto),
+				text_esc(e, sizeof(e), l->servers[k].server), l->servers[k].queries);
+		fprintf(out, "%s\n", l->tcp_retry ? " (TCP after a truncated answer)" : "");
+	}
+	if (hidden + dropped)
+		fprintf(out, "  ... and %lu more (all of them in --json)\n", (unsigned long)hidden + dropped);
 }
 
 /* What each asking container got: the failing ones first. */
@@ -463,6 +567,7 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 	if (!shown)
 		fprintf(out, "No findings%s.\n", select_on(sel) ? " for the selected containers" : "");
 	print_lookups(out, a, names, sel);
+	print_prog_lookups(out, a, sel);
 	print_upstreams(out, a, names, sel);
 	if (!select_on(sel))
 		print_relays(out, a);

@@ -27,17 +27,18 @@ trap 'rm -rf "/etc/netns/$CTR"; cleanup' EXIT INT TERM HUP PIPE
 SRV="" # the misbehaving server of the tc and drop-aaaa shapes
 
 # name|command|traits: g = glibc (IP_RECVERR: hears host-unreachable), u =
-# unconnected UDP (hears no ICMP error), 6 = asks AAAA, t = retries over
-# TCP after TC, s = walks the search list
-CLIENTS="getent|getent ahosts ok.nstrace.test|g6ts
-python|/usr/bin/python3 tests/clients/gai.py ok.nstrace.test|g6ts
-curl|curl -s -m 8 -o /dev/null http://ok.nstrace.test/|g6ts
-glibc|build/clients/gai_glibc ok.nstrace.test|g6ts
-musl|build/clients/gai_musl ok.nstrace.test|u6s
+# unconnected UDP (hears no ICMP error), 6 = asks AAAA, p = sends A and
+# AAAA together on one socket, t = retries over TCP after TC, s = walks the
+# search list
+CLIENTS="getent|getent ahosts ok.nstrace.test|g6pts
+python|/usr/bin/python3 tests/clients/gai.py ok.nstrace.test|g6pts
+curl|curl -s -m 8 -o /dev/null http://ok.nstrace.test/|g6pts
+glibc|build/clients/gai_glibc ok.nstrace.test|g6pts
+musl|build/clients/gai_musl ok.nstrace.test|u6ps
 go|env GODEBUG=netdns=go build/clients/resolve_go ok.nstrace.test|6ts
 c-ares|node tests/clients/res4.js ok.nstrace.test|t
 dig|dig +tries=1 +time=1 ok.nstrace.test|t
-busybox|busybox nslookup ok.nstrace.test|6"
+busybox|busybox nslookup ok.nstrace.test|6p"
 SHAPES="ok rej hostun drop out ndots tc aaaa"
 # The sanitized build runs a third of the matrix: every shape, every way of
 # looking, for a glibc, a musl and a Go client (it is several times slower)
@@ -81,14 +82,20 @@ expect() {
 	c=$1 tr=$2 s=$3 f=$4 m=$5
 	F() { echo "[.[] | select(.type==\"finding\" and .id==\"$1\")]"; }
 	U='[.[] | select(.type=="summary")][0].upstreams'
+	L='[.[] | select(.type=="summary")][0].program_lookups'
 	has() { case $tr in *$1*) return 0 ;; esac; return 1; }
 	case $s in
 	ok | ndots)
 		check "clients $c $s $m: answered, no error finding" \
 			jq_true "$f" "([.[] | select(.type==\"finding\" and .severity==\"error\")] | length == 0) and ($U | map(.answered) | add) >= 1 and ($U | map(.timeout + .refused + .unreachable + .rejected) | add) == 0"
+		check "clients $c $s $m: its lookup of ok.nstrace.test got records" \
+			jq_true "$f" "$L | any(.name == \"ok.nstrace.test\" and .result == \"records\")"
 		if [ "$s" = ndots ] && has s; then
-			check "clients $c ndots $m: the search list was walked (NXDOMAIN for the expansions, then the name)" \
-				jq_true "$f" "($U | map(.answered) | add) >= 3"
+			check "clients $c ndots $m: the search list was walked: one lookup, three names, dns-search-amplification" \
+				jq_true "$f" "($U | map(.answered) | add) >= 3 and ($L | any(.name == \"ok.nstrace.test\" and (.names_tried | length) == 3 and .names_tried[2] == \"ok.nstrace.test\")) and ($(F dns-search-amplification) | length == 1 and .[0].severity == \"info\")"
+		else
+			check "clients $c $s $m: no search-list finding for a lookup of one name" \
+				jq_true "$f" "$(F dns-search-amplification) | length == 0"
 		fi ;;
 	rej)
 		if has u; then
@@ -107,6 +114,8 @@ expect() {
 				jq_true "$f" "($(F dns-upstream-timeout) | length == 1) and ($(F dns-upstream-refused) + $(F dns-upstream-unreachable) | length == 0)"
 		fi ;;
 	drop)
+		check "clients $c drop $m: its lookup failed with a timeout" \
+			jq_true "$f" "$L | any(.result == \"failed\" and .failure == \"timeout\")"
 		check "clients $c drop $m: a timeout, never refused" \
 			jq_true "$f" "($(F dns-upstream-timeout) | length == 1) and ($(F dns-upstream-refused) + $(F dns-upstream-unreachable) + $(F dns-upstream-blocked) | length == 0)" ;;
 	out)
@@ -123,6 +132,13 @@ expect() {
 		if has 6; then
 			check "clients $c aaaa $m: the AAAA the server never answered is the timeout; the A was answered" \
 				jq_true "$f" "($(F dns-upstream-timeout) | length == 1 and .[0].example.qtype == \"AAAA\") and ($U | map(.answered) | add) >= 1"
+		fi
+		if has p; then
+			check "clients $c aaaa $m: A and AAAA sent together, one answered: dns-parallel-reply-lost (a warning)" \
+				jq_true "$f" "$(F dns-parallel-reply-lost) | length == 1 and .[0].severity == \"warning\" and .[0].example.qtype == \"AAAA\""
+		elif has 6; then
+			check "clients $c aaaa $m: A and AAAA on sockets of their own: no parallel-reply pattern" \
+				jq_true "$f" "$(F dns-parallel-reply-lost) | length == 0"
 		else
 			check "clients $c aaaa $m: it asks A only: answered, no finding" \
 				jq_true "$f" "($(F dns-upstream-timeout) | length == 0) and ($U | map(.answered) | add) >= 1"

@@ -1156,6 +1156,84 @@ static void closed_for_the_tcp_retry_is_no_timeout(void)
 	analyzer_free(a);
 }
 
+/* The program's lookup of ok.nstrace.test under ndots:5, then an
+ * unrelated name: two lookups, the first amplified. */
+static void a_programs_lookup_is_grouped(void)
+{
+	struct analyzer *a = new_an();
+	const char *names[3] = { "ok.nstrace.test.s1.nstrace.test", "ok.nstrace.test.s2.nstrace.test",
+				 "ok.nstrace.test" };
+	const struct prog_lookup *l;
+	const struct finding *f;
+	unsigned long dropped;
+	uint16_t id = 10;
+	size_t n, k;
+
+	for (int i = 0; i < 3; i++)
+		for (int t = 0; t < 2; t++, id++) {
+			uint16_t qt = t ? DNS_T_AAAA : DNS_T_A;
+			const uint8_t *p = q(id, names[i], qt, 0, 0, &k);
+			uint64_t ts = S(1) + (uint64_t)id * 1000;
+			feed_as(a, "getent", (struct ev_spec){ "sendto", 10, 10, 5, (int64_t)k, 0, ts, 0, LOCAL, UP, NULL, HOME, p, k });
+			p = q(id, names[i], qt, 1, i < 2 ? DNS_NXDOMAIN : 0, &k);
+			/* the last name's A has a record (mkdns: ancount 0, so add one) */
+			uint8_t rr[256];
+			memcpy(rr, p, k);
+			if (i == 2 && !t) {
+				static const uint8_t an[] = { 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 198, 51, 100, 10 };
+				rr[7] = 1;
+				memcpy(rr + k, an, sizeof(an));
+				k += sizeof(an);
+			}
+			feed_as(a, "getent", (struct ev_spec){ "recvfrom", 10, 10, 5, (int64_t)k, 0, ts + 200, 0, LOCAL, UP, UP, HOME, rr, k });
+		}
+	/* another name, later: a lookup of its own */
+	const uint8_t *o = q(99, "other.test", DNS_T_A, 0, 0, &k);
+	feed_as(a, "getent", (struct ev_spec){ "sendto", 10, 10, 5, (int64_t)k, 0, S(3), 0, LOCAL, UP, NULL, HOME, o, k });
+	analyzer_finish(a, S(30));
+	l = analyzer_prog_lookups(a, &n, &dropped);
+	CHECK(n == 2 && dropped == 0);
+	CHECK(n >= 1 && !strcmp(l[0].name, "ok.nstrace.test") && l[0].nnames == 3 && l[0].queries == 6 &&
+	      l[0].result == PL_RECORDS && !strcmp(l[0].answered_name, "ok.nstrace.test") &&
+	      l[0].asked_a && l[0].asked_aaaa && l[0].nservers == 1 && l[0].servers[0].queries == 6);
+	f = find(a, "dns-search-amplification");
+	CHECK(f && f->sev == SEV_INFO && f->names_tried == 3 && f->attempts == 6 &&
+	      !strcmp(f->ex_qname, "ok.nstrace.test") && strstr(f->tried, "s2.nstrace.test"));
+	analyzer_free(a);
+}
+
+static void one_of_a_pair_lost(void)
+{
+	struct analyzer *a = new_an();
+	const struct finding *f;
+	size_t k;
+	const uint8_t *p;
+
+	/* A and AAAA 20 us apart on one socket; the A answered; the client's
+	 * own 1 s ran out for the AAAA */
+	ask_on_5(a, 1, DNS_T_A, S(1));
+	ask_on_5(a, 2, DNS_T_AAAA, S(1) + 20);
+	p = q(1, "ok.nstrace.test", DNS_T_A, 1, 0, &k);
+	feed_as(a, "getent", (struct ev_spec){ "recvfrom", 10, 10, 5, (int64_t)k, 0, S(1) + 300, 0, LOCAL, UP, UP, HOME, p, k });
+	wait_on(a, S(2) + 400, 0, 0, S(1), 1, true, -1);
+	analyzer_finish(a, S(10));
+	f = find(a, "dns-parallel-reply-lost");
+	CHECK(f && f->sev == SEV_WARNING && f->ex_qtype == DNS_T_AAAA);
+	CHECK(find(a, "dns-upstream-timeout") != NULL);
+	analyzer_free(a);
+
+	/* the same two a second apart are no pair */
+	a = new_an();
+	ask_on_5(a, 1, DNS_T_A, S(1));
+	ask_on_5(a, 2, DNS_T_AAAA, S(2));
+	p = q(1, "ok.nstrace.test", DNS_T_A, 1, 0, &k);
+	feed_as(a, "getent", (struct ev_spec){ "recvfrom", 10, 10, 5, (int64_t)k, 0, S(2) + 300, 0, LOCAL, UP, UP, HOME, p, k });
+	wait_on(a, S(3) + 400, 0, 0, S(1), 1, true, -1);
+	analyzer_finish(a, S(10));
+	CHECK(!find(a, "dns-parallel-reply-lost") && find(a, "dns-upstream-timeout"));
+	analyzer_free(a);
+}
+
 int main(void)
 {
 	RUN(foreign_answered_is_a_warning, "an answered query on a foreign socket: dns-foreign-netns, warning, result ok, latency");
@@ -1195,5 +1273,7 @@ int main(void)
 	RUN(the_next_call_says_which_error, "after POLLERR, the next receive's ECONNREFUSED, or the pending error BPF read, says refused or unreachable");
 	RUN(the_clients_own_timeout, "a poll on the socket alone that returned 0 is the client's own timeout, with its T (from the argument without a clock); an event loop's is nothing");
 	RUN(closed_for_the_tcp_retry_is_no_timeout, "a query left on a socket closed after a truncated answer (the TCP retry) is not a timeout");
+	RUN(a_programs_lookup_is_grouped, "a program's attempts for one name are one lookup: the search-list names in order, A and AAAA, its server, records at last; dns-search-amplification names them; another name later is another lookup");
+	RUN(one_of_a_pair_lost, "A and AAAA sent together on one socket, the A answered, the AAAA waited out: dns-parallel-reply-lost (a warning); a second apart they are no pair");
 	return UNIT_DONE();
 }
