@@ -39,8 +39,8 @@ struct analyzer *analyzer_new(const struct analyzer_opts *o)
 	a->fs = findings_new(o->on_new, o->ctx);
 	if (a->fs)
 		findings_on_outcome(a->fs, o->on_outcome);
-	a->lk = a->fs ? lookups_new(a->fs) : NULL;
 	a->pl = a->fs ? proglookups_new(a->fs) : NULL;
+	a->lk = a->pl ? lookups_new(a->fs, a->pl) : NULL;
 	a->th = nsthreads_new();
 	a->fr = foreign_new();
 	a->st = sockstacks_new();
@@ -151,6 +151,14 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 		attempts_timeless(a->at);
 	if (ev->ts_us > a->now)
 		a->now = ev->ts_us;
+	/* a readiness call's word on its socket at its time (the client's own
+	 * timeout, an ICMP error) comes before nstrace's timeout does */
+	if (a->now >= a->last_sweep + SWEEP_EVERY_US) {
+		attempts_sweep(a->at, a->now, ev->op == NST_OP_WAIT ? sock : 0);
+		lookups_sweep(a->lk, a->now);
+		proglookups_sweep(a->pl, a->now);
+		a->last_sweep = a->now;
+	}
 	if ((ev->flags & NST_EV_SOCK) && ev->sock.foreign)
 		foreign_note(a->fr, ev);
 	nsthreads_feed(a->th, ev);
@@ -163,14 +171,6 @@ void analyzer_feed(struct analyzer *a, const struct nst_event *ev)
 	attempts_feed(a->at, ev, sock);
 	if (ev->op == NST_OP_CLOSE)
 		sockstacks_feed(a->st, ev, sock);
-	/* after the event: what it says at its time (an answer, the client's
-	 * own timeout) comes before nstrace's timeout does */
-	if (a->now >= a->last_sweep + SWEEP_EVERY_US) {
-		attempts_sweep(a->at, a->now);
-		lookups_sweep(a->lk, a->now);
-		proglookups_sweep(a->pl, a->now);
-		a->last_sweep = a->now;
-	}
 }
 
 void analyzer_firewall(struct analyzer *a, const struct fw_facts *ff)
@@ -184,7 +184,7 @@ void analyzer_finish(struct analyzer *a, uint64_t end_ts)
 	if (end_ts < a->now)
 		end_ts = a->now;
 	attempts_finish(a->at, end_ts);
-	lookups_finish(a->lk, end_ts);
+	lookups_finish(a->lk, end_ts); /* its lookups end their clients' attempts */
 	proglookups_finish(a->pl);
 	nsthreads_finish(a->th, a->fs, end_ts);
 }

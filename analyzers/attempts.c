@@ -371,10 +371,10 @@ static void resolve_socket(struct attempts *a, uint64_t sock, enum dns_result re
 	trim(a);
 }
 
-void attempts_sweep(struct attempts *a, uint64_t now)
+void attempts_sweep(struct attempts *a, uint64_t now, uint64_t spare)
 {
 	for (size_t i = 0; a->nq && i < a->qhi; i++)
-		if (a->q[i].used && now > a->q[i].ts + a->q[i].timeout_us)
+		if (a->q[i].used && a->q[i].sock != spare && now > a->q[i].ts + a->q[i].timeout_us)
 			resolve(a, &a->q[i], RES_TIMEOUT, -1, now);
 	trim(a);
 }

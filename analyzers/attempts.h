@@ -86,8 +86,10 @@ void attempts_feed(struct attempts *a, const struct nst_event *ev, uint64_t sock
  * timeout then). */
 void attempts_unseen(struct attempts *a, uint64_t sock);
 
-/* Attempts older than their timeout at now are timeouts. */
-void attempts_sweep(struct attempts *a, uint64_t now);
+/* Attempts older than their timeout at now are timeouts, but for those on
+ * socket spare (a readiness event's, about to say how they ended; 0:
+ * none). */
+void attempts_sweep(struct attempts *a, uint64_t now, uint64_t spare);
 /* The trace ended at end_ts: each attempt left is a timeout when older
  * than its timeout, else pending.  Call once. */
 void attempts_finish(struct attempts *a, uint64_t end_ts);

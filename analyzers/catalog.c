@@ -601,14 +601,20 @@ static enum severity sev_info(const struct finding *f)
 static void msg_amplified(const struct finding *f, const struct containers *names, char *buf,
 			  size_t n)
 {
-	(void)names;
+	char who[768];
+
+	if (f->relayed) {
+		char ns[512];
+		ns_ref_text(&f->asker, names, ns, sizeof(ns));
+		snprintf(who, sizeof(who), "a client in %s (served by %s, pid %d)", ns, f->comm, f->pid);
+	} else {
+		snprintf(who, sizeof(who), "%s (pid %d)", f->comm, f->pid);
+	}
 	snprintf(buf, n,
-		 "A lookup of %s by %s (pid %d) took %u queries for %u names, which is the pattern "
-		 "of ndots and the search list: a name with fewer dots than ndots is tried with "
-		 "each search domain first (%s). Kubernetes' ndots:5 costs four NXDOMAINs before "
-		 "the real name.",
-		 f->ex_qname[0] ? f->ex_qname : "?", f->comm, f->pid, f->attempts, f->names_tried,
-		 f->tried);
+		 "A lookup of %s by %s took %u queries for %u names, which is the pattern of ndots "
+		 "and the search list: a name with fewer dots than ndots is tried with each search "
+		 "domain first (%s). Kubernetes' ndots:5 costs four NXDOMAINs before the real name.",
+		 f->ex_qname[0] ? f->ex_qname : "?", who, f->attempts, f->names_tried, f->tried);
 }
 
 static void fix_amplified(const struct finding *f, char *buf, size_t n)

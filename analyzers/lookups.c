@@ -38,6 +38,8 @@ struct lookup {
 	unsigned attempts, open; /* made, and not ended yet */
 	enum dns_path via[4];   /* the paths its attempts took */
 	char tried[192];         /* their upstreams and results, for the finding */
+	unsigned answers;        /* the reply's records */
+	bool tc;                 /* the reply was truncated */
 };
 
 struct tc_reply { /* a truncated UDP reply, for spotting the TCP retry */
@@ -49,6 +51,7 @@ struct tc_reply { /* a truncated UDP reply, for spotting the TCP retry */
 
 struct lookups {
 	struct findings *fs;
+	struct proglookups *pl;
 	struct lookup l[LOOKUPS_MAX];
 	size_t hi; /* slots at and above are free */
 	struct lookup_row rows[MAX_ROWS];
@@ -66,12 +69,13 @@ struct lookups {
 	struct chains by_id; /* over those (slots.h): by DNS id */
 };
 
-struct lookups *lookups_new(struct findings *fs)
+struct lookups *lookups_new(struct findings *fs, struct proglookups *pl)
 {
 	struct lookups *lk = calloc(1, sizeof(*lk));
 
 	if (lk) {
 		lk->fs = fs;
+		lk->pl = pl;
 		lk->free.free = lk->free_heap;
 		lk->by_id = (struct chains){ lk->id_head, lk->id_next, lk->id_prev };
 	}
@@ -223,6 +227,16 @@ static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint6
 	f.last_ts = ts;
 	f.xid = l->xid;
 	findings_offer(lk->fs, SUBJECT_LOOKUP, &f);
+	if (lk->pl) { /* one attempt of the client's own lookup */
+		char listener[64];
+		print_addr(listener, sizeof(listener), &l->listener);
+		proglookups_attempt(lk->pl, &(struct pl_attempt){
+			.pid = l->pid, .comm = l->comm, .netns = &l->asker, .qname = l->qname,
+			.qtype = l->qtype, .upstream = listener, .proto = l->tcp ? PROTO_TCP : PROTO_UDP,
+			.res = client_rcode == ASKED_NOTHING ? RES_TIMEOUT : RES_OK, .rcode = client_rcode,
+			.answers = l->answers, .tc = l->tc, .ts_sent = l->ts_in, .ts_end = ts,
+			.asker = &l->asker, .client = &l->client });
+	}
 	release(lk, l);
 }
 
@@ -320,6 +334,8 @@ uint64_t lookups_response_sent(struct lookups *lk, const struct dns_seen *d,
 		}
 		if (d->msg.tc && !d->tcp)
 			note_tc(lk, l, ev->ts_us);
+		l->answers = d->msg.ancount;
+		l->tc = d->msg.tc;
 		finish(lk, l, d->msg.rcode, ev->ts_us);
 		trim(lk); /* the slot stays as it is until reused: *asker holds */
 		*asker = &l->asker;

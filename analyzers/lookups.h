@@ -20,6 +20,7 @@
 
 #include "analyzers/dnsstream.h"
 #include "analyzers/findings.h"
+#include "analyzers/proglookups.h"
 #include "analyzers/samples.h"
 
 #define LOOKUPS_MAX 4096
@@ -50,8 +51,9 @@ struct relay_row {
 
 struct lookups;
 
-/* fs receives the lookup findings.  NULL on ENOMEM. */
-struct lookups *lookups_new(struct findings *fs);
+/* fs receives the lookup findings; each lookup served is also one attempt
+ * of its client's lookup in pl (NULL: none).  NULL on ENOMEM. */
+struct lookups *lookups_new(struct findings *fs, struct proglookups *pl);
 void lookups_free(struct lookups *lk);
 
 /* A query read on a listening socket (d->outbound false, d->msg.qr 0).

@@ -77,9 +77,23 @@ static int name_index(const struct prog_lookup *l, const char *name)
 
 /* Does the attempt belong to lookup l: its name again, or the next
  * candidate of the same stem while no name has had records? */
+/* The same asker: the program itself, or the same client of a resolver. */
+static bool same_asker(const struct prog_lookup *l, const struct pl_attempt *at)
+{
+	struct nst_addr c;
+
+	if (l->pid != at->pid || l->served != (at->asker != NULL))
+		return false;
+	if (!l->served)
+		return true;
+	c = *at->client;
+	c.port = 0;
+	return ns_ref_same(&l->asker, at->asker) && addr_same(&l->client, &c);
+}
+
 static bool belongs(const struct prog_lookup *l, const struct pl_attempt *at)
 {
-	if (l->pid != at->pid || at->ts_sent > l->last_ts + LOOKUP_GAP_US)
+	if (!same_asker(l, at) || at->ts_sent > l->last_ts + LOOKUP_GAP_US)
 		return false;
 	if (name_index(l, at->qname) >= 0)
 		return true;
@@ -123,6 +137,12 @@ static void finish_one(struct proglookups *pl, unsigned slot)
 		o += (unsigned)snprintf(f.tried + o, sizeof(f.tried) - o, "%s%s", i ? ", " : "", l->names[i]);
 	f.first_ts = l->first_ts;
 	f.last_ts = l->last_ts;
+	if (l->served) {
+		f.relayed = true;
+		f.asker = l->asker;
+		f.netns = l->asker; /* where the client asked */
+		f.dockerd = nst_is_dockerd(l->comm);
+	}
 	f.result = l->result == PL_RECORDS ? RES_OK : l->result == PL_FAILED ? l->fail : RES_PENDING;
 	f.rcode = l->result == PL_NXDOMAIN ? DNS_NXDOMAIN : -1;
 	f.client_rcode = ASKED_NOTHING;
@@ -200,7 +220,7 @@ void proglookups_attempt(struct proglookups *pl, const struct pl_attempt *at)
 	int idx;
 
 	for (unsigned i = 0; pl->nopen && i < OPEN_MAX; i++) {
-		if (!pl->used[i] || pl->open[i].pid != at->pid)
+		if (!pl->used[i] || !same_asker(&pl->open[i], at))
 			continue;
 		if (belongs(&pl->open[i], at)) {
 			l = &pl->open[i];
@@ -221,6 +241,12 @@ void proglookups_attempt(struct proglookups *pl, const struct pl_attempt *at)
 		str_copy(l->name, sizeof(l->name), at->qname);
 		l->result = PL_UNKNOWN;
 		l->first_ts = at->ts_sent;
+		if (at->asker) {
+			l->served = true;
+			l->asker = *at->asker;
+			l->client = *at->client;
+			l->client.port = 0;
+		}
 	}
 	if ((idx = name_index(l, at->qname)) < 0) {
 		if (l->nnames < PL_NAMES) {

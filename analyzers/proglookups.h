@@ -9,8 +9,12 @@
  * answer has given records, a name that shares its first labels with the
  * first one tried (the next search-list expansion, or the bare name).  It
  * ends at an unrelated name, after LOOKUP_GAP_US without an attempt, or
- * when the trace ends.  Only attempts a traced resolver makes for its own
- * clients are not here (lookups.h has those).
+ * when the trace ends.
+ *
+ * A traced resolver's clients (dockerd's containers, aardvark-dns's) live
+ * the same model: each lookup it served (lookups.h) is one attempt of the
+ * client's lookup, keyed by the asking netns and the client's address, its
+ * outcome what the resolver answered.
  *
  * Each lookup that ended is offered to the findings (SUBJECT_PROGRAM) and
  * kept for the report.  Bounded: 64 open lookups (the oldest ends first),
@@ -44,6 +48,9 @@ struct pl_attempt {
 	unsigned answers; /* records in the answer section */
 	bool tc;          /* the answer was truncated */
 	uint64_t ts_sent, ts_end;
+	/* a lookup a traced resolver (pid) served: who asked, else NULL */
+	const struct ns_ref *asker;
+	const struct nst_addr *client;
 };
 
 /* What a lookup finally got. */
@@ -58,6 +65,9 @@ enum pl_result {
 struct prog_lookup {
 	int pid;
 	char comm[NST_COMM_LEN];
+	bool served;           /* the client's, as the resolver pid served it */
+	struct ns_ref asker;   /* served: the asking netns */
+	struct nst_addr client; /* served: the client's address (its port not kept) */
 	struct ns_ref netns;
 	char name[DNS_NAME_MAX];          /* what was asked: the names' common stem */
 	char names[PL_NAMES][DNS_NAME_MAX]; /* in the order tried */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyzers/dns.h"
+#include "model/print.h"
 #include "model/version.h"
 
 /* --- findings --------------------------------------------------------------- */
@@ -334,6 +335,20 @@ static int by_failures(const void *x, const void *y)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
+/* A client's address without its port (not kept: each query has its own). */
+static const char *client_ip(const struct prog_lookup *l, char *buf, size_t n)
+{
+	size_t k;
+
+	print_addr(buf, n, &l->client);
+	k = strlen(buf);
+	if (k > 2 && !strcmp(buf + k - 2, ":0"))
+		buf[k - 2] = '\0';
+	if (buf[0] == '[' && k > 4 && buf[k - 3] == ']')
+		memmove(buf, buf + 1, k - 4), buf[k - 4] = '\0';
+	return buf;
+}
+
 /* What a program's lookup got, in words: "records", "NXDOMAIN",
  * "failed (timeout)". */
 static const char *pl_got(const struct prog_lookup *l, char *buf, size_t n)
@@ -381,6 +396,11 @@ static json_t *prog_lookups_json(const struct analyzer *a, const struct containe
 		json_object_set_new(o, "failure", l->result == PL_FAILED ? json_string(result_name(l->fail)) : json_null());
 		json_object_set_new(o, "answered_name", l->result == PL_RECORDS ? json_string(l->answered_name) : json_null());
 		json_object_set_new(o, "more_names", json_integer(l->more_names));
+		if (l->served) { /* a client's lookup, as the resolver pid served it */
+			char ca[64];
+			json_object_set_new(o, "served_for", json_pack("{s:o, s:s}", "asking",
+				ns_json(&l->asker, names), "client", client_ip(l, ca, sizeof(ca))));
+		}
 		json_array_append_new(arr, o);
 	}
 	(void)names;
@@ -392,7 +412,8 @@ static json_t *prog_lookups_json(const struct analyzer *a, const struct containe
 #define PL_TEXT_MAX 20
 
 /* The programs' own lookups: one line each (the first PL_TEXT_MAX). */
-static void print_prog_lookups(FILE *out, const struct analyzer *a, struct select *sel)
+static void print_prog_lookups(FILE *out, const struct analyzer *a, const struct containers *names,
+			       struct select *sel)
 {
 	unsigned long dropped;
 	size_t n, shown = 0, hidden = 0;
@@ -408,10 +429,18 @@ static void print_prog_lookups(FILE *out, const struct analyzer *a, struct selec
 			continue;
 		}
 		if (!shown++)
-			fprintf(out, "\nLookups the traced programs made:\n");
-		fprintf(out, "  %s[%d] %s%s%s: %s after %u quer%s", text_esc(c, sizeof(c), l->comm), l->pid,
-			text_esc(e, sizeof(e), l->name), l->asked_a ? " A" : "", l->asked_aaaa ? " AAAA" : "",
-			pl_got(l, got, sizeof(got)), l->queries, l->queries == 1 ? "y" : "ies");
+			fprintf(out, "\nLookups, as the asking programs lived them:\n");
+		if (l->served) { /* a client of a traced resolver */
+			char ns[160], ca[64];
+			short_ns(&l->asker, names, ns, sizeof(ns));
+			fprintf(out, "  %s (%s, by %s[%d])", text_esc(e, sizeof(e), ns), client_ip(l, ca, sizeof(ca)),
+				text_esc(c, sizeof(c), l->comm), l->pid);
+		} else {
+			fprintf(out, "  %s[%d]", text_esc(c, sizeof(c), l->comm), l->pid);
+		}
+		fprintf(out, " %s%s%s: %s after %u quer%s", text_esc(e, sizeof(e), l->name),
+			l->asked_a ? " A" : "", l->asked_aaaa ? " AAAA" : "", pl_got(l, got, sizeof(got)),
+			l->queries, l->queries == 1 ? "y" : "ies");
 		if (l->nnames > 1) {
 			fprintf(out, ", %u names tried:", l->nnames + l->more_names);
 			for (unsigned k = 0; k < l->nnames; k++)
@@ -567,7 +596,7 @@ void report_print_text(FILE *out, const struct analyzer *a, const struct contain
 	if (!shown)
 		fprintf(out, "No findings%s.\n", select_on(sel) ? " for the selected containers" : "");
 	print_lookups(out, a, names, sel);
-	print_prog_lookups(out, a, sel);
+	print_prog_lookups(out, a, names, sel);
 	print_upstreams(out, a, names, sel);
 	if (!select_on(sel))
 		print_relays(out, a);

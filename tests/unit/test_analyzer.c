@@ -1234,6 +1234,41 @@ static void one_of_a_pair_lost(void)
 	analyzer_free(a);
 }
 
+/* A container's glibc walks its search list through dockerd's listener:
+ * three lookups served, one client lookup (item 5: the same model). */
+static void a_clients_lookup_through_a_resolver(void)
+{
+	struct analyzer *a = new_an();
+	const char *names[3] = { "ok.example.svc.cluster.local", "ok.example.cluster.local", "ok.example" };
+	const struct prog_lookup *l;
+	const struct finding *f;
+	unsigned long dropped;
+	size_t n, k;
+
+	for (uint16_t i = 0; i < 3; i++) {
+		const uint8_t *p = q((uint16_t)(20 + i), names[i], DNS_T_A, 0, 0, &k);
+		uint64_t ts = S(1) + i * 1000;
+		feed(a, (struct ev_spec){ "recvfrom", 7041, 7050, 29, (int64_t)k, 0, ts, 0, LISTENER, NULL, CLIENT, CTR, p, k });
+		p = q((uint16_t)(20 + i), names[i], DNS_T_A, 1, i < 2 ? DNS_NXDOMAIN : 0, &k);
+		uint8_t rr[300];
+		memcpy(rr, p, k);
+		if (i == 2) {
+			static const uint8_t an[] = { 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 198, 51, 100, 10 };
+			rr[7] = 1;
+			memcpy(rr + k, an, sizeof(an));
+			k += sizeof(an);
+		}
+		feed(a, (struct ev_spec){ "sendto", 7041, 7050, 29, (int64_t)k, 0, ts + 500, 0, LISTENER, NULL, CLIENT, CTR, rr, k });
+	}
+	analyzer_finish(a, S(30));
+	l = analyzer_prog_lookups(a, &n, &dropped);
+	CHECK(n == 1 && l[0].served && l[0].nnames == 3 && l[0].queries == 3 && l[0].result == PL_RECORDS &&
+	      !strcmp(l[0].name, "ok.example") && l[0].asker.ino == CTR);
+	f = find(a, "dns-search-amplification");
+	CHECK(f && f->relayed && f->asker.ino == CTR && f->names_tried == 3);
+	analyzer_free(a);
+}
+
 int main(void)
 {
 	RUN(foreign_answered_is_a_warning, "an answered query on a foreign socket: dns-foreign-netns, warning, result ok, latency");
@@ -1275,5 +1310,6 @@ int main(void)
 	RUN(closed_for_the_tcp_retry_is_no_timeout, "a query left on a socket closed after a truncated answer (the TCP retry) is not a timeout");
 	RUN(a_programs_lookup_is_grouped, "a program's attempts for one name are one lookup: the search-list names in order, A and AAAA, its server, records at last; dns-search-amplification names them; another name later is another lookup");
 	RUN(one_of_a_pair_lost, "A and AAAA sent together on one socket, the A answered, the AAAA waited out: dns-parallel-reply-lost (a warning); a second apart they are no pair");
+	RUN(a_clients_lookup_through_a_resolver, "the lookups a resolver serves are its client's attempts: a container's search-list walk through dockerd is one lookup of that container's, amplified");
 	return UNIT_DONE();
 }
