@@ -72,9 +72,10 @@ static const uint16_t recipe_of_sen[SEN_COUNT] = {
 	[SEN_unshare] = NBPF_CAP_NOFD | NBPF_NSMOVE,
 	[SEN_clone] = NBPF_CAP_NOFD,
 	[SEN_clone3] = NBPF_CAP_CLONE3,
-	/* select's sets and ppoll's timeout are rewritten by their exit, where
-	 * the programs run: ppoll's timeout is then not known, and select is
-	 * not decoded (its POLLERR is a readable fd, whose read follows) */
+	/* select's sets and ppoll's timeout are rewritten by their exit: they
+	 * are taken at the entry (NBPF_WAIT_ENTER) where its tracepoint is */
+	[SEN_select] = NBPF_CAP_SELECT,
+	[SEN_pselect6] = NBPF_CAP_SELECT,
 	[SEN_poll] = NBPF_CAP_POLL,
 	[SEN_ppoll] = NBPF_CAP_POLL,
 	[SEN_epoll_ctl] = NBPF_CAP_EPCTL,
@@ -96,6 +97,7 @@ struct bpf_backend {
 	int nattached;
 	struct symcache *syms;      /* -k */
 	struct bpf_link *close_enter; /* NULL: closes are taken at their exit */
+	struct bpf_link *wait_enter[3]; /* select, pselect6, ppoll as they begin */
 	bool tracefs_mounted;         /* by nstrace, for that link: unmounted at the end */
 	const volatile sig_atomic_t *stop; /* bpf_opts.stop */
 	struct bpf_stats st;
@@ -299,6 +301,10 @@ static uint64_t rec_now_us(void *ctx)
 static void attach_close_enter(struct bpf_backend *b)
 {
 	struct bpf_program *p = b->skel->progs.on_close_enter;
+	static const char *const waits[3] = { "sys_enter_select", "sys_enter_pselect6",
+					      "sys_enter_ppoll" };
+	struct bpf_program *wp[3] = { b->skel->progs.on_select_enter, b->skel->progs.on_pselect6_enter,
+				      b->skel->progs.on_ppoll_enter };
 
 	b->close_enter = bpf_program__attach_tracepoint(p, "syscalls", "sys_enter_close");
 	if (!b->close_enter && access(TRACEFS "/events", F_OK) < 0 &&
@@ -309,6 +315,9 @@ static void attach_close_enter(struct bpf_backend *b)
 	if (!b->close_enter)
 		fprintf(stderr, "nstrace: close's tracepoint is not there (%s): an fd that another "
 			"thread is given at once may be misread\n", strerror(errno));
+	/* without them, select's timeouts and ppoll's wait are not known */
+	for (int i = 0; i < 3; i++)
+		b->wait_enter[i] = bpf_program__attach_tracepoint(wp[i], "syscalls", waits[i]);
 }
 
 /* --- records ---------------------------------------------------------------------- */
@@ -352,8 +361,10 @@ static void on_syscall(struct bpf_backend *b, const struct nbpf_rec *r)
 		tthread_of(t)->in_syscall = false;
 		if (!tthread_of(t)->entry.decode)
 			return;
-	} else if (!decode_entry(&b->d, t, sc, (const uint64_t *)r->args)) {
-		return;
+	} else {
+		tthread_of(t)->in_syscall = false; /* an entry whose exit sent nothing */
+		if (!decode_entry(&b->d, t, sc, (const uint64_t *)r->args))
+			return;
 	}
 	b->st.decoded++;
 	decode_exit(&b->d, t, r->ret, r->ret < 0 && r->ret >= -4095);
@@ -453,6 +464,7 @@ static int on_record(void *ctx, void *data, size_t n)
 	case NBPF_EXEC: on_exec(b, r); break;
 	case NBPF_EXIT: on_thread_exit(b, r); break;
 	case NBPF_CLOSE_ENTER: on_enter(b, r, SYS_close); break;
+	case NBPF_WAIT_ENTER: on_enter(b, r, (long)r->nr); break;
 	default: break;
 	}
 	decode_flush(&b->d);
@@ -509,6 +521,9 @@ static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, s
 										    : NBPF_FRAMES;
 	bpf_map__set_max_entries(b->skel->maps.scratch, (uint32_t)libbpf_num_possible_cpus());
 	bpf_program__set_autoattach(b->skel->progs.on_close_enter, false); /* optional: below */
+	bpf_program__set_autoattach(b->skel->progs.on_select_enter, false);
+	bpf_program__set_autoattach(b->skel->progs.on_pselect6_enter, false);
+	bpf_program__set_autoattach(b->skel->progs.on_ppoll_enter, false);
 	if ((err = nstrace_bpf__load(b->skel)) != 0) {
 		snprintf(why, n, "loading the BPF programs failed: %s (they need Linux 6.2 or later; "
 			 "NSTRACE_BPF_DEBUG=1 shows the verifier's log)", strerror(-err));
@@ -597,6 +612,8 @@ void bpf_backend_free(struct bpf_backend *b)
 		ring_buffer__consume(b->rb);
 	ring_buffer__free(b->rb);
 	bpf_link__destroy(b->close_enter);
+	for (int i = 0; i < 3; i++)
+		bpf_link__destroy(b->wait_enter[i]);
 	nstrace_bpf__destroy(b->skel); /* the programs go with it */
 	if (b->tracefs_mounted)
 		umount2(TRACEFS, MNT_DETACH);

@@ -35,6 +35,8 @@ enum nbpf_kind {
 	NBPF_EXIT,  /* a thread ended */
 	NBPF_CLOSE_ENTER, /* close() begins: args[0] its fd (the fd is freed
 	                     inside the call, so its meaning is taken here) */
+	NBPF_WAIT_ENTER,  /* select, pselect6, ppoll begin (nr): their sets and
+	                     timeout, which the kernel rewrites by the exit */
 };
 
 enum nbpf_fd_kind {

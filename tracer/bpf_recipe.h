@@ -33,6 +33,8 @@ enum nbpf_cap {
 	NBPF_CAP_EPCTL,    /* epoll_ctl: the event at arg 3; arg 2's fd as nfd */
 	NBPF_CAP_EPWAIT,   /* epoll_wait, epoll_pwait: events at arg 1, ret of them */
 	NBPF_CAP_EPWAIT2,  /* epoll_pwait2: and the timespec at arg 3 */
+	NBPF_CAP_SELECT,   /* select, pselect6: a timeout only (ret 0); what it
+	                      watched came at its entry (NBPF_WAIT_ENTER) */
 };
 #define NBPF_CAP_MASK 0x1f
 #define NBPF_SOCKFD 0x20 /* flag: decoded only on a socket (arg 0): the
@@ -57,7 +59,7 @@ static inline int nbpf_cap_fd0(int cap)
 	cap &= NBPF_CAP_MASK;
 	return cap != NBPF_CAP_NONE && cap != NBPF_CAP_NOFD && cap != NBPF_CAP_PAIR &&
 	       cap != NBPF_CAP_CLONE3 && cap != NBPF_CAP_POLL && cap != NBPF_CAP_EPWAIT &&
-	       cap != NBPF_CAP_EPWAIT2;
+	       cap != NBPF_CAP_EPWAIT2 && cap != NBPF_CAP_SELECT;
 }
 
 #endif

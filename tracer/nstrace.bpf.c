@@ -619,6 +619,8 @@ static __always_inline int sys_exit(const struct pt_regs *regs, long ret)
 	if ((kind == NBPF_CAP_POLL || kind == NBPF_CAP_EPWAIT || kind == NBPF_CAP_EPWAIT2) &&
 	    !wait_worth(kind == NBPF_CAP_POLL ? kind : NBPF_CAP_EPWAIT, args, ret))
 		return 0;
+	if (kind == NBPF_CAP_SELECT && ret != 0)
+		return 0; /* a ready fd's read follows: only a timeout says something */
 	if (!(r = rec_begin(NBPF_SYSCALL)))
 		return 0;
 	r->nr = nr;
@@ -673,6 +675,62 @@ int on_close_enter(struct trace_event_raw_sys_enter *ctx)
 	r->netns_enter = r->netns_exit = thread_netns();
 	send();
 	return 0;
+}
+
+/* select, pselect6 and ppoll as they begin: by their exit the kernel has
+ * rewritten select's sets (to the ready fds) and the timeouts (to what is
+ * left), so what they watched and for how long is copied here, in a record
+ * of its own that the decoders read at the call's entry.  Their own
+ * tracepoints: other calls pay nothing. */
+static __always_inline int wait_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct nbpf_rec *r;
+	__u64 a[6];
+
+	if (!traced())
+		return 0;
+	if (!(r = rec_begin(NBPF_WAIT_ENTER)))
+		return 0;
+	/* each at its constant offset (the verifier takes no moved ctx
+	 * pointer), and only the five all three have: a tracepoint's record
+	 * ends after its own arguments, and attaching checks every read */
+	a[0] = ctx->args[0];
+	a[1] = ctx->args[1];
+	a[2] = ctx->args[2];
+	a[3] = ctx->args[3];
+	a[4] = ctx->args[4];
+	a[5] = 0;
+	r->nr = ctx->id;
+	__builtin_memcpy(r->args, a, sizeof(a));
+	r->netns_enter = r->netns_exit = thread_netns();
+	if (r->nr == 271) { /* ppoll: its timespec */
+		region(a[2], 16);
+	} else { /* select, pselect6: the read and write sets, the timeout */
+		__u64 bytes = min_u64((min_u64(a[0], 1024) + 63) / 64 * 8, 128);
+		region(a[1], bytes);
+		region(a[2], bytes);
+		region(a[4], 16);
+	}
+	send();
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_select")
+int on_select_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return wait_enter(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_pselect6")
+int on_pselect6_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return wait_enter(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_ppoll")
+int on_ppoll_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return wait_enter(ctx);
 }
 
 /* --- processes ------------------------------------------------------------------ */
