@@ -429,6 +429,10 @@ static int live_main(void)
 		session_free(&c);
 		return 2;
 	}
+	/* before the backend: loading BPF takes seconds, and a Ctrl-C (or a
+	 * script's kill -INT) meanwhile must end the trace, not vanish (a
+	 * background job starts with SIGINT ignored) */
+	install_signals();
 	be = open_backend(&bo);
 	if (env.pcap_path && (r = session_pcap(&c, env.pcap_path, env.dns_timeout_us)) < 0) {
 		fprintf(stderr, "nstrace: -w %s: %s\n", env.pcap_path, strerror(-r));
@@ -443,7 +447,6 @@ static int live_main(void)
 		fw_watch_start(&fw, env.pids, env.npids);
 	if (env.record_path)
 		c.rec = open_rec_writer(&c.names);
-	install_signals();
 	if (env.nrest) {
 		pid_t pid = backend_launch(be, env.rest);
 		if (pid < 0)
