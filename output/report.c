@@ -362,7 +362,8 @@ static const char *pl_got(const struct prog_lookup *l, char *buf, size_t n)
 
 static bool pl_selected(struct select *sel, const struct prog_lookup *l)
 {
-	return !select_on(sel) || select_ref(sel, &l->netns);
+	/* a served lookup is its asking container's, as a relayed finding is */
+	return !select_on(sel) || select_ref(sel, &l->netns) || (l->served && select_ref(sel, &l->asker));
 }
 
 static json_t *prog_lookups_json(const struct analyzer *a, const struct containers *names,
@@ -375,9 +376,9 @@ static json_t *prog_lookups_json(const struct analyzer *a, const struct containe
 
 	for (size_t i = 0; i < n; i++) {
 		const struct prog_lookup *l = &rows[i];
-		json_t *tried = json_array(), *srv = json_array(), *types = json_array();
 		if (!pl_selected(sel, l))
 			continue;
+		json_t *tried = json_array(), *srv = json_array(), *types = json_array();
 		for (unsigned k = 0; k < l->nnames; k++)
 			json_array_append_new(tried, json_string(l->names[k]));
 		for (unsigned k = 0; k < l->nservers; k++)

@@ -63,6 +63,19 @@ wait_for_line() {
 	return 1
 }
 
+# bpf_loaded [TRIES]: poll (0.1 s) until nstrace's BPF programs are in the
+# kernel: a BPF trace starts when its load ends, which a fixed sleep cannot
+# promise on a busy machine.
+bpf_loaded() {
+	i=0
+	while [ $i -lt "${1:-100}" ]; do
+		bpftool prog show 2>/dev/null | grep -q on_sys_exit && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # no_thread_stopped PID: no thread of PID is in tracing stop ('t').
 no_thread_stopped() {
 	for st in /proc/"$1"/task/*/stat; do

@@ -33,6 +33,7 @@ trace_opts() {
 		"$NST" $opts --backend bpf -p "$LAB_PID" --json -w "$T/$name.bpf.pcapng" \
 			>"$T/$name.bpf.jsonl" 2>"$T/$name.bpf.err" &
 		bnst=$!
+		bpf_loaded
 	fi
 	sleep 1 # attached by now: the first stops have been handled
 	"$@" >"$T/$name.cmd" 2>&1

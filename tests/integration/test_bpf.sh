@@ -46,7 +46,8 @@ pid=$BG
 wait_for_line "$T/count" '[0-9]' || { fail "bpf attach: fixture did not start"; exit 0; }
 "$NST" --backend bpf -p "$pid" >"$T/att.out" 2>&1 &
 nst=$!
-sleep 1
+bpf_loaded
+sleep 0.5
 check "bpf attach: no thread of the process is traced (TracerPid 0) or stopped" alive_and_free "$pid"
 check "bpf attach: the process keeps counting while traced" counter_grows "$T/count"
 check "bpf attach: the programs are loaded while tracing" sh -c "bpftool prog show 2>/dev/null | grep -q on_sys_exit"
