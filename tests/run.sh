@@ -49,15 +49,23 @@ done
 # where dockerd cannot run).
 label=e2e
 NST=build/nstrace run sh tests/e2e/run.sh
+# A test's own cleanup may still be ending (a trap's lab_down behind a
+# stopped tracer): a few seconds to settle before anything counts as left.
+lab_state() { ip netns list 2>/dev/null | sort; ip route show 198.51.100.0/24 2>/dev/null; ip route show 198.18.0.0/15 2>/dev/null; }
+i=0
+while [ $i -lt 50 ] && [ "$(lab_state)" != "$(printf '%s\n%s' "$netns_before" "$routes_before" | sed '/^$/d')" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 if [ "$(ip netns list 2>/dev/null | sort)" = "$netns_before" ]; then
 	echo "PASS: cleanup: the tests left no network namespace behind" | tee -a "$out"
 else
-	echo "FAIL: cleanup: namespaces left behind: $(ip netns list | tr '\n' ' ')" | tee -a "$out"
+	echo "FAIL: cleanup: namespaces left behind: $(ip netns list | tr '\n' ' ') (before: $(echo "$netns_before" | tr '\n' ' '))" | tee -a "$out"
 fi
 if [ "$(ip route show 198.51.100.0/24 2>/dev/null; ip route show 198.18.0.0/15 2>/dev/null)" = "$routes_before" ]; then
 	echo "PASS: cleanup: the tests left the host's routes to the lab ranges as they were" | tee -a "$out"
 else
-	echo "FAIL: cleanup: a route to 198.51.100.0/24 or 198.18.0.0/15 was left behind" | tee -a "$out"
+	echo "FAIL: cleanup: the routes to 198.51.100.0/24 or 198.18.0.0/15 changed: now '$(ip route show 198.51.100.0/24; ip route show 198.18.0.0/15)', before '$routes_before'" | tee -a "$out"
 fi
 if [ "$(fw)" = "$fw_before" ]; then
 	echo "PASS: cleanup: the tests left the host's iptables rules and chains as they were" | tee -a "$out"

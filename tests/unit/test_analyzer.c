@@ -440,9 +440,9 @@ static void relay_hops(void)
 	analyzer_free(a);
 }
 
-/* ip netns exec / nsenter: the one thread enters the netns and execs; its
- * process's home is that netns from then on (home_netns says so). */
-static void exec_into_netns_is_a_move(void)
+/* One thread enters CTR and writes there; its process's home (the
+ * home_netns the tracer gives) is HOME or, after an exec, CTR. */
+static struct analyzer *enter_and_write(uint64_t home)
 {
 	struct analyzer *a = new_an();
 	struct nst_event ev;
@@ -451,12 +451,20 @@ static void exec_into_netns_is_a_move(void)
 	ev.flags = NST_EV_NS_CHANGE;
 	ev.ns_new.ino = CTR;
 	feed_ev(a, &ev);
-	/* after the exec: home is CTR, and the program works there */
-	ev = mk(&(struct ev_spec){ "write", 3, 3, 7, 5, 0, S(2), 0, NULL, "10.0.0.5:80", NULL, CTR, (const uint8_t *)"hello", 5 });
+	ev = mk(&(struct ev_spec){ "write", 3, 3, 7, 5, 0, S(2), 0, NULL, "10.0.0.5:80", NULL, home, (const uint8_t *)"hello", 5 });
 	ev.thread_netns.ino = CTR;
-	ev.home_netns.ino = CTR;
+	ev.home_netns.ino = home;
 	feed_ev(a, &ev);
 	analyzer_finish(a, S(3));
+	return a;
+}
+
+/* ip netns exec / nsenter: the one thread enters the netns and execs; its
+ * process's home is that netns from then on (home_netns says so). */
+static void exec_into_netns_is_a_move(void)
+{
+	struct analyzer *a = enter_and_write(CTR);
+
 	CHECK(!find(a, "netns-thread-stuck"));
 	analyzer_free(a);
 }
@@ -465,17 +473,8 @@ static void exec_into_netns_is_a_move(void)
  * ever at home: nothing says it forgot to come back. */
 static void a_process_wholly_elsewhere_is_not_stuck(void)
 {
-	struct analyzer *a = new_an();
-	struct nst_event ev;
+	struct analyzer *a = enter_and_write(HOME);
 
-	ev = mk(&(struct ev_spec){ "setns", 3, 3, 5, 0, 0, S(1), 0, NULL, NULL, NULL, HOME, NULL, 0 });
-	ev.flags = NST_EV_NS_CHANGE;
-	ev.ns_new.ino = CTR;
-	feed_ev(a, &ev);
-	ev = mk(&(struct ev_spec){ "write", 3, 3, 7, 5, 0, S(2), 0, NULL, "10.0.0.5:80", NULL, HOME, (const uint8_t *)"hello", 5 });
-	ev.thread_netns.ino = CTR;
-	feed_ev(a, &ev);
-	analyzer_finish(a, S(3));
 	CHECK(!find(a, "netns-thread-stuck"));
 	analyzer_free(a);
 }
