@@ -17,7 +17,7 @@ SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
 LTO     ?= -O3 -flto=auto
 
 # The pipeline, in dependency order (each folder's README says what it may use).
-LAYERS   = model names tracer import firewall analyzers output cli
+LAYERS   = model names tracer import firewall analyzers output diagnose cli
 LIB_SRC  = $(filter-out cli/main.c %.bpf.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=build/obj/%.o)
 ALIB_OBJ = $(LIB_SRC:%.c=build/asan/obj/%.o)

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "tracer/arch.h"
+#include "cli/diagnose.h"
+#include "diagnose/probe.h"
+#include "cli/live.h"
 #include "cli/session.h"
 #include "model/containers.h"
 #include "output/recwriter.h"
@@ -274,28 +277,6 @@ static void parse_args(int argc, char **argv)
 
 /* --- live tracing --------------------------------------------------------- */
 
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	backend_request_stop();
-	/* waitpid may have been entered just before the flag was set: the
-	 * alarm interrupts it again within a second. */
-	alarm(1);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal; /* no SA_RESTART: interrupt waitpid */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static uint64_t now_us(void)
 {
 	struct timespec ts;
@@ -357,40 +338,6 @@ static struct rec_writer *open_rec_writer(const struct containers *names)
 	return r;
 }
 
-/* The backend: bpf when asked for (or with auto, when this kernel can),
- * else ptrace.  --backend bpf on a kernel that cannot is an error naming
- * what is missing; auto says it in one line and uses ptrace. */
-static struct backend *open_backend(const struct backend_opts *o)
-{
-	enum backend_want want = !strcmp(env.backend, "bpf")      ? BACKEND_BPF
-				 : !strcmp(env.backend, "ptrace") ? BACKEND_PTRACE
-								  : BACKEND_AUTO;
-	char note[256];
-	struct backend *be = backend_open(want, o, note, sizeof(note));
-
-	if (!be && want == BACKEND_BPF && note[0]) {
-		fprintf(stderr, "nstrace: --backend bpf: %s\n", note);
-		exit(2);
-	}
-	if (!be)
-		die("out of memory");
-	if (want == BACKEND_AUTO && note[0])
-		fprintf(stderr, "nstrace: --backend auto: %s; tracing with ptrace\n", note);
-	return be;
-}
-
-/* The tracer's counters for the summary. */
-static json_t *tracer_json(const struct backend_stats *s)
-{
-	if (s->bpf)
-		return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "bpf",
-				 "threads", (json_int_t)s->threads_seen, "records", (json_int_t)s->records,
-				 "decoded", (json_int_t)s->decoded, "lost", (json_int_t)s->lost);
-	return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "ptrace",
-		"threads", (json_int_t)s->threads_seen, "stops", (json_int_t)s->stops,
-		"decoded", (json_int_t)s->decoded, "undetached", (json_int_t)s->undetached);
-}
-
 /* The closing lines: what the tracer saw, and what it may have missed. */
 static void print_tracer_end(const struct backend_stats *s, unsigned long nevents)
 {
@@ -432,8 +379,8 @@ static int live_main(void)
 	/* before the backend: loading BPF takes seconds, and a Ctrl-C (or a
 	 * script's kill -INT) meanwhile must end the trace, not vanish (a
 	 * background job starts with SIGINT ignored) */
-	install_signals();
-	be = open_backend(&bo);
+	live_install_signals();
+	be = live_open_backend(env.backend, &bo);
 	if (env.pcap_path && (r = session_pcap(&c, env.pcap_path, env.dns_timeout_us)) < 0) {
 		fprintf(stderr, "nstrace: -w %s: %s\n", env.pcap_path, strerror(-r));
 		backend_free(be);
@@ -468,7 +415,7 @@ static int live_main(void)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(-r));
 	c.rec = NULL;
 	backend_stats(be, &st);
-	cap_rc = session_report(&c, end, tracer_json(&st));
+	cap_rc = session_report(&c, end, live_tracer_json(&st));
 	print_tracer_end(&st, c.nevents);
 	if (session_fail_status(&c, env.fail_on))
 		status = 1;
@@ -483,6 +430,10 @@ static int live_main(void)
 int main(int argc, char **argv)
 {
 	env.mode = M_LIVE;
+	if (argc > 1 && !strcmp(argv[1], "diagnose"))
+		return diagnose_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "__probe")) /* diagnose's child (diagnose/probe.h) */
+		return probe_main(argc - 2, argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "replay"))
 		env.mode = M_REPLAY;
 	else if (argc > 1 && !strcmp(argv[1], "check"))

@@ -234,17 +234,15 @@ static uint64_t ns_ino(int fd)
 	return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
-int fw_watch_start(struct fw_watch *w, const pid_t *pids, int npids)
+int fw_watch_start_paths(struct fw_watch *w, const char *const *paths, int n)
 {
 	int rc = -ENOENT;
 
 	memset(w, 0, sizeof(*w));
-	for (int i = 0; i < (npids ? npids : 1) && w->n < FW_WATCH_NS; i++) {
-		char path[64];
+	for (int i = 0; i < n && w->n < FW_WATCH_NS; i++) {
 		int fd, k;
 		uint64_t ino;
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", npids ? pids[i] : getpid());
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		if ((fd = open(paths[i], O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
 		ino = ns_ino(fd);
 		for (k = 0; k < w->n && w->ino[k] != ino; k++)
@@ -267,6 +265,20 @@ int fw_watch_start(struct fw_watch *w, const pid_t *pids, int npids)
 	else if (!w->why[0])
 		snprintf(w->why, sizeof(w->why), "no network namespace of the traced processes could be read");
 	return w->n ? 0 : rc;
+}
+
+int fw_watch_start(struct fw_watch *w, const pid_t *pids, int npids)
+{
+	char bufs[FW_WATCH_NS][32];
+	const char *paths[FW_WATCH_NS];
+	int n = 0;
+
+	for (int i = 0; i < (npids ? npids : 1) && n < FW_WATCH_NS; i++) {
+		snprintf(bufs[n], sizeof(bufs[n]), "/proc/%d/ns/net", npids ? pids[i] : getpid());
+		paths[n] = bufs[n];
+		n++;
+	}
+	return fw_watch_start_paths(w, paths, n);
 }
 
 void fw_watch_finish(struct fw_watch *w, struct fw_facts *out)

@@ -35,6 +35,9 @@ struct fw_watch {
  * (no tool found, not root).  w is to be passed to fw_watch_finish. */
 int fw_watch_start(struct fw_watch *w, const pid_t *pids, int npids);
 
+/* The same for the netns files at paths (each netns once). */
+int fw_watch_start_paths(struct fw_watch *w, const char *const *paths, int n);
+
 /* Read them again and put the blocking rules that counted packets since
  * into out (out->checked false, with why, when they could not be read).
  * Frees what w holds. */

@@ -12,7 +12,7 @@ rm -rf "$seeds" && mkdir -p "$seeds"
 # Seeds from the fixtures: each kind of input the harnesses read.
 mk() { mkdir -p "$seeds/$1"; }
 mk strace_line; mk strace_file; mk recording; mk expect; mk dns; mk sockaddr; mk docker_json; mk symbols
-mk iptables; mk nft; mk netlink; mk gopclntab; mk dnspcap; mk strace_str; mk dockerd_cmdline
+mk iptables; mk nft; mk netlink; mk gopclntab; mk dnspcap; mk strace_str; mk dockerd_cmdline; mk diagnose
 for f in fixtures/*.strace; do
 	head -c 65536 "$f" >"$seeds/strace_file/$(basename "$f")"
 	awk -v d="$seeds/strace_line" -v b="$(basename "$f")" \

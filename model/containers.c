@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #define MAX_CONTAINERS 4096
@@ -130,4 +131,24 @@ json_t *container_json(const struct container *c)
 {
 	return json_pack("{s:s, s:s, s:s, s:s}", "name", c->name, "id", c->id, "ip", c->ip,
 			 "kind", ct_kind_name(c->kind));
+}
+
+static bool is_hex(const char *w)
+{
+	if (!*w)
+		return false;
+	for (; *w; w++)
+		if (!isxdigit((unsigned char)*w))
+			return false;
+	return true;
+}
+
+bool container_is(const struct container *c, const char *w)
+{
+	size_t idl = strlen(c->id), wl = strlen(w);
+
+	if (!strcmp(c->name, w) || (w[0] == '/' && !strcmp(c->name, w + 1)))
+		return true;
+	/* a short id is 12 digits: a longer NAME (the full id) must start with it */
+	return idl && is_hex(w) && !strncmp(c->id, w, wl < idl ? wl : idl);
 }

@@ -29,6 +29,7 @@ struct container {
 	char ip[48];  /* on its first network, "" when none */
 	enum ct_kind kind;
 	bool internal; /* on an --internal network: dockerd does not forward */
+	int pid;       /* a process in it (its earliest), 0 unknown; not recorded */
 };
 
 /* The names known in a session; zero-initialized is empty. */
@@ -45,6 +46,10 @@ void containers_add(struct containers *t, const struct container *c);
  * is NULL). */
 const struct container *containers_find(const struct containers *t, uint64_t ino,
 					const char *path);
+
+/* Does container c answer to w: its name ("/name" too), or the start of
+ * its id (hex)? */
+bool container_is(const struct container *c, const char *w);
 
 /* "docker", "sandbox", "netns". */
 const char *ct_kind_name(enum ct_kind k);

@@ -140,6 +140,7 @@ static void fill_from_inspect(struct container *c, const json_t *ins)
 	struct stat st;
 	char p[64];
 
+	c->pid = pid > 0 && pid <= INT32_MAX ? (int)pid : 0;
 	if (c->netns_path[0] && stat(c->netns_path, &st) == 0)
 		c->netns_ino = st.st_ino;
 	if (!c->netns_ino && pid) {
@@ -368,6 +369,7 @@ struct want {
 	char id[65];
 	uint64_t ino;             /* its netns, 0 until a process shows it */
 	unsigned long long start; /* that process's start time: the earliest wins */
+	int pid;                  /* that process */
 };
 
 static int by_id(const void *a, const void *b)
@@ -438,6 +440,7 @@ static void proc_pass(struct want *w, size_t n, pid_t *dockerds, int *ndockerd, 
 		if (t0 < hit->start && stat(path, &st) == 0) {
 			hit->ino = st.st_ino;
 			hit->start = t0;
+			hit->pid = pid;
 		}
 	}
 	if (d)
@@ -563,6 +566,7 @@ int docker_load(struct containers *t, const struct docker_api *api)
 		hit = bsearch(&key, w, n, sizeof(*w), by_id);
 		if (hit && hit->ino) {
 			ct.netns_ino = hit->ino;
+			ct.pid = hit->pid;
 			sandbox_path(&sb, hit->ino, ct.netns_path, sizeof(ct.netns_path));
 		} else { /* /proc does not show it: asked alone */
 			char path[128];

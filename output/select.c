@@ -31,27 +31,6 @@ static const char *ns_dir_name(const char *path)
 	return NULL;
 }
 
-static bool is_hex(const char *w)
-{
-	if (!*w)
-		return false;
-	for (; *w; w++)
-		if (!isxdigit((unsigned char)*w))
-			return false;
-	return true;
-}
-
-/* Does container c answer to w: its name, or its id's start? */
-static bool container_is(const struct container *c, const char *w)
-{
-	size_t idl = strlen(c->id), wl = strlen(w);
-
-	if (!strcmp(c->name, w) || (w[0] == '/' && !strcmp(c->name, w + 1)))
-		return true;
-	/* a short id is 12 digits: a longer NAME (the full id) must start with it */
-	return idl && is_hex(w) && !strncmp(c->id, w, wl < idl ? wl : idl);
-}
-
 static bool matches(const struct select *s, const char *w, uint64_t ino, const char *path)
 {
 	const struct container *c = containers_find(s->names, ino, path);

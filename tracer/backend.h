@@ -49,7 +49,8 @@ int backend_attach(struct backend *b, pid_t pid);
  * the child exit 127. */
 pid_t backend_launch(struct backend *b, char *const argv[]);
 /* Trace until every traced process is gone or a stop is asked, then
- * detach.  The launched command's exit status (128+signal), or 0. */
+ * detach; with both attached processes and a launched command, until the
+ * command ends.  The launched command's exit status (128+signal), or 0. */
 int backend_run(struct backend *b);
 void backend_stats(const struct backend *b, struct backend_stats *st);
 /* Pending events reach the sink; everything is freed.  NULL: nothing. */

@@ -41,6 +41,9 @@ struct engine {
 	bool seccomp_mode;    /* launch mode: only decoded syscalls stop */
 	pid_t launched_pid;
 	int launched_status;
+	bool launched_gone;   /* the launched command has exited */
+	bool attached;        /* a process was attached too: the run ends with
+	                         the launched command (as BPF's does) */
 	struct engine_stats stats;
 	const volatile sig_atomic_t *stop; /* engine_opts.stop */
 };
@@ -195,6 +198,8 @@ int engine_attach(struct engine *e, pid_t pid)
 	int r, added;
 	bool zombie;
 
+	if (e->seccomp_mode)
+		return -EINVAL; /* its threads would be resumed past every call */
 	if ((pid = tasks_thread_group(pid)) < 0) /* -p may name any thread: its whole group */
 		return pid;
 	z.pid = pid;
@@ -220,6 +225,7 @@ int engine_attach(struct engine *e, pid_t pid)
 				break;
 			}
 	}
+	e->attached = true;
 	return 0;
 }
 
@@ -417,8 +423,10 @@ static void note_exit(struct engine *e, pid_t tid, int status)
 {
 	struct mthread *t = model_thread(&e->m, tid);
 
-	if (tid == e->launched_pid)
+	if (tid == e->launched_pid) {
 		e->launched_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		e->launched_gone = true;
+	}
 	if (t)
 		model_thread_exit(&e->m, t);
 }
@@ -547,7 +555,7 @@ int engine_run(struct engine *e)
 
 	while (model_thread_count(&e->m) > 0) {
 		decode_flush(&e->d); /* every stop handled so far has been resumed */
-		if (*e->stop) {
+		if (*e->stop || (e->launched_gone && e->attached)) {
 			detach_all(e);
 			break;
 		}

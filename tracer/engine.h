@@ -32,7 +32,9 @@ void engine_free(struct engine *e);
 
 /* Attach to every thread of pid (PTRACE_SEIZE, never EXITKILL), rescanning
  * /proc/pid/task until no new thread shows up.  Returns 0 or -errno:
- * -ESRCH no such process, -EPERM not allowed to trace it. */
+ * -ESRCH no such process, -EPERM not allowed to trace it, -EINVAL after a
+ * launch under the seccomp filter (it resumes threads past the calls).
+ * With a launch too, the run ends when the launched command does. */
 int engine_attach(struct engine *e, pid_t pid);
 
 /* Fork and exec argv under trace (with PTRACE_O_EXITKILL).  With

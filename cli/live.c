@@ -1,0 +1,67 @@
+/* live.c - what every live mode shares (live.h). */
+#include "cli/live.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	backend_request_stop();
+	/* waitpid may have been entered just before the flag was set: the
+	 * alarm interrupts it again within a second. */
+	alarm(1);
+}
+
+void live_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal; /* no SA_RESTART: interrupt waitpid */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The backend: bpf when asked for (or with auto, when this kernel can),
+ * else ptrace.  --backend bpf on a kernel that cannot is an error naming
+ * what is missing; auto says it in one line and uses ptrace. */
+struct backend *live_open_backend(const char *name, const struct backend_opts *o)
+{
+	enum backend_want want = !strcmp(name, "bpf")      ? BACKEND_BPF
+				 : !strcmp(name, "ptrace") ? BACKEND_PTRACE
+								  : BACKEND_AUTO;
+	char note[256];
+	struct backend *be = backend_open(want, o, note, sizeof(note));
+
+	if (!be && want == BACKEND_BPF && note[0]) {
+		fprintf(stderr, "nstrace: --backend bpf: %s\n", note);
+		exit(2);
+	}
+	if (!be) {
+		fprintf(stderr, "nstrace: out of memory\n");
+		exit(1);
+	}
+	if (want == BACKEND_AUTO && note[0])
+		fprintf(stderr, "nstrace: --backend auto: %s; tracing with ptrace\n", note);
+	return be;
+}
+
+/* The tracer's counters for the summary. */
+json_t *live_tracer_json(const struct backend_stats *s)
+{
+	if (s->bpf)
+		return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "bpf",
+				 "threads", (json_int_t)s->threads_seen, "records", (json_int_t)s->records,
+				 "decoded", (json_int_t)s->decoded, "lost", (json_int_t)s->lost);
+	return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "ptrace",
+		"threads", (json_int_t)s->threads_seen, "stops", (json_int_t)s->stops,
+		"decoded", (json_int_t)s->decoded, "undetached", (json_int_t)s->undetached);
+}
+

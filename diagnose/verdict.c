@@ -1,0 +1,282 @@
+/* verdict.c - diagnose's one screen (verdict.h). */
+#include "diagnose/verdict.h"
+
+#include <string.h>
+
+#include "analyzers/catalog.h"
+#include "analyzers/findings.h"
+#include "model/print.h"
+#include "output/report.h"
+#include "output/textesc.h"
+
+bool verdict_resolved(const struct probe_result *r)
+{
+	return r->status == PS_RECORDS || r->status == PS_NODATA;
+}
+
+static bool about_probe(const struct diag *d, const struct finding *f)
+{
+	return f->pid == d->probe_pid ||
+	       (f->relayed && d->t->netns_ino && f->asker.ino == d->t->netns_ino);
+}
+
+/* Which kind of finding explains a failure best: an attempt that never got
+ * its answer, then an error answer, then the lookup the resolver failed. */
+static int rank(const struct finding *f)
+{
+	const struct finding_row *row = finding_row(f);
+
+	if (row->subject == SUBJECT_QUERY && f->result != RES_OK && f->result != RES_PENDING)
+		return 3;
+	if (f->id == FIND_DNS_ERROR_RCODE)
+		return 2;
+	if (f->id == FIND_DNS_LOOKUP_FAILED)
+		return 1;
+	return 0;
+}
+
+const struct finding *verdict_cause(const struct diag *d, const struct probe_result *r)
+{
+	const struct findings *fs = analyzer_findings(d->an);
+	const struct finding *best = NULL;
+	int best_rank = 0;
+
+	if (verdict_resolved(r))
+		return NULL;
+	for (size_t i = 0; i < findings_count(fs); i++) {
+		const struct finding *f = findings_get(fs, i);
+		int k;
+		if (!about_probe(d, f) || !(k = rank(f)))
+			continue;
+		if (k > best_rank || (k == best_rank && f->sev > best->sev)) {
+			best = f;
+			best_rank = k;
+		}
+	}
+	return best;
+}
+
+static const char *status_words(const struct probe_result *r, char *buf, size_t n)
+{
+	char rc[16];
+
+	switch (r->status) {
+	case PS_RECORDS: snprintf(buf, n, "answered with %u record%s", r->answers, r->answers == 1 ? "" : "s"); break;
+	case PS_NODATA: snprintf(buf, n, "answered: the name exists, without records of the types asked"); break;
+	case PS_NXDOMAIN: snprintf(buf, n, "answered NXDOMAIN: the name does not exist"); break;
+	case PS_RCODE: snprintf(buf, n, "answered %s", dns_rcode_str((uint16_t)r->rcode, rc, sizeof(rc))); break;
+	case PS_TIMEOUT: snprintf(buf, n, "no answer within the timeout"); break;
+	case PS_REFUSED: snprintf(buf, n, "refused (ICMP port unreachable)"); break;
+	case PS_UNREACHABLE: snprintf(buf, n, "unreachable (%s)", errno_name(r->err) ? errno_name(r->err) : "no route"); break;
+	case PS_BLOCKED: snprintf(buf, n, "blocked in its own netns (%s: an OUTPUT rule or an LSM)", errno_name(r->err) ? errno_name(r->err) : "EPERM"); break;
+	default: snprintf(buf, n, "failed (%s)", errno_name(r->err) ? errno_name(r->err) : "?"); break;
+	}
+	return buf;
+}
+
+static const char *server_kind_words(const struct ns_server *s, char *buf, size_t n)
+{
+	switch (s->kind) {
+	case NSS_LOCAL:
+		if (s->pid)
+			snprintf(buf, n, "served in the target's netns by %s[%d]%s", s->comm, s->pid,
+				 s->port != 53 ? " (a listener behind a DNAT, as Docker's embedded resolver)" : "");
+		else
+			snprintf(buf, n, "a listener in the target's netns (its process not found)");
+		break;
+	case NSS_LOOPBACK_NONE:
+		snprintf(buf, n, "a loopback address nothing listens on in the target's netns");
+		break;
+	case NSS_HOST:
+		snprintf(buf, n, "an address of the host, served by %s[%d]", s->pid ? s->comm : "?", s->pid);
+		break;
+	case NSS_HOST_NONE:
+		snprintf(buf, n, "an address of the host where nothing listens on port 53");
+		break;
+	case NSS_REMOTE:
+		snprintf(buf, n, "a remote server, asked by the target's own traffic (a container's crosses the host's forwarding path)");
+		break;
+	default:
+		snprintf(buf, n, "unknown (its netns's sockets could not be read)");
+	}
+	return buf;
+}
+
+static const struct ns_server *served_of(const struct diag *d, const struct nst_addr *a)
+{
+	for (unsigned i = 0; i < d->nservers; i++)
+		if (addr_same(&d->servers[i], a))
+			return &d->served[i];
+	return NULL;
+}
+
+/* "web cannot resolve example.com: ..." */
+static void sentence(const struct diag *d, const struct probe_result *r, const struct finding *f,
+		     char *buf, size_t n)
+{
+	char srv[64], how[160], ns[512];
+	const struct ns_server *s = served_of(d, &r->server);
+	size_t len;
+
+	print_addr(srv, sizeof(srv), &r->server);
+	if (verdict_resolved(r)) {
+		snprintf(buf, n, "%s resolves %s: %s %s in %u ms", d->t->name, r->name, srv,
+			 status_words(r, how, sizeof(how)), r->ms);
+		return;
+	}
+	len = (size_t)snprintf(buf, n, "%s cannot resolve %s: ", d->t->name, r->name);
+	if (len >= n)
+		return;
+	if (r->status == PS_NXDOMAIN) {
+		snprintf(buf + len, n - len, "%s answered NXDOMAIN: the path works, the name does not exist", srv);
+		return;
+	}
+	/* what the sockets of its netns say outweighs what one refusal says */
+	if (s && s->kind == NSS_LOOPBACK_NONE && r->status != PS_TIMEOUT) {
+		snprintf(buf + len, n - len, "its nameserver %s is a loopback address and nothing listens "
+			 "there in its netns (%s)", srv, status_words(r, how, sizeof(how)));
+		return;
+	}
+	if (!f) {
+		snprintf(buf + len, n - len, "%s: %s; nstrace saw nothing that says why", srv,
+			 status_words(r, how, sizeof(how)));
+		return;
+	}
+	ns_ref_text(&f->netns, d->names_tab, ns, sizeof(ns));
+	if (f->relayed)
+		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from %s to %s over %s, and it was %s",
+					f->comm, ns, f->upstream, dns_proto_name(f->proto), result_name(f->result));
+	else
+		len += (size_t)snprintf(buf + len, n - len, "its query to %s over %s from %s was %s", f->upstream,
+					dns_proto_name(f->proto), ns, result_name(f->result));
+	if (len < n && f->nfw) {
+		char rule[FW_RULE_LEN + 96];
+		const struct fw_grown *g = f->fw[0].g;
+		fw_rule_text(g, rule, sizeof(rule));
+		snprintf(buf + len, n - len, "; the %srule `%s` %s it (%llu packet%s)", f->fw[0].likely ? "likely " : "",
+			 rule, g->verdict == FW_REJECT ? "rejected" : g->verdict == FW_DROP ? "dropped" : "stopped",
+			 (unsigned long long)g->packets, g->packets == 1 ? "" : "s");
+	}
+}
+
+/* The fix for r: what the netns's sockets say, else the cause's row's. */
+static bool fix_text(const struct diag *d, const struct probe_result *r, const struct finding *f,
+		     char *buf, size_t n)
+{
+	const struct ns_server *s = served_of(d, &r->server);
+
+	if (s && s->kind == NSS_LOOPBACK_NONE && r->status != PS_TIMEOUT) {
+		snprintf(buf, n, "give the target a nameserver it can reach (a loopback one, such as a host's "
+			 "127.0.0.53 stub copied in, means the target's own loopback): docker run --dns, or a "
+			 "resolv.conf naming the upstream; or run a resolver in its netns");
+		return true;
+	}
+	if (f)
+		finding_row(f)->fix(f, buf, n);
+	return f != NULL;
+}
+
+static void print_fix(FILE *out, const struct diag *d, const struct probe_result *r, const struct finding *f)
+{
+	char fix[1024], e[2048];
+
+	if (fix_text(d, r, f, fix, sizeof(fix)))
+		fprintf(out, "  fix: %s\n", text_esc(e, sizeof(e), fix));
+}
+
+void verdict_print_text(FILE *out, const struct diag *d)
+{
+	char line[2048], e[4096], srv[64], kind[256], how[160];
+
+	for (unsigned i = 0; i < d->nres; i++) {
+		const struct probe_result *r = &d->res[i];
+		const struct finding *f = verdict_cause(d, r);
+		sentence(d, r, f, line, sizeof(line));
+		fprintf(out, "%s %s.\n", verdict_resolved(r) ? "[ok]" : "[FAIL]", text_esc(e, sizeof(e), line));
+		print_fix(out, d, r, f);
+	}
+	for (unsigned i = d->nres; i < d->nnames; i++)
+		fprintf(out, "[FAIL] %s: the probe ended without a result for %s.\n", d->t->name, d->names[i]);
+	fprintf(out, "\nNameservers of %s (%s%s):\n", d->t->name, d->t->resolv_path,
+		d->t->resolv_guess ? ": no process in its netns, the file ip netns exec would give" : "");
+	if (d->default_server)
+		fprintf(out, "  (no nameserver line: libc asks 127.0.0.1)\n");
+	for (unsigned i = 0; i < d->nservers; i++) {
+		print_addr(srv, sizeof(srv), &d->servers[i]);
+		fprintf(out, "  %s: %s\n", srv, server_kind_words(&d->served[i], kind, sizeof(kind)));
+		for (unsigned k = 0; k < d->nres; k++)
+			if (addr_same(&d->res[k].server, &d->servers[i]))
+				fprintf(out, "    %s: %s in %u ms (%u quer%s, %s)\n", d->res[k].name,
+					status_words(&d->res[k], how, sizeof(how)), d->res[k].ms, d->res[k].tries,
+					d->res[k].tries == 1 ? "y" : "ies", d->res[k].tcp ? "tcp" : "udp");
+	}
+	if (d->rc)
+		fprintf(out, "  options: timeout %us, attempts %u, ndots %u%s%s\n", d->rc->timeout_s, d->rc->attempts,
+			d->rc->ndots, d->rc->use_vc ? ", use-vc" : "", d->rc->rotate ? ", rotate" : "");
+	/* the evidence: every finding about the probe's lookups */
+	const struct findings *fs = analyzer_findings(d->an);
+	bool head = false;
+	for (size_t i = 0; i < findings_count(fs); i++) {
+		const struct finding *f = findings_get(fs, i);
+		if (!about_probe(d, f))
+			continue;
+		if (!head)
+			fprintf(out, "\nEvidence:\n");
+		head = true;
+		finding_print_text(out, f, d->names_tab, true);
+	}
+}
+
+static json_t *result_json(const struct diag *d, const struct probe_result *r)
+{
+	const struct finding *f = verdict_cause(d, r);
+	char srv[64], line[2048], fix[1024];
+	json_t *o;
+
+	print_addr(srv, sizeof(srv), &r->server);
+	sentence(d, r, f, line, sizeof(line));
+	o = json_pack("{s:s, s:b, s:s, s:s, s:i, s:i, s:s, s:s}", "name", r->name, "resolved",
+		      verdict_resolved(r), "status", probe_status_name(r->status), "server",
+		      r->server.family ? srv : "", "ms", (int)r->ms, "queries", (int)r->tries, "proto",
+		      r->tcp ? "tcp" : "udp", "verdict", line);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "rcode", r->rcode >= 0 ? json_integer(r->rcode) : json_null());
+	json_object_set_new(o, "errno", r->err && errno_name(r->err) ? json_string(errno_name(r->err)) : json_null());
+	json_object_set_new(o, "cause", f ? finding_to_json(f, d->names_tab) : json_null());
+	json_object_set_new(o, "fix", fix_text(d, r, f, fix, sizeof(fix)) ? json_string(fix) : json_null());
+	return o;
+}
+
+json_t *verdict_json(const struct diag *d)
+{
+	json_t *names = json_array(), *servers = json_array(), *o;
+	bool all = d->nres == d->nnames;
+	char srv[64], kind[256];
+
+	for (unsigned i = 0; i < d->nres; i++) {
+		all &= verdict_resolved(&d->res[i]);
+		json_array_append_new(names, result_json(d, &d->res[i]));
+	}
+	for (unsigned i = 0; i < d->nservers; i++) {
+		const struct ns_server *s = &d->served[i];
+		static const char *const kinds[] = { "unknown", "local", "loopback-none", "host", "host-none", "remote" };
+		print_addr(srv, sizeof(srv), &d->servers[i]);
+		json_t *e = json_pack("{s:s, s:s, s:s}", "server", srv, "kind", kinds[s->kind], "says",
+				      server_kind_words(s, kind, sizeof(kind)));
+		if (e) {
+			json_object_set_new(e, "pid", s->pid ? json_integer(s->pid) : json_null());
+			json_object_set_new(e, "comm", s->pid ? json_string(s->comm) : json_null());
+			json_object_set_new(e, "port", s->kind == NSS_LOCAL || s->kind == NSS_HOST ? json_integer(s->port) : json_null());
+		}
+		json_array_append_new(servers, e);
+	}
+	o = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}", "type", "diagnosis", "target", d->t->name, "resolv_conf",
+		      d->t->resolv_path, "resolved", all, "names", names, "nameservers", servers);
+	if (o) {
+		json_object_set_new(o, "netns", json_pack("{s:I, s:s}", "inode", (json_int_t)d->t->netns_ino, "path",
+							  d->t->netns_path));
+		json_object_set_new(o, "container", d->t->named ? container_json(&d->t->ct) : json_null());
+	}
+	return o;
+}
