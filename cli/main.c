@@ -98,6 +98,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: nstrace [OPTIONS] -p PID [-p PID ...]\n"
 		   "       nstrace [OPTIONS] -- COMMAND [ARG ...]\n"
+		   "       nstrace diagnose [--json] [--backend NAME] [--timeout SEC] TARGET [NAME...]\n"
 		   "       nstrace replay [--json] [--events] [-w FILE] [--container NAME] FILE...\n"
 		   "       nstrace check --expect EXPECT.json FILE...\n"
 		   "       nstrace check --write-expect EXPECT.json FILE...\n\n"
@@ -121,6 +122,7 @@ static void usage(FILE *f)
 	fprintf(f, "\nexit status: 0; 1 with --fail-on when such a finding exists, or when check\n"
 		   "finds a difference; 2 on bad usage or bad input.\n"
 		   "\nexamples:\n"
+		   "  nstrace diagnose web example.com               why container web cannot resolve\n"
 		   "  nstrace -p $(pidof dockerd)                    diagnose container DNS live\n"
 		   "  nstrace --json --duration 30 -p 1234 > out.jsonl\n"
 		   "  nstrace --events -o trace.jsonl -- ./client    run a command under trace\n"

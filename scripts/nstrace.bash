@@ -3,7 +3,7 @@
 #
 # Options and subcommands come from `nstrace --help`, so they stay those of
 # the nstrace installed.  After -p, dockerd's pids come first, then every
-# other process; after --container, the running containers (when the Docker
+# other process; after --container and diagnose, the running containers (when the Docker
 # API answers: the docker CLI, or the API's socket through curl) and the ip
 # netns names.
 
@@ -46,7 +46,7 @@ _nstrace()
 	fi
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		replay | check) sub=${words[i]}; break ;;
+		replay | check | diagnose) sub=${words[i]}; break ;;
 		--) return 0 ;; # the command's own arguments
 		esac
 	done
@@ -83,11 +83,16 @@ _nstrace()
 		COMPREPLY=($(compgen -W "$opts --" -- "$cur"))
 		return 0
 	fi
+	if [ "$sub" = diagnose ]; then # its TARGET: a container, an ip netns, a pid
+		local IFS=$'\n'
+		COMPREPLY=($(compgen -W "$(_nstrace_containers)" -- "$cur"))
+		return 0
+	fi
 	if [ -n "$sub" ]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 		return 0
 	fi
-	COMPREPLY=($(compgen -W "replay check" -- "$cur"))
+	COMPREPLY=($(compgen -W "diagnose replay check" -- "$cur"))
 }
 complete -F _nstrace nstrace

@@ -232,7 +232,7 @@ lab_rule() { lab_rule_in DOCKER-USER "$@"; }
 lab_unrule() { lab_unrule_in DOCKER-USER "$@"; }
 
 lab_down_quiet() { # leftovers of an interrupted earlier run
-	docker rm -f $LAB_CTR $LAB_LOCTR $LAB_HOSTCTR $LAB_INTCTR $LAB_UNRCTR >/dev/null 2>&1
+	docker rm -f $LAB_CTR $LAB_LOCTR $LAB_HOSTCTR $LAB_INTCTR $LAB_UNRCTR nstrace-e2e-bridge nstrace-e2e-bridge-lo >/dev/null 2>&1
 	docker network rm $LAB_NET $LAB_INTNET >/dev/null 2>&1
 	ip netns del $LAB_UP 2>/dev/null
 	ip link del $LAB_VETH 2>/dev/null

@@ -111,5 +111,6 @@ for LAB_DOCKER in 20 28; do
 	"$NST" --backend bpf -- true >/dev/null 2>&1 && E2E_BPF=1
 	echo "e2e: dockerd $DV (pid $LAB_PID)" >&2
 	. "tests/e2e/docker$LAB_DOCKER.sh"
+	. tests/e2e/diagnose.sh
 	lab_down
 done

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The layout is the pipeline: sources (tracer/, import/, firewall/) feed the model
 # (model/), whose events go to the analyzers (analyzers/), whose findings
-# go to the outputs (output/), all wired by the command line (cli/); names/
+# go to the outputs (output/), all wired by the command line (cli/); diagnose/
+# is the subcommand's own parts (the target, its resolv.conf, the probe, the
+# verdict); names/
 # says which container a namespace belongs to.  Each
 # folder may include only what its README allows; this checks every
 # #include line against that.
@@ -16,11 +18,12 @@ allowed() { # DIR -> the folders its code may include
 	firewall) echo "model firewall" ;;
 	analyzers) echo "model analyzers" ;;
 	output) echo "model analyzers output" ;;
-	cli) echo "model names tracer import firewall analyzers output cli" ;;
+	diagnose) echo "model names analyzers output diagnose" ;;
+	cli) echo "model names tracer import firewall analyzers output diagnose cli" ;;
 	esac
 }
 
-for d in model names tracer import firewall analyzers output cli; do
+for d in model names tracer import firewall analyzers output diagnose cli; do
 	# (an include without a folder is a generated header in build/: the
 	# BPF skeleton, vmlinux.h)
 	bad=$(grep -Hn '^#include "[a-z]*/' $d/*.c $d/*.h | while IFS= read -r l; do

@@ -1,0 +1,59 @@
+# diagnose.sh - nstrace diagnose against the lab's dockerd (sourced by
+# run.sh after the version's scenarios): one command per container, each
+# asserting the verdict, the cause, the container named, the rule and the
+# fix.  Two containers of its own on Docker's default bridge (no embedded
+# resolver: the container's libc asks the upstream itself).
+BR=nstrace-e2e-bridge
+BRLO=nstrace-e2e-bridge-lo
+V="e2e $DV diagnose"
+docker run -d --name $BR --dns 198.51.100.53 $LAB_IMAGE sleep 3600 >/dev/null &&
+	docker run -d --name $BRLO --dns 127.0.0.53 $LAB_IMAGE sleep 3600 >/dev/null ||
+	fail "$V: the bridge containers did not start"
+dg() { # NAME TARGET [NAME...]: the diagnosis as JSON in $T/dg-NAME.json
+	nm=$1
+	shift
+	timeout 90 "$NST" diagnose --json "$@" >"$T/dg-$nm.json" 2>"$T/dg-$nm.err"
+	echo $? >"$T/dg-$nm.rc"
+}
+dgok() { jq -e "$2" "$T/dg-$1.json" >/dev/null 2>&1; }
+rc_is() { [ "$(cat "$T/dg-$1.rc")" = "$2" ]; }
+N='.names[0]'
+# the verdict's first rule, of the chain given
+RULE() { echo ".cause.firewall // [] | any(.chain == \"$1\" and (.rule | test(\"REJECT\")))"; }
+
+dg ok $LAB_CTR ok.nstrace.test
+check "$V user network healthy: resolved, exit 0" rc_is ok 0
+check "$V user network healthy: the nameserver's listener is dockerd's (behind the DNAT)" \
+	dgok ok ".resolved and .container.name == \"$LAB_CTR\" and .nameservers[0].server == \"127.0.0.11:53\" and .nameservers[0].kind == \"local\" and .nameservers[0].comm == \"dockerd\""
+
+dg brok $BR ok.nstrace.test
+check "$V default bridge healthy: resolved from the container's own netns, the server remote" \
+	dgok brok ".resolved and .container.name == \"$BR\" and .nameservers[0].kind == \"remote\" and $N.server == \"198.51.100.53:53\""
+
+lab_rule -p udp --dport 53 -j REJECT
+dg brrej $BR ok.nstrace.test
+dg ctrrej $LAB_CTR ok.nstrace.test
+lab_unrule -p udp --dport 53 -j REJECT
+check "$V default bridge DOCKER-USER REJECT: exit 1, never a clean bill" rc_is brrej 1
+check "$V default bridge DOCKER-USER REJECT: refused, the container's own query, the DOCKER-USER rule named" \
+	dgok brrej "$N | (.resolved | not) and .status == \"refused\" and .cause.id == \"dns-upstream-refused\" and ($(RULE DOCKER-USER))"
+check "$V default bridge DOCKER-USER REJECT: the verdict names the container and the rule" \
+	dgok brrej "$N.verdict | test(\"^$BR cannot resolve ok.nstrace.test: \") and test(\"DOCKER-USER\")"
+check "$V user network DOCKER-USER REJECT: exit 1; the cause is dockerd's forwarded attempt, refused" \
+	sh -c "[ \"\$(cat '$T/dg-ctrrej.rc')\" = 1 ] && jq -e '$N | .cause.comm == \"dockerd\" and (.cause.result == \"refused\" or .cause.result == \"rejected\") and (.verdict | test(\"dockerd forwarded the lookup\"))' '$T/dg-ctrrej.json' >/dev/null"
+
+dg brlo $BRLO ok.nstrace.test
+check "$V loopback nameserver: nothing listens on 127.0.0.53 in the container: said, with the fix, exit 1" \
+	sh -c "[ \"\$(cat '$T/dg-brlo.rc')\" = 1 ] && jq -e '.nameservers[0].kind == \"loopback-none\" and ($N.fix | test(\"--dns\"))' '$T/dg-brlo.json' >/dev/null"
+
+dg int $LAB_INTCTR ok.nstrace.test
+check "$V --internal network: not resolved, exit 1" rc_is int 1
+
+if [ "$LAB_DOCKER" = 28 ]; then
+	lab_rule_in OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT
+	dg orej $LAB_HOSTCTR ok.nstrace.test
+	lab_unrule_in OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT
+	check "$V output reject: the host-path container fails, exit 1; the cause is dockerd's own-netns attempt" \
+		sh -c "[ \"\$(cat '$T/dg-orej.rc')\" = 1 ] && jq -e '$N.cause | .comm == \"dockerd\" and .path == \"resolver\"' '$T/dg-orej.json' >/dev/null"
+fi
+docker rm -f $BR $BRLO >/dev/null 2>&1
