@@ -6,14 +6,18 @@
 
 #include "model/fwmatch.h"
 
-/* The hooks the query's packets met in the traced process's own netns:
- * its output path, or (from a container's netns) the host's forwarding
- * path.  0 when that netns was not read (EPERM from a container's own
- * OUTPUT chain). */
-static unsigned path_hooks(const struct finding *f)
+/* The hooks of the netns g was read in that the query's packets met:
+ * where its socket lives, the output path; anywhere else (the host, for a
+ * container's socket: dockerd's in the article, the container's own
+ * program on the default bridge, a pod's), the forwarding path, which an
+ * EPERM never reached.  Where either netns is unknown, the socket's being
+ * in its process's home says which. */
+static unsigned path_hooks(const struct finding *f, const struct fw_grown *g)
 {
 	bool own = !f->foreign || (f->relayed && f->path == PATH_RESOLVER);
 
+	if (g->netns && f->netns.ino)
+		own = g->netns == f->netns.ino;
 	if (own)
 		return FW_HOOK_OUTPUT | FW_HOOK_POSTROUTING;
 	if (f->result == RES_BLOCKED)
@@ -46,7 +50,7 @@ static int fit(const struct finding *f, const struct fw_grown *g)
 	char ip[64];
 	bool v6 = f->upstream[0] == '[';
 
-	if (!finding_row(f)->fw_explains || !(g->hooks & path_hooks(f)) || !verdict_fits(f, g))
+	if (!finding_row(f)->fw_explains || !(g->hooks & path_hooks(f, g)) || !verdict_fits(f, g))
 		return 0;
 	finding_upstream_ip(f, ip, sizeof(ip));
 	if ((v6 && g->tool == FW_IPTABLES) || (!v6 && g->tool == FW_IP6TABLES))

@@ -36,7 +36,7 @@ static struct env {
 	int npids;
 	bool events, json, no_docker, stacks, no_seccomp, no_firewall;
 	unsigned long stack_depth;
-	const char *record_path, *expect, *write_expect, *pcap_path;
+	const char *record_path, *expect, *write_expect, *pcap_path, *report_path;
 	const char *containers[SELECT_MAX];
 	int ncontainers;
 	const char *backend; /* "ptrace" (default), "bpf", "auto" */
@@ -51,7 +51,7 @@ static struct env {
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
        OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH, OPT_NO_SECCOMP,
-       OPT_NO_FIREWALL, OPT_CONTAINER, OPT_BACKEND };
+       OPT_NO_FIREWALL, OPT_CONTAINER, OPT_BACKEND, OPT_REPORT };
 
 /* The option table: getopt_long and --help are both generated from it. */
 static const struct opt_desc {
@@ -64,6 +64,8 @@ static const struct opt_desc {
 	{ "json", OPT_JSON, 0, M_LIVE | M_REPLAY, NULL,
 	  "print findings and a summary (and events with --events) as JSON Lines" },
 	{ NULL, 'o', 1, M_LIVE, "FILE", "also record every event as JSON Lines to FILE" },
+	{ "report", OPT_REPORT, 1, M_LIVE | M_REPLAY, "FILE",
+	  "write the report (text or JSON) to FILE: a launched program's stdout stays its own" },
 	{ NULL, 'w', 1, M_LIVE | M_REPLAY, "FILE",
 	  "write the DNS messages seen to FILE as pcapng (Wireshark, tshark -r)" },
 	{ "container", OPT_CONTAINER, 1, M_LIVE | M_REPLAY, "NAME",
@@ -229,6 +231,7 @@ static void parse_args(int argc, char **argv)
 		case OPT_EVENTS: env.events = true; break;
 		case OPT_JSON: env.json = true; break;
 		case 'o': env.record_path = optarg; break;
+		case OPT_REPORT: env.report_path = optarg; break;
 		case 's': env.snaplen = parse_num(optarg, "-s size", NST_MAX_SNAPLEN); break;
 		case OPT_DURATION: env.duration_us = parse_seconds(optarg, "--duration", 86400.0 * 365); break;
 		case OPT_DNS_TIMEOUT: env.dns_timeout_us = parse_seconds(optarg, "--dns-timeout", 3600); break;
@@ -341,13 +344,13 @@ static struct rec_writer *open_rec_writer(const struct containers *names)
 }
 
 /* The closing lines: what the tracer saw, and what it may have missed. */
-static void print_tracer_end(const struct backend_stats *s, unsigned long nevents)
+static void print_tracer_end(FILE *out, const struct backend_stats *s, unsigned long nevents)
 {
 	if (!env.json && s->bpf)
-		printf("\nnstrace: traced %lu threads with BPF, %lu records, %lu lost, %lu network events\n",
+		fprintf(out, "\nnstrace: traced %lu threads with BPF, %lu records, %lu lost, %lu network events\n",
 		       s->threads_seen, s->records, s->lost, nevents);
 	else if (!env.json)
-		printf("\nnstrace: traced %lu threads, %lu stops, %lu network events\n", s->threads_seen,
+		fprintf(out, "\nnstrace: traced %lu threads, %lu stops, %lu network events\n", s->threads_seen,
 		       s->stops, nevents);
 	if (s->lost)
 		fprintf(stderr, "nstrace: %lu BPF records were lost (the ring buffer was full): the "
@@ -371,6 +374,10 @@ static int live_main(void)
 
 	for (int i = 0; i < env.ncontainers; i++)
 		select_add(&c.sel, env.containers[i]);
+	if (env.report_path && !(c.rep = fopen(env.report_path, "we"))) {
+		fprintf(stderr, "nstrace: --report %s: %s\n", env.report_path, strerror(errno));
+		return 2;
+	}
 	if (session_init(&c, env.dns_timeout_us) < 0 || !(c.fw = calloc(1, sizeof(*c.fw))))
 		die("out of memory");
 	name_containers(&c.names); /* before any tracer: nothing is attached yet */
@@ -418,7 +425,7 @@ static int live_main(void)
 	c.rec = NULL;
 	backend_stats(be, &st);
 	cap_rc = session_report(&c, end, live_tracer_json(&st));
-	print_tracer_end(&st, c.nevents);
+	print_tracer_end(c.rep, &st, c.nevents);
 	if (session_fail_status(&c, env.fail_on))
 		status = 1;
 	if (cap_rc)
@@ -452,7 +459,7 @@ int main(int argc, char **argv)
 		.events = env.events, .json = env.json, .fail_on = env.fail_on,
 		.dns_timeout_us = env.dns_timeout_us,
 		.expect = env.expect, .write_expect = env.write_expect,
-		.pcap = env.pcap_path, .containers = env.containers,
+		.pcap = env.pcap_path, .report = env.report_path, .containers = env.containers,
 		.ncontainers = env.ncontainers,
 	};
 	return env.mode == M_REPLAY ? replay_main(&ro) : check_main(&ro);

@@ -216,8 +216,14 @@ int replay_main(const struct replay_opts *o)
 
 	for (int i = 0; i < o->ncontainers; i++)
 		select_add(&c.sel, o->containers[i]);
-	if (session_init(&c, o->dns_timeout_us) < 0)
+	if (o->report && !(c.rep = fopen(o->report, "we"))) {
+		fprintf(stderr, "nstrace: --report %s: %s\n", o->report, strerror(errno));
 		return 2;
+	}
+	if (session_init(&c, o->dns_timeout_us) < 0) {
+		session_free(&c);
+		return 2;
+	}
 	if (o->pcap && (rc = session_pcap(&c, o->pcap, o->dns_timeout_us)) < 0) {
 		fprintf(stderr, "nstrace: -w %s: %s\n", o->pcap, strerror(-rc));
 		session_free(&c);
@@ -229,7 +235,7 @@ int replay_main(const struct replay_opts *o)
 	if (rc == 0) {
 		rc = session_report(&c, in.end_ts, input_json(o, &in));
 		if (!o->json)
-			printf("\nnstrace: read %s (%s): %lu lines, %lu network events, %lu lines "
+			fprintf(c.rep, "\nnstrace: read %s (%s): %lu lines, %lu network events, %lu lines "
 			       "skipped (not syscalls), %lu bad\n", o->files[0], in.format, in.lines,
 			       in.events, in.skipped, in.bad);
 		if (!rc && session_fail_status(&c, o->fail_on))

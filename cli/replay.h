@@ -14,6 +14,7 @@ struct replay_opts {
 	uint64_t dns_timeout_us;
 	const char *expect, *write_expect;
 	const char *pcap;             /* -w FILE, or NULL */
+	const char *report;           /* --report FILE, or NULL: stdout */
 	const char *const *containers; /* --container NAMEs */
 	int ncontainers;
 };

@@ -14,9 +14,9 @@
 static void print_finding(struct session *s, const struct finding *f)
 {
 	lineout_flush(s->out); /* keep order with the event lines */
-	printf("nstrace: ");
-	finding_print_text(stdout, f, &s->names, false);
-	fflush(stdout);
+	fprintf(s->rep, "nstrace: ");
+	finding_print_text(s->rep, f, &s->names, false);
+	fflush(s->rep);
 }
 
 /* A new finding, printed live; one that an event makes waits for the
@@ -57,7 +57,9 @@ int session_init(struct session *s, uint64_t dns_timeout_us)
 				   .on_message = on_message, .on_outcome = on_outcome, .ctx = s };
 
 	s->sel.names = &s->names;
-	s->out = lineout_new(STDOUT_FILENO);
+	if (!s->rep)
+		s->rep = stdout;
+	s->out = lineout_new(fileno(s->rep));
 	s->an = analyzer_new(&o);
 	return s->out && s->an ? 0 : -ENOMEM;
 }
@@ -79,6 +81,9 @@ void session_free(struct session *s)
 		dnspcap_close(s->cap, NULL);
 	s->cap = NULL;
 	lineout_free(s->out);
+	if (s->rep && s->rep != stdout)
+		fclose(s->rep);
+	s->rep = NULL;
 	analyzer_free(s->an);
 	jw_free(&s->jw);
 	containers_free(&s->names);
@@ -176,12 +181,12 @@ int session_report(struct session *s, uint64_t end_ts, json_t *extra)
 		return rc;
 	}
 	lineout_flush(s->out);
-	report_print_text(stdout, s->an, &s->names, &s->sel);
+	report_print_text(s->rep, s->an, &s->names, &s->sel);
 	/* the firewall's story when it has one, or when something failed */
 	if (s->fw && (s->fw->n || session_fail_status(s, SEV_ERROR)))
-		report_print_firewall(stdout, s->fw);
+		report_print_firewall(s->rep, s->fw);
 	json_decref(extra);
-	fflush(stdout);
+	fflush(s->rep);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "analyzers/analyzer.h"
 #include "model/containers.h"
@@ -24,7 +25,9 @@
 
 struct session {
 	bool events, json, quiet; /* quiet: no live findings, no report (check) */
-	struct lineout *out;      /* stdout, whole lines */
+	FILE *rep;                /* where the live lines and the report go: stdout
+	                             (NULL at init), or --report's file (owned) */
+	struct lineout *out;      /* rep, whole lines */
 	struct rec_writer *rec;     /* -o FILE (every event, unselected), or NULL */
 	struct dns_pcap *cap;      /* -w FILE, or NULL */
 	const char *cap_path;

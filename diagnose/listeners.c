@@ -222,7 +222,7 @@ static pid_t sock_holder(uint64_t ino, char *comm, size_t n)
 		if (!(fds = opendir(path)))
 			continue;
 		while (!found && (fe = readdir(fds))) {
-			char p[96];
+			char p[320];
 			ssize_t l;
 			if (fe->d_name[0] == '.')
 				continue;

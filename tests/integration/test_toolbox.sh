@@ -97,3 +97,14 @@ check "duration: the process is left running and untraced" alive_and_free "$BG"
 check "duration: 0 and junk are usage errors" sh -c "[ $rc -eq 2 ] && ! '$NST' --duration 1s -p $BG >/dev/null 2>&1"
 check "version: the summary's version is --version's" \
 	sh -c "[ \"\$(jq -r -s '$SUM.version' '$T/d.json')\" = \"\$('$NST' --version | awk '{print \$2}')\" ]"
+
+# --report FILE: the report goes to the file, the launched program's
+# stdout stays its own (nstrace --json -- CMD | jq works)
+"$NST" --json --report "$T/rep.json" -- sh -c 'echo from-the-program' >"$T/rep.out" 2>"$T/rep.err"
+check "report: a launched program's stdout is only its own; the JSON report is in the file" \
+	sh -c "[ \"\$(cat '$T/rep.out')\" = from-the-program ] && jq -e -s 'map(.type) | index(\"summary\") != null' '$T/rep.json' >/dev/null"
+"$NST" replay --report "$T/rep.txt" fixtures/article.strace >"$T/rep2.out"
+check "report: replay's text report goes to the file, nothing to stdout" \
+	sh -c "[ ! -s '$T/rep2.out' ] && grep -q 'dns-foreign-netns' '$T/rep.txt'"
+"$NST" --report /nonexistent/dir/r -- true >/dev/null 2>"$T/e"; rc=$?
+check "report: a file that cannot be created is exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q /nonexistent/dir/r '$T/e'"
