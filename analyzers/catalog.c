@@ -68,7 +68,25 @@ static int foreign_sentence(const struct finding *f, const struct containers *na
 			ns, home, whose, what);
 }
 
-/* The attempt left from the resolver's own netns (Docker 28's host path). */
+/* Why dockerd asked this server from its own netns, from what is known of
+ * the server and the asking container, never from a version. */
+static const char *own_path_why(const struct finding *f, const struct containers *names)
+{
+	const struct container *c = containers_find(names, f->asker.ino, f->asker.path);
+
+	if (!f->dockerd)
+		return "";
+	if (f->loopback)
+		return " (a loopback server: it listens in dockerd's namespace, so dockerd asks it "
+		       "from there)";
+	if (f->upstream[0] == '[' && c && c->v6 == CT_V6_NO)
+		return " (an IPv6 server, and the asking container has no IPv6 address: dockerd asks "
+		       "it from its own namespace)";
+	return " (the host's: dockerd asks the servers of the host's resolv.conf from there; "
+	       "--dns servers from the container's)";
+}
+
+/* The attempt left from the resolver's own netns (Docker's host path). */
 static int own_path_sentence(const struct finding *f, const struct containers *names, char *buf,
 			     size_t n)
 {
@@ -78,8 +96,7 @@ static int own_path_sentence(const struct finding *f, const struct containers *n
 	return snprintf(buf, n,
 			" The socket lives in %s's own network namespace %s%s: its queries take that "
 			"namespace's address and its OUTPUT chain, the path %s DNS to %s takes too.",
-			f->comm, home, f->dockerd ? " (the host's: Docker 28 forwards the servers of the "
-						    "host's /etc/resolv.conf from there)" : "",
+			f->comm, home, own_path_why(f, names),
 			f->dockerd ? "the host's own" : "any other program's", f->upstream);
 }
 
@@ -686,3 +703,27 @@ const struct finding_row finding_rows[FIND_COUNT] = {
 	[FIND_DNS_PARALLEL_REPLY_LOST] = { "dns-parallel-reply-lost", SUBJECT_QUERY, false, false,
 		when_pair_lost, sev_warning, msg_pair_lost, fix_pair_lost },
 };
+
+void finding_fix(const struct finding *f, char *buf, size_t n)
+{
+	char tmp[2048];
+	size_t o = 0;
+
+	finding_row(f)->fix(f, buf, n);
+	if (f->upstream[0] != '[' || n < 2)
+		return;
+	/* every "iptables" not already "ip6tables", within n */
+	for (const char *p = buf; *p && o + 1 < sizeof(tmp);) {
+		if (!strncmp(p, "iptables", 8) && (p == buf || p[-1] != '6')) {
+			if (o + 9 >= sizeof(tmp))
+				break;
+			memcpy(tmp + o, "ip6tables", 9);
+			o += 9;
+			p += 8;
+		} else {
+			tmp[o++] = *p++;
+		}
+	}
+	tmp[o] = '\0';
+	str_copy(buf, n, tmp);
+}

@@ -37,4 +37,8 @@ static inline const struct finding_row *finding_row(const struct finding *f)
 	return &finding_rows[f->id];
 }
 
+/* The row's fix for f, with the commands of the server's family: for an
+ * IPv6 upstream, ip6tables where the row says iptables. */
+void finding_fix(const struct finding *f, char *buf, size_t n);
+
 #endif

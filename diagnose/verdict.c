@@ -172,7 +172,7 @@ static bool fix_text(const struct diag *d, const struct probe_result *r, const s
 		return true;
 	}
 	if (f)
-		finding_row(f)->fix(f, buf, n);
+		finding_fix(f, buf, n);
 	return f != NULL;
 }
 

@@ -21,6 +21,10 @@ enum ct_kind {
 	CT_NETNS,   /* an ip-netns name (/run/netns/NAME) */
 };
 
+/* Whether a container has an IPv6 address (the API says; a recording
+ * does not: unknown). */
+enum ct_v6 { CT_V6_UNKNOWN, CT_V6_NO, CT_V6_YES };
+
 struct container {
 	uint64_t netns_ino; /* 0 when unknown */
 	char netns_path[128];
@@ -30,6 +34,7 @@ struct container {
 	enum ct_kind kind;
 	bool internal; /* on an --internal network: dockerd does not forward */
 	int pid;       /* a process in it (its earliest), 0 unknown; not recorded */
+	enum ct_v6 v6; /* not recorded */
 };
 
 /* The names known in a session; zero-initialized is empty. */

@@ -166,6 +166,24 @@ static void first_ip(const json_t *summary, char *out, size_t n)
 	}
 }
 
+/* Has any of its networks an IPv6 address?  Known when the summary lists
+ * its networks at all. */
+static enum ct_v6 has_v6(const json_t *summary)
+{
+	const json_t *nets = json_object_get(json_object_get(summary, "NetworkSettings"), "Networks");
+	const char *k;
+	const json_t *v;
+
+	if (!json_is_object(nets) || !json_object_size(nets))
+		return CT_V6_UNKNOWN;
+	json_object_foreach((json_t *)nets, k, v) {
+		const char *ip = json_string_value(json_object_get(v, "GlobalIPv6Address"));
+		if (ip && ip[0])
+			return CT_V6_YES;
+	}
+	return CT_V6_NO;
+}
+
 int docker_summary_parse(const json_t *e, struct container *ct)
 {
 	const char *id = json_string_value(json_object_get(e, "Id"));
@@ -178,6 +196,7 @@ int docker_summary_parse(const json_t *e, struct container *ct)
 	snprintf(ct->name, sizeof(ct->name), "%s", name ? name + (name[0] == '/') : ct->id);
 	ct->kind = CT_DOCKER;
 	first_ip(e, ct->ip, sizeof(ct->ip));
+	ct->v6 = has_v6(e);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 	json_t *o;
 
 	row->message(f, names, msg, sizeof(msg));
-	row->fix(f, fix, sizeof(fix));
+	finding_fix(f, fix, sizeof(fix));
 	o = json_pack("{s:s, s:s, s:s, s:I, s:i, s:s, s:o, s:o, s:I, s:I, s:s, s:s}",
 		      "type", "finding", "id", row->name, "severity", severity_name(f->sev),
 		      "count", (json_int_t)f->count, "pid", f->pid, "comm", f->comm,
@@ -131,7 +131,7 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 		fprintf(out, "    example: %s %s (id %u)\n", text_esc(e, sizeof(e), f->ex_qname),
 			dns_type_str(f->ex_qtype, qt, sizeof(qt)), f->ex_id);
 	row->message(f, names, msg, sizeof(msg));
-	row->fix(f, fix, sizeof(fix));
+	finding_fix(f, fix, sizeof(fix));
 	fprintf(out, "    why: %s\n", text_esc(e, sizeof(e), msg));
 	fprintf(out, "    fix: %s\n", text_esc(e, sizeof(e), fix));
 	for (unsigned i = 0; i < f->nfw; i++) {

@@ -38,7 +38,7 @@ check "$V output reject: the host-path container failed, the --dns one resolved,
 check "$V output reject: dns-upstream-blocked from dockerd's own netns, for $LAB_HOSTCTR" \
 	jq_true "$T/orej.jsonl" "$(F dns-upstream-blocked) | length == 1 and .[0].path == \"resolver\" and .[0].asking.container.name == \"$LAB_HOSTCTR\" and .[0].severity == \"error\""
 check "$V output reject: worded for the host's OUTPUT path, with the --dns way out" \
-	jq_true "$T/orej.jsonl" "$(F dns-upstream-blocked)[0] | (.message | test(\"OUTPUT\")) and (.message | test(\"Docker 28\")) and (.fix | test(\"--dns\")) and (.fix | test(\"DOCKER-USER\") | not)"
+	jq_true "$T/orej.jsonl" "$(F dns-upstream-blocked)[0] | (.message | test(\"OUTPUT\")) and (.message | test(\"the servers of the host.s resolv.conf\")) and (.message | test(\"Docker 28\") | not) and (.fix | test(\"--dns\")) and (.fix | test(\"DOCKER-USER\") | not)"
 check "$V output reject: it names the OUTPUT REJECT rule that matched" \
 	jq_true "$T/orej.jsonl" "$(F dns-upstream-blocked)[0].firewall[0] | .certainty == \"matched\" and .chain == \"OUTPUT\" and (.rule | test(\"-d 198.51.100.53/32 .*-j REJECT\"))"
 check "$V output reject: dns-lookup-failed: dockerd answered $LAB_HOSTCTR SERVFAIL" \

@@ -815,8 +815,8 @@ static void host_path_blocked_then_servfail(void)
 	f = find(a, "dns-upstream-blocked");
 	CHECK(f && f->result == RES_BLOCKED && f->relayed && f->path == PATH_RESOLVER &&
 	      f->asker.ino == CTR && !f->foreign && !strcmp(f->upstream, UP));
-	CHECK(f && text_has(f, "OUTPUT") && text_has(f, "Docker 28") && text_has(f, "--dns"));
-	CHECK(f && !text_has(f, "DOCKER-USER")); /* not the path it took */
+	CHECK(f && text_has(f, "OUTPUT") && text_has(f, "servers of the host's resolv.conf") && text_has(f, "--dns"));
+	CHECK(f && !text_has(f, "DOCKER-USER") && !text_has(f, "Docker 28")); /* facts, not versions */
 	f = find(a, "dns-lookup-failed");
 	CHECK(f && f->client_rcode == DNS_SERVFAIL && f->asker.ino == CTR && f->attempts == 1);
 	CHECK(f && text_has(f, "SERVFAIL") && text_has(f, "blocked"));
@@ -850,6 +850,37 @@ static void container_path_refused_then_nothing(void)
 	r = lookup_row(a, &s);
 	CHECK(r && jint(r, "nothing") == 1 && jint(json_object_get(r, "attempts_from"), "container") == 1);
 	json_decref(s);
+	analyzer_free(a);
+}
+
+/* An IPv6 server asked from dockerd's own netns for a container without
+ * IPv6: that is the reason given, and the fix's commands are ip6tables'. */
+static void host_path_ipv6_reason_and_commands(void)
+{
+	struct analyzer *a = new_an();
+	struct containers names = { 0 };
+	struct container c = { .netns_ino = CTR, .name = "web", .id = "abc", .kind = CT_DOCKER, .v6 = CT_V6_NO };
+	const struct finding *f;
+	char m[4096], x[2048];
+	size_t n;
+	const uint8_t *p = q(78, "ok.example", DNS_T_A, 0, 0, &n);
+
+	containers_add(&names, &c);
+	ask(a, NULL, 78, S(1));
+	feed_as(a, NULL, (struct ev_spec){ "write", 7041, 7055, 40, -1, EPERM, S(1) + 300, 0,
+					   "[2001:db8::2]:40000", "[2001:db8::53]:53", NULL, HOME, p, n });
+	reply(a, NULL, 78, DNS_SERVFAIL, S(1) + 500);
+	analyzer_finish(a, S(3));
+	f = find(a, "dns-upstream-blocked");
+	CHECK(f && f->path == PATH_RESOLVER && !strcmp(f->upstream, "[2001:db8::53]:53"));
+	if (f) {
+		finding_row(f)->message(f, &names, m, sizeof(m));
+		finding_fix(f, x, sizeof(x));
+		CHECK(strstr(m, "an IPv6 server, and the asking container has no IPv6 address"));
+		CHECK(!strstr(m, "host's resolv.conf"));
+		CHECK(strstr(x, "ip6tables") && !strstr(x, " iptables") && !strstr(x, "(iptables"));
+	}
+	containers_free(&names);
 	analyzer_free(a);
 }
 
@@ -1296,6 +1327,7 @@ int main(void)
 	RUN(finding_rows_are_complete, "every finding is one complete row; each outcome triggers exactly its rows");
 	RUN(host_path_blocked_then_servfail, "28.x host path: EPERM on dockerd's own socket is dns-upstream-blocked (OUTPUT wording), the client's SERVFAIL is dns-lookup-failed, both name the asking netns");
 	RUN(container_path_refused_then_nothing, "20.10 container path: refused with DOCKER-USER wording; no reply after every attempt failed is 'nothing'");
+	RUN(host_path_ipv6_reason_and_commands, "an IPv6 server asked from dockerd's own netns for a container without IPv6: that reason, not a version, and ip6tables commands in the fix");
 	RUN(reply_after_the_trace_is_unknown, "a lookup whose last attempt failed just before the trace ended has an unknown outcome, never 'nothing'");
 	RUN(answered_by_resolver_itself, "SERVFAIL/REFUSED with no attempt is dns-answered-by-resolver; every rcode is counted per asker");
 	RUN(dropped_without_forwarding, "a lookup neither forwarded nor answered for 5 s was dropped by the resolver (dockerd 20.10 at its limit); a younger one is left out");
