@@ -11,13 +11,16 @@
  * container's socket: dockerd's in the article, the container's own
  * program on the default bridge, a pod's), the forwarding path, which an
  * EPERM never reached.  Where either netns is unknown, the socket's being
- * in its process's home says which. */
+ * in its process's home says which.  A loopback server's packets meet
+ * only their own netns's rules. */
 static unsigned path_hooks(const struct finding *f, const struct fw_grown *g)
 {
 	bool own = !f->foreign || (f->relayed && f->path == PATH_RESOLVER);
 
 	if (g->netns && f->netns.ino)
 		own = g->netns == f->netns.ino;
+	if (f->loopback && !own)
+		return 0; /* a loopback packet never leaves its netns */
 	if (own)
 		return FW_HOOK_OUTPUT | FW_HOOK_POSTROUTING;
 	if (f->result == RES_BLOCKED)

@@ -47,10 +47,12 @@ void ns_ref_text(const struct ns_ref *ns, const struct containers *names, char *
 	char ct[160];
 
 	if (c) { /* "net:[X] (/run/docker/netns/Y) of container web (abc, 172.18.0.2)" */
+		const char *path = ns->path[0] ? ns->path : c->netns_path;
 		container_text(c, ct, sizeof(ct));
-		if (ns->ino)
-			snprintf(buf, n, "net:[%llu] (%s) of %s", (unsigned long long)ns->ino,
-				 ns->path[0] ? ns->path : c->netns_path, ct);
+		if (ns->ino && !path[0]) /* no file shows it (a private mount) */
+			snprintf(buf, n, "net:[%llu] of %s", (unsigned long long)ns->ino, ct);
+		else if (ns->ino)
+			snprintf(buf, n, "net:[%llu] (%s) of %s", (unsigned long long)ns->ino, path, ct);
 		else
 			snprintf(buf, n, "%s of %s", ns->path[0] ? ns->path : c->netns_path, ct);
 		return;

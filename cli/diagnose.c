@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -281,6 +282,9 @@ int diagnose_main(int argc, char **argv)
 	d.an = s.an;
 	d.names_tab = &s.names;
 	d.stacks = e.stacks;
+	struct stat hst;
+	if (stat("/proc/self/ns/net", &hst) == 0)
+		d.host_ino = hst.st_ino;
 	memcpy(d.names, e.names, sizeof(d.names));
 	d.nnames = e.nnames;
 	read_servers(&d, &rc);

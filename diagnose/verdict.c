@@ -20,18 +20,21 @@ static bool about_probe(const struct diag *d, const struct finding *f)
 	       (f->relayed && d->t->netns_ino && f->asker.ino == d->t->netns_ino);
 }
 
-/* Which kind of finding explains a failure best: an attempt that never got
- * its answer, then an error answer, then the lookup the resolver failed. */
+/* Which finding explains a failure best: an attempt that never got its
+ * answer (one the resolver made for the target before the probe's own,
+ * which only waited on it; one a rule explains; a result's own row before
+ * dns-foreign-netns), then what the resolver answered the target without
+ * one, then an error answer.  0: it explains nothing. */
 static int rank(const struct finding *f)
 {
 	const struct finding_row *row = finding_row(f);
 
 	if (row->subject == SUBJECT_QUERY && f->result != RES_OK && f->result != RES_PENDING)
-		return 3;
+		return 30 + (f->relayed ? 4 : 0) + (f->nfw ? 2 : 0) + (f->id != FIND_DNS_FOREIGN_NETNS);
+	if (f->id == FIND_DNS_ANSWERED_BY_RESOLVER || f->id == FIND_DNS_LOOKUP_FAILED)
+		return 20;
 	if (f->id == FIND_DNS_ERROR_RCODE)
-		return 2;
-	if (f->id == FIND_DNS_LOOKUP_FAILED)
-		return 1;
+		return 10 + (f->relayed ? 1 : 0); /* the resolver's upstream said it, or the probe's */
 	return 0;
 }
 
@@ -110,6 +113,27 @@ static const struct ns_server *served_of(const struct diag *d, const struct nst_
 	return NULL;
 }
 
+/* An attempt's fate, as the end of "and it was ...". */
+static const char *fate_words(enum dns_result r)
+{
+	switch (r) {
+	case RES_REFUSED: return "refused (ICMP port unreachable)";
+	case RES_UNREACHABLE: return "unreachable (no route, or an ICMP host unreachable)";
+	case RES_TIMEOUT: return "never answered (it timed out)";
+	case RES_BLOCKED: return "blocked before it left (EPERM: an OUTPUT rule or an LSM)";
+	case RES_REJECTED: return "rejected (an ICMP error came back)";
+	default: return result_name(r);
+	}
+}
+
+/* Whose rule g is, seen from the target: its own netns's, or the host's. */
+static const char *rule_owner(const struct diag *d, const struct fw_grown *g)
+{
+	if (!g->netns || !d->t->netns_ino)
+		return "";
+	return g->netns == d->t->netns_ino ? "its own " : "the host ";
+}
+
 /* "web cannot resolve example.com: ..." */
 static void sentence(const struct diag *d, const struct probe_result *r, const struct finding *f,
 		     char *buf, size_t n)
@@ -142,21 +166,68 @@ static void sentence(const struct diag *d, const struct probe_result *r, const s
 			 status_words(r, how, sizeof(how)));
 		return;
 	}
-	ns_ref_text(&f->netns, d->names_tab, ns, sizeof(ns));
-	if (f->relayed)
-		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from %s to %s over %s, and it was %s",
-					f->comm, ns, f->upstream, dns_proto_name(f->proto), result_name(f->result));
+	if (d->host_ino && f->netns.ino == d->host_ino)
+		snprintf(ns, sizeof(ns), "the host's, net:[%llu]", (unsigned long long)f->netns.ino);
 	else
-		len += (size_t)snprintf(buf + len, n - len, "its query to %s over %s from %s was %s", f->upstream,
-					dns_proto_name(f->proto), ns, result_name(f->result));
+		ns_ref_text(&f->netns, d->names_tab, ns, sizeof(ns));
+	if (finding_row(f)->subject == SUBJECT_LOOKUP) {
+		char rc[16];
+		if (f->client_rcode == ASKED_NOTHING)
+			snprintf(rc, sizeof(rc), "nothing");
+		else
+			dns_rcode_str((uint16_t)f->client_rcode, rc, sizeof(rc));
+		len += (size_t)snprintf(buf + len, n - len, "%s answered %s %s", f->comm, rc,
+					f->attempts ? "after its forwarding failed" : "itself, without forwarding it");
+		if (f->attempts && f->tried[0] && len < n)
+			len += (size_t)snprintf(buf + len, n - len, " (%s)", f->tried);
+	} else if (f->id == FIND_DNS_ERROR_RCODE) {
+		char rc[16];
+		dns_rcode_str((uint16_t)(f->rcode >= 0 ? f->rcode : 2), rc, sizeof(rc));
+		len += (size_t)snprintf(buf + len, n - len, "%s answered %s", f->upstream, rc);
+	} else if (f->relayed && f->path == PATH_RESOLVER)
+		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from its own netns (%s) to %s over %s, and it was %s",
+					f->comm, ns, f->upstream, dns_proto_name(f->proto), fate_words(f->result));
+	else if (f->relayed && ns_ref_same(&f->netns, &f->asker))
+		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from %s's netns to %s over %s, and it was %s",
+					f->comm, d->t->name, f->upstream, dns_proto_name(f->proto), fate_words(f->result));
+	else if (f->relayed)
+		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from %s to %s over %s, and it was %s",
+					f->comm, ns, f->upstream, dns_proto_name(f->proto), fate_words(f->result));
+	else
+		len += (size_t)snprintf(buf + len, n - len, "its own query to %s over %s was %s", f->upstream,
+					dns_proto_name(f->proto), fate_words(f->result));
 	if (len < n && f->nfw) {
 		char rule[FW_RULE_LEN + 96];
 		const struct fw_grown *g = f->fw[0].g;
 		fw_rule_text(g, rule, sizeof(rule));
-		snprintf(buf + len, n - len, "; the %srule `%s` %s it (%llu packet%s)", f->fw[0].likely ? "likely " : "",
-			 rule, g->verdict == FW_REJECT ? "rejected" : g->verdict == FW_DROP ? "dropped" : "stopped",
+		len += (size_t)snprintf(buf + len, n - len, "; %s%srule `%s` %s it (%llu packet%s)",
+			 f->fw[0].likely ? "likely " : "", rule_owner(d, g), rule,
+			 g->verdict == FW_REJECT ? "rejected" : g->verdict == FW_DROP ? "dropped" : "stopped",
 			 (unsigned long long)g->packets, g->packets == 1 ? "" : "s");
 	}
+	if (len < n && d->t->named && d->t->ct.internal)
+		snprintf(buf + len, n - len, "; %s is on an --internal network, where by design nothing leads out",
+			 d->t->name);
+}
+
+/* A rule the counters proved (not a likely one) that is the user's own
+ * (not one of Docker's own chains, which it rewrites): delete it, or let
+ * DNS through before it; then the row's fix. */
+static bool rule_fix(const struct finding *f, char *buf, size_t n)
+{
+	const struct fw_grown *g = f->nfw ? f->fw[0].g : NULL;
+	char rest[1024];
+	const char *tool;
+
+	if (!g || f->fw[0].likely || g->policy || (g->tool != FW_IPTABLES && g->tool != FW_IP6TABLES) ||
+	    strncmp(g->rule, "-A ", 3) || (!strncmp(g->chain, "DOCKER", 6) && strcmp(g->chain, "DOCKER-USER")))
+		return false;
+	tool = fw_tool_name(g->tool);
+	finding_fix(f, rest, sizeof(rest));
+	snprintf(buf, n, "that rule is the cause: remove it (%s -t %s -D %s), or let DNS through before it "
+		 "(%s -t %s -I %s -p udp --dport 53 -j ACCEPT, and the same with -p tcp). Otherwise: %s",
+		 tool, g->table, g->rule + 3, tool, g->table, g->chain, rest);
+	return true;
 }
 
 /* The fix for r: what the netns's sockets say, else the cause's row's. */
@@ -171,6 +242,14 @@ static bool fix_text(const struct diag *d, const struct probe_result *r, const s
 			 "resolv.conf naming the upstream; or run a resolver in its netns");
 		return true;
 	}
+	if (f && d->t->named && d->t->ct.internal) {
+		snprintf(buf, n, "an --internal network has no way out, by design: connect %s to a "
+			 "network that has one too (docker network connect NET %s), or serve the names it "
+			 "needs inside the internal network", d->t->name, d->t->name);
+		return true;
+	}
+	if (f && rule_fix(f, buf, n))
+		return true;
 	if (f)
 		finding_fix(f, buf, n);
 	return f != NULL;

@@ -27,6 +27,7 @@ struct diag {
 	unsigned nres;
 	const char *names[PROBE_NAMES]; /* asked, for names the probe did not report */
 	unsigned nnames;
+	uint64_t host_ino;       /* nstrace's own netns: "the host's" */
 	const struct analyzer *an;
 	const struct containers *names_tab;
 	bool stacks;             /* -k: the findings' stacks in the evidence */

@@ -14,6 +14,10 @@ dg() { # NAME TARGET [NAME...]: the diagnosis as JSON in $T/dg-NAME.json
 	shift
 	timeout 90 "$NST" diagnose --json "$@" >"$T/dg-$nm.json" 2>"$T/dg-$nm.err"
 	echo $? >"$T/dg-$nm.rc"
+	# E2E_KEEP=DIR: the text report too, kept there (for the README)
+	[ -n "$E2E_KEEP" ] && timeout 90 "$NST" diagnose "$@" >"$E2E_KEEP/$DV-$nm.txt" 2>&1 &&
+		cp "$T/dg-$nm.json" "$E2E_KEEP/$DV-$nm.json"
+	return 0
 }
 dgok() { jq -e "$2" "$T/dg-$1.json" >/dev/null 2>&1; }
 rc_is() { [ "$(cat "$T/dg-$1.rc")" = "$2" ]; }
@@ -40,14 +44,15 @@ check "$V default bridge DOCKER-USER REJECT: refused, the container's own query,
 check "$V default bridge DOCKER-USER REJECT: the verdict names the container and the rule" \
 	dgok brrej "$N.verdict | test(\"^$BR cannot resolve ok.nstrace.test: \") and test(\"DOCKER-USER\")"
 check "$V user network DOCKER-USER REJECT: exit 1; the cause is dockerd's forwarded attempt, refused" \
-	sh -c "[ \"\$(cat '$T/dg-ctrrej.rc')\" = 1 ] && jq -e '$N | .cause.comm == \"dockerd\" and (.cause.result == \"refused\" or .cause.result == \"rejected\") and (.verdict | test(\"dockerd forwarded the lookup\"))' '$T/dg-ctrrej.json' >/dev/null"
+	sh -c "[ \"\$(cat '$T/dg-ctrrej.rc')\" = 1 ] && jq -e '$N | .cause.comm == \"dockerd\" and (.cause.result == \"refused\" or .cause.result == \"rejected\") and (.verdict | test(\"dockerd forwarded the lookup from $LAB_CTR.s netns\")) and (.verdict | test(\"the host rule .*DOCKER-USER.*REJECT\")) and (.fix | test(\"-D DOCKER-USER\"))' '$T/dg-ctrrej.json' >/dev/null"
 
 dg brlo $BRLO ok.nstrace.test
 check "$V loopback nameserver: nothing listens on 127.0.0.53 in the container: said, with the fix, exit 1" \
 	sh -c "[ \"\$(cat '$T/dg-brlo.rc')\" = 1 ] && jq -e '.nameservers[0].kind == \"loopback-none\" and ($N.fix | test(\"--dns\"))' '$T/dg-brlo.json' >/dev/null"
 
 dg int $LAB_INTCTR ok.nstrace.test
-check "$V --internal network: not resolved, exit 1" rc_is int 1
+check "$V --internal network: not resolved, exit 1, said to be --internal, the fix not a firewall one" \
+	sh -c "[ \"\$(cat '$T/dg-int.rc')\" = 1 ] && jq -e '$N | (.verdict | test(\"--internal network\")) and (.fix | test(\"docker network connect\")) and (.fix | test(\"-D DOCKER\") | not)' '$T/dg-int.json' >/dev/null"
 
 if [ "$LAB_DOCKER" = 28 ]; then
 	lab_rule_in OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT

@@ -5,7 +5,8 @@
 # Each scenario attaches `nstrace -p <dockerd> --json -o REC`, runs a lookup
 # in a container, stops nstrace with SIGINT, and checks its JSON
 # (tests/e2e/docker20.sh, docker28.sh).  E2E_SAVE=1 copies the recordings
-# into fixtures/ with expectation files; E2E_ONLY=20 or 28 runs one version.
+# into fixtures/ with expectation files; E2E_ONLY=20 or 28 runs one version;
+# E2E_DIAGNOSE_ONLY=1 only the diagnose scenarios (tests/e2e/diagnose.sh).
 # A version whose dockerd cannot run here is reported as skipped.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
@@ -110,7 +111,7 @@ for LAB_DOCKER in 20 28; do
 	E2E_BPF=""
 	"$NST" --backend bpf -- true >/dev/null 2>&1 && E2E_BPF=1
 	echo "e2e: dockerd $DV (pid $LAB_PID)" >&2
-	. "tests/e2e/docker$LAB_DOCKER.sh"
+	[ -z "$E2E_DIAGNOSE_ONLY" ] && . "tests/e2e/docker$LAB_DOCKER.sh"
 	. tests/e2e/diagnose.sh
 	lab_down
 done
