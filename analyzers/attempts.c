@@ -53,6 +53,7 @@ struct query {
 	struct ns_ref netns, home;
 	int lookup;           /* the lookup it forwards (lookups.h), or -1 */
 	struct ns_ref asker;  /* that lookup's netns */
+	struct nst_addr client; /* and its client, where that names it */
 	enum dns_path path;
 	int stk;    /* its socket's creation stack (sock_stacks), or -1 */
 	unsigned stk_gen;
@@ -306,6 +307,7 @@ static void resolve(struct attempts *a, struct query *q, enum dns_result res, in
 	f.dockerd = q->dockerd;
 	f.relayed = q->lookup >= 0;
 	f.asker = q->asker;
+	f.client = q->client;
 	f.path = q->path;
 	f.client_rcode = ASKED_NOTHING;
 	f.xid = q->xid;
@@ -458,13 +460,16 @@ static void query_stack(struct attempts *a, struct query *q)
  * is a program's own query: its path and timeout follow. */
 static void attach_lookup(struct attempts *a, struct query *q, bool has_id)
 {
-	q->lookup = lookups_attach(a->lk, q->pid, has_id, q->id, q->qtype, q->qname, q->ts, &q->asker);
+	q->lookup = lookups_attach(a->lk, q->pid, has_id, q->id, q->qtype, q->qname, q->ts, &q->asker,
+				   &q->client);
+	/* its own netns first: wherever its listener lives (aardvark-dns's, in
+	 * the host's too, is not the asking container's) */
 	if (q->lookup < 0)
 		q->path = PATH_SELF;
-	else if (ns_ref_same(&q->netns, &q->asker) && ns_ref_known(&q->netns))
-		q->path = PATH_CONTAINER;
 	else if (ns_ref_same(&q->netns, &q->home) && ns_ref_known(&q->netns))
 		q->path = PATH_RESOLVER;
+	else if (ns_ref_same(&q->netns, &q->asker) && ns_ref_known(&q->netns))
+		q->path = PATH_CONTAINER;
 	else
 		q->path = PATH_OTHER;
 	q->timeout_us = q->lookup >= 0 && q->dockerd ? DOCKERD_TIMEOUT_US : a->dns_timeout_us;

@@ -37,17 +37,13 @@ static bool own_path(const struct finding *f)
  * web (3f2a.., 172.18.0.2)," */
 static void who(const struct finding *f, const struct containers *names, char *buf, size_t n)
 {
-	const struct container *c;
 	char a[512];
 
 	if (!f->relayed || !ns_ref_known(&f->asker)) {
 		snprintf(buf, n, "%s (pid %d)", f->comm, f->pid);
 		return;
 	}
-	if ((c = containers_find(names, f->asker.ino, f->asker.path)))
-		container_text(c, a, sizeof(a));
-	else
-		ns_ref_text(&f->asker, names, a, sizeof(a));
+	finding_asker_text(f, names, a, sizeof(a));
 	snprintf(buf, n, "%s (pid %d), %s lookups from %s,", f->comm, f->pid,
 		 finding_row(f)->subject == SUBJECT_LOOKUP ? "serving" : "forwarding", a);
 }

@@ -1,5 +1,6 @@
 /* finding.c - a finding's names and copies; see finding.h. */
 #include "analyzers/finding.h"
+#include <sys/socket.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -58,4 +59,27 @@ const char *finding_upstream_ip(const struct finding *f, char *buf, size_t n)
 	}
 	snprintf(buf, n, "%.*s", (int)len, u);
 	return buf;
+}
+
+void finding_asker_text(const struct finding *f, const struct containers *names, char *buf, size_t n)
+{
+	const struct container *c;
+	char ns[512], ip[64];
+
+	if (f->client.family != AF_INET && f->client.family != AF_INET6) {
+		const struct container *k = containers_find(names, f->asker.ino, f->asker.path);
+		if (k)
+			container_text(k, buf, n);
+		else
+			ns_ref_text(&f->asker, names, buf, n);
+		return;
+	}
+	print_addr(ip, sizeof(ip), &f->client);
+	ip[strlen(ip) - 2] = '\0'; /* its ":0" */
+	if ((c = containers_find_ip(names, &f->client))) {
+		container_text(c, buf, n);
+		return;
+	}
+	ns_ref_text(&f->asker, names, ns, sizeof(ns));
+	snprintf(buf, n, "client %s in %s", ip, ns);
 }

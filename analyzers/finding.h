@@ -102,6 +102,10 @@ struct finding {
 	/* SUBJECT_QUERY and SUBJECT_LOOKUP */
 	bool relayed;        /* an attempt made for a lookup a resolver served */
 	struct ns_ref asker; /* the asking client's netns (relayed only) */
+	struct nst_addr client; /* relayed, when the listener lives in the resolver's
+	                           own netns (aardvark-dns, a host stub): the asking
+	                           client's address, port 0, which names it (asker
+	                           is then only the listener's netns); else AF_UNSPEC */
 	enum dns_path path;
 	char upstream[64];
 	enum dns_proto proto;
@@ -134,6 +138,12 @@ struct finding {
 	const struct saved_stack *stack; /* -k: the socket's creation; in the
 	                                    table a copy owned by it */
 };
+
+/* Who asked a relayed finding's lookup, for a sentence: the container
+ * with the client's address when the asker's netns does not name it
+ * (f->client), "client 10.89.0.2 in net:[X]" when none has it, else the
+ * asking netns's own text (nsref.h). */
+void finding_asker_text(const struct finding *f, const struct containers *names, char *buf, size_t n);
 
 /* The upstream's address without port or brackets: "10.0.0.2",
  * "2001:db8::53" (for ip route get, or matching firewall rules). */

@@ -1,5 +1,6 @@
 /* findings.c - the aggregation of findings; see findings.h. */
 #include "analyzers/findings.h"
+#include "model/print.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ static bool same_key(const struct finding *a, const struct finding *b)
 	return a->id == b->id && a->pid == b->pid && ns_ref_same(&a->netns, &b->netns) &&
 	       ns_ref_same(&a->asker, &b->asker) && !strcmp(a->upstream, b->upstream) &&
 	       a->result == b->result && a->rcode == b->rcode && a->tid == b->tid &&
-	       a->client_rcode == b->client_rcode;
+	       a->client_rcode == b->client_rcode && addr_same(&a->client, &b->client);
 }
 
 static void add(struct findings *fs, const struct finding *f)

@@ -140,6 +140,20 @@ static void trim(struct lookups *lk)
 		lk->hi--;
 }
 
+/* The client's address, port 0, when it is what names the client: the
+ * listener lives in the resolver's own netns (aardvark-dns on a bridge's
+ * gateway, a host stub), so that netns says nothing of who asked.  Docker's
+ * listener is in the container's own netns: AF_UNSPEC. */
+static void lookup_client(const struct lookup *l, struct nst_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!ns_ref_known(&l->home) || !ns_ref_same(&l->asker, &l->home) ||
+	    (l->client.family != AF_INET && l->client.family != AF_INET6))
+		return;
+	*out = l->client;
+	out->port = 0;
+}
+
 /* --- what the clients got ----------------------------------------------------- */
 
 static struct lookup_row *row_for(struct lookups *lk, const struct lookup *l)
@@ -216,6 +230,7 @@ static void finish(struct lookups *lk, struct lookup *l, int client_rcode, uint6
 	f.home = l->home;
 	f.relayed = true;
 	f.asker = l->asker;
+	lookup_client(l, &f.client);
 	f.rcode = -1;
 	f.client_rcode = client_rcode;
 	f.attempts = l->attempts;
@@ -354,7 +369,7 @@ static bool later(const struct lookup *l, const struct lookup *best)
 }
 
 int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16_t qtype,
-		   const char *qname, uint64_t ts, struct ns_ref *asker)
+		   const char *qname, uint64_t ts, struct ns_ref *asker, struct nst_addr *client)
 {
 	struct lookup *best = NULL, *l;
 	uint16_t nx;
@@ -383,6 +398,7 @@ int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16
 		best->ts_fwd = ts;
 	best->open++;
 	*asker = best->asker;
+	lookup_client(best, client);
 	return (int)(best - lk->l);
 }
 

@@ -141,6 +141,8 @@ static void find_servers(struct diag *d)
 {
 	int fd = open(d->t->netns_path, O_RDONLY | O_CLOEXEC);
 
+	if (fd >= 0 && (d->naddrs = netns_addrs(fd, d->addrs, 16)) < 0)
+		d->naddrs = 0;
 	for (unsigned i = 0; i < d->nservers; i++)
 		if (fd < 0 || ns_server_find(fd, &d->servers[i], &d->served[i]) < 0)
 			d->served[i].kind = NSS_UNKNOWN;
@@ -150,7 +152,7 @@ static void find_servers(struct diag *d)
 
 static void read_results(int fd, struct diag *d)
 {
-	char buf[PROBE_NAMES * 512 + 1];
+	char buf[PROBE_NAMES * 1024 + 1];
 	size_t got = 0;
 	ssize_t r;
 

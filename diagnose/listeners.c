@@ -176,28 +176,65 @@ static int scan_ns(int nsfd, const struct nst_addr *addr, struct scan *q)
 	return q->err;
 }
 
+/* The addresses of this thread's netns's interfaces. */
+static int own_addrs(struct nst_addr *out, int max)
+{
+	struct ifaddrs *ifs, *i;
+	int n = 0;
+
+	if (getifaddrs(&ifs) < 0)
+		return -errno;
+	for (i = ifs; i && n < max; i = i->ifa_next) {
+		struct nst_addr *a = &out[n];
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		memset(a, 0, sizeof(*a));
+		a->family = i->ifa_addr->sa_family;
+		if (a->family == AF_INET)
+			memcpy(a->u.in4, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+		else
+			memcpy(a->u.in6, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+		n++;
+	}
+	freeifaddrs(ifs);
+	return n;
+}
+
 /* Is addr one of the addresses of nstrace's own netns's interfaces? */
 static bool host_addr(const struct nst_addr *addr)
 {
-	struct ifaddrs *ifs, *i;
-	bool hit = false;
+	struct nst_addr a[64];
+	int n = own_addrs(a, 64);
 
-	if (getifaddrs(&ifs) < 0)
-		return false;
-	for (i = ifs; i && !hit; i = i->ifa_next) {
-		struct nst_addr a;
-		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
-			continue;
-		memset(&a, 0, sizeof(a));
-		a.family = i->ifa_addr->sa_family;
-		if (a.family == AF_INET)
-			memcpy(a.u.in4, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
-		else
-			memcpy(a.u.in6, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-		hit = same_ip(&a, addr);
-	}
-	freeifaddrs(ifs);
-	return hit;
+	for (int i = 0; i < n; i++)
+		if (same_ip(&a[i], addr))
+			return true;
+	return false;
+}
+
+struct addrs_q {
+	int nsfd, max, n;
+	struct nst_addr *out;
+};
+
+static void *addrs_thread(void *arg)
+{
+	struct addrs_q *q = arg;
+
+	q->n = setns(q->nsfd, CLONE_NEWNET) < 0 ? -errno : own_addrs(q->out, q->max);
+	return NULL;
+}
+
+int netns_addrs(int nsfd, struct nst_addr *out, int max)
+{
+	struct addrs_q q = { nsfd, max, 0, out };
+	pthread_t th;
+	int r;
+
+	if ((r = pthread_create(&th, NULL, addrs_thread, &q)))
+		return -r;
+	pthread_join(th, NULL);
+	return q.n;
 }
 
 /* The process holding socket inode ino: the first /proc/PID/fd that

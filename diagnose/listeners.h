@@ -53,4 +53,9 @@ struct ns_server {
  * 0, or -errno when the netns's sockets could not be read (kind unknown). */
 int ns_server_find(int nsfd, const struct nst_addr *addr, struct ns_server *out);
 
+/* The IP addresses of the netns behind nsfd's interfaces (at most max):
+ * how many, or -errno.  A client a resolver served from its own netns is
+ * known by these (aardvark-dns). */
+int netns_addrs(int nsfd, struct nst_addr *out, int max);
+
 #endif

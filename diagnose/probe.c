@@ -74,19 +74,52 @@ int dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name, uin
 
 size_t probe_result_format(const struct probe_result *r, char *buf, size_t n)
 {
-	char srv[64];
+	char srv[64], passed[PROBE_SERVERS * 80] = "-";
+	size_t pl = 0;
 	int len;
 
+	for (unsigned i = 0; i < r->npassed && i < PROBE_SERVERS; i++) {
+		char a[64];
+		print_addr(a, sizeof(a), &r->passed[i].server);
+		pl += (size_t)snprintf(passed + pl, sizeof(passed) - pl, "%s%s=%s/%d", i ? "," : "", a,
+				       probe_status_name(r->passed[i].status), r->passed[i].rcode);
+	}
 	print_addr(srv, sizeof(srv), &r->server);
-	len = snprintf(buf, n, "%s\t%s\t%d\t%d\t%u\t%s\t%s\t%u\t%u\n", r->name,
+	len = snprintf(buf, n, "%s\t%s\t%d\t%d\t%u\t%s\t%s\t%u\t%u\t%s\n", r->name,
 		       probe_status_name(r->status), r->rcode, r->err, r->answers,
-		       r->server.family ? srv : "-", r->tcp ? "tcp" : "udp", r->ms, r->tries);
+		       r->server.family ? srv : "-", r->tcp ? "tcp" : "udp", r->ms, r->tries, passed);
 	return len < 0 ? 0 : (size_t)len < n ? (size_t)len : n - 1;
+}
+
+/* "10.89.0.1:53=timeout/-1,[::1]:53=rcode/2" */
+static int parse_passed(char *s, struct probe_result *r)
+{
+	char *save = NULL;
+
+	for (char *e = strtok_r(s, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+		struct probe_pass *pp = &r->passed[r->npassed];
+		char *eq = strrchr(e, '='), *sl, *end;
+		if (r->npassed == PROBE_SERVERS || !eq || !(sl = strchr(eq, '/')))
+			return -EINVAL;
+		*eq = *sl = '\0';
+		if (parse_addr(e, &pp->server) < 0)
+			return -EINVAL;
+		pp->status = PS_COUNT;
+		for (int k = 0; k < PS_COUNT; k++)
+			if (!strcmp(eq + 1, status_names[k]))
+				pp->status = (enum probe_status)k;
+		long rc = strtol(sl + 1, &end, 10);
+		if (pp->status == PS_COUNT || *end || end == sl + 1 || rc < -1 || rc > 4095)
+			return -EINVAL;
+		pp->rcode = (int)rc;
+		r->npassed++;
+	}
+	return 0;
 }
 
 int probe_result_parse(const char *line, size_t len, struct probe_result *r)
 {
-	char buf[512], *f[9], *save = NULL, *p;
+	char buf[1024], *f[10], *save = NULL, *p;
 	int k = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -95,9 +128,9 @@ int probe_result_parse(const char *line, size_t len, struct probe_result *r)
 	memcpy(buf, line, len);
 	buf[len] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	for (p = strtok_r(buf, "\t", &save); p && k < 9; p = strtok_r(NULL, "\t", &save))
+	for (p = strtok_r(buf, "\t", &save); p && k < 10; p = strtok_r(NULL, "\t", &save))
 		f[k++] = p;
-	if (k != 9 || p)
+	if (k != 10 || p)
 		return -EINVAL;
 	str_copy(r->name, sizeof(r->name), f[0]);
 	r->status = PS_COUNT;
@@ -120,7 +153,7 @@ int probe_result_parse(const char *line, size_t len, struct probe_result *r)
 	if (strcmp(f[6], "tcp") && strcmp(f[6], "udp"))
 		return -EINVAL;
 	r->tcp = !strcmp(f[6], "tcp");
-	return 0;
+	return strcmp(f[9], "-") ? parse_passed(f[9], r) : 0;
 }
 
 /* --- the child's argv --------------------------------------------------------- */
@@ -380,8 +413,11 @@ static void lookup(const struct probe_opts *o, const char *name, struct probe_re
 		ask(o, &o->servers[i], name, qtype, &r, &tcp, &res->tries);
 		res->server = o->servers[i];
 		res->tcp = tcp;
-		if (!final(&r))
+		if (!final(&r)) {
+			if (i + 1 < o->nservers && res->npassed < PROBE_SERVERS)
+				res->passed[res->npassed++] = (struct probe_pass){ o->servers[i], r.st, r.rcode };
 			continue;
+		}
 		res->answers = r.answers;
 		if (r.st != PS_NXDOMAIN && qtype == QTYPE_A && !o->no_aaaa) {
 			struct reply r6;
@@ -458,7 +494,7 @@ int probe_main(int argc, char **argv)
 	srand((unsigned)(now_ms() ^ (uint64_t)getpid()));
 	for (unsigned k = 0; k < o.nnames; k++) {
 		struct probe_result r;
-		char line[512];
+		char line[1024];
 		lookup(&o, o.names[k], &r);
 		size_t n = probe_result_format(&r, line, sizeof(line));
 		if (write(o.report_fd, line, n) != (ssize_t)n)

@@ -43,6 +43,13 @@ struct probe_result {
 	bool tcp;                 /* ended over TCP (TC, or use-vc) */
 	unsigned ms;              /* the lookup's time */
 	unsigned tries;           /* queries sent */
+	/* the servers passed over before the one that ended it, and how */
+	struct probe_pass {
+		struct nst_addr server;
+		enum probe_status status;
+		int rcode;
+	} passed[PROBE_SERVERS];
+	unsigned npassed;
 };
 
 struct probe_opts {

@@ -14,10 +14,25 @@ bool verdict_resolved(const struct probe_result *r)
 	return r->status == PS_RECORDS || r->status == PS_NODATA;
 }
 
+/* One of the probe's own, or one a resolver made for it: asked from the
+ * target's netns, or (a listener in the resolver's own netns) by one of
+ * its addresses. */
 static bool about_probe(const struct diag *d, const struct finding *f)
 {
-	return f->pid == d->probe_pid ||
-	       (f->relayed && d->t->netns_ino && f->asker.ino == d->t->netns_ino);
+	if (f->pid == d->probe_pid)
+		return true;
+	if (!f->relayed)
+		return false;
+	if (f->client.family) {
+		for (int i = 0; i < d->naddrs; i++) {
+			struct nst_addr a = d->addrs[i];
+			a.port = 0;
+			if (addr_same(&a, &f->client))
+				return true;
+		}
+		return false;
+	}
+	return d->t->netns_ino && f->asker.ino == d->t->netns_ino;
 }
 
 /* Which finding explains a failure best: an attempt that never got its
@@ -44,8 +59,8 @@ const struct finding *verdict_cause(const struct diag *d, const struct probe_res
 	const struct finding *best = NULL;
 	int best_rank = 0;
 
-	if (verdict_resolved(r))
-		return NULL;
+	if (verdict_resolved(r) && !r->npassed)
+		return NULL; /* nothing failed on the way */
 	for (size_t i = 0; i < findings_count(fs); i++) {
 		const struct finding *f = findings_get(fs, i);
 		int k;
@@ -134,23 +149,52 @@ static const char *rule_owner(const struct diag *d, const struct fw_grown *g)
 	return g->netns == d->t->netns_ino ? "its own " : "the host ";
 }
 
+static void why(const struct diag *d, const struct probe_result *r, const struct finding *f, char *buf,
+		size_t n);
+
 /* "web cannot resolve example.com: ..." */
 static void sentence(const struct diag *d, const struct probe_result *r, const struct finding *f,
 		     char *buf, size_t n)
 {
-	char srv[64], how[160], ns[512];
-	const struct ns_server *s = served_of(d, &r->server);
+	char srv[64], how[160];
 	size_t len;
 
 	print_addr(srv, sizeof(srv), &r->server);
-	if (verdict_resolved(r)) {
+	if (verdict_resolved(r) && !r->npassed) {
 		snprintf(buf, n, "%s resolves %s: %s %s in %u ms", d->t->name, r->name, srv,
 			 status_words(r, how, sizeof(how)), r->ms);
+		return;
+	}
+	if (verdict_resolved(r)) { /* the first server(s) failed on the way: say why */
+		struct probe_result first = *r;
+		first.status = r->passed[0].status;
+		first.rcode = r->passed[0].rcode;
+		first.server = r->passed[0].server;
+		first.npassed = 0;
+		char fsrv[64], fhow[160];
+		print_addr(fsrv, sizeof(fsrv), &first.server);
+		len = (size_t)snprintf(buf, n, "%s resolves %s, slowly: %s %s in %u ms, but only after %s gave %s: ",
+				       d->t->name, r->name, srv, status_words(r, how, sizeof(how)), r->ms, fsrv,
+				       status_words(&first, fhow, sizeof(fhow)));
+		if (len < n)
+			why(d, &first, f, buf + len, n - len);
 		return;
 	}
 	len = (size_t)snprintf(buf, n, "%s cannot resolve %s: ", d->t->name, r->name);
 	if (len >= n)
 		return;
+	why(d, r, f, buf + len, n - len);
+}
+
+/* Why r failed, after "cannot resolve NAME: " (or "only after "). */
+static void why(const struct diag *d, const struct probe_result *r, const struct finding *f, char *buf,
+		size_t n)
+{
+	char srv[64], how[160], ns[512];
+	const struct ns_server *s = served_of(d, &r->server);
+	size_t len = 0;
+
+	print_addr(srv, sizeof(srv), &r->server);
 	if (r->status == PS_NXDOMAIN) {
 		snprintf(buf + len, n - len, "%s answered NXDOMAIN: the path works, the name does not exist", srv);
 		return;
@@ -224,10 +268,10 @@ static bool rule_fix(const struct finding *f, char *buf, size_t n)
 		return false;
 	tool = fw_tool_name(g->tool);
 	finding_fix(f, rest, sizeof(rest));
-	snprintf(buf, n, "that rule is the cause: remove it (%s -t %s -D %s), or let DNS through before it "
-		 "(%s -t %s -I %s -p udp --dport 53 -j ACCEPT, and the same with -p tcp). Otherwise: %s",
-		 tool, g->table, g->rule + 3, tool, g->table, g->chain, rest);
-	return true;
+	/* cut to n when long: the rule's own command comes first */
+	return snprintf(buf, n, "that rule is the cause: remove it (%s -t %s -D %s), or let DNS through "
+			"before it (%s -t %s -I %s -p udp --dport 53 -j ACCEPT, and the same with -p tcp). "
+			"Otherwise: %s", tool, g->table, g->rule + 3, tool, g->table, g->chain, rest) > 0;
 }
 
 /* The fix for r: what the netns's sockets say, else the cause's row's. */
@@ -271,7 +315,7 @@ void verdict_print_text(FILE *out, const struct diag *d)
 		const struct probe_result *r = &d->res[i];
 		const struct finding *f = verdict_cause(d, r);
 		sentence(d, r, f, line, sizeof(line));
-		fprintf(out, "%s %s.\n", verdict_resolved(r) ? "[ok]" : "[FAIL]", text_esc(e, sizeof(e), line));
+		fprintf(out, "%s %s.\n", !verdict_resolved(r) ? "[FAIL]" : r->npassed ? "[slow]" : "[ok]", text_esc(e, sizeof(e), line));
 		print_fix(out, d, r, f);
 	}
 	for (unsigned i = d->nres; i < d->nnames; i++)

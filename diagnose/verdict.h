@@ -28,6 +28,8 @@ struct diag {
 	const char *names[PROBE_NAMES]; /* asked, for names the probe did not report */
 	unsigned nnames;
 	uint64_t host_ino;       /* nstrace's own netns: "the host's" */
+	struct nst_addr addrs[16]; /* the target's addresses: a client by them */
+	int naddrs;
 	const struct analyzer *an;
 	const struct containers *names_tab;
 	bool stacks;             /* -k: the findings' stacks in the evidence */

@@ -1,6 +1,10 @@
 /* containers.c - see containers.h. */
 #include "model/containers.h"
 
+#include <sys/socket.h>
+
+#include "model/print.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <ctype.h>
@@ -151,4 +155,21 @@ bool container_is(const struct container *c, const char *w)
 		return true;
 	/* a short id is 12 digits: a longer NAME (the full id) must start with it */
 	return idl && is_hex(w) && !strncmp(c->id, w, wl < idl ? wl : idl);
+}
+
+const struct container *containers_find_ip(const struct containers *t, const struct nst_addr *a)
+{
+	char ip[64];
+	const char *p;
+
+	if (!t || (a->family != AF_INET && a->family != AF_INET6))
+		return NULL;
+	print_addr(ip, sizeof(ip), a);
+	/* "10.89.0.2:0", "[fd00::2]:0": the address without port or brackets */
+	p = ip[0] == '[' ? ip + 1 : ip;
+	ip[strcspn(ip, ip[0] == '[' ? "]" : ":")] = '\0';
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].ip[0] && !strcmp(t->v[i].ip, p))
+			return &t->v[i];
+	return NULL;
 }

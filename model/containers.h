@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model/event.h"
+
 /* What named a netns.  A kind a recording does not give is a Docker
  * container's: older recordings named only those (one meaning of unknown,
  * for every output). */
@@ -51,6 +53,11 @@ void containers_add(struct containers *t, const struct container *c);
  * is NULL). */
 const struct container *containers_find(const struct containers *t, uint64_t ino,
 					const char *path);
+
+/* The container whose address is a's IP (port ignored); NULL when none
+ * is, or t is NULL.  Names a client that a listener in a resolver's own
+ * netns served (aardvark-dns). */
+const struct container *containers_find_ip(const struct containers *t, const struct nst_addr *a);
 
 /* Does container c answer to w: its name ("/name" too), or the start of
  * its id (hex)? */

@@ -42,6 +42,14 @@ json_t *finding_to_json(const struct finding *f, const struct containers *names)
 		return NULL;
 	if (f->relayed) {
 		json_object_set_new(o, "asking", ns_json(&f->asker, names));
+		if (f->client.family) { /* the client's address names it (aardvark-dns) */
+			char ip[64];
+			const struct container *c = containers_find_ip(names, &f->client);
+			print_addr(ip, sizeof(ip), &f->client);
+			ip[strlen(ip) - 2] = '\0';
+			json_object_set_new(o, "asking_address", json_string(ip));
+			json_object_set_new(o, "asking_container", c ? container_json(c) : json_null());
+		}
 		if (row->subject == SUBJECT_QUERY)
 			json_object_set_new(o, "path", json_string(path_name(f->path)));
 	}
@@ -116,9 +124,10 @@ void finding_print_text(FILE *out, const struct finding *f, const struct contain
 		fprintf(out, " answered %s to %s", got, text_esc(e, sizeof(e), ns));
 	} else {
 		fprintf(out, " in %s", text_esc(e, sizeof(e), ns));
-		if (f->relayed && ns_ref_known(&f->asker) && !ns_ref_same(&f->asker, &f->netns)) {
+		if (f->relayed && ns_ref_known(&f->asker) &&
+		    (!ns_ref_same(&f->asker, &f->netns) || f->client.family)) {
 			char asker[512];
-			ns_ref_text(&f->asker, names, asker, sizeof(asker));
+			finding_asker_text(f, names, asker, sizeof(asker));
 			fprintf(out, " for %s", text_esc(e, sizeof(e), asker));
 		}
 	}

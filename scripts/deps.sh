@@ -17,7 +17,7 @@ pkgs_build="gcc make libjansson-dev libunwind-dev libcurl4-openssl-dev libbpf-de
 pkgs_test="iproute2 jq procps util-linux dnsmasq-base iptables nftables strace time bind9-dnsutils clang libclang-rt-14-dev perl tshark mandoc man-db bash-completion musl-tools golang-go nodejs python3 curl busybox-static"
 # the real-dockerd lab (tests/e2e): dockerd, containerd, a busybox image,
 # dig, and dnsperf (the concurrency-limit scenario)
-pkgs_e2e="docker.io iptables dnsmasq-base busybox-static bind9-dnsutils dnsperf"
+pkgs_e2e="docker.io iptables dnsmasq-base busybox-static bind9-dnsutils dnsperf podman netavark aardvark-dns"
 pkgs_bench="dnsperf"
 
 groups=${*:-build test e2e}

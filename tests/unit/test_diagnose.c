@@ -109,7 +109,7 @@ static void probe_result_lines(void)
 {
 	struct probe_result r = { .status = PS_REFUSED, .rcode = -1, .err = ECONNREFUSED, .tcp = false,
 				  .ms = 3, .tries = 2 }, b;
-	char line[512];
+	char line[1024];
 
 	strcpy(r.name, "ok.nstrace.test");
 	r.server.family = AF_INET;
@@ -120,13 +120,26 @@ static void probe_result_lines(void)
 	CHECK(probe_result_parse(line, n, &b) == 0);
 	CHECK_STR(b.name, "ok.nstrace.test");
 	CHECK(b.status == PS_REFUSED && b.err == ECONNREFUSED && b.rcode == -1 && b.ms == 3 && b.tries == 2);
-	CHECK(addr_same(&b.server, &r.server));
+	CHECK(addr_same(&b.server, &r.server) && b.npassed == 0);
+	/* the servers passed over on the way, and how */
+	r.status = PS_RECORDS;
+	r.npassed = 2;
+	r.passed[0] = (struct probe_pass){ .server = r.server, .status = PS_TIMEOUT, .rcode = -1 };
+	r.passed[1] = (struct probe_pass){ .server = r.server, .status = PS_RCODE, .rcode = 2 };
+	r.passed[1].server.family = AF_INET6;
+	memset(r.passed[1].server.u.in6, 0, 16);
+	r.passed[1].server.u.in6[15] = 1;
+	n = probe_result_format(&r, line, sizeof(line));
+	CHECK(probe_result_parse(line, n, &b) == 0 && b.npassed == 2 && b.passed[0].status == PS_TIMEOUT &&
+	      b.passed[1].status == PS_RCODE && b.passed[1].rcode == 2 && addr_same(&b.passed[1].server, &r.passed[1].server));
 	/* anything else from the child is refused */
-	CHECK(probe_result_parse(TXT("x\trecords\t0\t0\t1\t-\tudp\t1\n"), &b) == -EINVAL); /* 8 fields */
-	CHECK(probe_result_parse(TXT("x\tmaybe\t0\t0\t1\t-\tudp\t1\t1\n"), &b) == -EINVAL);
-	CHECK(probe_result_parse(TXT("x\trecords\t0\t0\t1\tnot-an-addr\tudp\t1\t1\n"), &b) == -EINVAL);
-	CHECK(probe_result_parse(TXT("x\trecords\t0\t0\t1\t-\tudp\t1\t1\textra\n"), &b) == -EINVAL);
-	CHECK(probe_result_parse(TXT("x\trecords\t99999\t0\t1\t-\tudp\t1\t1\n"), &b) == -EINVAL);
+	CHECK(probe_result_parse(TXT("x\trecords\t0\t0\t1\t-\tudp\t1\t1\n"), &b) == -EINVAL); /* 9 fields */
+	CHECK(probe_result_parse(TXT("x\tmaybe\t0\t0\t1\t-\tudp\t1\t1\t-\n"), &b) == -EINVAL);
+	CHECK(probe_result_parse(TXT("x\trecords\t0\t0\t1\tnot-an-addr\tudp\t1\t1\t-\n"), &b) == -EINVAL);
+	CHECK(probe_result_parse(TXT("x\trecords\t0\t0\t1\t-\tudp\t1\t1\t-\textra\n"), &b) == -EINVAL);
+	CHECK(probe_result_parse(TXT("x\trecords\t99999\t0\t1\t-\tudp\t1\t1\t-\n"), &b) == -EINVAL);
+	CHECK(probe_result_parse(TXT("x\trecords\t0\t0\t1\t-\tudp\t1\t1\t10.0.0.1:53=later/-1\n"), &b) == -EINVAL);
+	CHECK(probe_result_parse(TXT("x\trecords\t0\t0\t1\t-\tudp\t1\t1\t10.0.0.1:53\n"), &b) == -EINVAL);
 }
 
 static void probe_child_argv(void)
