@@ -272,6 +272,8 @@ int diagnose_main(int argc, char **argv)
 	struct docker_api api;
 	if (!e.no_docker && docker_find_api(NULL, 0, &api) == 0)
 		docker_load(&s.names, &api);
+	if (!e.no_docker && podman_find_api(&api) == 0)
+		docker_load(&s.names, &api);
 	netns_names_load(&s.names);
 	if (target_resolve(e.target, &s.names, &t, why, sizeof(why)) < 0) {
 		fprintf(stderr, "nstrace diagnose: %s\n", why);

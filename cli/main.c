@@ -312,6 +312,8 @@ static void name_containers(struct containers *names)
 
 	if (!env.no_docker && docker_find_api(env.pids, env.npids, &api) == 0)
 		docker_load(names, &api);
+	if (!env.no_docker && podman_find_api(&api) == 0) /* both may run */
+		docker_load(names, &api);
 	netns_names_load(names);
 }
 

@@ -146,10 +146,10 @@ int target_resolve(const char *arg, const struct containers *names, struct targe
 	else {
 		/* a container's name or id before an ip netns of the same name */
 		for (size_t i = 0; names && i < names->n && !c; i++)
-			if (names->v[i].kind == CT_DOCKER && container_is(&names->v[i], arg))
+			if (ct_is_container(names->v[i].kind) && container_is(&names->v[i], arg))
 				c = &names->v[i];
 		for (size_t i = 0; names && i < names->n && !c; i++)
-			if (names->v[i].kind != CT_DOCKER && !strcmp(names->v[i].name, arg))
+			if (!ct_is_container(names->v[i].kind) && !strcmp(names->v[i].name, arg))
 				c = &names->v[i];
 		if (!c) {
 			snprintf(why, n, "%s: no such container, pid or ip netns", arg);

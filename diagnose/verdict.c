@@ -365,6 +365,15 @@ static json_t *result_json(const struct diag *d, const struct probe_result *r)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "rcode", r->rcode >= 0 ? json_integer(r->rcode) : json_null());
+	json_t *passed = json_array();
+	for (unsigned i = 0; i < r->npassed; i++) {
+		char a[64];
+		print_addr(a, sizeof(a), &r->passed[i].server);
+		json_array_append_new(passed, json_pack("{s:s, s:s}", "server", a, "status",
+							probe_status_name(r->passed[i].status)));
+	}
+	json_object_set_new(o, "slow", json_boolean(verdict_resolved(r) && r->npassed));
+	json_object_set_new(o, "passed_over", passed);
 	json_object_set_new(o, "errno", r->err && errno_name(r->err) ? json_string(errno_name(r->err)) : json_null());
 	json_object_set_new(o, "cause", f ? finding_to_json(f, d->names_tab) : json_null());
 	json_object_set_new(o, "fix", fix_text(d, r, f, fix, sizeof(fix)) ? json_string(fix) : json_null());

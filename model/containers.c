@@ -56,7 +56,7 @@ const struct container *containers_find(const struct containers *t, uint64_t ino
 
 const char *ct_kind_name(enum ct_kind k)
 {
-	return k == CT_SANDBOX ? "sandbox" : k == CT_NETNS ? "netns" : "docker";
+	return k == CT_SANDBOX ? "sandbox" : k == CT_NETNS ? "netns" : k == CT_PODMAN ? "podman" : "docker";
 }
 
 enum ct_kind ct_kind_from_name(const char *name)
@@ -65,6 +65,8 @@ enum ct_kind ct_kind_from_name(const char *name)
 		return CT_SANDBOX;
 	if (name && !strcmp(name, "netns"))
 		return CT_NETNS;
+	if (name && !strcmp(name, "podman"))
+		return CT_PODMAN;
 	return CT_DOCKER;
 }
 

@@ -21,7 +21,14 @@ enum ct_kind {
 	CT_DOCKER,  /* a container the Docker API named */
 	CT_SANDBOX, /* a /run/docker/netns id, without the API */
 	CT_NETNS,   /* an ip-netns name (/run/netns/NAME) */
+	CT_PODMAN,  /* a container Podman's (Docker-compatible) API named */
 };
+
+/* A runtime's container (a name, an id), not a bare netns name. */
+static inline bool ct_is_container(enum ct_kind k)
+{
+	return k == CT_DOCKER || k == CT_PODMAN;
+}
 
 /* Whether a container has an IPv6 address (the API says; a recording
  * does not: unknown). */

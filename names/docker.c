@@ -306,6 +306,21 @@ static int from_dockerd(pid_t pid, struct docker_api *api)
 	return r;
 }
 
+int podman_find_api(struct docker_api *api)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char user[160];
+
+	snprintf(user, sizeof(user), "%s/podman/podman.sock", xdg ? xdg : "");
+	if ((docker_host_parse("/run/podman/podman.sock", api) == 0 && reachable(api)) ||
+	    (xdg && docker_host_parse(user, api) == 0 && reachable(api))) {
+		api->source = "podman";
+		api->podman = true;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int docker_find_api(const pid_t *pids, int npids, struct docker_api *api)
 {
 	const char *env = getenv("DOCKER_HOST"), *xdg = getenv("XDG_RUNTIME_DIR");
@@ -580,6 +595,8 @@ int docker_load(struct containers *t, const struct docker_api *api)
 		const char *id = json_string_value(json_object_get(e, "Id"));
 		if (docker_summary_parse(e, &ct) < 0 || shares_netns(e))
 			continue;
+		if (api->podman)
+			ct.kind = CT_PODMAN;
 		ct.internal = on_internal_net(c, api, e, seen);
 		snprintf(key.id, sizeof(key.id), "%s", id);
 		hit = bsearch(&key, w, n, sizeof(*w), by_id);

@@ -19,7 +19,8 @@
 struct docker_api {
 	char unix_path[108]; /* "" when the API is reached over TCP */
 	char url[128];       /* "http://host:port", or "http://localhost" */
-	const char *source;  /* "DOCKER_HOST", "dockerd -H", "default", "rootless" */
+	const char *source;  /* "DOCKER_HOST", "dockerd -H", "default", "rootless", "podman" */
+	bool podman;         /* Podman's Docker-compatible API: its containers are CT_PODMAN */
 };
 
 /* "unix:///run/x.sock", "/run/x.sock", "tcp://10.0.0.2:2375" into *api;
@@ -50,6 +51,10 @@ bool cgroup_container_id(const char *text, size_t len, char id[65]);
  * /var/run/docker.sock; the rootless $XDG_RUNTIME_DIR/docker.sock.  A unix
  * socket that does not exist is passed over.  0 or -ENOENT. */
 int docker_find_api(const pid_t *pids, int npids, struct docker_api *api);
+
+/* Podman's Docker-compatible API socket: /run/podman/podman.sock (root),
+ * else $XDG_RUNTIME_DIR/podman/podman.sock.  0 or -ENOENT. */
+int podman_find_api(struct docker_api *api);
 
 /* GET /containers/json and /networks/ID on api (2 s timeout per
  * request), and one pass over /proc: adds each running container: name,

@@ -46,7 +46,7 @@ static void sb_ns(struct sbuf *b, const struct nst_ns *ns, const struct containe
 	else
 		sb_printf(b, "net:[%llu]", (unsigned long long)ns->ino);
 	/* A Docker container's name; an ip-netns name is in the path already. */
-	if (c && c->kind == CT_DOCKER)
+	if (c && ct_is_container(c->kind))
 		sb_printf(b, " ctr:%s", text_esc(e, sizeof(e), c->name));
 }
 

@@ -319,7 +319,7 @@ static void short_ns(const struct ns_ref *ns, const struct containers *names, ch
 {
 	const struct container *c = containers_find(names, ns->ino, ns->path);
 
-	if (c && c->kind == CT_DOCKER)
+	if (c && ct_is_container(c->kind))
 		snprintf(buf, n, "%s", c->name);
 	else if (ns->path[0])
 		snprintf(buf, n, "%s", ns->path);
