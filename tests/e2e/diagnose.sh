@@ -2,25 +2,15 @@
 # run.sh after the version's scenarios): one command per container, each
 # asserting the verdict, the cause, the container named, the rule and the
 # fix.  Two containers of its own on Docker's default bridge (no embedded
-# resolver: the container's libc asks the upstream itself).
+# resolver: the container's libc asks the upstream itself).  dg and dgok
+# are tests/e2e/diagnose_lib.sh's.
 BR=nstrace-e2e-bridge
 BRLO=nstrace-e2e-bridge-lo
+. tests/e2e/diagnose_lib.sh
 V="e2e $DV diagnose"
 docker run -d --name $BR --dns 198.51.100.53 $LAB_IMAGE sleep 3600 >/dev/null &&
 	docker run -d --name $BRLO --dns 127.0.0.53 $LAB_IMAGE sleep 3600 >/dev/null ||
 	fail "$V: the bridge containers did not start"
-dg() { # NAME TARGET [NAME...]: the diagnosis as JSON in $T/dg-NAME.json
-	nm=$1
-	shift
-	timeout 90 "$NST" diagnose --json "$@" >"$T/dg-$nm.json" 2>"$T/dg-$nm.err"
-	echo $? >"$T/dg-$nm.rc"
-	# E2E_KEEP=DIR: the text report too, kept there (for the README)
-	[ -n "$E2E_KEEP" ] && timeout 90 "$NST" diagnose "$@" >"$E2E_KEEP/$DV-$nm.txt" 2>&1 &&
-		cp "$T/dg-$nm.json" "$E2E_KEEP/$DV-$nm.json"
-	return 0
-}
-dgok() { jq -e "$2" "$T/dg-$1.json" >/dev/null 2>&1; }
-rc_is() { [ "$(cat "$T/dg-$1.rc")" = "$2" ]; }
 N='.names[0]'
 # the verdict's first rule, of the chain given
 RULE() { echo ".cause.firewall // [] | any(.chain == \"$1\" and (.rule | test(\"REJECT\")))"; }

@@ -5,7 +5,7 @@
 # Each scenario attaches `nstrace -p <dockerd> --json -o REC`, runs a lookup
 # in a container, stops nstrace with SIGINT, and checks its JSON
 # (tests/e2e/docker20.sh, docker28.sh).  E2E_SAVE=1 copies the recordings
-# into fixtures/ with expectation files; E2E_ONLY=20 or 28 runs one version;
+# into fixtures/ with expectation files; E2E_ONLY=20, 28 or podman runs one lab;
 # E2E_DIAGNOSE_ONLY=1 only the diagnose scenarios (tests/e2e/diagnose.sh).
 # A version whose dockerd cannot run here is reported as skipped.
 cd "$(dirname "$0")/../.." || exit 2
@@ -115,3 +115,5 @@ for LAB_DOCKER in 20 28; do
 	. tests/e2e/diagnose.sh
 	lab_down
 done
+# Podman (rootful, netavark and aardvark-dns), with diagnose's helpers
+[ -z "$E2E_ONLY" ] || [ "$E2E_ONLY" = podman ] && . tests/e2e/diagnose_lib.sh && . tests/e2e/podman.sh
