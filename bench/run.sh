@@ -22,5 +22,7 @@ out=bench/RESULTS.md
 	sh bench/soak.sh
 	echo
 	sh bench/firewall.sh
+	echo
+	sh bench/diagnose.sh
 } >"$out.tmp" && mv "$out.tmp" "$out"
 cat "$out"

@@ -443,8 +443,10 @@ int main(int argc, char **argv)
 	env.mode = M_LIVE;
 	if (argc > 1 && !strcmp(argv[1], "diagnose"))
 		return diagnose_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "__probe")) /* diagnose's child (diagnose/probe.h) */
-		return probe_main(argc - 2, argv + 2);
+	/* diagnose's child (diagnose/probe.h); _exit: it runs under nstrace's
+	 * trace, where a sanitizer's exit-time leak check cannot run */
+	if (argc > 1 && !strcmp(argv[1], "__probe"))
+		_exit(probe_main(argc - 2, argv + 2));
 	if (argc > 1 && !strcmp(argv[1], "replay"))
 		env.mode = M_REPLAY;
 	else if (argc > 1 && !strcmp(argv[1], "check"))

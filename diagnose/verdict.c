@@ -328,6 +328,15 @@ void verdict_print_text(FILE *out, const struct diag *d)
 		print_addr(srv, sizeof(srv), &d->servers[i]);
 		fprintf(out, "  %s: %s\n", srv, server_kind_words(&d->served[i], kind, sizeof(kind)));
 		for (unsigned k = 0; k < d->nres; k++)
+			for (unsigned j = 0; j < d->res[k].npassed; j++)
+				if (addr_same(&d->res[k].passed[j].server, &d->servers[i])) {
+					struct probe_result pr = d->res[k];
+					pr.status = pr.passed[j].status;
+					pr.rcode = pr.passed[j].rcode;
+					fprintf(out, "    %s: %s, passed over for the next\n", pr.name,
+						status_words(&pr, how, sizeof(how)));
+				}
+		for (unsigned k = 0; k < d->nres; k++)
 			if (addr_same(&d->res[k].server, &d->servers[i]))
 				fprintf(out, "    %s: %s in %u ms (%u quer%s, %s)\n", d->res[k].name,
 					status_words(&d->res[k], how, sizeof(how)), d->res[k].ms, d->res[k].tries,

@@ -28,6 +28,7 @@ lab_rule -p udp --dport 53 -j REJECT
 dg brrej $BR ok.nstrace.test
 dg ctrrej $LAB_CTR ok.nstrace.test
 lab_unrule -p udp --dport 53 -j REJECT
+check "$V: after diagnose dockerd is traced by nothing and stopped nowhere" alive_and_free "$LAB_PID"
 check "$V default bridge DOCKER-USER REJECT: exit 1, never a clean bill" rc_is brrej 1
 check "$V default bridge DOCKER-USER REJECT: refused, the container's own query, the DOCKER-USER rule named" \
 	dgok brrej "$N | (.resolved | not) and .status == \"refused\" and .cause.id == \"dns-upstream-refused\" and ($(RULE DOCKER-USER))"

@@ -36,6 +36,11 @@ check "diagnose ok: the verdict names the records and the server, the cause is n
 	jqo "$T/ok.json" "$N0 | .resolved and .status == \"records\" and .server == \"198.51.100.53:53\" and .cause == null"
 check "diagnose ok: the nameserver is remote, read from the target's own resolv.conf" \
 	jqo "$T/ok.json" ".nameservers[0].kind == \"remote\" and (.resolv_conf | test(\"/proc/[0-9]+/root/etc/resolv.conf\"))"
+if "$NST" --backend bpf -- true >/dev/null 2>&1; then
+	timeout 60 "$NST" diagnose --json "$SPID" ok.nstrace.test >"$T/okb.json" 2>"$T/okb.err"; r=$?
+	check "diagnose ok: the default backend (BPF here) gives the same verdict" \
+		sh -c "[ $r = 0 ] && jq -e '$N0 | .resolved and .status == \"records\" and .slow == false and .passed_over == []' '$T/okb.json' >/dev/null"
+fi
 kill "$SPID"
 
 ip netns exec "$UP" iptables -I INPUT -p udp --dport 53 -j REJECT
