@@ -141,6 +141,20 @@ static const char *fate_words(enum dns_result r)
 	}
 }
 
+/* Does the target's resolv.conf mark f's upstream host(...): one dockerd
+ * asks from its own netns (Docker's "# ExtServers:" comment)? */
+static bool ext_host(const struct diag *d, const struct finding *f)
+{
+	char a[64];
+
+	for (unsigned i = 0; d->rc && i < d->rc->next; i++) {
+		print_addr(a, sizeof(a), &d->rc->ext[i].addr);
+		if (d->rc->ext[i].host && !strcmp(a, f->upstream))
+			return true;
+	}
+	return false;
+}
+
 /* Whose rule g is, seen from the target: its own netns's, or the host's. */
 static const char *rule_owner(const struct diag *d, const struct fw_grown *g)
 {
@@ -228,9 +242,11 @@ static void why(const struct diag *d, const struct probe_result *r, const struct
 		char rc[16];
 		dns_rcode_str((uint16_t)(f->rcode >= 0 ? f->rcode : 2), rc, sizeof(rc));
 		len += (size_t)snprintf(buf + len, n - len, "%s answered %s", f->upstream, rc);
-	} else if (f->relayed && f->path == PATH_RESOLVER)
-		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from its own netns (%s) to %s over %s, and it was %s",
-					f->comm, ns, f->upstream, dns_proto_name(f->proto), fate_words(f->result));
+	} else if (f->relayed && f->path == PATH_RESOLVER) {
+		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from its own netns (%s)%s to %s over %s, and it was %s",
+					f->comm, ns, ext_host(d, f) ? ", as the target's resolv.conf says it does (# ExtServers: host(...))" : "",
+					f->upstream, dns_proto_name(f->proto), fate_words(f->result));
+	}
 	else if (f->relayed && ns_ref_same(&f->netns, &f->asker))
 		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from %s's netns to %s over %s, and it was %s",
 					f->comm, d->t->name, f->upstream, dns_proto_name(f->proto), fate_words(f->result));
@@ -307,6 +323,16 @@ static void print_fix(FILE *out, const struct diag *d, const struct probe_result
 		fprintf(out, "  fix: %s\n", text_esc(e, sizeof(e), fix));
 }
 
+/* Every name resolved at once: none failed, none only after another server. */
+static bool verdict_all(const struct diag *d)
+{
+	bool all = d->nres == d->nnames;
+
+	for (unsigned i = 0; i < d->nres; i++)
+		all &= verdict_resolved(&d->res[i]) && !d->res[i].npassed;
+	return all;
+}
+
 void verdict_print_text(FILE *out, const struct diag *d)
 {
 	char line[2048], e[4096], srv[64], kind[256], how[160];
@@ -345,12 +371,13 @@ void verdict_print_text(FILE *out, const struct diag *d)
 	if (d->rc)
 		fprintf(out, "  options: timeout %us, attempts %u, ndots %u%s%s\n", d->rc->timeout_s, d->rc->attempts,
 			d->rc->ndots, d->rc->use_vc ? ", use-vc" : "", d->rc->rotate ? ", rotate" : "");
-	/* the evidence: every finding about the probe's lookups */
+	/* the evidence: the findings about the probe's lookups (when all went
+	 * well, only errors: a warning about a healthy path is no news here) */
 	const struct findings *fs = analyzer_findings(d->an);
-	bool head = false;
+	bool head = false, trouble = !verdict_all(d);
 	for (size_t i = 0; i < findings_count(fs); i++) {
 		const struct finding *f = findings_get(fs, i);
-		if (!about_probe(d, f))
+		if (!about_probe(d, f) || (!trouble && f->sev < SEV_ERROR))
 			continue;
 		if (!head)
 			fprintf(out, "\nEvidence:\n");
@@ -415,6 +442,12 @@ json_t *verdict_json(const struct diag *d)
 	o = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}", "type", "diagnosis", "target", d->t->name, "resolv_conf",
 		      d->t->resolv_path, "resolved", all, "names", names, "nameservers", servers);
 	if (o) {
+		const struct findings *fs = analyzer_findings(d->an);
+		json_t *ev = json_array();
+		for (size_t i = 0; i < findings_count(fs); i++)
+			if (about_probe(d, findings_get(fs, i)))
+				json_array_append_new(ev, finding_to_json(findings_get(fs, i), d->names_tab));
+		json_object_set_new(o, "evidence", ev);
 		json_object_set_new(o, "netns", json_pack("{s:I, s:s}", "inode", (json_int_t)d->t->netns_ino, "path",
 							  d->t->netns_path));
 		json_object_set_new(o, "container", d->t->named ? container_json(&d->t->ct) : json_null());

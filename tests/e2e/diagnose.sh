@@ -27,7 +27,17 @@ check "$V default bridge healthy: resolved from the container's own netns, the s
 lab_rule -p udp --dport 53 -j REJECT
 dg brrej $BR ok.nstrace.test
 dg ctrrej $LAB_CTR ok.nstrace.test
+dg ctrrejp --backend ptrace $LAB_CTR ok.nstrace.test
+# a live trace of the container's own lookup (nsenter into its netns): the
+# same host rule, on the forwarding path, and no stuck-thread warning
+BR_PID=$(docker inspect -f '{{.State.Pid}}' $BR)
+timeout 60 "$NST" --json -- nsenter -t "$BR_PID" -n busybox nslookup ok.nstrace.test 198.51.100.53 \
+	>"$T/brlive.jsonl" 2>"$T/brlive.err"
 lab_unrule -p udp --dport 53 -j REJECT
+check "$V live nsenter into the bridge container: refused, the DOCKER-USER rule named, no netns-thread-stuck" \
+	jq_true "$T/brlive.jsonl" '[.[] | select(.type == "finding")] | (map(select(.id == "dns-upstream-refused")) | length >= 1 and all(.firewall // [] | any(.chain == "DOCKER-USER"))) and (map(select(.id == "netns-thread-stuck")) | length == 0)'
+check "$V ptrace backend: the same verdict as the default's (dockerd's attempt refused, the rule)" \
+	sh -c "[ \"\$(cat '$T/dg-ctrrejp.rc')\" = 1 ] && [ \"\$(jq -c '.names[0] | [.status, .cause.id, .cause.comm, (.cause.firewall // [] | map(.chain))]' '$T/dg-ctrrej.json')\" = \"\$(jq -c '.names[0] | [.status, .cause.id, .cause.comm, (.cause.firewall // [] | map(.chain))]' '$T/dg-ctrrejp.json')\" ]"
 check "$V: after diagnose dockerd is traced by nothing and stopped nowhere" alive_and_free "$LAB_PID"
 check "$V default bridge DOCKER-USER REJECT: exit 1, never a clean bill" rc_is brrej 1
 check "$V default bridge DOCKER-USER REJECT: refused, the container's own query, the DOCKER-USER rule named" \
