@@ -130,6 +130,18 @@ static void list_names(const struct containers *names, char *why, size_t n)
 		snprintf(why + len, n - len, "; no container or ip netns is known here");
 }
 
+/* A container's name or id prefix, before an ip netns of the same name. */
+static const struct container *find_container(const char *arg, const struct containers *names)
+{
+	for (size_t i = 0; names && i < names->n; i++)
+		if (ct_is_container(names->v[i].kind) && container_is(&names->v[i], arg))
+			return &names->v[i];
+	for (size_t i = 0; names && i < names->n; i++)
+		if (!ct_is_container(names->v[i].kind) && !strcmp(names->v[i].name, arg))
+			return &names->v[i];
+	return NULL;
+}
+
 int target_resolve(const char *arg, const struct containers *names, struct target *t, char *why,
 		   size_t n)
 {
@@ -139,19 +151,15 @@ int target_resolve(const char *arg, const struct containers *names, struct targe
 	memset(t, 0, sizeof(*t));
 	why[0] = '\0';
 	str_copy(t->arg, sizeof(t->arg), arg);
-	if (all_digits(arg))
-		r = by_pid(arg, t, why, n);
+	if (all_digits(arg) && !(by_pid(arg, t, why, n) < 0 && find_container(arg, names)))
+		r = t->netns_ino ? 0 : -ENOENT; /* a pid (an all-digit id prefix only when none) */
 	else if (strchr(arg, '/'))
 		r = by_path(arg, t, why, n);
 	else {
-		/* a container's name or id before an ip netns of the same name */
-		for (size_t i = 0; names && i < names->n && !c; i++)
-			if (ct_is_container(names->v[i].kind) && container_is(&names->v[i], arg))
-				c = &names->v[i];
-		for (size_t i = 0; names && i < names->n && !c; i++)
-			if (!ct_is_container(names->v[i].kind) && !strcmp(names->v[i].name, arg))
-				c = &names->v[i];
-		if (!c) {
+		memset(t, 0, sizeof(*t));
+		str_copy(t->arg, sizeof(t->arg), arg);
+		why[0] = '\0';
+		if (!(c = find_container(arg, names))) {
 			snprintf(why, n, "%s: no such container, pid or ip netns", arg);
 			list_names(names, why, n);
 			return -ENOENT;

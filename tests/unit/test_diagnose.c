@@ -4,12 +4,16 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzers/dns.h"
 #include "diagnose/listeners.h"
 #include "diagnose/probe.h"
 #include "diagnose/resolvconf.h"
+#include "diagnose/target.h"
 #include "model/print.h"
 #include "tests/unit/unit.h"
 
@@ -166,6 +170,36 @@ static void probe_child_argv(void)
 	CHECK(!probe_argv(&o, argv, 32, bufs, 10));           /* too small a buffer */
 }
 
+static void target_forms(void)
+{
+	struct containers names = { 0 };
+	struct container web = { .name = "web", .id = "0123456789ab", .kind = CT_DOCKER, .ip = "172.18.0.2" };
+	struct target t;
+	struct stat st;
+	char why[512], pid[32];
+
+	stat("/proc/self/ns/net", &st);
+	web.pid = getpid();
+	web.netns_ino = st.st_ino;
+	containers_add(&names, &web);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	CHECK(target_resolve(pid, &names, &t, why, sizeof(why)) == 0);
+	CHECK(t.kind == TGT_PID && t.pid == getpid() && t.netns_ino == st.st_ino && t.named);
+	CHECK(strstr(t.resolv_path, "/root/etc/resolv.conf") != NULL);
+	CHECK(target_resolve("web", &names, &t, why, sizeof(why)) == 0);
+	CHECK(t.kind == TGT_CONTAINER && !strcmp(t.name, "web") && t.pid == getpid());
+	CHECK(target_resolve("0123456789a", &names, &t, why, sizeof(why)) == 0 && !strcmp(t.name, "web")); /* id prefix */
+	/* all digits: a pid, unless no such process and a container's id starts so */
+	CHECK(target_resolve("012345678", &names, &t, why, sizeof(why)) == 0 && !strcmp(t.name, "web"));
+	CHECK(target_resolve("/proc/self/ns/net", &names, &t, why, sizeof(why)) == 0);
+	CHECK(t.kind == TGT_PATH && !strcmp(t.name, "web") && t.pid > 0); /* named by its netns, a process found */
+	CHECK(target_resolve("nosuch", &names, &t, why, sizeof(why)) == -ENOENT);
+	CHECK(strstr(why, "nosuch: no such container, pid or ip netns") && strstr(why, "web"));
+	CHECK(target_resolve("999999999", &names, &t, why, sizeof(why)) == -ENOENT && strstr(why, "no such process"));
+	CHECK(target_resolve("/nonexistent/netns", &names, &t, why, sizeof(why)) == -ENOENT);
+	containers_free(&names);
+}
+
 int main(void)
 {
 	RUN(resolv_libc_reading, "resolv.conf as glibc reads it: comments, nameservers (bad ones counted with their line), the last search line, ndots/timeout/attempts capped, flags");
@@ -174,5 +208,6 @@ int main(void)
 	RUN(probe_query_bytes, "the probe's query: a name as labels, the root for '.', RD set; empty and oversized labels refused");
 	RUN(probe_result_lines, "a probe result line reads back as written; every other line from the child is refused");
 	RUN(probe_child_argv, "the probe's argv holds the netns, timeout, flags, fd, servers and names, and says when they do not fit");
+	RUN(target_forms, "TARGET as a pid, a container name or id prefix, a netns path (named by the table, a process in it found), and unknown ones refused with the names that exist");
 	return UNIT_DONE();
 }
