@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "diagnose/target.h"
 #include "model/print.h"
 
 #define UDP_UNCONNECTED 7
@@ -274,18 +275,8 @@ static pid_t sock_holder(uint64_t ino, char *comm, size_t n)
 	}
 	if (d)
 		closedir(d);
-	if (found) {
-		char p[64];
-		int fd;
-		ssize_t l = 0;
-		snprintf(p, sizeof(p), "/proc/%d/comm", found);
-		if ((fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
-			l = read(fd, comm, n - 1);
-			close(fd);
-		}
-		comm[l > 0 ? l : 0] = '\0';
-		comm[strcspn(comm, "\n")] = '\0';
-	}
+	if (found)
+		proc_comm(found, comm, n);
 	return found;
 }
 

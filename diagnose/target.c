@@ -33,7 +33,7 @@ static uint64_t ino_of(const char *path)
 	return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
-static void comm_of(pid_t pid, char *buf, size_t n)
+void proc_comm(pid_t pid, char *buf, size_t n)
 {
 	char p[64];
 	int fd;
@@ -97,7 +97,7 @@ static int by_pid(const char *arg, struct target *t, char *why, size_t n)
 		snprintf(why, n, "pid %s: no such process", arg);
 		return -ENOENT;
 	}
-	comm_of(pid, comm, sizeof(comm));
+	proc_comm(pid, comm, sizeof(comm));
 	t->kind = TGT_PID;
 	snprintf(t->name, sizeof(t->name), "pid %d (%s)", pid, comm);
 	use_pid(t, pid);

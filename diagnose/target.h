@@ -44,4 +44,7 @@ int target_resolve(const char *arg, const struct containers *names, struct targe
  * cannot be read. */
 char *target_read_resolv(const struct target *t, size_t *len);
 
+/* /proc/PID/comm into buf ("" when it cannot be read). */
+void proc_comm(pid_t pid, char *buf, size_t n);
+
 #endif

@@ -55,11 +55,44 @@ dg int $LAB_INTCTR ok.nstrace.test
 check "$V --internal network: not resolved, exit 1, said to be --internal, the fix not a firewall one" \
 	sh -c "[ \"\$(cat '$T/dg-int.rc')\" = 1 ] && jq -e '$N | (.verdict | test(\"--internal network\")) and (.fix | test(\"docker network connect\")) and (.fix | test(\"-D DOCKER\") | not)' '$T/dg-int.json' >/dev/null"
 
+# A plain ip netns routed through the host (198.18.9.0/24, the lab's own
+# range) to the upstream: its remote server DROPped on the host's FORWARD
+# path, where nstrace reads the counters.  Docker's FORWARD policy is DROP:
+# the netns's traffic gets ACCEPT rules of its own first.
+PLAIN=nstrace-e2e-plain
+if ip netns add $PLAIN 2>/dev/null; then
+	echo $PLAIN >>"$T/netns.made"
+	ip link add nstpl0 type veth peer name nstpl0c netns $PLAIN
+	ip addr add 198.18.9.1/24 dev nstpl0 && ip link set nstpl0 up
+	ip -n $PLAIN addr add 198.18.9.2/24 dev nstpl0c && ip -n $PLAIN link set nstpl0c up
+	ip -n $PLAIN link set lo up && ip -n $PLAIN route add default via 198.18.9.1
+	mkdir -p /etc/netns/$PLAIN && printf 'nameserver 198.51.100.53\noptions timeout:1\n' >/etc/netns/$PLAIN/resolv.conf
+	lab_rule_in FORWARD -d 198.18.9.0/24 -j ACCEPT
+	lab_rule_in FORWARD -s 198.18.9.0/24 -j ACCEPT
+	dg plok $PLAIN ok.nstrace.test
+	lab_rule_in FORWARD -s 198.18.9.0/24 -p udp -m udp --dport 53 -j DROP
+	dg pldrop $PLAIN ok.nstrace.test
+	lab_unrule_in FORWARD -s 198.18.9.0/24 -p udp -m udp --dport 53 -j DROP
+	lab_unrule_in FORWARD -s 198.18.9.0/24 -j ACCEPT
+	lab_unrule_in FORWARD -d 198.18.9.0/24 -j ACCEPT
+	rm -rf /etc/netns/$PLAIN
+	ip link del nstpl0 2>/dev/null
+	ip netns del $PLAIN
+	check "$V plain ip netns healthy: resolved through the host, the netns named" \
+		sh -c "[ \"\$(cat '$T/dg-plok.rc')\" = 0 ] && jq -e '.resolved and .target == \"$PLAIN\" and (.resolv_conf | test(\"/etc/netns/$PLAIN/resolv.conf\"))' '$T/dg-plok.json' >/dev/null"
+	check "$V plain ip netns DROP: a timeout, exit 1; the host's FORWARD DROP named; a DROP fix" \
+		sh -c "[ \"\$(cat '$T/dg-pldrop.rc')\" = 1 ] && jq -e '.names[0] | .status == \"timeout\" and .cause.id == \"dns-upstream-timeout\" and (.cause.firewall // [] | any(.chain == \"FORWARD\" and (.rule | test(\"DROP\")))) and (.verdict | test(\"the host rule\")) and (.fix | length > 0)' '$T/dg-pldrop.json' >/dev/null"
+else
+	fail "$V plain ip netns: could not create $PLAIN"
+fi
+
 if [ "$LAB_DOCKER" = 28 ]; then
 	lab_rule_in OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT
 	dg orej $LAB_HOSTCTR ok.nstrace.test
 	lab_unrule_in OUTPUT -d 198.51.100.53/32 -p udp -m udp --dport 53 -j REJECT
 	check "$V output reject: the host-path container fails, exit 1; the cause is dockerd's own-netns attempt" \
 		sh -c "[ \"\$(cat '$T/dg-orej.rc')\" = 1 ] && jq -e '$N.cause | .comm == \"dockerd\" and .path == \"resolver\"' '$T/dg-orej.json' >/dev/null"
+	check "$V output reject: the reason for the host path is the container's own # ExtServers host() mark; the OUTPUT rule named" \
+		dgok orej "$N | (.verdict | test(\"ExtServers\")) and (.cause.firewall | any(.chain == \"OUTPUT\"))"
 fi
 docker rm -f $BR $BRLO >/dev/null 2>&1

@@ -236,6 +236,10 @@ lab_down_quiet() { # leftovers of an interrupted earlier run
 	docker network rm $LAB_NET $LAB_INTNET >/dev/null 2>&1
 	ip netns del $LAB_UP 2>/dev/null
 	ip link del $LAB_VETH 2>/dev/null
+	# diagnose.sh's plain netns
+	ip netns del nstrace-e2e-plain 2>/dev/null
+	ip link del nstpl0 2>/dev/null
+	rm -rf /etc/netns/nstrace-e2e-plain
 	return 0
 }
 
