@@ -6,9 +6,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -110,6 +113,15 @@ static int by_path(const char *arg, struct target *t, char *why, size_t n)
 
 	if (stat(arg, &st) < 0) {
 		snprintf(why, n, "%s: %s", arg, strerror(errno));
+		return -ENOENT;
+	}
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+	int type = fd >= 0 ? ioctl(fd, NS_GET_NSTYPE) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (type != CLONE_NEWNET) {
+		snprintf(why, n, "%s: not a network namespace file (a /run/netns entry, a sandbox key, "
+			 "/proc/PID/ns/net)", arg);
 		return -ENOENT;
 	}
 	t->kind = TGT_PATH;

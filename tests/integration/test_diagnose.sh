@@ -81,3 +81,5 @@ check "diagnose: an unknown target is exit 2 naming it" sh -c "[ $r -eq 2 ] && g
 check "diagnose: a pid that does not exist is exit 2" sh -c "[ $r -eq 2 ] && grep -q 'no such process' '$T/e'"
 "$NST" diagnose >"$T/o" 2>"$T/e"; r=$?
 check "diagnose: no target is a usage error" [ $r -eq 2 ]
+"$NST" diagnose /etc/hostname >"$T/o" 2>"$T/e"; r=$?
+check "diagnose: a path that is no network namespace is exit 2 saying so" sh -c "[ $r -eq 2 ] && grep -q 'not a network namespace file' '$T/e'"

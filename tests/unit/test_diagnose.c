@@ -197,6 +197,8 @@ static void target_forms(void)
 	CHECK(strstr(why, "nosuch: no such container, pid or ip netns") && strstr(why, "web"));
 	CHECK(target_resolve("999999999", &names, &t, why, sizeof(why)) == -ENOENT && strstr(why, "no such process"));
 	CHECK(target_resolve("/nonexistent/netns", &names, &t, why, sizeof(why)) == -ENOENT);
+	CHECK(target_resolve("/proc/self/ns/uts", &names, &t, why, sizeof(why)) == -ENOENT &&
+	      strstr(why, "not a network namespace")); /* a namespace, not a net one */
 	containers_free(&names);
 }
 
