@@ -525,9 +525,13 @@ static struct query *dialed(struct attempts *a, uint64_t sock, uint64_t ts)
 
 /* q and a query sent just before it on the same socket for the same name,
  * of another type, still waiting: a pair sent together (glibc's sendmmsg
- * of A and AAAA; musl's two sendto).  Without a clock, together is the
- * event just before. */
-#define PAIR_WINDOW_US 1000
+ * of A and AAAA; musl's two sendto).  The first still waits, so a client
+ * that asks one after the other's answer (single-request) makes no pair;
+ * the window is generous because a traced client's two sends are stopped
+ * apart (ptrace, strace: milliseconds on a busy machine), and short beside
+ * any client's retry timeout.  Without a clock, together is the event just
+ * before. */
+#define PAIR_WINDOW_US 100000
 
 static void pair_up(struct attempts *a, struct query *q, const struct nst_event *ev)
 {

@@ -242,6 +242,9 @@ static int trace_probe(struct denv *e, struct diag *d, struct session *s, struct
 	setitimer(ITIMER_REAL, &it, NULL);
 	backend_stats(be, &bst);
 	backend_free(be); /* pending events reach the session */
+	/* what the probe wrote, without waiting: a probe still running after
+	 * the bound (or a stop) has no result, and says so in the report */
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	read_results(pfd[0], d);
 	close(pfd[0]);
 	fw_watch_finish(fw, s->fw);
