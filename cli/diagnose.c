@@ -24,7 +24,7 @@
 #include "diagnose/target.h"
 #include "diagnose/verdict.h"
 #include "firewall/fwsnap.h"
-#include "names/docker.h"
+#include "model/parse.h"
 #include "output/report.h"
 
 struct denv {
@@ -110,7 +110,7 @@ static int parse(int argc, char **argv, struct denv *e)
 }
 
 /* The target's resolv.conf and the nameservers its libc asks. */
-static int read_servers(struct diag *d, struct resolv_conf *rc)
+static void read_servers(struct diag *d, struct resolv_conf *rc)
 {
 	size_t len = 0;
 	char *text = target_read_resolv(d->t, &len);
@@ -127,14 +127,8 @@ static int read_servers(struct diag *d, struct resolv_conf *rc)
 		d->servers[d->nservers++] = rc->ns[i].addr;
 	if (!d->nservers) { /* glibc and musl: the local server */
 		d->default_server = true;
-		memset(&d->servers[0], 0, sizeof(d->servers[0]));
-		d->servers[0].family = AF_INET;
-		d->servers[0].u.in4[0] = 127;
-		d->servers[0].u.in4[3] = 1;
-		d->servers[0].port = 53;
-		d->nservers = 1;
+		parse_addr("127.0.0.1:53", &d->servers[d->nservers++]);
 	}
-	return 0;
 }
 
 static void find_servers(struct diag *d)
@@ -164,12 +158,41 @@ static void read_results(int fd, struct diag *d)
 			d->nres++;
 }
 
-static uint64_t now_us(void)
+/* The counters before: the target's netns, the host's, the servers'. */
+static void watch_firewall(const struct denv *e, const struct diag *d, struct fw_watch *fw)
 {
-	struct timespec ts;
+	const char *paths[FW_WATCH_NS];
+	char pbuf[FW_WATCH_NS][32];
+	int np = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	if (e->no_firewall) {
+		snprintf(fw->why, sizeof(fw->why), "--no-firewall");
+		return;
+	}
+	paths[np++] = d->t->netns_path;
+	paths[np++] = "/proc/self/ns/net";
+	for (unsigned i = 0; i < d->nservers && np < FW_WATCH_NS; i++)
+		if (d->served[i].pid) {
+			snprintf(pbuf[np], sizeof(pbuf[np]), "/proc/%d/ns/net", d->served[i].pid);
+			paths[np] = pbuf[np];
+			np++;
+		}
+	fw_watch_start_paths(fw, paths, np);
+}
+
+/* Each process serving a nameserver, once (never nstrace itself). */
+static void attach_servers(struct backend *be, const struct diag *d)
+{
+	for (unsigned i = 0; i < d->nservers; i++) {
+		pid_t pid = d->served[i].pid;
+		bool seen = !pid || pid == getpid();
+		for (unsigned k = 0; k < i && !seen; k++)
+			seen = d->served[k].pid == pid;
+		int r = seen ? 0 : backend_attach(be, pid);
+		if (r < 0)
+			fprintf(stderr, "nstrace diagnose: cannot trace %s[%d], which serves the nameserver: %s\n",
+				d->served[i].comm, pid, strerror(-r));
+	}
 }
 
 /* Trace the servers while the probe asks; the analysis in s. */
@@ -182,50 +205,27 @@ static int trace_probe(struct denv *e, struct diag *d, struct session *s, struct
 				 .use_vc = d->rc->use_vc, .no_aaaa = d->rc->no_aaaa };
 	char *argv[PROBE_SERVERS + PROBE_NAMES + 12], bufs[8192], self[4096];
 	int pfd[2], st;
-	ssize_t sl;
 	struct backend *be;
-	struct backend_stats bst;
 
 	memcpy(po.servers, d->servers, sizeof(po.servers));
 	memcpy(po.names, e->names, sizeof(po.names));
 	po.nnames = e->nnames;
+	if (!probe_self_path(self, sizeof(self)))
+		return -errno;
 	if (pipe(pfd) < 0)
 		return -errno;
 	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
 	po.report_fd = pfd[1];
-	if ((sl = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0 ||
-	    !probe_argv(&po, argv, sizeof(argv) / sizeof(argv[0]), bufs, sizeof(bufs)))
-		return -EINVAL;
-	self[sl] = '\0';
-	argv[0] = self; /* its comm: nstrace, not exe */
+	if (!probe_argv(&po, argv, sizeof(argv) / sizeof(argv[0]), bufs, sizeof(bufs))) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -E2BIG;
+	}
+	argv[0] = self;
 	live_install_signals();
 	be = live_open_backend(e->backend, &bo);
-	/* the counters before: the target's netns, the host's, the servers' */
-	const char *paths[FW_WATCH_NS];
-	char pbuf[FW_WATCH_NS][32];
-	int np = 0;
-	paths[np++] = d->t->netns_path;
-	paths[np++] = "/proc/self/ns/net";
-	for (unsigned i = 0; i < d->nservers && np < FW_WATCH_NS; i++)
-		if (d->served[i].pid) {
-			snprintf(pbuf[np], sizeof(pbuf[np]), "/proc/%d/ns/net", d->served[i].pid);
-			paths[np] = pbuf[np];
-			np++;
-		}
-	if (e->no_firewall)
-		snprintf(fw->why, sizeof(fw->why), "--no-firewall");
-	else
-		fw_watch_start_paths(fw, paths, np);
-	for (unsigned i = 0; i < d->nservers; i++) {
-		pid_t pid = d->served[i].pid;
-		bool seen = pid == getpid();
-		for (unsigned k = 0; k < i && !seen; k++)
-			seen = d->served[k].pid == pid;
-		int ar = pid && !seen ? backend_attach(be, pid) : 0;
-		if (ar < 0)
-			fprintf(stderr, "nstrace diagnose: cannot trace %s[%d], which serves the nameserver: %s\n",
-				d->served[i].comm, pid, strerror(-ar));
-	}
+	watch_firewall(e, d, fw);
+	attach_servers(be, d);
 	d->probe_pid = backend_launch(be, argv);
 	close(pfd[1]);
 	if (d->probe_pid < 0) {
@@ -240,7 +240,6 @@ static int trace_probe(struct denv *e, struct diag *d, struct session *s, struct
 	st = backend_run(be);
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
-	backend_stats(be, &bst);
 	backend_free(be); /* pending events reach the session */
 	/* what the probe wrote, without waiting: a probe still running after
 	 * the bound (or a stop) has no result, and says so in the report */
@@ -248,7 +247,7 @@ static int trace_probe(struct denv *e, struct diag *d, struct session *s, struct
 	read_results(pfd[0], d);
 	close(pfd[0]);
 	fw_watch_finish(fw, s->fw);
-	analyzer_finish(s->an, now_us());
+	analyzer_finish(s->an, live_now_us());
 	analyzer_firewall(s->an, s->fw);
 	return st == 2 ? -EINVAL : 0;
 }
@@ -272,12 +271,7 @@ int diagnose_main(int argc, char **argv)
 		fprintf(stderr, "nstrace: out of memory\n");
 		return 2;
 	}
-	struct docker_api api;
-	if (!e.no_docker && docker_find_api(NULL, 0, &api) == 0)
-		docker_load(&s.names, &api);
-	if (!e.no_docker && podman_find_api(&api) == 0)
-		docker_load(&s.names, &api);
-	netns_names_load(&s.names);
+	live_name_containers(&s.names, NULL, 0, e.no_docker);
 	if (target_resolve(e.target, &s.names, &t, why, sizeof(why)) < 0) {
 		fprintf(stderr, "nstrace diagnose: %s\n", why);
 		session_free(&s);
@@ -311,10 +305,7 @@ int diagnose_main(int argc, char **argv)
 	} else {
 		verdict_print_text(stdout, &d);
 	}
-	status = d.nres == d.nnames ? 0 : 1;
-	for (unsigned i = 0; i < d.nres; i++)
-		if (!verdict_resolved(&d.res[i]))
-			status = 1;
+	status = verdict_ok(&d) ? 0 : 1;
 	fflush(stdout);
 	session_free(&s);
 	return status;

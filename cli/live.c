@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "names/docker.h"
 
 static void on_stop_signal(int sig)
 {
@@ -65,3 +68,21 @@ json_t *live_tracer_json(const struct backend_stats *s)
 		"decoded", (json_int_t)s->decoded, "undetached", (json_int_t)s->undetached);
 }
 
+void live_name_containers(struct containers *names, const pid_t *pids, int npids, bool no_docker)
+{
+	struct docker_api api;
+
+	if (!no_docker && docker_find_api(pids, npids, &api) == 0)
+		docker_load(names, &api);
+	if (!no_docker && podman_find_api(&api) == 0) /* both may run */
+		docker_load(names, &api);
+	netns_names_load(names);
+}
+
+uint64_t live_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}

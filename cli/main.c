@@ -282,14 +282,6 @@ static void parse_args(int argc, char **argv)
 
 /* --- live tracing --------------------------------------------------------- */
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void attach_or_die(struct backend *be, pid_t pid)
 {
 	int r = backend_attach(be, pid);
@@ -302,19 +294,6 @@ static void attach_or_die(struct backend *be, pid_t pid)
 		    "the process must not already be traced (strace, gdb)", pid);
 	if (r < 0)
 		die("attach to pid %d: %s", pid, strerror(-r));
-}
-
-/* Container names.  Only ever called while nothing is attached: dockerd
- * answers the API from the very threads nstrace stops. */
-static void name_containers(struct containers *names)
-{
-	struct docker_api api;
-
-	if (!env.no_docker && docker_find_api(env.pids, env.npids, &api) == 0)
-		docker_load(names, &api);
-	if (!env.no_docker && podman_find_api(&api) == 0) /* both may run */
-		docker_load(names, &api);
-	netns_names_load(names);
 }
 
 /* --container names what exists now: a container, an ip netns, a sandbox.
@@ -382,7 +361,7 @@ static int live_main(void)
 	}
 	if (session_init(&c, env.dns_timeout_us) < 0 || !(c.fw = calloc(1, sizeof(*c.fw))))
 		die("out of memory");
-	name_containers(&c.names); /* before any tracer: nothing is attached yet */
+	live_name_containers(&c.names, env.pids, env.npids, env.no_docker); /* nothing attached yet */
 	if (!check_containers(&c)) {
 		session_free(&c);
 		return 2;
@@ -419,8 +398,8 @@ static int live_main(void)
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
 	status = backend_run(be);
-	end = now_us();
-	name_containers(&c.names); /* detached now: containers started meanwhile get names */
+	end = live_now_us();
+	live_name_containers(&c.names, env.pids, env.npids, env.no_docker); /* detached: new ones too */
 	fw_watch_finish(&fw, c.fw); /* and the counters after */
 	if (c.rec && (r = rec_writer_close(c.rec, end, &c.names, c.fw)) < 0)
 		fprintf(stderr, "nstrace: writing %s: %s\n", env.record_path, strerror(-r));

@@ -21,6 +21,16 @@
 
 #define UDP_UNCONNECTED 7
 
+const char *ns_server_kind_name(enum ns_server_kind k)
+{
+	static const char *const names[] = {
+		[NSS_UNKNOWN] = "unknown", [NSS_LOCAL] = "local", [NSS_LOOPBACK_NONE] = "loopback-none",
+		[NSS_HOST] = "host", [NSS_HOST_NONE] = "host-none", [NSS_REMOTE] = "remote",
+	};
+
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
+}
+
 /* "0100007F:0035": an address as the kernel prints it (each 32-bit word
  * in the machine's order) and a port. */
 static int hex_addr(const char *s, bool v6, struct nst_addr *a)

@@ -39,6 +39,9 @@ enum ns_server_kind {
 	NSS_REMOTE,       /* beyond: the target's own path reaches it */
 };
 
+/* "unknown", "local", "loopback-none", "host", "host-none", "remote". */
+const char *ns_server_kind_name(enum ns_server_kind k);
+
 struct ns_server {
 	enum ns_server_kind kind;
 	int port;             /* the listener's port (Docker's DNAT: not 53) */

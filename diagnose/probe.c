@@ -437,6 +437,16 @@ static void lookup(const struct probe_opts *o, const char *name, struct probe_re
 
 /* --- the child ------------------------------------------------------------------ */
 
+bool probe_self_path(char *buf, size_t n)
+{
+	ssize_t l = readlink("/proc/self/exe", buf, n - 1);
+
+	if (l <= 0)
+		return false;
+	buf[l] = '\0';
+	return true;
+}
+
 static int usage_err(const char *what)
 {
 	fprintf(stderr, "nstrace __probe: %s\n", what);
@@ -467,14 +477,11 @@ int probe_main(int argc, char **argv)
 		for (int j = 1; j < argc && k < (int)(sizeof(again) / sizeof(again[0])) - 1; j++)
 			again[k++] = argv[j];
 		again[k] = NULL;
-		/* by its path, not /proc/self/exe: its comm stays nstrace's */
 		char self[4096];
-		ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (sl > 0) {
-			self[sl] = '\0';
+		bool named = probe_self_path(self, sizeof(self));
+		if (named)
 			again[0] = self;
-		}
-		execv(sl > 0 ? self : "/proc/self/exe", again);
+		execv(named ? self : "/proc/self/exe", again);
 		fprintf(stderr, "nstrace __probe: exec: %s\n", strerror(errno));
 		return 2;
 	}

@@ -68,6 +68,11 @@ struct probe_opts {
  * they do not fit. */
 bool probe_argv(const struct probe_opts *o, char **argv, size_t max, char *bufs, size_t bufsize);
 
+/* nstrace's own executable's path into buf (n bytes), which the probe is
+ * started by: by its path, not /proc/self/exe, its comm stays "nstrace".
+ * false when it cannot be read. */
+bool probe_self_path(char *buf, size_t n);
+
 /* `nstrace __probe ...`: argc/argv from the word after __probe.  Exit
  * status 0 (results written), 2 on bad arguments or a netns it cannot
  * enter. */

@@ -2,6 +2,7 @@
 #include "diagnose/verdict.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "analyzers/catalog.h"
 #include "analyzers/findings.h"
@@ -12,6 +13,26 @@
 bool verdict_resolved(const struct probe_result *r)
 {
 	return r->status == PS_RECORDS || r->status == PS_NODATA;
+}
+
+bool verdict_ok(const struct diag *d)
+{
+	bool ok = d->nres == d->nnames;
+
+	for (unsigned i = 0; i < d->nres; i++)
+		ok &= verdict_resolved(&d->res[i]);
+	return ok;
+}
+
+/* The name a finding's example asked, the same as name (either may end in
+ * a dot)? */
+static bool same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	la -= la > 1 && a[la - 1] == '.';
+	lb -= lb > 1 && b[lb - 1] == '.';
+	return la == lb && !strncasecmp(a, b, la);
 }
 
 /* One of the probe's own, or one a resolver made for it: asked from the
@@ -66,6 +87,7 @@ const struct finding *verdict_cause(const struct diag *d, const struct probe_res
 		int k;
 		if (!about_probe(d, f) || !(k = rank(f)))
 			continue;
+		k += same_name(f->ex_qname, r->name) ? 100 : 0; /* this name's own, first */
 		if (k > best_rank || (k == best_rank && f->sev > best->sev)) {
 			best = f;
 			best_rank = k;
@@ -106,7 +128,10 @@ static const char *server_kind_words(const struct ns_server *s, char *buf, size_
 		snprintf(buf, n, "a loopback address nothing listens on in the target's netns");
 		break;
 	case NSS_HOST:
-		snprintf(buf, n, "an address of the host, served by %s[%d]", s->pid ? s->comm : "?", s->pid);
+		if (s->pid)
+			snprintf(buf, n, "an address of the host, served by %s[%d]", s->comm, s->pid);
+		else
+			snprintf(buf, n, "an address of the host with a listener (its process not found)");
 		break;
 	case NSS_HOST_NONE:
 		snprintf(buf, n, "an address of the host where nothing listens on port 53");
@@ -242,20 +267,21 @@ static void why(const struct diag *d, const struct probe_result *r, const struct
 		char rc[16];
 		dns_rcode_str((uint16_t)(f->rcode >= 0 ? f->rcode : 2), rc, sizeof(rc));
 		len += (size_t)snprintf(buf + len, n - len, "%s answered %s", f->upstream, rc);
-	} else if (f->relayed && f->path == PATH_RESOLVER) {
-		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from its own netns (%s)%s to %s over %s, and it was %s",
-					f->comm, ns, ext_host(d, f) ? ", as the target's resolv.conf says it does (# ExtServers: host(...))" : "",
-					f->upstream, dns_proto_name(f->proto), fate_words(f->result));
-	}
-	else if (f->relayed && ns_ref_same(&f->netns, &f->asker))
-		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from %s's netns to %s over %s, and it was %s",
-					f->comm, d->t->name, f->upstream, dns_proto_name(f->proto), fate_words(f->result));
-	else if (f->relayed)
+	} else if (f->relayed) {
+		char from[640];
+		if (f->path == PATH_RESOLVER)
+			snprintf(from, sizeof(from), "its own netns (%s)%s", ns,
+				 ext_host(d, f) ? ", as the target's resolv.conf says it does (# ExtServers: host(...))" : "");
+		else if (ns_ref_same(&f->netns, &f->asker))
+			snprintf(from, sizeof(from), "%s's netns", d->t->name);
+		else
+			str_copy(from, sizeof(from), ns);
 		len += (size_t)snprintf(buf + len, n - len, "%s forwarded the lookup from %s to %s over %s, and it was %s",
-					f->comm, ns, f->upstream, dns_proto_name(f->proto), fate_words(f->result));
-	else
+					f->comm, from, f->upstream, dns_proto_name(f->proto), fate_words(f->result));
+	} else {
 		len += (size_t)snprintf(buf + len, n - len, "its own query to %s over %s was %s", f->upstream,
 					dns_proto_name(f->proto), fate_words(f->result));
+	}
 	if (len < n && f->nfw) {
 		char rule[FW_RULE_LEN + 96];
 		const struct fw_grown *g = f->fw[0].g;
@@ -290,22 +316,33 @@ static bool rule_fix(const struct finding *f, char *buf, size_t n)
 			"Otherwise: %s", tool, g->table, g->rule + 3, tool, g->table, g->chain, rest) > 0;
 }
 
+/* The target's container runtime's command ("docker", "podman"), NULL for
+ * a netns or a process: no runtime's advice for those. */
+static const char *runtime(const struct diag *d)
+{
+	if (!d->t->named)
+		return NULL;
+	return d->t->ct.kind == CT_DOCKER ? "docker" : d->t->ct.kind == CT_PODMAN ? "podman" : NULL;
+}
+
 /* The fix for r: what the netns's sockets say, else the cause's row's. */
 static bool fix_text(const struct diag *d, const struct probe_result *r, const struct finding *f,
 		     char *buf, size_t n)
 {
 	const struct ns_server *s = served_of(d, &r->server);
 
+	const char *rt = runtime(d);
+
 	if (s && s->kind == NSS_LOOPBACK_NONE && r->status != PS_TIMEOUT) {
 		snprintf(buf, n, "give the target a nameserver it can reach (a loopback one, such as a host's "
-			 "127.0.0.53 stub copied in, means the target's own loopback): docker run --dns, or a "
-			 "resolv.conf naming the upstream; or run a resolver in its netns");
+			 "127.0.0.53 stub copied in, means the target's own loopback): %s%sa resolv.conf naming "
+			 "the upstream; or run a resolver in its netns", rt ? rt : "", rt ? " run --dns, or " : "");
 		return true;
 	}
-	if (f && d->t->named && d->t->ct.internal) {
+	if (f && rt && d->t->ct.internal) {
 		snprintf(buf, n, "an --internal network has no way out, by design: connect %s to a "
-			 "network that has one too (docker network connect NET %s), or serve the names it "
-			 "needs inside the internal network", d->t->name, d->t->name);
+			 "network that has one too (%s network connect NET %s), or serve the names it "
+			 "needs inside the internal network", d->t->name, rt, d->t->name);
 		return true;
 	}
 	if (f && rule_fix(f, buf, n))
@@ -326,10 +363,10 @@ static void print_fix(FILE *out, const struct diag *d, const struct probe_result
 /* Every name resolved at once: none failed, none only after another server. */
 static bool verdict_all(const struct diag *d)
 {
-	bool all = d->nres == d->nnames;
+	bool all = verdict_ok(d);
 
 	for (unsigned i = 0; i < d->nres; i++)
-		all &= verdict_resolved(&d->res[i]) && !d->res[i].npassed;
+		all &= !d->res[i].npassed;
 	return all;
 }
 
@@ -394,12 +431,12 @@ static json_t *result_json(const struct diag *d, const struct probe_result *r)
 
 	print_addr(srv, sizeof(srv), &r->server);
 	sentence(d, r, f, line, sizeof(line));
-	o = json_pack("{s:s, s:b, s:s, s:s, s:i, s:i, s:s, s:s}", "name", r->name, "resolved",
-		      verdict_resolved(r), "status", probe_status_name(r->status), "server",
-		      r->server.family ? srv : "", "ms", (int)r->ms, "queries", (int)r->tries, "proto",
-		      r->tcp ? "tcp" : "udp", "verdict", line);
+	o = json_pack("{s:s, s:b, s:s, s:i, s:i, s:s, s:s}", "name", r->name, "resolved",
+		      verdict_resolved(r), "status", probe_status_name(r->status), "ms", (int)r->ms,
+		      "queries", (int)r->tries, "proto", r->tcp ? "tcp" : "udp", "verdict", line);
 	if (!o)
 		return NULL;
+	json_object_set_new(o, "server", r->server.family ? json_string(srv) : json_null());
 	json_object_set_new(o, "rcode", r->rcode >= 0 ? json_integer(r->rcode) : json_null());
 	json_t *passed = json_array();
 	for (unsigned i = 0; i < r->npassed; i++) {
@@ -419,18 +456,17 @@ static json_t *result_json(const struct diag *d, const struct probe_result *r)
 json_t *verdict_json(const struct diag *d)
 {
 	json_t *names = json_array(), *servers = json_array(), *o;
-	bool all = d->nres == d->nnames;
 	char srv[64], kind[256];
 
-	for (unsigned i = 0; i < d->nres; i++) {
-		all &= verdict_resolved(&d->res[i]);
+	for (unsigned i = 0; i < d->nres; i++)
 		json_array_append_new(names, result_json(d, &d->res[i]));
-	}
+	for (unsigned i = d->nres; i < d->nnames; i++) /* the probe ended first */
+		json_array_append_new(names, json_pack("{s:s, s:b, s:n, s:n, s:n}", "name", d->names[i],
+						       "resolved", 0, "status", "verdict", "cause"));
 	for (unsigned i = 0; i < d->nservers; i++) {
 		const struct ns_server *s = &d->served[i];
-		static const char *const kinds[] = { "unknown", "local", "loopback-none", "host", "host-none", "remote" };
 		print_addr(srv, sizeof(srv), &d->servers[i]);
-		json_t *e = json_pack("{s:s, s:s, s:s}", "server", srv, "kind", kinds[s->kind], "says",
+		json_t *e = json_pack("{s:s, s:s, s:s}", "server", srv, "kind", ns_server_kind_name(s->kind), "says",
 				      server_kind_words(s, kind, sizeof(kind)));
 		if (e) {
 			json_object_set_new(e, "pid", s->pid ? json_integer(s->pid) : json_null());
@@ -440,7 +476,7 @@ json_t *verdict_json(const struct diag *d)
 		json_array_append_new(servers, e);
 	}
 	o = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}", "type", "diagnosis", "target", d->t->name, "resolv_conf",
-		      d->t->resolv_path, "resolved", all, "names", names, "nameservers", servers);
+		      d->t->resolv_path, "resolved", verdict_ok(d), "names", names, "nameservers", servers);
 	if (o) {
 		const struct findings *fs = analyzer_findings(d->an);
 		json_t *ev = json_array();

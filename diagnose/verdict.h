@@ -37,10 +37,13 @@ struct diag {
 
 /* Did the probe get an answer that resolves it (records, or NODATA)? */
 bool verdict_resolved(const struct probe_result *r);
+/* Did every name asked resolve (slowly or not)?  The exit status's. */
+bool verdict_ok(const struct diag *d);
 
-/* The finding that explains r's failure: one of the probe's own attempts,
- * or one made for it by the resolver that served it (the target's netns
- * asking); NULL when none does. */
+/* The finding that explains r's failure (or, resolved slowly, its first
+ * server's): one of the probe's own attempts, or one made for it by the
+ * resolver that served it (the target's netns asking), about r's name
+ * first; NULL when none does. */
 const struct finding *verdict_cause(const struct diag *d, const struct probe_result *r);
 
 /* The one-screen report. */
