@@ -143,20 +143,28 @@ EOS
 	LAB_PID=$(cat "$LAB_D28/dockerd.pid")
 }
 
-lab_upstream() {
-	ip netns add $LAB_UP || return 1
-	echo $LAB_UP >>"$T/netns.made"
-	ip link add $LAB_VETH type veth peer name ${LAB_VETH}u netns $LAB_UP || return 1
-	ip addr add 198.51.100.1/24 dev $LAB_VETH
-	ip link set $LAB_VETH up
-	ip -n $LAB_UP addr add 198.51.100.53/24 dev ${LAB_VETH}u
-	ip -n $LAB_UP link set ${LAB_VETH}u up
-	ip -n $LAB_UP link set lo up
-	ip -n $LAB_UP route add default via 198.51.100.1
+# lab_upstream_ns NETNS VETH TAG: dnsmasq on 198.51.100.53 in NETNS (made
+# here), joined to the host by VETH (198.51.100.1/24 on the host's end),
+# answering once this returns.  The host reaches .53 by a /32 route of the
+# veth's own: a route the host already has for the range (an unreachable
+# one, put there as a safety net) must not take the lab's traffic.  The
+# route goes with the veth.  On failure it says what the host saw.
+lab_upstream_ns() {
+	ns=$1 veth=$2 tag=$3
+	ip netns add "$ns" || return 1
+	echo "$ns" >>"$T/netns.made"
+	ip link add "$veth" type veth peer name "${veth}u" netns "$ns" || return 1
+	ip addr add 198.51.100.1/24 dev "$veth"
+	ip link set "$veth" up
+	ip route add 198.51.100.53/32 dev "$veth" src 198.51.100.1 || return 1
+	ip -n "$ns" addr add 198.51.100.53/24 dev "${veth}u"
+	ip -n "$ns" link set "${veth}u" up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" route add default via 198.51.100.1
 	big=$(printf '%0200d' 0 | tr 0 t)
-	ip netns exec $LAB_UP dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+	ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
 		--no-hosts --bind-interfaces --listen-address=198.51.100.53 --port=53 \
-		--user=root --group=root --pid-file="$T/dnsmasq.pid" --log-facility="$T/dnsmasq.log" \
+		--user=root --group=root --pid-file="$T/$tag.pid" --log-facility="$T/$tag.log" \
 		--local=/nstrace.test/ \
 		--address=/ok.nstrace.test/198.51.100.10 --address=/ok.nstrace.test/2001:db8::10 \
 		--ptr-record=10.100.51.198.in-addr.arpa,ok.nstrace.test \
@@ -165,10 +173,21 @@ lab_upstream() {
 	i=0
 	until dig +short +time=1 +tries=1 @198.51.100.53 ok.nstrace.test 2>/dev/null | grep -q 198.51.100.10; do
 		i=$((i + 1))
-		[ $i -gt 30 ] && return 1
+		[ $i -gt 30 ] && { lab_upstream_why "$ns" "$tag"; return 1; }
 		sleep 0.2
 	done
 }
+
+lab_upstream_why() { # NETNS TAG: what the host saw, for the test log
+	{
+		echo "e2e: the host's route to 198.51.100.53: $(ip route get 198.51.100.53 2>&1)"
+		echo "e2e: dnsmasq listening there: $(ip netns exec "$1" ss -Hlun 2>&1 | tr '\n' ' ')"
+		echo "e2e: dnsmasq's log: $(tail -3 "$T/$2.log" 2>&1 | tr '\n' ' ')"
+		echo "e2e: the host's INPUT and OUTPUT: $(iptables -S INPUT 2>&1 | head -5 | tr '\n' ' ')$(iptables -S OUTPUT 2>&1 | head -5 | tr '\n' ' ')"
+	} >&2
+}
+
+lab_upstream() { lab_upstream_ns $LAB_UP $LAB_VETH dnsmasq; }
 
 lab_image() {
 	docker image inspect $LAB_IMAGE >/dev/null 2>&1 && return 0

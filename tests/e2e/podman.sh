@@ -23,15 +23,7 @@ podman_up() {
 	command -v podman >/dev/null && command -v nsenter >/dev/null || return 1
 	lab_fw_save || return 1
 	ip link show | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p' | sort >"$T/links.before"
-	ip netns add $PUP && echo $PUP >>"$T/netns.made" || return 1
-	ip link add $PVETH type veth peer name ${PVETH}u netns $PUP || return 1
-	ip addr add 198.51.100.1/24 dev $PVETH && ip link set $PVETH up
-	ip -n $PUP addr add 198.51.100.53/24 dev ${PVETH}u && ip -n $PUP link set ${PVETH}u up
-	ip -n $PUP link set lo up && ip -n $PUP route add default via 198.51.100.1
-	ip netns exec $PUP dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-		--bind-interfaces --listen-address=198.51.100.53 --port=53 --user=root --group=root \
-		--pid-file="$T/pdnsmasq.pid" --local=/nstrace.test/ --address=/ok.nstrace.test/198.51.100.10 &
-	PIDS_STARTED="$PIDS_STARTED $!"
+	lab_upstream_ns $PUP $PVETH pdnsmasq || return 1
 	echo "nameserver 198.51.100.53" >"$T/presolv.conf"
 	unshare -m sh -c "mount --bind '$T/presolv.conf' /etc/resolv.conf && exec sleep 86400" &
 	PNS=$!
@@ -42,21 +34,28 @@ podman_up() {
 	PIDS_STARTED="$PIDS_STARTED $!"
 	rm -rf "$T/pimg" && mkdir -p "$T/pimg/bin" && cp "$(command -v busybox)" "$T/pimg/bin/busybox" || return 1
 	for l in sh nslookup sleep; do ln -s busybox "$T/pimg/bin/$l"; done
-	tar -C "$T/pimg" -cf "$T/pimg.tar" . && P podman import "$T/pimg.tar" $PIMG >/dev/null || return 1
-	P podman network create $PNET >/dev/null || return 1
+	tar -C "$T/pimg" -cf "$T/pimg.tar" . && PS import "$T/pimg.tar" $PIMG || return 1
+	PS network create $PNET || return 1
 	# low limits of its own: podman's defaults are above what a machine
 	# without CAP_SYS_RESOURCE (a CI sandbox) may set
-	P podman run -d --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --name $PCTR --network $PNET \
-		$PIMG sleep 3600 >/dev/null || return 1
+	PS run -d --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --name $PCTR --network $PNET \
+		$PIMG sleep 3600 || return 1
 	i=0
 	until [ -S /run/podman/podman.sock ] && P podman exec $PCTR nslookup ok.nstrace.test 2>&1 | grep -q 198.51.100.10; do
 		i=$((i + 1))
-		[ $i -gt 50 ] && return 1
+		[ $i -gt 50 ] && {
+			echo "e2e podman: nslookup in the container: $(P podman exec $PCTR nslookup ok.nstrace.test 2>&1 | tr '\n' ' ')" >&2
+			return 1
+		}
 		sleep 0.2
 	done
 }
 
 P() { nsenter -t "$PNS" -m "$@"; }
+PS() { # a setup step: podman ARGS..., quiet unless it fails
+	P podman "$@" >"$T/pstep.log" 2>&1 ||
+		{ echo "e2e podman: podman $1 failed: $(tail -3 "$T/pstep.log" | tr '\n' ' ')" >&2; return 1; }
+}
 
 podman_down() {
 	if [ -n "$PNS" ]; then
@@ -77,7 +76,8 @@ podman_down() {
 }
 
 if ! podman_up; then
-	skip "$V: podman could not be set up here (see $T/psvc.log); its scenarios skipped"
+	echo "e2e podman: its API service said: $(tail -3 "$T/psvc.log" 2>&1 | tr '\n' ' ')" >&2
+	skip "$V: podman could not be set up here; its scenarios skipped"
 else
 	dg pok $PCTR ok.nstrace.test
 	check "$V healthy: resolved, exit 0; the container named through Podman's API" \

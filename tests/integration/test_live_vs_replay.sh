@@ -59,7 +59,8 @@ run_three() {
 		findings "$T/$p.bpf.jsonl" >"$T/$p.bpf.f"
 		counts "$T/$p.bpf.jsonl" >"$T/$p.bpf.c"
 		check "$p: --backend bpf gives the live (ptrace) findings and summary counts" \
-			sh -c "cmp -s '$T/$p.live.f' '$T/$p.bpf.f' && cmp -s '$T/$p.live.c' '$T/$p.bpf.c'"
+			sh -c "cmp -s '$T/$p.live.f' '$T/$p.bpf.f' && cmp -s '$T/$p.live.c' '$T/$p.bpf.c' ||
+				{ diff '$T/$p.live.f' '$T/$p.bpf.f'; diff '$T/$p.live.c' '$T/$p.bpf.c'; tail -3 '$T/$p.bpf.out'; false; } >&2"
 	fi
 	for v in live yy plain; do
 		mine=$($own "$T/$p.$v.out" "$T/$p.$v.jsonl")
