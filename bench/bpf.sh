@@ -5,7 +5,9 @@
 # The e2e lab with Debian sid's dockerd 28.5, dnsperf at full load (4
 # clients) inside a container's netns to 127.0.0.11, forwarded to the lab's
 # dnsmasq.  In every run: untraced, --backend bpf of an idle process (the
-# tracepoint's own cost), --backend bpf, --backend bpf -k and
+# tracepoint's own cost), --backend bpf, the variants older kernels load
+# (forced here with NSTRACE_BPF_WITHOUT: 6.1's, without bpf_rdonly_cast;
+# 5.10's, without the BTF task and its registers too), --backend bpf -k and
 # --backend ptrace, the order rotating from run to run; each traced QPS is
 # taken against the untraced QPS of the same run, and the medians of those
 # ratios are reported, with the records BPF lost.  RUNS runs, DUR s each.
@@ -28,7 +30,8 @@ CTR_PID=$(docker inspect -f '{{.State.Pid}}' $LAB_CTR)
 printf 'ok.nstrace.test A\n10.100.51.198.in-addr.arpa PTR\n' >"$T/queries"
 # idle: the programs attached, to a process that makes no calls: what the
 # raw syscall tracepoint alone costs every syscall on the machine
-CONFIGS="untraced idle bpf bpf-k ptrace"
+CONFIGS="untraced idle bpf bpf61 bpf510 bpf-k ptrace"
+W510=bpf_rdonly_cast,bpf_get_current_task_btf,bpf_task_pt_regs
 
 start_tracer() { # config -> sets TP (pid of the tracer, or empty)
 	TP=""
@@ -40,6 +43,10 @@ start_tracer() { # config -> sets TP (pid of the tracer, or empty)
 		TP=$!
 		;;
 	bpf) build/nstrace --backend bpf --json -p "$LAB_PID" >"$T/out.$1" 2>&1 & TP=$! ;;
+	bpf61) NSTRACE_BPF_WITHOUT=bpf_rdonly_cast build/nstrace --backend bpf --json -p "$LAB_PID" \
+		>"$T/out.$1" 2>&1 & TP=$! ;;
+	bpf510) NSTRACE_BPF_WITHOUT=$W510 build/nstrace --backend bpf --json -p "$LAB_PID" \
+		>"$T/out.$1" 2>&1 & TP=$! ;;
 	bpf-k) build/nstrace --backend bpf -k --json -p "$LAB_PID" >"$T/out.$1" 2>&1 & TP=$! ;;
 	ptrace) build/nstrace --json -p "$LAB_PID" >"$T/out.$1" 2>&1 & TP=$! ;;
 	esac
@@ -89,6 +96,8 @@ for c in $CONFIGS; do
 	untraced) name="nothing" ;;
 	idle) name="nstrace --backend bpf of an idle process" ;;
 	bpf) name="nstrace --backend bpf" ;;
+	bpf61) name="... as on 6.1 (no bpf_rdonly_cast)" ;;
+	bpf510) name="... as on 5.10 (nor the BTF task, nor its registers)" ;;
 	bpf-k) name="nstrace --backend bpf -k" ;;
 	ptrace) name="nstrace (ptrace)" ;;
 	esac

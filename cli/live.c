@@ -59,10 +59,20 @@ struct backend *live_open_backend(const char *name, const struct backend_opts *o
 /* The tracer's counters for the summary. */
 json_t *live_tracer_json(const struct backend_stats *s)
 {
-	if (s->bpf)
-		return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "bpf",
+	if (s->bpf) {
+		json_t *without = json_array();
+		for (const char *p = s->bpf_without; *p;) { /* "a, b": the names */
+			size_t len = strcspn(p, ", ");
+			if (len)
+				json_array_append_new(without, json_stringn(p, len));
+			p += len;
+			p += strspn(p, ", ");
+		}
+		return json_pack("{s:{s:s, s:I, s:I, s:I, s:I, s:o}}", "tracer", "backend", "bpf",
 				 "threads", (json_int_t)s->threads_seen, "records", (json_int_t)s->records,
-				 "decoded", (json_int_t)s->decoded, "lost", (json_int_t)s->lost);
+				 "decoded", (json_int_t)s->decoded, "lost", (json_int_t)s->lost,
+				 "bpf_without", without);
+	}
 	return json_pack("{s:{s:s, s:I, s:I, s:I, s:I}}", "tracer", "backend", "ptrace",
 		"threads", (json_int_t)s->threads_seen, "stops", (json_int_t)s->stops,
 		"decoded", (json_int_t)s->decoded, "undetached", (json_int_t)s->undetached);

@@ -39,7 +39,7 @@ static struct env {
 	const char *record_path, *expect, *write_expect, *pcap_path, *report_path;
 	const char *containers[SELECT_MAX];
 	int ncontainers;
-	const char *backend; /* "ptrace" (default), "bpf", "auto" */
+	const char *backend; /* "auto" (default: NSTRACE_BACKEND), "bpf", "ptrace" */
 	unsigned long snaplen;
 	uint64_t duration_us;
 	uint64_t dns_timeout_us;
@@ -47,7 +47,7 @@ static struct env {
 	char **rest; /* the command, or the input files */
 	int nrest;
 } env = { .snaplen = 512, .dns_timeout_us = 5000000, .fail_on = -1, .stack_depth = 24,
-	  .backend = "ptrace" };
+	  .backend = "auto" };
 
 enum { OPT_EVENTS = 1000, OPT_JSON, OPT_DURATION, OPT_VERSION, OPT_DNS_TIMEOUT, OPT_FAIL_ON,
        OPT_EXPECT, OPT_WRITE_EXPECT, OPT_NO_DOCKER, OPT_STACK_DEPTH, OPT_NO_SECCOMP,
@@ -72,7 +72,8 @@ static const struct opt_desc {
 	  "only what involves this container (name or id) or ip netns (repeatable)" },
 	{ NULL, 's', 1, M_LIVE, "N", "bytes of payload captured per event (default 512)" },
 	{ "backend", OPT_BACKEND, 1, M_LIVE, "NAME",
-	  "ptrace (default), bpf (no thread ever stopped), or auto (bpf when the kernel can)" },
+	  "auto (default: bpf where the kernel can, else ptrace), bpf (no thread ever stopped), "
+	  "or ptrace; NSTRACE_BACKEND sets the default" },
 	{ "duration", OPT_DURATION, 1, M_LIVE, "SEC",
 	  "stop, detach and report after SEC seconds (0.5 is half a second)" },
 	{ "dns-timeout", OPT_DNS_TIMEOUT, 1, M_LIVE | M_REPLAY | M_CHECK, "SEC",
@@ -202,6 +203,12 @@ static void parse_args(int argc, char **argv)
 	size_t nl = 0, ns = 0;
 	int c;
 
+	const char *eb = getenv("NSTRACE_BACKEND"); /* a script's or CI job's pinned default */
+	if (eb && *eb && (env.mode & M_LIVE)) {
+		if (strcmp(eb, "ptrace") && strcmp(eb, "bpf") && strcmp(eb, "auto"))
+			die_usage("invalid NSTRACE_BACKEND '%s' (expected auto, bpf or ptrace)", eb);
+		env.backend = eb;
+	}
 	shorts[ns++] = '+'; /* stop at the command */
 	shorts[ns++] = ':'; /* report a missing argument as ':' */
 	for (size_t i = 0; i < NOPTS; i++) {
@@ -328,8 +335,9 @@ static struct rec_writer *open_rec_writer(const struct containers *names)
 static void print_tracer_end(FILE *out, const struct backend_stats *s, unsigned long nevents)
 {
 	if (!env.json && s->bpf)
-		fprintf(out, "\nnstrace: traced %lu threads with BPF, %lu records, %lu lost, %lu network events\n",
-		       s->threads_seen, s->records, s->lost, nevents);
+		fprintf(out, "\nnstrace: traced %lu threads with BPF%s%s%s, %lu records, %lu lost, %lu network events\n",
+		       s->threads_seen, s->bpf_without[0] ? " (this kernel has no " : "", s->bpf_without,
+		       s->bpf_without[0] ? ")" : "", s->records, s->lost, nevents);
 	else if (!env.json)
 		fprintf(out, "\nnstrace: traced %lu threads, %lu stops, %lu network events\n", s->threads_seen,
 		       s->stops, nevents);

@@ -3,7 +3,7 @@
 # are all there already (no apt-get call at all then): safe to run before
 # every build and test.
 #
-# usage: scripts/deps.sh [GROUP...]   groups: build test e2e bench (default: build test e2e)
+# usage: scripts/deps.sh [GROUP...]   groups: build test e2e vm bench (default: build test e2e vm)
 set -u
 
 # libbpf-dev, bpftool, clang: the BPF backend (--backend bpf), built where
@@ -18,17 +18,20 @@ pkgs_test="iproute2 jq procps util-linux dnsmasq-base iptables nftables strace t
 # the real-dockerd lab (tests/e2e): dockerd, containerd, a busybox image,
 # dig, and dnsperf (the concurrency-limit scenario)
 pkgs_e2e="docker.io iptables dnsmasq-base busybox-static bind9-dnsutils dnsperf podman netavark aardvark-dns"
+# the BPF backend on Debian's own older kernels, booted in qemu (tests/vm)
+pkgs_vm="qemu-system-x86 busybox-static"
 pkgs_bench="dnsperf"
 
-groups=${*:-build test e2e}
+groups=${*:-build test e2e vm}
 want=""
 for g in $groups; do
 	case $g in
 	build) want="$want $pkgs_build" ;;
 	test) want="$want $pkgs_test" ;;
 	e2e) want="$want $pkgs_e2e" ;;
+	vm) want="$want $pkgs_vm" ;;
 	bench) want="$want $pkgs_bench" ;;
-	*) echo "deps.sh: unknown group '$g' (build test e2e bench)" >&2; exit 2 ;;
+	*) echo "deps.sh: unknown group '$g' (build test e2e vm bench)" >&2; exit 2 ;;
 	esac
 done
 missing=""

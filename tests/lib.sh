@@ -5,6 +5,9 @@
 # the EXIT trap, even when the script fails halfway.
 
 NST=${NST:-build/nstrace}
+# The live tests trace with ptrace unless they say --backend (the default,
+# auto, is BPF here): each backend where it is meant.
+export NSTRACE_BACKEND=${NSTRACE_BACKEND:-ptrace}
 PROGS=${PROGS:-build/progs}
 T=$(mktemp -d /tmp/nstrace-test.XXXXXX)
 PIDS_STARTED=""
@@ -76,6 +79,20 @@ bpf_loaded() {
 	return 1
 }
 
+# traced_wait PID [TRIES]: poll (0.1 s) until PID is traced: a ptrace
+# tracer in its status, or its thread group in the BPF programs' map
+traced_wait() {
+	i=0
+	while [ $i -lt "${2:-100}" ]; do
+		[ "$(awk '/^TracerPid:/ {print $2}' /proc/"$1"/status 2>/dev/null)" -gt 0 ] 2>/dev/null && return 0
+		[ "$(bpftool -j map dump name tgids 2>/dev/null | jq --argjson p "$1" \
+			'any(.[]; .formatted.key == $p)' 2>/dev/null)" = true ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # no_thread_stopped PID: no thread of PID is in tracing stop ('t').
 no_thread_stopped() {
 	for st in /proc/"$1"/task/*/stat; do
@@ -112,6 +129,31 @@ counter_grows() {
 		i=$((i + 1))
 	done
 	return 1
+}
+
+# deb_fetch SUITE PACKAGE DIR [DEP]: Debian SUITE's PACKAGE (with DEP, the
+# package of PACKAGE's dependencies whose name starts with DEP: a kernel
+# metapackage's kernel) downloaded into DIR/apt and unpacked into
+# DIR/root, with a sources list and lists directory of its own, so that the
+# machine's apt configuration and state are not touched.  A suite gone
+# from the mirror is looked for on archive.debian.org.
+deb_fetch() {
+	suite=$1 pkg=$2 dir=$3 dep=${4:-}
+	case $dir in /*) ;; *) dir=$PWD/$dir ;; esac # apt's paths are absolute
+	d=$dir/apt
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$dir/root" || return 1
+	for mirror in http://deb.debian.org/debian http://archive.debian.org/debian; do
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$d/sources.list"
+		set -- -o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=- \
+			-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o APT::Get::List-Cleanup=0
+		apt-get "$@" update >"$d/update.log" 2>&1 || continue
+		want=$pkg
+		[ -n "$dep" ] && want=$(apt-cache "$@" depends "$pkg" 2>/dev/null |
+			sed -n "s/^ *Depends: \($dep[^ ]*\)\$/\1/p" | head -1)
+		[ -n "$want" ] && (cd "$d" && apt-get "$@" download "$want" >"$d/download.log" 2>&1) && break
+	done
+	set -- "$d"/*.deb
+	[ -f "$1" ] && dpkg-deb -x "$1" "$dir/root"
 }
 
 # jq_true FILE FILTER: the jq filter (over the slurped JSON Lines) is true.

@@ -45,6 +45,10 @@ for bin in build/nstrace build/asan/nstrace; do
 		NST=$bin run sh "$t"
 	done
 done
+# The BPF backend on Debian's own 5.10 and 6.1 kernels, booted in qemu,
+# once, with the plain build.
+label=vm
+NST=build/nstrace run sh tests/vm/run.sh
 # The real dockerd end to end, once, with the plain build (it skips itself
 # where dockerd cannot run).
 label=e2e

@@ -61,6 +61,7 @@ static void bp_stats(const void *impl, struct backend_stats *st)
 
 	*st = (struct backend_stats){ .bpf = true, .threads_seen = s->threads_seen,
 				      .decoded = s->decoded, .records = s->records, .lost = s->lost };
+	snprintf(st->bpf_without, sizeof(st->bpf_without), "%s", s->without);
 }
 
 static const struct backend_ops bpf_ops = { bp_attach, bp_launch, bp_run, bp_stats, bp_free };

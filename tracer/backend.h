@@ -32,6 +32,7 @@ struct backend_stats {
 	unsigned long threads_seen, decoded;
 	unsigned long stops, undetached;   /* ptrace */
 	unsigned long records, lost;       /* bpf */
+	char bpf_without[96];              /* bpf: what the kernel lacked, "a, b" */
 };
 
 struct backend;

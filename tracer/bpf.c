@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "tracer/bpf_event.h"
+#include "tracer/bpf_features.h"
 #include "tracer/bpf_recipe.h"
 #include "tracer/decode.h"
 #include "tracer/stack.h"
@@ -100,6 +101,7 @@ struct bpf_backend {
 	struct bpf_link *wait_enter[3]; /* select, pselect6, ppoll as they begin */
 	bool tracefs_mounted;         /* by nstrace, for that link: unmounted at the end */
 	const volatile sig_atomic_t *stop; /* bpf_opts.stop */
+	struct bpf_features feat;     /* what the loaded programs use */
 	struct bpf_stats st;
 };
 
@@ -503,9 +505,10 @@ static int libbpf_log(enum libbpf_print_level l, const char *fmt, va_list ap)
 	return getenv("NSTRACE_BPF_DEBUG") ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-/* Open, load and attach the programs.  0, or -errno with why; b->skel
- * NULL on failure. */
-static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, size_t n)
+/* Open and load the programs for the features f.  0, or -errno with why;
+ * b->skel NULL on failure. */
+static int skel_load(struct bpf_backend *b, const struct bpf_opts *o, const struct bpf_features *f,
+		     char *why, size_t n)
 {
 	int err;
 
@@ -519,16 +522,60 @@ static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, s
 	 * sp_word, one more) */
 	b->skel->rodata->frames = o->stack_depth > 0 && o->stack_depth < NBPF_FRAMES ? (uint32_t)o->stack_depth
 										    : NBPF_FRAMES;
+	b->skel->rodata->has_rdonly_cast = f->has[BPF_FEAT_RDONLY_CAST];
+	b->skel->rodata->has_task_btf = f->has[BPF_FEAT_TASK_BTF];
+	b->skel->rodata->has_task_regs = f->has[BPF_FEAT_TASK_REGS];
 	bpf_map__set_max_entries(b->skel->maps.scratch, (uint32_t)libbpf_num_possible_cpus());
 	bpf_program__set_autoattach(b->skel->progs.on_close_enter, false); /* optional: below */
 	bpf_program__set_autoattach(b->skel->progs.on_select_enter, false);
 	bpf_program__set_autoattach(b->skel->progs.on_pselect6_enter, false);
 	bpf_program__set_autoattach(b->skel->progs.on_ppoll_enter, false);
+	/* clone's entries: only where the fork program cannot read the regs */
+	bpf_program__set_autoattach(b->skel->progs.on_clone_enter, !f->has[BPF_FEAT_TASK_REGS]);
+	bpf_program__set_autoattach(b->skel->progs.on_clone3_enter, !f->has[BPF_FEAT_TASK_REGS]);
 	if ((err = nstrace_bpf__load(b->skel)) != 0) {
-		snprintf(why, n, "loading the BPF programs failed: %s (they need Linux 6.2 or later; "
-			 "NSTRACE_BPF_DEBUG=1 shows the verifier's log)", strerror(-err));
-		goto fail;
+		snprintf(why, n, "loading the BPF programs failed: %s (NSTRACE_BPF_DEBUG=1 shows the "
+			 "verifier's log)", strerror(-err));
+		nstrace_bpf__destroy(b->skel);
+		b->skel = NULL;
+		return err;
 	}
+	b->feat = *f;
+	return 0;
+}
+
+/* The features to load with: the kernel's, less NSTRACE_BPF_WITHOUT's. */
+static int choose_features(struct bpf_features *f, char *why, size_t n)
+{
+	const char *without = getenv("NSTRACE_BPF_WITHOUT");
+	int err;
+
+	if (bpf_features_probe(f) < 0)
+		memset(f, 0, sizeof(*f)); /* the load says what is wrong */
+	if (without && (err = bpf_features_without(f, without, why, n)) < 0) {
+		char tmp[160];
+		snprintf(tmp, sizeof(tmp), "%s", why);
+		snprintf(why, n, "NSTRACE_BPF_WITHOUT: %s", tmp);
+		return err;
+	}
+	return 0;
+}
+
+/* Open, load and attach the programs.  0, or -errno with why; b->skel
+ * NULL on failure.  A kernel whose BTF promises more than its verifier
+ * takes gets the variant that needs nothing past 5.8. */
+static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, size_t n)
+{
+	struct bpf_features f, none = { 0 };
+	int err;
+
+	if ((err = choose_features(&f, why, n)) < 0)
+		return err;
+	if ((err = skel_load(b, o, &f, why, n)) != 0 && memcmp(&f, &none, sizeof(f)) &&
+	    skel_load(b, o, &none, why, n) == 0)
+		err = 0;
+	if (err)
+		return err;
 	for (size_t nr = 0; nr < syscall_table_len; nr++) {
 		uint32_t k = (uint32_t)nr;
 		uint16_t sen = syscall_table[nr].sen;
@@ -749,6 +796,7 @@ const struct bpf_stats *bpf_backend_stats(struct bpf_backend *b)
 	uint32_t k = 0;
 	int ncpu = libbpf_num_possible_cpus();
 
+	bpf_features_missing(&b->feat, b->st.without, sizeof(b->st.without));
 	if (ncpu > 0 && ncpu <= 256 &&
 	    bpf_map__lookup_elem(b->skel->maps.lost, &k, sizeof(k), lost, sizeof(uint64_t) * (size_t)ncpu, 0) == 0) {
 		b->st.lost = 0;

@@ -22,6 +22,13 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 snaplen = 512;
 const volatile __u32 frames = NBPF_FRAMES; /* -k's depth: each frame walked costs */
 
+/* What this kernel's BPF has, set by user space from the kernel's BTF
+ * before the load (tracer/bpf_features.h).  Constants to the verifier: the
+ * path a kernel lacks is never checked, and is removed. */
+const volatile bool has_rdonly_cast = true; /* kfunc bpf_rdonly_cast: 6.2 */
+const volatile bool has_task_btf = true;    /* bpf_get_current_task_btf: 5.11 */
+const volatile bool has_task_regs = true;   /* bpf_task_pt_regs: 5.15 */
+
 #define NR_MAX 512
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
@@ -44,6 +51,20 @@ struct {
 	__type(key, __u32);
 	__type(value, __u16); /* enum nbpf_cap and NBPF_* flags; 0: not decoded */
 } recipes SEC(".maps");
+
+/* Before 5.15: a thread's clone in progress (clone_enter), for the fork
+ * tracepoint.  LRU: a thread that died inside its clone is forgotten. */
+struct clone_call {
+	__u32 nr;
+	__u64 a0;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct clone_call);
+} cloning SEC(".maps");
 
 /* -k: the sockets whose creation's stack was taken (by inode): their
  * connects and sends need none (the decoder's msock.stacked).  LRU: one
@@ -106,10 +127,13 @@ static __always_inline bool traced(void)
 
 static __always_inline __u64 thread_netns(void)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	/* a BTF pointer: loads, not helper calls (tp_btf programs may) */
-	return t->nsproxy->net_ns->ns.inum;
+	if (has_task_btf) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		/* a BTF pointer: loads, not helper calls (tp_btf programs may) */
+		return t->nsproxy->net_ns->ns.inum;
+	}
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
 }
 
 static __always_inline int ns_type(struct ns_common *ns)
@@ -122,34 +146,44 @@ static __always_inline int ns_type(struct ns_common *ns)
 
 /* Cast a kernel pointer that the verifier cannot type (an array element,
  * a void *) to its BTF type: its fields are then plain loads, each a
- * fraction of a helper call (Linux 6.2). */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+ * fraction of a helper call (Linux 6.2).  Weak: older kernels have none,
+ * and take the BPF_CORE_READ paths (bpf_probe_read_kernel). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define KCAST(type, p) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
 
-/* What fd is, from the kernel's own file: a socket (its netns from the
- * socket itself), a net namespace file, or something else. */
-static __always_inline void read_fd(int fd, struct nbpf_fd *out)
+/* The current thread's file for fd, NULL when none. */
+static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
-	struct file **fds = fdt->fd;
-	unsigned int max = fdt->max_fds;
-	struct file *fp, *f;
-	struct inode *ino;
-	__u32 mode;
+	struct file **fds;
+	struct file *fp = NULL;
+	unsigned int max;
 
-	__builtin_memset(out, 0, sizeof(*out));
+	if (has_task_btf) {
+		struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+		fds = fdt->fd;
+		max = fdt->max_fds;
+	} else {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		fds = BPF_CORE_READ(t, files, fdt, fd);
+		max = BPF_CORE_READ(t, files, fdt, max_fds);
+	}
 	if (fd < 0 || (unsigned int)fd >= max)
-		return;
+		return NULL;
 	/* fds[fd]: BTF has no type for an array of pointers, but a struct
-	 * whose one member is a pointer reads the same word with a load
-	 * (bpf_probe_read_kernel is a helper call) */
-	fp = (struct file *)KCAST(struct llist_node, &fds[fd])->next;
-	if (!fp)
-		return;
-	f = KCAST(struct file, fp);
-	ino = f->f_inode;
-	mode = ino->i_mode;
+	 * whose one member is a pointer reads the same word with a load */
+	if (has_rdonly_cast)
+		return (struct file *)KCAST(struct llist_node, &fds[fd])->next;
+	bpf_probe_read_kernel(&fp, sizeof(fp), &fds[fd]);
+	return fp;
+}
+
+/* What the file is (read_fd), by plain loads through KCAST. */
+static __always_inline void read_file_cast(struct file *fp, struct nbpf_fd *out)
+{
+	struct file *f = KCAST(struct file, fp);
+	struct inode *ino = f->f_inode;
+	__u32 mode = ino->i_mode;
+
 	out->kind = NBPF_FD_OTHER;
 	out->ino = ino->i_ino;
 	if ((mode & S_IFMT) == S_IFSOCK) {
@@ -185,27 +219,82 @@ static __always_inline void read_fd(int fd, struct nbpf_fd *out)
 	}
 }
 
+/* The same facts, by CO-RE reads (a helper call each): before 6.2. */
+static __always_inline void read_file_core(struct file *f, struct nbpf_fd *out)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	__u32 mode = BPF_CORE_READ(ino, i_mode);
+
+	out->kind = NBPF_FD_OTHER;
+	out->ino = BPF_CORE_READ(ino, i_ino);
+	if ((mode & S_IFMT) == S_IFSOCK) {
+		struct socket *s = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(s, sk);
+		out->kind = NBPF_FD_SOCKET;
+		if (!sk)
+			return;
+		out->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		out->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		out->type = BPF_CORE_READ(sk, sk_type);
+		out->protocol = BPF_CORE_READ(sk, sk_protocol);
+		out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (out->family == 2) { /* AF_INET */
+			bpf_core_read(out->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+			bpf_core_read(out->raddr, 4, &sk->__sk_common.skc_daddr);
+		} else if (out->family == 10) { /* AF_INET6 */
+			bpf_core_read(out->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+			bpf_core_read(out->raddr, 16, &sk->__sk_common.skc_v6_daddr);
+		}
+		return;
+	}
+	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
+	if (magic == NSFS_MAGIC) {
+		struct ns_common *ns = BPF_CORE_READ(ino, i_private);
+		if (ns && ns_type(ns) == CLONE_NEWNET)
+			out->kind = NBPF_FD_NETNS;
+	} else if (magic == PIDFS_MAGIC) {
+		out->kind = NBPF_FD_PIDFD;
+	}
+}
+
+/* What fd is, from the kernel's own file: a socket (its netns from the
+ * socket itself), a net namespace file, or something else. */
+static __always_inline void read_fd(int fd, struct nbpf_fd *out)
+{
+	struct file *fp;
+
+	__builtin_memset(out, 0, sizeof(*out));
+	if (!(fp = fd_file(fd)))
+		return;
+	if (has_rdonly_cast)
+		read_file_cast(fp, out);
+	else
+		read_file_core(fp, out);
+}
+
 /* The error queued on socket fd (sk_err), read, not cleared: -1 when fd
  * is no socket.  Global: inlined in poll_errors' loop it was checked once
  * per path through the loop (sys_exit: 11k instructions -> 49k). */
 __noinline int sock_err(int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
-	struct file **fds = fdt->fd;
-	struct file *fp, *f;
+	struct file *fp = fd_file(fd);
+	struct sock *sk;
 
-	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
-		return -1;
-	fp = (struct file *)KCAST(struct llist_node, &fds[fd])->next;
 	if (!fp)
 		return -1;
-	f = KCAST(struct file, fp);
-	if ((f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+	if (has_rdonly_cast) {
+		struct file *f = KCAST(struct file, fp);
+		if ((f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+			return -1;
+		sk = KCAST(struct socket, f->private_data)->sk;
+		return sk ? sk->sk_err : -1;
+	}
+	if ((BPF_CORE_READ(fp, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return -1;
-	struct socket *s = KCAST(struct socket, f->private_data);
-	struct sock *sk = s->sk;
-	return sk ? sk->sk_err : -1;
+	struct socket *s = BPF_CORE_READ(fp, private_data);
+	sk = BPF_CORE_READ(s, sk);
+	return sk ? BPF_CORE_READ(sk, sk_err) : -1;
 }
 
 /* --- records ------------------------------------------------------------------ */
@@ -547,24 +636,36 @@ static __always_inline void take_stack(const struct pt_regs *regs, struct nbpf_r
 __noinline int wait_worth(__u32 cap, __u64 a0, __u64 a1, long ret)
 {
 	__u8 buf[NBPF_WAITS * 12];
-	__u32 stride, n, len;
+	__u64 n, len, stride, off;
 
 	if (ret < 0 || (ret == 0 && cap != NBPF_CAP_POLL))
 		return 0;
 	if (ret == 0)
 		return 1;
-	stride = cap == NBPF_CAP_POLL ? 8 : 12;
-	n = cap == NBPF_CAP_POLL ? (__u32)min_u64(a1, NBPF_WAITS) : (__u32)min_u64(ret, NBPF_WAITS);
-	len = n * stride;
+	/* 64-bit lengths, each a constant times a bounded count: what even
+	 * 5.10's verifier can bound (a product of two variables it cannot) */
+	if (cap == NBPF_CAP_POLL) {
+		n = min_u64(a1, NBPF_WAITS);
+		len = n * 8;
+		stride = 8, off = 6; /* pollfd: revents at +6 */
+	} else {
+		n = min_u64(ret, NBPF_WAITS);
+		len = n * 12;
+		stride = 12, off = 0; /* epoll_event: events at +0 */
+	}
+	barrier_var(len);
 	if (len > sizeof(buf))
-		len = sizeof(buf);
+		return 1;
+	/* a read of variable length into the stack: before 6.x the verifier
+	 * wants those bytes written first */
+	__builtin_memset(buf, 0, sizeof(buf));
 	if (!len || bpf_probe_read_user(buf, len, (void *)(cap == NBPF_CAP_POLL ? a0 : a1)) < 0)
 		return 1; /* not readable here: the decoder will say so */
-	for (__u32 i = 0; i < NBPF_WAITS; i++) {
+	for (__u64 i = 0; i < NBPF_WAITS; i++) {
+		__u64 at = i * stride + off;
+		barrier_var(at); /* an index, never folded into the pointer (an OR) */
 		if (i >= n)
 			break;
-		/* pollfd: revents at +6; epoll_event: events at +0 */
-		__u32 at = i * stride + (stride == 8 ? 6 : 0);
 		if (at < sizeof(buf) && (buf[at] & POLLERR))
 			return 1;
 	}
@@ -577,15 +678,17 @@ __noinline int wait_worth(__u32 cap, __u64 a0, __u64 a1, long ret)
 __noinline int poll_errors(__u64 a0, __u64 a1)
 {
 	struct pollfd_ { __s32 fd; __s16 events, revents; } p[NBPF_WAITS];
-	__u32 n = (__u32)min_u64(a1, NBPF_WAITS), len = n * sizeof(p[0]);
+	__u64 n = min_u64(a1, NBPF_WAITS), len = n * sizeof(p[0]); /* as wait_worth's */
 	struct scratch *s = this_scratch();
 	struct nbpf_rec *r;
 
 	if (!s)
 		return 0;
 	r = (struct nbpf_rec *)s->b;
+	barrier_var(len);
 	if (len > sizeof(p))
-		len = sizeof(p);
+		return 0;
+	__builtin_memset(p, 0, sizeof(p)); /* as wait_worth's buf */
 	if (!len || bpf_probe_read_user(p, len, (void *)a0) < 0)
 		return 0;
 	__u32 k = 0;
@@ -617,6 +720,10 @@ static __always_inline int sys_exit(const struct pt_regs *regs, long ret)
 	if (!traced()) /* every call on the machine comes here */
 		return 0;
 	nr = (__u32)regs->orig_ax;
+	if (!has_task_regs && (nr == 56 || nr == 435)) { /* clone, clone3: done */
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		bpf_map_delete_elem(&cloning, &tid);
+	}
 	if (nr >= NR_MAX || !(cap = bpf_map_lookup_elem(&recipes, &nr)) || !*cap)
 		return 0;
 	/* x86_64's syscall registers (tracer/arch.h) */
@@ -752,6 +859,34 @@ int on_ppoll_enter(struct trace_event_raw_sys_enter *ctx)
 
 /* --- processes ------------------------------------------------------------------ */
 
+/* Before 5.15 (no bpf_task_pt_regs), clone's and clone3's own entry
+ * tracepoints keep what the fork tracepoint then reads: the call and its
+ * first argument, per thread; its exit forgets them (sys_exit). */
+static __always_inline int clone_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct clone_call c;
+
+	if (!traced())
+		return 0;
+	c.nr = (__u32)ctx->id;
+	c.a0 = ctx->args[0];
+	bpf_map_update_elem(&cloning, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_clone")
+int on_clone_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return clone_enter(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_clone3")
+int on_clone3_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return clone_enter(ctx);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -760,18 +895,34 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	struct pt_regs *regs;
 	struct nbpf_rec *r;
 	__u16 *cap = NULL;
-	__u32 nr;
+	__u64 a0 = 0;
+	__u32 nr = NR_MAX;
 
 	if (!tgid_traced(ptgid))
 		return 0;
 	/* the parent is inside its clone: its registers say which, and the
-	 * flags (clone3: in the clone_args they point to) */
-	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	nr = (__u32)regs->orig_ax;
+	 * flags (clone3: in the clone_args they point to); before 5.15, what
+	 * its clone's entry kept */
+	if (has_task_regs) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		nr = (__u32)regs->orig_ax;
+		a0 = regs->di;
+	} else {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct clone_call *c = bpf_map_lookup_elem(&cloning, &tid);
+		if (c) {
+			nr = c->nr;
+			a0 = c->a0;
+		}
+	}
 	if (nr < NR_MAX)
 		cap = bpf_map_lookup_elem(&recipes, &nr);
 	if (ctgid != ptgid && ctgid < NBPF_TGID_MAX) { /* at home where it starts (model.h) */
-		__sync_fetch_and_or(&traced_bits[ctgid / 64], 1ull << (ctgid % 64));
+		/* an add, the one atomic 5.10 has (or came in 5.12): the bit
+		 * is clear, and only this fork makes this thread group */
+		__u64 bit = 1ull << (ctgid % 64);
+		if (!(traced_bits[ctgid / 64] & bit))
+			__sync_fetch_and_add(&traced_bits[ctgid / 64], bit);
 		bpf_map_update_elem(&tgids, &ctgid, &home, BPF_ANY);
 	}
 	if (!(r = rec_begin(NBPF_FORK)))
@@ -781,10 +932,10 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	r->nr = -1; /* fork, vfork, or a thread the kernel made: no flags */
 	if (cap && (*cap & NBPF_CAP_MASK) == NBPF_CAP_CLONE3) {
 		r->nr = nr;
-		r->args[2] = user_u64(regs->di);
+		r->args[2] = user_u64(a0);
 	} else if (cap && *cap) {
 		r->nr = nr;
-		r->args[2] = regs->di;
+		r->args[2] = a0;
 	}
 	r->netns_exit = home;
 	send();

@@ -97,18 +97,9 @@ lab_daemons() {
 	lab_wait_api
 }
 
-# Debian sid's docker.io 28.5, unpacked into $LAB_D28/root: apt-get
-# download with a sources list and lists directory of its own, so that the
-# machine's apt configuration and state are not touched.
+# Debian sid's docker.io 28.5, unpacked into $LAB_D28/root (deb_fetch)
 lab_fetch28() {
-	d=$LAB_D28/apt
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$LAB_D28/root" || return 1
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" >"$d/sources.list"
-	set -- -o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=- \
-		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o APT::Get::List-Cleanup=0
-	apt-get "$@" update >"$d/update.log" 2>&1 || return 1
-	(cd "$d" && apt-get "$@" download docker.io >"$d/download.log" 2>&1) || return 1
-	dpkg-deb -x "$d"/docker.io_*.deb "$LAB_D28/root" && [ -x "$LAB_D28/root/usr/sbin/dockerd" ]
+	deb_fetch sid docker.io "$LAB_D28" && [ -x "$LAB_D28/root/usr/sbin/dockerd" ]
 }
 
 # The 28.5 dockerd in its own mount namespace, where /etc/resolv.conf names

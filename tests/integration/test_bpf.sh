@@ -77,4 +77,18 @@ if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$NST" --backend auto --json -- true >"$T/o" 2>"$T/e"; rc=$?
 	check "bpf: --backend auto says in one line that it falls back, and traces with ptrace" \
 		sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'tracing with ptrace' '$T/e') -eq 1 ] && jq -e -s '.[-1].tracer.backend == \"ptrace\"' '$T/o' >/dev/null"
+	env -u NSTRACE_BACKEND setpriv --reuid=nobody --regid=nogroup --clear-groups "$NST" --json -- true \
+		>"$T/o" 2>"$T/e"; rc=$?
+	check "bpf: the default (auto) falls back the same way, in one line" \
+		sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'tracing with ptrace' '$T/e') -eq 1 ] && jq -e -s '.[-1].tracer.backend == \"ptrace\"' '$T/o' >/dev/null"
 fi
+# the default is auto: BPF where it loads (NSTRACE_BACKEND, which the
+# tests set to ptrace, pins another), and nothing said about it
+env -u NSTRACE_BACKEND "$NST" --json -- true >"$T/o" 2>"$T/e"
+check "bpf: with no --backend and no NSTRACE_BACKEND, BPF traces, silently" \
+	sh -c "jq -e -s '.[-1].tracer.backend == \"bpf\"' '$T/o' >/dev/null && [ ! -s '$T/e' ]"
+NSTRACE_BACKEND=bpf "$NST" --backend ptrace --json -- true >"$T/o" 2>&1
+check "bpf: --backend overrides NSTRACE_BACKEND" jq_true "$T/o" '.[-1].tracer.backend == "ptrace"'
+NSTRACE_BACKEND=bogus "$NST" -- true >/dev/null 2>"$T/e"; rc=$?
+check "bpf: a bad NSTRACE_BACKEND is a usage error naming it" \
+	sh -c "[ $rc = 2 ] && grep -q \"invalid NSTRACE_BACKEND 'bogus'\" '$T/e'"
