@@ -30,7 +30,7 @@ CTR_PID=$(docker inspect -f '{{.State.Pid}}' $LAB_CTR)
 printf 'ok.nstrace.test A\n10.100.51.198.in-addr.arpa PTR\n' >"$T/queries"
 # idle: the programs attached, to a process that makes no calls: what the
 # raw syscall tracepoint alone costs every syscall on the machine
-CONFIGS="untraced idle bpf bpf61 bpf510 bpf-k ptrace"
+CONFIGS=${CONFIGS:-"untraced idle bpf bpf61 bpf510 bpf-k ptrace"} # untraced first, always
 W510=bpf_rdonly_cast,bpf_get_current_task_btf,bpf_task_pt_regs
 
 start_tracer() { # config -> sets TP (pid of the tracer, or empty)

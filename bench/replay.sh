@@ -1,12 +1,14 @@
 #!/bin/sh
 # replay.sh - strace log import speed (a benchmark, not a test).
 #
-# Two logs of at least 30 MB each, recorded here and kept under bench/data/
+# Three logs of at least 30 MB each, recorded here and kept under bench/data/
 # (never committed; delete them to record again):
 #   dockerd20.strace  strace -f -tt -yy -p of the e2e lab's dockerd 20.10
 #                     while dnsperf loads its embedded resolver: Go runtime
 #                     noise, unfinished/resumed pairs, recvmsg/sendmsg with
 #                     IP_PKTINFO cmsgs, setns around every forwarded query;
+#   dockerd20mix.strace  the same under another mix (load_mix): more
+#                     clients, three containers, failing upstreams;
 #   busy.strace       strace -f -tt -yy of the article-pattern fixture.
 # Each is timed with `nstrace replay` (stage 1 of the import in a thread of
 # its own, the default, and in one thread) against `wc -l`, RUNS runs in
@@ -35,18 +37,19 @@ LAB_DOCKER=20
 LAB_WAS_UP=""
 trap '[ -n "$LAB_WAS_UP" ] && lab_down; cleanup' EXIT INT TERM
 
-record_dockerd20() {
+# record_lab LOG LOAD: strace -f -tt -yy -p of the lab's dockerd while LOAD
+# (a function) runs, until LOG is big enough
+record_lab() {
 	LAB_WAS_UP=1
 	lab_up >&2 || { echo "bench: the dockerd lab could not be set up" >&2; return 1; }
-	ctr=$(docker inspect -f '{{.State.Pid}}' $LAB_CTR)
 	printf 'ok.nstrace.test A\n10.100.51.198.in-addr.arpa PTR\nok.nstrace.test AAAA\nnx.nstrace.test A\n' >"$T/queries"
-	echo "recording $1 (strace -f -tt -yy -p dockerd under dnsperf)..." >&2
+	echo "recording $1 (strace -f -tt -yy -p dockerd under dnsperf, $2)..." >&2
 	strace -f -tt -yy -s 512 -o "$1.tmp" -p "$LAB_PID" 2>/dev/null &
 	sp=$!
 	sleep 1.5
 	i=0
 	while ! big_enough "$1.tmp" && [ $i -lt 30 ]; do
-		nsenter -t "$ctr" -n dnsperf -s 127.0.0.11 -d "$T/queries" -l 5 -c 4 -q 100 >/dev/null 2>&1
+		$2
 		i=$((i + 1))
 	done
 	kill -INT $sp
@@ -56,8 +59,32 @@ record_dockerd20() {
 	mv "$1.tmp" "$1"
 }
 
+dnsperf_in() { # CONTAINER CLIENTS SECONDS
+	nsenter -t "$(docker inspect -f '{{.State.Pid}}' "$1")" -n \
+		dnsperf -s 127.0.0.11 -d "$T/queries" -l "$3" -c "$2" -q 100 >/dev/null 2>&1
+}
+
+# 4 clients in one container, every query answered
+load_plain() { dnsperf_in $LAB_CTR 4 5; }
+
+# another mix: 16 clients over three containers (the answered one, the one
+# whose --dns is a loopback server nothing listens on, the one whose server
+# is unreachable), and in every other round dockerd's forwarded queries
+# dropped (DOCKER-USER): answers, refusals, errors and timeouts together
+load_mix() {
+	[ $((i % 2)) = 1 ] && lab_rule -p udp --dport 53 -j DROP
+	dnsperf_in $LAB_CTR 8 5 &
+	dnsperf_in $LAB_LOCTR 4 5 &
+	dnsperf_in $LAB_UNRCTR 4 5
+	wait
+	[ $((i % 2)) = 1 ] && lab_unrule -p udp --dport 53 -j DROP
+}
+
+record_dockerd20() { record_lab "$1" load_plain; }
+record_dockerd20mix() { record_lab "$1" load_mix; }
+
 LOGS=""
-for f in dockerd20 busy; do
+for f in dockerd20 dockerd20mix busy; do
 	log=bench/data/$f.strace
 	big_enough "$log" || record_$f "$log" || { rm -f "$log" "$log.tmp"; continue; }
 	big_enough "$log" && LOGS="$LOGS $log"
@@ -90,7 +117,7 @@ echo "\`NSTRACE_REPLAY_THREADS=1\`; the ratio is taken within each run."
 echo
 echo "| log | size | lines | network events | two threads | one thread | two vs one | events/s | peak RSS | wc -l |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-for log in bench/data/dockerd20.strace bench/data/busy.strace; do
+for log in bench/data/dockerd20.strace bench/data/dockerd20mix.strace bench/data/busy.strace; do
 	k=$(basename "$log" .strace)
 	[ -s "$T/$k.rep" ] || continue
 	bytes=$(stat -c %s "$log")
@@ -111,4 +138,7 @@ echo
 cat "$T/runs"
 echo
 echo "dockerd20: strace -f -tt -yy -s 512 -p of dockerd 20.10 under dnsperf (the e2e lab);"
+echo "dockerd20mix: the same under 16 clients in three containers (answered, a loopback"
+echo "server nothing listens on, an unreachable one), forwarded queries dropped every"
+echo "other round;"
 echo "busy: strace -f -tt -yy -s 512 of the article-pattern fixture.  MB is 10^6 bytes."

@@ -164,8 +164,9 @@ static __always_inline struct file *fd_file(int fd)
 		max = fdt->max_fds;
 	} else {
 		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-		fds = BPF_CORE_READ(t, files, fdt, fd);
-		max = BPF_CORE_READ(t, files, fdt, max_fds);
+		struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+		fds = BPF_CORE_READ(fdt, fd);
+		max = BPF_CORE_READ(fdt, max_fds);
 	}
 	if (fd < 0 || (unsigned int)fd >= max)
 		return NULL;
@@ -219,6 +220,42 @@ static __always_inline void read_file_cast(struct file *fp, struct nbpf_fd *out)
 	}
 }
 
+/* sock_common's first words (the IPv4 addresses, the ports, the family:
+ * the same 20 bytes since 2.6) in one helper call, each at its CO-RE
+ * offset; a kernel where they lie apart gets a read each. */
+static __always_inline void sock_head_core(struct sock *sk, struct nbpf_fd *out)
+{
+	const __u32 base = bpf_core_field_offset(struct sock, __sk_common.skc_daddr);
+	const __u32 da = bpf_core_field_offset(struct sock, __sk_common.skc_daddr) - base;
+	const __u32 sa = bpf_core_field_offset(struct sock, __sk_common.skc_rcv_saddr) - base;
+	const __u32 dp = bpf_core_field_offset(struct sock, __sk_common.skc_dport) - base;
+	const __u32 num = bpf_core_field_offset(struct sock, __sk_common.skc_num) - base;
+	const __u32 fam = bpf_core_field_offset(struct sock, __sk_common.skc_family) - base;
+	__u64 h[3] = {};
+	__u8 *b = (__u8 *)h;
+	__u16 port;
+
+	if (sa > 20 || dp > 22 || num > 22 || fam > 22) {
+		out->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (out->family == 2) {
+			bpf_core_read(out->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+			bpf_core_read(out->raddr, 4, &sk->__sk_common.skc_daddr);
+		}
+		return;
+	}
+	bpf_probe_read_kernel(h, sizeof(h), (__u8 *)sk + base);
+	__builtin_memcpy(&out->family, b + fam, 2);
+	__builtin_memcpy(&out->lport, b + num, 2);
+	__builtin_memcpy(&port, b + dp, 2);
+	out->rport = bpf_ntohs(port);
+	if (out->family == 2) { /* AF_INET */
+		__builtin_memcpy(out->laddr, b + sa, 4);
+		__builtin_memcpy(out->raddr, b + da, 4);
+	}
+}
+
 /* The same facts, by CO-RE reads (a helper call each): before 6.2. */
 static __always_inline void read_file_core(struct file *f, struct nbpf_fd *out)
 {
@@ -234,15 +271,10 @@ static __always_inline void read_file_core(struct file *f, struct nbpf_fd *out)
 		if (!sk)
 			return;
 		out->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-		out->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 		out->type = BPF_CORE_READ(sk, sk_type);
 		out->protocol = BPF_CORE_READ(sk, sk_protocol);
-		out->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		out->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		if (out->family == 2) { /* AF_INET */
-			bpf_core_read(out->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
-			bpf_core_read(out->raddr, 4, &sk->__sk_common.skc_daddr);
-		} else if (out->family == 10) { /* AF_INET6 */
+		sock_head_core(sk, out);
+		if (out->family == 10) { /* AF_INET6 */
 			bpf_core_read(out->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 			bpf_core_read(out->raddr, 16, &sk->__sk_common.skc_v6_daddr);
 		}
