@@ -74,9 +74,11 @@ load_plain() { dnsperf_in $LAB_CTR 4 5; }
 load_mix() {
 	[ $((i % 2)) = 1 ] && lab_rule -p udp --dport 53 -j DROP
 	dnsperf_in $LAB_CTR 8 5 &
+	p1=$!
 	dnsperf_in $LAB_LOCTR 4 5 &
+	p2=$!
 	dnsperf_in $LAB_UNRCTR 4 5
-	wait
+	wait $p1 $p2 # not a bare wait: strace is a child too
 	[ $((i % 2)) = 1 ] && lab_unrule -p udp --dport 53 -j DROP
 }
 
