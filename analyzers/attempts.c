@@ -20,6 +20,22 @@
 #define RELAY_WINDOW_US 10000000
 #define DOCKERD_TIMEOUT_US 4000000 /* moby's extIOTimeout, per upstream */
 #define DIAL_GIVEUP_US 1000000 /* a TCP dial closed unconnected after this gave up */
+/* An answer read before its query was seen: a tracer sees two threads'
+ * calls in the order it handles their stops or records (a reader thread's
+ * read can come before the writer's write), so it is held this long for a
+ * query on its socket to claim it, then counted unmatched. */
+#define EARLY_MAX 16
+#define EARLY_WINDOW_US 100000
+
+struct early {
+	bool used, tcp, tc, unparsed, has_question;
+	uint64_t sock, ts;
+	uint16_t id, qtype, ancount;
+	int rcode;
+	char qname[DNS_NAME_MAX];
+	struct nst_addr remote;
+	struct ns_ref netns;
+};
 
 /* A query a traced process sent (or tried to: a connect that failed),
  * awaiting its answer: one attempt to reach an upstream. */
@@ -85,6 +101,7 @@ struct attempts {
 	uint16_t sock_head[SOCK_BUCKETS], sock_next[MAX_QUERIES], sock_prev[MAX_QUERIES];
 	struct chains by_sock;
 	unsigned long overflow;
+	struct early early[EARLY_MAX]; /* answers no query claimed yet */
 };
 
 struct attempts *attempts_new(struct findings *fs, struct lookups *lk, struct proglookups *pl,
@@ -178,20 +195,51 @@ static struct upstream_row *row_for(struct attempts *a, const struct query *q)
 
 /* An answer no query of the trace asked (its query came before the trace,
  * or the log is an excerpt): counted on its server's row, never dropped. */
-static void unmatched(struct attempts *a, const struct dns_seen *d)
+static void unmatched(struct attempts *a, struct early *e)
 {
-	struct ns_ref netns, none;
+	struct ns_ref none;
 	struct upstream_row *r;
 	char up[64];
 
-	if (d->remote.family != AF_INET && d->remote.family != AF_INET6)
+	if (e->remote.family != AF_INET && e->remote.family != AF_INET6)
 		snprintf(up, sizeof(up), "?");
 	else
-		print_addr(up, sizeof(up), &d->remote);
+		print_addr(up, sizeof(up), &e->remote);
 	memset(&none, 0, sizeof(none));
-	ns_ref_from(&netns, &d->ev->sock.netns);
-	if ((r = row_find(a, &netns, &none, up, d->tcp ? PROTO_TCP : PROTO_UDP)))
+	if ((r = row_find(a, &e->netns, &none, up, e->tcp ? PROTO_TCP : PROTO_UDP)))
 		r->unmatched++;
+	e->used = false;
+}
+
+/* Hold an answer nothing claimed (the oldest held one goes, unmatched, to
+ * make room). */
+static void hold_early(struct attempts *a, const struct dns_seen *d)
+{
+	struct early *e = NULL;
+
+	for (int i = 0; i < EARLY_MAX; i++)
+		if (!a->early[i].used) {
+			e = &a->early[i];
+			break;
+		} else if (!e || a->early[i].ts < e->ts) {
+			e = &a->early[i];
+		}
+	if (e->used)
+		unmatched(a, e);
+	*e = (struct early){ .used = true, .tcp = d->tcp, .tc = d->msg.tc, .unparsed = d->unparsed,
+			     .has_question = d->msg.has_question, .sock = d->sock, .ts = d->ev->ts_us,
+			     .id = d->msg.id, .qtype = d->msg.qtype, .ancount = d->msg.ancount,
+			     .rcode = d->msg.rcode, .remote = d->remote };
+	str_copy(e->qname, sizeof(e->qname), d->msg.has_question ? d->msg.qname : "");
+	ns_ref_from(&e->netns, &d->ev->sock.netns);
+}
+
+/* Held answers older than the window (all of them at the end): unmatched. */
+static void expire_early(struct attempts *a, uint64_t now, bool all)
+{
+	for (int i = 0; i < EARLY_MAX; i++)
+		if (a->early[i].used && (all || now > a->early[i].ts + EARLY_WINDOW_US))
+			unmatched(a, &a->early[i]);
 }
 
 static size_t sock_bucket(uint64_t sock)
@@ -375,6 +423,7 @@ static void resolve_socket(struct attempts *a, uint64_t sock, enum dns_result re
 
 void attempts_sweep(struct attempts *a, uint64_t now, uint64_t spare)
 {
+	expire_early(a, now, false);
 	for (size_t i = 0; a->nq && i < a->qhi; i++)
 		if (a->q[i].used && a->q[i].sock != spare && now > a->q[i].ts + a->q[i].timeout_us)
 			resolve(a, &a->q[i], RES_TIMEOUT, -1, now);
@@ -551,6 +600,27 @@ static void pair_up(struct attempts *a, struct query *q, const struct nst_event 
 	}
 }
 
+/* A held answer that is q's (the same socket, id, question and server,
+ * read within the window): q is answered by it, at the later of the two
+ * times. */
+static bool claim_early(struct attempts *a, struct query *q)
+{
+	for (int i = 0; i < EARLY_MAX; i++) {
+		struct early *e = &a->early[i];
+		if (!e->used || e->sock != q->sock || e->id != q->id || !same_name(q->qname, e->qname) ||
+		    (e->has_question && e->qtype != q->qtype) || !remote_matches(&e->remote, &q->up) ||
+		    (e->ts > q->ts ? e->ts - q->ts : q->ts - e->ts) > EARLY_WINDOW_US)
+			continue;
+		e->used = false;
+		q->answers = e->ancount;
+		q->tc = e->tc;
+		resolve(a, q, e->unparsed ? RES_UNPARSED : RES_OK, e->rcode, e->ts > q->ts ? e->ts : q->ts);
+		trim(a);
+		return true;
+	}
+	return false;
+}
+
 void attempts_query_sent(struct attempts *a, const struct dns_seen *d, struct dns_exchange *x)
 {
 	const struct nst_event *ev = d->ev;
@@ -573,6 +643,8 @@ void attempts_query_sent(struct attempts *a, const struct dns_seen *d, struct dn
 		pair_up(a, q, ev);
 	attach_lookup(a, q, true);
 	of_attempt(x, q);
+	if (!ev->err && claim_early(a, q))
+		return;
 	if (ev->err) { /* the send itself failed: its fate is known now */
 		res = error_result(ev->err, &known);
 		if (known && (res == RES_REFUSED || res == RES_UNREACHABLE)) {
@@ -701,7 +773,7 @@ void attempts_response(struct attempts *a, const struct dns_seen *d, struct dns_
 		resolve(a, best, d->unparsed ? RES_UNPARSED : RES_OK, d->msg.rcode, ev->ts_us);
 		trim(a);
 	} else {
-		unmatched(a, d);
+		hold_early(a, d);
 	}
 }
 
@@ -773,6 +845,7 @@ void attempts_feed(struct attempts *a, const struct nst_event *ev, uint64_t sock
 
 void attempts_finish(struct attempts *a, uint64_t end_ts)
 {
+	expire_early(a, end_ts, true);
 	for (size_t i = 0; i < a->qhi; i++) {
 		struct query *q = &a->q[i];
 		if (q->used)

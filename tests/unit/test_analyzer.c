@@ -662,6 +662,51 @@ static void answer_without_address_is_matched(void)
 	analyzer_free(a);
 }
 
+/* The tracer handled the reader thread's read before the writer's write
+ * (two threads' calls, seen in the order their stops or records came): the
+ * answer is held briefly and claimed by its query, never a timeout; one
+ * read well before the query stays unmatched. */
+static unsigned long unmatched_total(const struct analyzer *a)
+{
+	size_t n;
+	const struct upstream_row *r = analyzer_upstreams(a, &n);
+	unsigned long u = 0;
+
+	for (size_t i = 0; i < n; i++)
+		u += r[i].unmatched;
+	return u;
+}
+
+static void answer_seen_before_its_query(void)
+{
+	struct analyzer *a = new_an();
+	struct nst_event ev;
+	size_t n;
+	const uint8_t *p = q(0x1001, "e.example", DNS_T_A, 1, 0, &n);
+
+	ev = on_sock((struct ev_spec){ "read", 10, 12, 5, (int64_t)n, 0, S(1), 0, NULL, UP, NULL, CTR, p, n }, 42);
+	feed_ev(a, &ev);
+	p = q(0x1001, "e.example", DNS_T_A, 0, 0, &n);
+	ev = on_sock((struct ev_spec){ "write", 10, 10, 5, (int64_t)n, 0, S(1) + 300, 0, NULL, UP, NULL, CTR, p, n }, 42);
+	feed_ev(a, &ev);
+	ev = on_sock((struct ev_spec){ "close", 10, 10, 5, 0, 0, S(1) + 400, 0, NULL, UP, NULL, CTR, NULL, 0 }, 42);
+	ev.flags |= NST_EV_SOCK_GONE;
+	feed_ev(a, &ev);
+	/* another: its answer read a second before anything asked it */
+	p = q(0x1002, "f.example", DNS_T_A, 1, 0, &n);
+	ev = on_sock((struct ev_spec){ "read", 10, 12, 6, (int64_t)n, 0, S(3), 0, NULL, UP, NULL, CTR, p, n }, 43);
+	feed_ev(a, &ev);
+	p = q(0x1002, "f.example", DNS_T_A, 0, 0, &n);
+	ev = on_sock((struct ev_spec){ "write", 10, 10, 6, (int64_t)n, 0, S(4), 0, NULL, UP, NULL, CTR, p, n }, 43);
+	feed_ev(a, &ev);
+	analyzer_finish(a, S(30));
+	CHECK(find_result(a, "dns-foreign-netns", RES_OK) != NULL);
+	CHECK(find_result(a, "dns-upstream-timeout", RES_TIMEOUT) != NULL); /* f.example's own */
+	CHECK(find_result(a, "dns-upstream-timeout", RES_TIMEOUT)->count == 1);
+	CHECK(unmatched_total(a) == 1);
+	analyzer_free(a);
+}
+
 static void close_of_one_fd_is_not_the_end(void)
 {
 	struct analyzer *a = new_an();
@@ -1323,6 +1368,7 @@ int main(void)
 	RUN(unknown_netns_stays_null, "an unknown netns inode is null in findings, never made up");
 	RUN(answer_without_address_is_matched, "an answer read without an address, by another thread and process sharing the socket, is matched");
 	RUN(close_of_one_fd_is_not_the_end, "closing one fd of a dup'd socket does not time its query out; the last close would");
+	RUN(answer_seen_before_its_query, "an answer the tracer saw just before its query (another thread's read) is that query's, never a timeout; one seen a second earlier stays unmatched");
 	RUN(answer_needs_its_socket_id_question_and_server, "an answer from another server, to another question, or on another socket is not the answer");
 	RUN(finding_rows_are_complete, "every finding is one complete row; each outcome triggers exactly its rows");
 	RUN(host_path_blocked_then_servfail, "28.x host path: EPERM on dockerd's own socket is dns-upstream-blocked (OUTPUT wording), the client's SERVFAIL is dns-lookup-failed, both name the asking netns");
