@@ -66,7 +66,10 @@ void attempts_timeless(struct attempts *a);
 /* A query sent (d->msg.qr clear, outbound); *x is set to its exchange. */
 void attempts_query_sent(struct attempts *a, const struct dns_seen *d, struct dns_exchange *x);
 /* An answer received, or a reply that does not parse (d->unparsed): the
- * pending attempt it answers, if any, gets its fate and *x its exchange. */
+ * pending attempt it answers, if any, gets its fate and *x its exchange.
+ * One that answers nothing yet is held 100 ms (16 at most) for a query to
+ * claim (a tracer may see another thread's read before the write), then
+ * counted unmatched; *x is then left without an exchange. */
 void attempts_response(struct attempts *a, const struct dns_seen *d, struct dns_exchange *x);
 /* A resolver received d: when its client is traced too and sent that
  * question within the last 10 s, the time it did (the lookup's first hop);
