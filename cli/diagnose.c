@@ -73,7 +73,7 @@ static int parse(int argc, char **argv, struct denv *e)
 		case 'D': e->no_docker = true; break;
 		case 'F': e->no_firewall = true; break;
 		case 'b':
-			if (strcmp(optarg, "ptrace") && strcmp(optarg, "bpf") && strcmp(optarg, "auto")) {
+			if (backend_want_parse(optarg, &(enum backend_want){ BACKEND_AUTO }) < 0) {
 				fprintf(stderr, "nstrace diagnose: invalid --backend '%s' (expected auto, bpf or ptrace)\n", optarg);
 				return -1;
 			}

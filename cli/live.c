@@ -37,10 +37,10 @@ void live_install_signals(void)
  * what is missing; auto says it in one line and uses ptrace. */
 struct backend *live_open_backend(const char *name, const struct backend_opts *o)
 {
-	enum backend_want want = !strcmp(name, "bpf")      ? BACKEND_BPF
-				 : !strcmp(name, "ptrace") ? BACKEND_PTRACE
-								  : BACKEND_AUTO;
+	enum backend_want want = BACKEND_AUTO; /* the callers checked the name */
 	char note[256];
+
+	backend_want_parse(name, &want);
 	struct backend *be = backend_open(want, o, note, sizeof(note));
 
 	if (!be && want == BACKEND_BPF && note[0]) {
@@ -61,13 +61,9 @@ json_t *live_tracer_json(const struct backend_stats *s)
 {
 	if (s->bpf) {
 		json_t *without = json_array();
-		for (const char *p = s->bpf_without; *p;) { /* "a, b": the names */
-			size_t len = strcspn(p, ", ");
-			if (len)
-				json_array_append_new(without, json_stringn(p, len));
-			p += len;
-			p += strspn(p, ", ");
-		}
+		for (int k = 0; k < BPF_FEAT_N; k++)
+			if (!s->bpf_feat.has[k])
+				json_array_append_new(without, json_string(bpf_feature_name(k)));
 		return json_pack("{s:{s:s, s:I, s:I, s:I, s:I, s:o}}", "tracer", "backend", "bpf",
 				 "threads", (json_int_t)s->threads_seen, "records", (json_int_t)s->records,
 				 "decoded", (json_int_t)s->decoded, "lost", (json_int_t)s->lost,

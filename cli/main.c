@@ -204,8 +204,9 @@ static void parse_args(int argc, char **argv)
 	int c;
 
 	const char *eb = getenv("NSTRACE_BACKEND"); /* a script's or CI job's pinned default */
+	enum backend_want w;
 	if (eb && *eb && (env.mode & M_LIVE)) {
-		if (strcmp(eb, "ptrace") && strcmp(eb, "bpf") && strcmp(eb, "auto"))
+		if (backend_want_parse(eb, &w) < 0)
 			die_usage("invalid NSTRACE_BACKEND '%s' (expected auto, bpf or ptrace)", eb);
 		env.backend = eb;
 	}
@@ -249,7 +250,7 @@ static void parse_args(int argc, char **argv)
 			env.pcap_path = optarg;
 			break;
 		case OPT_BACKEND:
-			if (strcmp(optarg, "ptrace") && strcmp(optarg, "bpf") && strcmp(optarg, "auto"))
+			if (backend_want_parse(optarg, &w) < 0)
 				die_usage("invalid --backend '%s' (expected ptrace, bpf or auto)", optarg);
 			env.backend = optarg;
 			break;
@@ -334,10 +335,13 @@ static struct rec_writer *open_rec_writer(const struct containers *names)
 /* The closing lines: what the tracer saw, and what it may have missed. */
 static void print_tracer_end(FILE *out, const struct backend_stats *s, unsigned long nevents)
 {
+	char without[96];
+
+	bpf_features_missing(&s->bpf_feat, without, sizeof(without));
 	if (!env.json && s->bpf)
 		fprintf(out, "\nnstrace: traced %lu threads with BPF%s%s%s, %lu records, %lu lost, %lu network events\n",
-		       s->threads_seen, s->bpf_without[0] ? " (this kernel has no " : "", s->bpf_without,
-		       s->bpf_without[0] ? ")" : "", s->records, s->lost, nevents);
+		       s->threads_seen, without[0] ? " (this kernel has no " : "", without,
+		       without[0] ? ")" : "", s->records, s->lost, nevents);
 	else if (!env.json)
 		fprintf(out, "\nnstrace: traced %lu threads, %lu stops, %lu network events\n", s->threads_seen,
 		       s->stops, nevents);

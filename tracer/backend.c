@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tracer/bpf.h"
 #include "tracer/engine.h"
@@ -60,13 +61,26 @@ static void bp_stats(const void *impl, struct backend_stats *st)
 	const struct bpf_stats *s = bpf_backend_stats((struct bpf_backend *)impl);
 
 	*st = (struct backend_stats){ .bpf = true, .threads_seen = s->threads_seen,
-				      .decoded = s->decoded, .records = s->records, .lost = s->lost };
-	snprintf(st->bpf_without, sizeof(st->bpf_without), "%s", s->without);
+				      .decoded = s->decoded, .records = s->records, .lost = s->lost,
+				      .bpf_feat = s->feat };
 }
 
 static const struct backend_ops bpf_ops = { bp_attach, bp_launch, bp_run, bp_stats, bp_free };
 
 /* --- the interface -------------------------------------------------------------- */
+
+int backend_want_parse(const char *name, enum backend_want *w)
+{
+	static const char *const names[] = { [BACKEND_PTRACE] = "ptrace", [BACKEND_BPF] = "bpf",
+					     [BACKEND_AUTO] = "auto" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i])) {
+			*w = (enum backend_want)i;
+			return 0;
+		}
+	return -1;
+}
 
 struct backend *backend_open(enum backend_want want, const struct backend_opts *o, char *note,
 			     size_t n)

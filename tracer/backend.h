@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "model/event.h"
+#include "tracer/bpf_features.h"
 
 enum backend_want { BACKEND_PTRACE, BACKEND_BPF, BACKEND_AUTO };
 
@@ -32,10 +33,13 @@ struct backend_stats {
 	unsigned long threads_seen, decoded;
 	unsigned long stops, undetached;   /* ptrace */
 	unsigned long records, lost;       /* bpf */
-	char bpf_without[96];              /* bpf: what the kernel lacked, "a, b" */
+	struct bpf_features bpf_feat;      /* bpf: what its programs used */
 };
 
 struct backend;
+
+/* "ptrace", "bpf" or "auto" into *w: 0, or -1 for any other name. */
+int backend_want_parse(const char *name, enum backend_want *w);
 
 /* The backend asked for: BPF where it loads (BACKEND_AUTO: else ptrace,
  * with the reason in note), ptrace otherwise.  NULL when BPF was asked for

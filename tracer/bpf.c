@@ -101,7 +101,6 @@ struct bpf_backend {
 	struct bpf_link *wait_enter[3]; /* select, pselect6, ppoll as they begin */
 	bool tracefs_mounted;         /* by nstrace, for that link: unmounted at the end */
 	const volatile sig_atomic_t *stop; /* bpf_opts.stop */
-	struct bpf_features feat;     /* what the loaded programs use */
 	struct bpf_stats st;
 };
 
@@ -540,7 +539,7 @@ static int skel_load(struct bpf_backend *b, const struct bpf_opts *o, const stru
 		b->skel = NULL;
 		return err;
 	}
-	b->feat = *f;
+	b->st.feat = *f;
 	return 0;
 }
 
@@ -552,10 +551,10 @@ static int choose_features(struct bpf_features *f, char *why, size_t n)
 
 	if (bpf_features_probe(f) < 0)
 		memset(f, 0, sizeof(*f)); /* the load says what is wrong */
-	if (without && (err = bpf_features_without(f, without, why, n)) < 0) {
-		char tmp[160];
-		snprintf(tmp, sizeof(tmp), "%s", why);
-		snprintf(why, n, "NSTRACE_BPF_WITHOUT: %s", tmp);
+	char bad[160];
+
+	if (without && (err = bpf_features_without(f, without, bad, sizeof(bad))) < 0) {
+		snprintf(why, n, "NSTRACE_BPF_WITHOUT: %s", bad);
 		return err;
 	}
 	return 0;
@@ -796,7 +795,6 @@ const struct bpf_stats *bpf_backend_stats(struct bpf_backend *b)
 	uint32_t k = 0;
 	int ncpu = libbpf_num_possible_cpus();
 
-	bpf_features_missing(&b->feat, b->st.without, sizeof(b->st.without));
 	if (ncpu > 0 && ncpu <= 256 &&
 	    bpf_map__lookup_elem(b->skel->maps.lost, &k, sizeof(k), lost, sizeof(uint64_t) * (size_t)ncpu, 0) == 0) {
 		b->st.lost = 0;

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "model/event.h"
+#include "tracer/bpf_features.h"
 
 struct bpf_backend;
 
@@ -34,8 +35,7 @@ struct bpf_stats {
 	unsigned long records, decoded, threads_seen;
 	unsigned long lost; /* records the ring buffer had no room for, and calls
 	                       whose thread got no memory for its entry */
-	char without[96];   /* the features the loaded programs do without
-	                       (bpf_features_missing), "" when none */
+	struct bpf_features feat; /* what the loaded programs use */
 };
 
 /* Can this kernel and this process run the backend?  0, or -errno with a
