@@ -180,13 +180,18 @@ uninstall:
 
 # Benchmarks (not tests): medians of several runs, written to bench/RESULTS.md.
 bench: deps
-	$(MAKE) all progs build/bench/fwparse
+	$(MAKE) all progs build/bench/fwparse build/slowdns
 	sh bench/run.sh
 
 # nstrace's own share of a firewall reading (bench/firewall.sh).
 build/bench/fwparse: bench/fwparse.c build/libnstrace.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTO) -o $@ $^ $(LDLIBS)
+
+# A DNS upstream that answers late (bench/replay.sh's third dockerd log).
+build/slowdns: bench/slowdns.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
 
 # The real-dockerd end-to-end lab alone (make test runs it too).
 e2e: deps

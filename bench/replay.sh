@@ -1,7 +1,7 @@
 #!/bin/sh
 # replay.sh - strace log import speed (a benchmark, not a test).
 #
-# Three logs of at least 30 MB each, recorded here and kept under bench/data/
+# Four logs of at least 30 MB each, recorded here and kept under bench/data/
 # (never committed; delete them to record again):
 #   dockerd20.strace  strace -f -tt -yy -p of the e2e lab's dockerd 20.10
 #                     while dnsperf loads its embedded resolver: Go runtime
@@ -9,6 +9,8 @@
 #                     IP_PKTINFO cmsgs, setns around every forwarded query;
 #   dockerd20mix.strace  the same under another mix (load_mix): more
 #                     clients, three containers, failing upstreams;
+#   dockerd20slow.strace  the same with an upstream 20 ms away (load_slow):
+#                     EAGAIN reads, many queries in flight at once;
 #   busy.strace       strace -f -tt -yy of the article-pattern fixture.
 # Each is timed with `nstrace replay` (stage 1 of the import in a thread of
 # its own, the default, and in one thread) against `wc -l`, RUNS runs in
@@ -35,7 +37,8 @@ record_busy() {
 LAB_DEPS="e2e bench"
 LAB_DOCKER=20
 LAB_WAS_UP=""
-trap '[ -n "$LAB_WAS_UP" ] && lab_down; cleanup' EXIT INT TERM
+SLOW_PID=""
+trap 'slow_down; [ -n "$LAB_WAS_UP" ] && lab_down; cleanup' EXIT INT TERM
 
 # record_lab LOG LOAD: strace -f -tt -yy -p of the lab's dockerd while LOAD
 # (a function) runs, until LOG is big enough
@@ -54,6 +57,7 @@ record_lab() {
 	done
 	kill -INT $sp
 	wait $sp
+	slow_down
 	lab_down
 	LAB_WAS_UP=""
 	mv "$1.tmp" "$1"
@@ -82,11 +86,32 @@ load_mix() {
 	[ $((i % 2)) = 1 ] && lab_unrule -p udp --dport 53 -j DROP
 }
 
+# a third mix: an upstream 20 ms away (build/slowdns behind a REDIRECT in
+# the upstream's netns, dnsmasq left as it is), so that dockerd's reads of
+# its upstream sockets find nothing yet (EAGAIN) and up to dockerd's limit
+# of queries are in flight at once, as across a real network
+load_slow() {
+	if [ -z "$SLOW_PID" ]; then
+		ip netns exec $LAB_UP build/slowdns 198.51.100.53 5353 20 &
+		SLOW_PID=$!
+		ip netns exec $LAB_UP iptables -t nat -A PREROUTING -p udp --dport 53 -j REDIRECT --to-ports 5353
+	fi
+	dnsperf_in $LAB_CTR 16 5
+}
+slow_down() {
+	[ -n "$SLOW_PID" ] || return 0
+	ip netns exec $LAB_UP iptables -t nat -D PREROUTING -p udp --dport 53 -j REDIRECT --to-ports 5353 2>/dev/null
+	kill "$SLOW_PID" 2>/dev/null
+	wait "$SLOW_PID" 2>/dev/null
+	SLOW_PID=""
+}
+
 record_dockerd20() { record_lab "$1" load_plain; }
+record_dockerd20slow() { record_lab "$1" load_slow; }
 record_dockerd20mix() { record_lab "$1" load_mix; }
 
 LOGS=""
-for f in dockerd20 dockerd20mix busy; do
+for f in dockerd20 dockerd20mix dockerd20slow busy; do
 	log=bench/data/$f.strace
 	big_enough "$log" || record_$f "$log" || { rm -f "$log" "$log.tmp"; continue; }
 	big_enough "$log" && LOGS="$LOGS $log"
@@ -119,7 +144,7 @@ echo "\`NSTRACE_REPLAY_THREADS=1\`; the ratio is taken within each run."
 echo
 echo "| log | size | lines | network events | two threads | one thread | two vs one | events/s | peak RSS | wc -l |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-for log in bench/data/dockerd20.strace bench/data/dockerd20mix.strace bench/data/busy.strace; do
+for log in bench/data/dockerd20.strace bench/data/dockerd20mix.strace bench/data/dockerd20slow.strace bench/data/busy.strace; do
 	k=$(basename "$log" .strace)
 	[ -s "$T/$k.rep" ] || continue
 	bytes=$(stat -c %s "$log")
@@ -143,4 +168,6 @@ echo "dockerd20: strace -f -tt -yy -s 512 -p of dockerd 20.10 under dnsperf (the
 echo "dockerd20mix: the same under 16 clients in three containers (answered, a loopback"
 echo "server nothing listens on, an unreachable one), forwarded queries dropped every"
 echo "other round;"
+echo "dockerd20slow: the same with an upstream that answers 20 ms late (bench/slowdns.c),"
+echo "16 clients: reads that find nothing yet (EAGAIN), many queries in flight;"
 echo "busy: strace -f -tt -yy -s 512 of the article-pattern fixture.  MB is 10^6 bytes."

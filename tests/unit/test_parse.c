@@ -281,6 +281,21 @@ static void event_json_has_contract_fields(void)
 	json_decref(o);
 }
 
+static void errno_names_map_back(void)
+{
+	for (int e = 1; e < 256; e++) {
+		const char *s = errno_name(e);
+		if (s)
+			CHECK(errno_from_name(s, strlen(s)) == e);
+	}
+	CHECK(errno_from_name("EWOULDBLOCK", 11) == EAGAIN);
+	CHECK(errno_from_name("ECONNREFUSED (Connection refused)", 12) == ECONNREFUSED);
+	CHECK(errno_from_name("EAGAI", 5) == 0);
+	CHECK(errno_from_name("EAGAINX", 7) == 0);
+	CHECK(errno_from_name("", 0) == 0);
+	CHECK(errno_from_name("ERESTARTSYS", 11) == 0);
+}
+
 int main(void)
 {
 	RUN(sockaddr_in_roundtrip, "AF_INET sockaddr decodes and prints as ip:port, and parses back");
@@ -298,6 +313,7 @@ int main(void)
 	RUN(iov_bad_pointer_is_marked, "an unreadable iovec stops the gather and marks it");
 	RUN(clone_flags_named_and_raw, "clone flags print by name with unknown bits raw");
 	RUN(event_text_tags_foreign_socket, "text form tags the fd with proto, addresses, netns, FOREIGN");
+	RUN(errno_names_map_back, "every errno name the libc prints maps back to its number, EWOULDBLOCK to EAGAIN; a prefix, a longer word or a kernel-only name is none");
 	RUN(event_json_has_contract_fields, "JSON form carries errno names, sock netns, origin, foreign");
 	return UNIT_DONE();
 }
