@@ -77,10 +77,11 @@ int main(int argc, char **argv)
 		int wait = n ? (int)(q[head].due_ms - t) : 1000;
 		if (poll(&p, 1, wait < 0 ? 0 : wait) <= 0)
 			continue;
-		struct held *h = &q[(head + n) % HELD];
+		static struct held full; /* a query with no room: read, and dropped */
+		struct held *h = n < HELD ? &q[(head + n) % HELD] : &full;
 		socklen_t fl = sizeof(h->from);
 		ssize_t r = recvfrom(fd, h->msg, sizeof(h->msg), 0, (struct sockaddr *)&h->from, &fl);
-		if (r < 12 || (h->msg[2] & 0x80) || n == HELD)
+		if (r < 12 || (h->msg[2] & 0x80) || h == &full)
 			continue; /* not a query, or no room: dropped */
 		h->len = (size_t)r;
 		h->msg[2] |= 0x80; /* QR */

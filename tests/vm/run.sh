@@ -40,8 +40,8 @@ initrd() {
 
 # watch_guest PID CONSOLE LABEL: wait for qemu PID; stopped after
 # VM_TIMEOUT seconds (the guest takes one or two minutes), or as soon as
-# the guest's kernel reports a soft lockup or an RCU stall (it does not
-# recover from those; the console keeps its report)
+# the guest's kernel reports a soft lockup, an RCU stall or a panic (it
+# does not recover from those; the console keeps its report)
 watch_guest() {
 	w=0
 	while kill -0 "$1" 2>/dev/null; do
@@ -90,9 +90,9 @@ boot() {
 	# such a boot is said, its console kept, and the guest run once more
 	if ! guest "$1" "$2" "$3" "$(echo "$k"/root/boot/vmlinuz-*)"; then
 		cp "$T/$1.console" "$VM/$1.hung.console"
-		echo "vm: $2: the guest's kernel hung (soft lockup or RCU stall; its console is" \
+		echo "vm: $2: the guest's kernel hung (soft lockup, RCU stall or panic; its console is" \
 			"$VM/$1.hung.console): booted again" >&2
-		tr -d '\r' <"$T/$1.console" | grep -E 'soft lockup|stall' | head -4 >&2
+		tr -d '\r' <"$T/$1.console" | grep -E 'soft lockup|stall|Kernel panic' | head -4 >&2
 		guest "$1" "$2" "$3" "$(echo "$k"/root/boot/vmlinuz-*)" ||
 			echo "vm: $2: the guest's kernel hung again" >&2
 	fi
