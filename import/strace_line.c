@@ -8,6 +8,13 @@
 #include "model/parse.h"
 
 
+#define NAME_ROW(a) [a] = 1, [a + 1] = 1, [a + 2] = 1, [a + 3] = 1, [a + 4] = 1
+const bool strace_name_chars[256] = {
+	NAME_ROW('0'), NAME_ROW('5'), ['_'] = 1, NAME_ROW('a'), NAME_ROW('f'),
+	NAME_ROW('k'), NAME_ROW('p'), NAME_ROW('u'), ['z'] = 1,
+};
+#undef NAME_ROW
+
 #define PID_LIMIT 0x3fffffff /* above the kernel's PID_MAX_LIMIT: not a pid */
 
 int strace_read_pid(struct span l, size_t *i)

@@ -17,10 +17,12 @@ static inline bool strace_isdig(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* A character of a syscall name. */
+/* A character of a syscall name: [a-z0-9_], by a table (every line's name
+ * is scanned with it, once or twice). */
+extern const bool strace_name_chars[256];
 static inline bool strace_name_char(char c)
 {
-	return c == '_' || (c >= 'a' && c <= 'z') || strace_isdig(c);
+	return strace_name_chars[(unsigned char)c];
 }
 
 /* The digits at l.p[*i] as a pid, *i past them all: -1 when there are

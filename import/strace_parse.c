@@ -71,7 +71,7 @@ enum nst_sen sen_memo_find(struct sen_memo *m, const char *name, size_t n)
 	return (enum nst_sen)m->e[h].sen;
 }
 
-void strace_parse_call(struct sen_memo *m, const struct call_text *ct, struct stok *nodes,
+void strace_parse_call(struct sen_memo *m, const struct call_text *ct, int sen, struct stok *nodes,
 		       struct scall *out)
 {
 	const char *lp = ct->lp, *eq = ct->eq;
@@ -80,7 +80,7 @@ void strace_parse_call(struct sen_memo *m, const struct call_text *ct, struct st
 
 	out->ct = *ct;
 	out->parsed = true;
-	out->sen = sen_memo_find(m, text.p, (size_t)(lp - text.p));
+	out->sen = sen >= 0 ? (enum nst_sen)sen : sen_memo_find(m, text.p, (size_t)(lp - text.p));
 	out->decoded = strace_decodes(out->sen);
 	out->nargs = 0;
 	out->ret_ok = false;
@@ -126,16 +126,18 @@ void strace_parser_free(struct strace_parser *p)
 }
 
 /* A complete call: parsed now, or left to stage 2. */
-static void call_found(struct strace_parser *p, struct sl_arena *a, const struct call_text *ct,
+static void call_found(struct strace_parser *p, struct sl_arena *a, const struct call_text *ct, int sen,
 		       struct scall *out)
 {
 	/* spread evenly: defer of each DEFER_ALL calls */
 	if ((p->tick += p->defer) < DEFER_ALL) {
-		strace_parse_call(&p->memo, ct, a->nodes + a->nodes_used, out);
+		strace_parse_call(&p->memo, ct, sen, a->nodes + a->nodes_used, out);
 		return;
 	}
 	p->tick -= DEFER_ALL;
 	out->ct = *ct;
+	out->sen = sen >= 0 ? (enum nst_sen)sen : SEN_UNKNOWN;
+	out->sen_known = sen >= 0;
 	out->parsed = false;
 	out->tk.n = 0;
 }
@@ -186,7 +188,7 @@ static int join(struct strace_parser *p, struct sl_arena *a, struct sline *sl, s
 	memcpy(text, h->buf, h->len);
 	memcpy(text + h->len, end, rest);
 	if (strace_split_call((struct span){ text, h->len + rest }, NULL, &ct)) {
-		call_found(p, a, &ct, &sl->call);
+		call_found(p, a, &ct, (int)h->sen, &sl->call);
 		sl->join = JOIN_OK;
 		a->text_used += h->len + rest;
 	}
@@ -322,7 +324,7 @@ static int parse(struct strace_parser *p, struct sl_arena *a, const char *line, 
 		unhold(p, out);
 	} else if (out->kind == SL_CALL) {
 		if (strace_split_call(out->l, out->l.p + out->name_len, &ct))
-			call_found(p, a, &ct, &out->call);
+			call_found(p, a, &ct, -1, &out->call);
 		else
 			out->kind = SL_CUT;
 	}

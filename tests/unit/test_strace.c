@@ -609,10 +609,22 @@ static void stage1_joins_halves_by_pid(void)
 	CHECK(x.join == JOIN_OK && !x.call.decoded && x.call.tk.n == 0);
 	CHECK(parse1(p, &a, "[pid 5] nanosleep({tv_sec=0, tv_nsec=20000},  <unfinished ...>", &u) == 0);
 	CHECK(parse1(p, &a, "[pid 5] <... nanosleep resumed>NULL", &x) == 0 && x.join == JOIN_CUT);
+	/* the start's name is the joined call's; socketcall's sub-call is
+	 * still read from its arguments */
+	CHECK(parse1(p, &a, "[pid 5] socketcall(SYS_CONNECT, [3, " NS53 ", 16] <unfinished ...>", &u) == 0);
+	CHECK(parse1(p, &a, "[pid 5] <... socketcall resumed>) = 0", &x) == 0);
+	CHECK(x.join == JOIN_OK && x.call.sen == SEN_connect && x.call.nargs == 3);
 	/* an unprefixed half is the first process's: stage 2's to join */
 	CHECK(parse1(p, &a, "[pid 5] wait4(-1,  <unfinished ...>", &u) == 0);
 	CHECK(parse1(p, &a, "<... wait4 resumed>NULL, 0, NULL) = 6", &x) == 0 && x.join == JOIN_NONE);
 	strace_parser_free(p);
+}
+
+/* The table behind strace_name_char is the predicate it stands for. */
+static void name_chars_are_lowercase_digits_underscore(void)
+{
+	for (int c = 0; c < 256; c++)
+		CHECK(strace_name_char((char)c) == (c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')));
 }
 
 static void stage2_parses_what_stage1_left(void)
@@ -634,6 +646,7 @@ static void stage2_parses_what_stage1_left(void)
 	strace_import_apply(s, &sl);
 	CHECK(parse1(p, &a, "5 <... connect resumed>) = 0", &sl) == 0);
 	CHECK(sl.join == JOIN_OK && !sl.call.parsed);
+	CHECK(sl.call.sen_known && sl.call.sen == SEN_connect); /* its start told it */
 	strace_import_apply(s, &sl);
 	CHECK(ngot == 2 && got[1].op == NST_OP_CONNECT && got[1].addr.port == 53 && got[1].fd == 3);
 	CHECK(strace_import_stats(s)->bad == 0 && strace_import_stats(s)->syscalls == 2);
@@ -838,6 +851,8 @@ int main(void)
 	    "IP_PKTINFO: a received message's destination and a sent one's source name a listener made before the log");
 	RUN(stage1_joins_halves_by_pid,
 	    "stage 1 joins a cut call's halves by pid, parses it, and says what became of each start");
+	RUN(name_chars_are_lowercase_digits_underscore,
+	    "a syscall name's characters, by table, are exactly [a-z0-9_]");
 	RUN(stage2_parses_what_stage1_left,
 	    "calls stage 1 leaves unparsed (stage 2 being idle) are parsed by stage 2, halves joined too");
 	RUN(stage1_defers_its_share_evenly,
