@@ -446,6 +446,24 @@ static inline uint8_t unescape(const char **p, const char *e)
 	return (uint8_t)c; /* \" \\ and anything else literal */
 }
 
+/* How many bytes from p on (before e) are neither '"' nor '\\': text
+ * that stands for itself, copied in bulk (an HTTP or JSON payload is
+ * mostly that, a DNS one mostly escapes). */
+static size_t plain_run(const char *p, const char *e)
+{
+	const char *q = p;
+
+	while (e - q >= 16) {
+		unsigned m = quote_mask16(q);
+		if (m)
+			return (size_t)(q - p) + (size_t)__builtin_ctz(m);
+		q += 16;
+	}
+	while (q < e && *q != '"' && *q != '\\')
+		q++;
+	return (size_t)(q - p);
+}
+
 long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 {
 	const char *p, *e;
@@ -459,17 +477,23 @@ long strace_unquote(struct span s, uint8_t *out, size_t cap, bool *cut)
 	p = s.p + 1;
 	e = s.p + s.n;
 	while (p < e) {
-		char c = *p++;
-		if (c == '"') {
+		if (*p != '"' && *p != '\\') {
+			size_t run = plain_run(p, e), room = (size_t)(oe - o), k = run < room ? run : room;
+			if (k)
+				memcpy(o, p, k);
+			o += k;
+			if (k < run)
+				*cut = true;
+			p += run;
+			continue;
+		}
+		if (*p++ == '"') {
 			closed = true;
 			break;
 		}
-		uint8_t b = (uint8_t)c;
-		if (c == '\\') {
-			if (p >= e)
-				break;
-			b = unescape(&p, e);
-		}
+		if (p >= e)
+			break;
+		uint8_t b = unescape(&p, e);
 		if (o == oe) {
 			*cut = true;
 			continue;

@@ -37,6 +37,75 @@ static void every_escape_strace_prints(void)
 	CHECK(strace_unquote(S("NULL"), out, sizeof(out), &cut) == -1);
 }
 
+/* Byte by byte, as strace prints: the reference the bulk copy of plain
+ * text in strace_unquote must agree with (octal, \x and one-letter
+ * escapes are covered above; here what matters is where runs end). */
+static long unquote_ref(const char *s, size_t n, uint8_t *out, size_t cap, bool *cut)
+{
+	size_t i = 1, o = 0;
+	bool closed = false;
+
+	*cut = false;
+	if (n < 2)
+		return -1;
+	while (i < n) {
+		char c = s[i++];
+		if (c == '"') {
+			closed = true;
+			break;
+		}
+		if (c == '\\') {
+			if (i >= n)
+				break;
+			c = s[i++]; /* the test's escapes are all literal: \" \\ \q */
+		}
+		if (o == cap)
+			*cut = true;
+		else
+			out[o++] = (uint8_t)c;
+	}
+	if (!closed || (n - i >= 3 && !memcmp(s + i, "...", 3)))
+		*cut = true;
+	return (long)o;
+}
+
+static void plain_runs_copy_as_bytes_do(void)
+{
+	static const char lit[] = "\"\\q"; /* what a backslash is followed by here */
+	char s[300];
+	uint8_t a[300], b[300];
+	unsigned seed = 1;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 1, len = (seed = seed * 1103515245u + 12345u) >> 16 & 127;
+		s[0] = '"';
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain, now and then an escape or a quote */
+			if ((seed >> 16) % 9)
+				s[n++] = (char)('a' + (seed >> 20) % 26);
+			else if ((seed >> 24) % 4)
+				s[n++] = '\\', s[n++] = lit[(seed >> 26) % 3];
+			else
+				s[n++] = '"';
+		}
+		if (round % 3)
+			s[n++] = '"';
+		if (round % 5 == 0)
+			memcpy(s + n, "...", 3), n += 3;
+		size_t cap = round % 4 ? sizeof(a) : (seed >> 8) % 40;
+		bool c1, c2;
+		long x = strace_unquote((struct span){ s, n }, a, cap, &c1);
+		long y = unquote_ref(s, n, b, cap, &c2);
+		bool same = x == y && (x < 0 || (c1 == c2 && !memcmp(a, b, (size_t)x)));
+		CHECK(same);
+		if (!same) {
+			fprintf(stderr, "  input %.*s cap %zu\n", (int)n, s, cap);
+			return;
+		}
+	}
+}
+
 static struct stok nodes[STRACE_MAX_TOKS];
 static struct stoks tk = { .t = nodes, .cap = STRACE_MAX_TOKS };
 
@@ -851,6 +920,8 @@ int main(void)
 	    "IP_PKTINFO: a received message's destination and a sent one's source name a listener made before the log");
 	RUN(stage1_joins_halves_by_pid,
 	    "stage 1 joins a cut call's halves by pid, parses it, and says what became of each start");
+	RUN(plain_runs_copy_as_bytes_do,
+	    "unquote's bulk copy of plain text agrees with a byte-by-byte decode, at every run end and cap");
 	RUN(name_chars_are_lowercase_digits_underscore,
 	    "a syscall name's characters, by table, are exactly [a-z0-9_]");
 	RUN(stage2_parses_what_stage1_left,
