@@ -1,7 +1,7 @@
 #!/bin/sh
 # replay.sh - strace log import speed (a benchmark, not a test).
 #
-# Four logs of at least 30 MB each, recorded here and kept under bench/data/
+# Five logs of at least 30 MB each, recorded here and kept under bench/data/
 # (never committed; delete them to record again):
 #   dockerd20.strace  strace -f -tt -yy -p of the e2e lab's dockerd 20.10
 #                     while dnsperf loads its embedded resolver: Go runtime
@@ -11,6 +11,8 @@
 #                     clients, three containers, failing upstreams;
 #   dockerd20slow.strace  the same with an upstream 20 ms away (load_slow):
 #                     EAGAIN reads, many queries in flight at once;
+#   dockerd20names.strace  the same with every query a name of its own
+#                     (load_names);
 #   busy.strace       strace -f -tt -yy of the article-pattern fixture.
 # Each is timed with `nstrace replay` (stage 1 of the import in a thread of
 # its own, the default, and in one thread) against `wc -l`, RUNS runs in
@@ -106,12 +108,23 @@ slow_down() {
 	SLOW_PID=""
 }
 
+# a fourth mix: every query a name of its own (20000 names under
+# ok.nstrace.test, which dnsmasq answers for every subdomain), so that
+# whatever is kept by name (lookups, rows, findings) meets a new one each
+# time
+load_names() {
+	[ -s "$T/names" ] || seq 20000 | awk '{printf "q%d.ok.nstrace.test A\n", $1}' >"$T/names"
+	nsenter -t "$(docker inspect -f '{{.State.Pid}}' $LAB_CTR)" -n \
+		dnsperf -s 127.0.0.11 -d "$T/names" -l 5 -c 8 -q 100 >/dev/null 2>&1
+}
+
 record_dockerd20() { record_lab "$1" load_plain; }
+record_dockerd20names() { record_lab "$1" load_names; }
 record_dockerd20slow() { record_lab "$1" load_slow; }
 record_dockerd20mix() { record_lab "$1" load_mix; }
 
 LOGS=""
-for f in dockerd20 dockerd20mix dockerd20slow busy; do
+for f in dockerd20 dockerd20mix dockerd20slow dockerd20names busy; do
 	log=bench/data/$f.strace
 	big_enough "$log" || record_$f "$log" || { rm -f "$log" "$log.tmp"; continue; }
 	big_enough "$log" && LOGS="$LOGS $log"
@@ -144,7 +157,8 @@ echo "\`NSTRACE_REPLAY_THREADS=1\`; the ratio is taken within each run."
 echo
 echo "| log | size | lines | network events | two threads | one thread | two vs one | events/s | peak RSS | wc -l |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-for log in bench/data/dockerd20.strace bench/data/dockerd20mix.strace bench/data/dockerd20slow.strace bench/data/busy.strace; do
+for log in bench/data/dockerd20.strace bench/data/dockerd20mix.strace bench/data/dockerd20slow.strace \
+	bench/data/dockerd20names.strace bench/data/busy.strace; do
 	k=$(basename "$log" .strace)
 	[ -s "$T/$k.rep" ] || continue
 	bytes=$(stat -c %s "$log")
@@ -170,4 +184,5 @@ echo "server nothing listens on, an unreachable one), forwarded queries dropped 
 echo "other round;"
 echo "dockerd20slow: the same with an upstream that answers 20 ms late (bench/slowdns.c),"
 echo "16 clients: reads that find nothing yet (EAGAIN), many queries in flight;"
+echo "dockerd20names: the same, every query a name of its own (20000 names), 8 clients;"
 echo "busy: strace -f -tt -yy -s 512 of the article-pattern fixture.  MB is 10^6 bytes."
