@@ -99,7 +99,7 @@ struct bpf_backend {
 	struct symcache *syms;      /* -k */
 	struct bpf_link *close_enter; /* NULL: closes are taken at their exit */
 	struct bpf_link *wait_enter[3]; /* select, pselect6, ppoll as they begin */
-	bool tracefs_mounted;         /* by nstrace, for that link: unmounted at the end */
+	bool tracefs_mounted;         /* by nstrace, for its tracepoints: unmounted at the end */
 	const volatile sig_atomic_t *stop; /* bpf_opts.stop */
 	struct bpf_stats st;
 };
@@ -295,10 +295,27 @@ static uint64_t rec_now_us(void *ctx)
 
 #define TRACEFS "/sys/kernel/tracing"
 
-/* close's tracepoint is found by its id in tracefs: mounted where systemd
- * would, when nothing is (and unmounted again at the end).  Without it a
- * close is taken at its exit, as before: right unless another thread is
- * given the fd's number in between. */
+/* Syscall tracepoints are found by their ids in tracefs: mounted where
+ * systemd would, when nothing is there (a fresh machine without systemd's
+ * mount, a container), and unmounted again at the end. */
+static void tracefs_up(struct bpf_backend *b)
+{
+	if (b->tracefs_mounted || access(TRACEFS "/events", F_OK) == 0)
+		return;
+	if (mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		b->tracefs_mounted = true;
+}
+
+/* After the links that needed it are gone. */
+static void tracefs_down(struct bpf_backend *b)
+{
+	if (b->tracefs_mounted)
+		umount2(TRACEFS, MNT_DETACH);
+	b->tracefs_mounted = false;
+}
+
+/* Without close's tracepoint a close is taken at its exit, as before:
+ * right unless another thread is given the fd's number in between. */
 static void attach_close_enter(struct bpf_backend *b)
 {
 	struct bpf_program *p = b->skel->progs.on_close_enter;
@@ -307,12 +324,8 @@ static void attach_close_enter(struct bpf_backend *b)
 	struct bpf_program *wp[3] = { b->skel->progs.on_select_enter, b->skel->progs.on_pselect6_enter,
 				      b->skel->progs.on_ppoll_enter };
 
+	tracefs_up(b);
 	b->close_enter = bpf_program__attach_tracepoint(p, "syscalls", "sys_enter_close");
-	if (!b->close_enter && access(TRACEFS "/events", F_OK) < 0 &&
-	    mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
-		b->tracefs_mounted = true;
-		b->close_enter = bpf_program__attach_tracepoint(p, "syscalls", "sys_enter_close");
-	}
 	if (!b->close_enter)
 		fprintf(stderr, "nstrace: close's tracepoint is not there (%s): an fd that another "
 			"thread is given at once may be misread\n", strerror(errno));
@@ -587,6 +600,10 @@ static int skel_up(struct bpf_backend *b, const struct bpf_opts *o, char *why, s
 		if (cap)
 			bpf_map__update_elem(b->skel->maps.recipes, &k, sizeof(k), &cap, sizeof(cap), 0);
 	}
+	/* clone's flags, where the kernel has no bpf_task_pt_regs, come
+	 * from its syscall tracepoint: auto-attached, so tracefs first */
+	if (bpf_program__autoattach(b->skel->progs.on_clone_enter))
+		tracefs_up(b);
 	if ((err = nstrace_bpf__attach(b->skel)) != 0) {
 		snprintf(why, n, "attaching to the syscall tracepoints failed: %s", strerror(-err));
 		goto fail;
@@ -638,8 +655,12 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 	}
 	return b;
 fail_skel:
+	bpf_link__destroy(b->close_enter);
+	for (int i = 0; i < 3; i++)
+		bpf_link__destroy(b->wait_enter[i]);
 	nstrace_bpf__destroy(b->skel);
 fail_dec:
+	tracefs_down(b);
 	decode_free(&b->d);
 	symcache_free(b->syms);
 fail_model:
@@ -661,8 +682,7 @@ void bpf_backend_free(struct bpf_backend *b)
 	for (int i = 0; i < 3; i++)
 		bpf_link__destroy(b->wait_enter[i]);
 	nstrace_bpf__destroy(b->skel); /* the programs go with it */
-	if (b->tracefs_mounted)
-		umount2(TRACEFS, MNT_DETACH);
+	tracefs_down(b);
 	decode_free(&b->d);
 	symcache_free(b->syms);
 	model_destroy(&b->m);
