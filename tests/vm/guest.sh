@@ -46,6 +46,27 @@ attached() {
 	wait $np
 }
 
+# nsrefs FILE: on a difference, where each finding's rows say they were
+# (the netns refs that key them), to tell the next one's cause
+nsrefs() {
+	echo "$1:"
+	grep '^{' "$1" | jq -c 'select(.type == "finding") | [.id, .count, .netns.inode, .netns.path,
+		.home_netns.inode, .home_netns.path]' 2>&1
+}
+
+# same_views NAME: both backends' views equal, else what differs, and
+# where
+same_views() {
+	[ -s "$T/$1.ptrace.v" ] && cmp -s "$T/$1.ptrace.v" "$T/$1.bpf.v" && return 0
+	{
+		diff "$T/$1.ptrace.v" "$T/$1.bpf.v"
+		tail -3 "$T/$1.bpf.err"
+		nsrefs "$T/$1.ptrace.jsonl"
+		nsrefs "$T/$1.bpf.jsonl"
+	} >&2
+	return 1
+}
+
 # same NAME MODE CMD...: bpf and ptrace, then compared
 same() {
 	n=$1 mode=$2
@@ -55,8 +76,7 @@ same() {
 	view "$T/$n.ptrace.jsonl" >"$T/$n.ptrace.v"
 	view "$T/$n.bpf.jsonl" >"$T/$n.bpf.v"
 	check "$K $n $mode: --backend bpf gives ptrace's findings and counts" \
-		sh -c "[ -s '$T/$n.ptrace.v' ] && cmp -s '$T/$n.ptrace.v' '$T/$n.bpf.v' ||
-			{ diff '$T/$n.ptrace.v' '$T/$n.bpf.v'; tail -3 '$T/$n.bpf.err'; false; } >&2"
+		same_views "$n"
 	check "$K $n $mode: the BPF programs did without what this kernel lacks (${VM_WITHOUT:-nothing})" \
 		jq_true "$T/$n.bpf.jsonl" "[.[] | select(.type == \"summary\")][0].tracer |
 			.backend == \"bpf\" and (.bpf_without | join(\",\")) == \"$VM_WITHOUT\""
