@@ -17,6 +17,22 @@ skip() { echo "SKIP: $*"; }
 F() { echo "[.[] | select(.type==\"finding\" and .id==\"$1\")]"; }
 SUM='[.[] | select(.type=="summary")][0]'
 
+# quiet FILE: until FILE has not grown for a second, 8 s at most
+quiet() {
+	last=-1 still=0
+	for _ in $(seq 32); do
+		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then
+			still=$((still + 1))
+			[ $still -ge 4 ] && return 0
+		else
+			still=0
+		fi
+		last=$size
+		sleep 0.25
+	done
+}
+
 # trace_opts "NSTRACE-OPTIONS" NAME CMD...: nstrace attached to the lab's
 # dockerd around one command; trace NAME CMD... without extra options.
 # Where BPF can run, a second nstrace with --backend bpf watches the same
@@ -39,6 +55,11 @@ trace_opts() {
 	sleep 1 # attached by now: the first stops have been handled
 	"$@" >"$T/$name.cmd" 2>&1
 	echo $? >"$T/$name.rc"
+	# dockerd may still answer a query the client gave up on (a forward
+	# that times out): end both traces once its recording has been still
+	# for a second (at most 8 s), not while such an answer is being sent,
+	# which one backend would see and the other not
+	quiet "$T/$name.rec.jsonl"
 	kill -INT $nst $bnst # together: both end the trace at the same moment
 	wait $nst
 	echo $? >"$T/$name.nstrc"
