@@ -300,7 +300,9 @@ static uint64_t rec_now_us(void *ctx)
  * mount, a container), and unmounted again at the end. */
 static void tracefs_up(struct bpf_backend *b)
 {
-	if (b->tracefs_mounted || access(TRACEFS "/events", F_OK) == 0)
+	/* where libbpf looks: tracefs, else the tracing dir of a debugfs */
+	if (b->tracefs_mounted || access(TRACEFS "/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
 		return;
 	if (mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
 		b->tracefs_mounted = true;
@@ -312,6 +314,14 @@ static void tracefs_down(struct bpf_backend *b)
 	if (b->tracefs_mounted)
 		umount2(TRACEFS, MNT_DETACH);
 	b->tracefs_mounted = false;
+}
+
+/* The links attach_close_enter made (NULL ones are none). */
+static void close_wait_down(struct bpf_backend *b)
+{
+	bpf_link__destroy(b->close_enter);
+	for (int i = 0; i < 3; i++)
+		bpf_link__destroy(b->wait_enter[i]);
 }
 
 /* Without close's tracepoint a close is taken at its exit, as before:
@@ -655,9 +665,7 @@ struct bpf_backend *bpf_backend_new(const struct bpf_opts *o, char *why, size_t 
 	}
 	return b;
 fail_skel:
-	bpf_link__destroy(b->close_enter);
-	for (int i = 0; i < 3; i++)
-		bpf_link__destroy(b->wait_enter[i]);
+	close_wait_down(b);
 	nstrace_bpf__destroy(b->skel);
 fail_dec:
 	tracefs_down(b);
@@ -678,9 +686,7 @@ void bpf_backend_free(struct bpf_backend *b)
 	if (b->rb)
 		ring_buffer__consume(b->rb);
 	ring_buffer__free(b->rb);
-	bpf_link__destroy(b->close_enter);
-	for (int i = 0; i < 3; i++)
-		bpf_link__destroy(b->wait_enter[i]);
+	close_wait_down(b);
 	nstrace_bpf__destroy(b->skel); /* the programs go with it */
 	tracefs_down(b);
 	decode_free(&b->d);
