@@ -150,7 +150,8 @@ deb_fetch() {
 		want=$pkg
 		[ -n "$dep" ] && want=$(apt-cache "$@" depends "$pkg" 2>/dev/null |
 			sed -n "s/^ *Depends: \($dep[^ ]*\)\$/\1/p" | head -1)
-		[ -n "$want" ] && (cd "$d" && apt-get "$@" download "$want" >"$d/download.log" 2>&1) && break
+		# PACKAGE/SUITE: SUITE's version, not the machine's own when newer
+		[ -n "$want" ] && (cd "$d" && apt-get "$@" download "$want/$suite" >"$d/download.log" 2>&1) && break
 	done
 	set -- "$d"/*.deb
 	[ -f "$1" ] && dpkg-deb -x "$1" "$dir/root"
