@@ -13,11 +13,21 @@
 #                     EAGAIN reads, many queries in flight at once;
 #   dockerd20names.strace  the same with every query a name of its own
 #                     (load_names);
+#   dockerd20s510.strace  the plain load recorded by another strace:
+#                     Debian 11's 5.10 (deb_fetch), as a log from an
+#                     older distribution is;
 #   busy.strace       strace -f -tt -yy of the article-pattern fixture.
 # Each is timed with `nstrace replay` (stage 1 of the import in a thread of
 # its own, the default, and in one thread) against `wc -l`, RUNS runs in
 # rotating order; medians of MB/s, events/s, peak RSS, and of the ratio of
 # the two modes within each run.
+#
+# This machine's speed changes by 2x and more from day to day, so an
+# absolute MB/s only compares within a run.  The unit that does compare:
+# the build of REF (default 77e4292, the code issue 26 measured at 596 MB/s
+# on its dockerd20 log, two threads) is timed on dockerd20.strace in each
+# run too, from the git history (skipped in a clone without it), and each
+# log's speed is also given in that unit: 596 MB/s x (its MB/s / REF's).
 cd "$(dirname "$0")/.." || exit 2
 RUNS=${RUNS:-5}
 MIN=30000000
@@ -49,7 +59,7 @@ record_lab() {
 	lab_up >&2 || { echo "bench: the dockerd lab could not be set up" >&2; return 1; }
 	printf 'ok.nstrace.test A\n10.100.51.198.in-addr.arpa PTR\nok.nstrace.test AAAA\nnx.nstrace.test A\n' >"$T/queries"
 	echo "recording $1 (strace -f -tt -yy -p dockerd under dnsperf, $2)..." >&2
-	strace -f -tt -yy -s 512 -o "$1.tmp" -p "$LAB_PID" 2>/dev/null &
+	"$STRACE" -f -tt -yy -s 512 -o "$1.tmp" -p "$LAB_PID" 2>/dev/null &
 	sp=$!
 	sleep 1.5
 	i=0
@@ -118,13 +128,39 @@ load_names() {
 		dnsperf -s 127.0.0.11 -d "$T/names" -l 5 -c 8 -q 100 >/dev/null 2>&1
 }
 
+STRACE=strace
 record_dockerd20() { record_lab "$1" load_plain; }
+record_dockerd20s510() {
+	deb_fetch bullseye strace build/strace510 && [ -x build/strace510/root/usr/bin/strace ] || {
+		echo "bench: Debian 11's strace could not be fetched" >&2
+		return 1
+	}
+	STRACE=build/strace510/root/usr/bin/strace
+	record_lab "$1" load_plain
+	r=$?
+	STRACE=strace
+	return $r
+}
 record_dockerd20names() { record_lab "$1" load_names; }
 record_dockerd20slow() { record_lab "$1" load_slow; }
 record_dockerd20mix() { record_lab "$1" load_mix; }
 
+# REF's build, made once under build/ref/
+REF=${REF:-77e4292}
+REF_BIN=""
+ref_build() {
+	d=build/ref/$REF
+	if [ ! -x "$d/build/nstrace" ]; then
+		git cat-file -e "$REF^{commit}" 2>/dev/null || return 1
+		rm -rf "$d" && mkdir -p "$d" && git archive "$REF" | tar x -C "$d" &&
+			make -C "$d" build/nstrace >"$d.log" 2>&1 || return 1
+	fi
+	REF_BIN=$d/build/nstrace
+}
+ref_build || echo "bench: no build of $REF (not in this clone's history?): no reference unit" >&2
+
 LOGS=""
-for f in dockerd20 dockerd20mix dockerd20slow dockerd20names busy; do
+for f in dockerd20 dockerd20mix dockerd20slow dockerd20names dockerd20s510 busy; do
 	log=bench/data/$f.strace
 	big_enough "$log" || record_$f "$log" || { rm -f "$log" "$log.tmp"; continue; }
 	big_enough "$log" && LOGS="$LOGS $log"
@@ -136,6 +172,7 @@ done
 for i in $(seq "$RUNS"); do
 	for log in $LOGS; do
 		k=$(basename "$log" .strace)
+		[ -n "$REF_BIN" ] && [ "$k" = dockerd20 ] && ms_of "$REF_BIN" replay "$log" >>"$T/ref"
 		ms_of wc -l "$log" >>"$T/$k.wc"
 		two=$(ms_of build/nstrace replay "$log")
 		one=$(export NSTRACE_REPLAY_THREADS=1; ms_of build/nstrace replay "$log")
@@ -155,10 +192,13 @@ echo "Median of $RUNS runs each, the logs measured in rotating order; \"two thre
 echo "is the default (stage 1 of the import in a thread of its own), \"one\" is"
 echo "\`NSTRACE_REPLAY_THREADS=1\`; the ratio is taken within each run."
 echo
-echo "| log | size | lines | network events | two threads | one thread | two vs one | events/s | peak RSS | wc -l |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+ref_ms=""
+[ -s "$T/ref" ] && ref_ms=$(median <"$T/ref")
+[ "${ref_ms:-0}" -gt 0 ] || ref_ms=""
+echo "| log | size | lines | network events | two threads | one thread | two vs one | two threads in $REF units | events/s | peak RSS | wc -l |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for log in bench/data/dockerd20.strace bench/data/dockerd20mix.strace bench/data/dockerd20slow.strace \
-	bench/data/dockerd20names.strace bench/data/busy.strace; do
+	bench/data/dockerd20names.strace bench/data/dockerd20s510.strace bench/data/busy.strace; do
 	k=$(basename "$log" .strace)
 	[ -s "$T/$k.rep" ] || continue
 	bytes=$(stat -c %s "$log")
@@ -169,12 +209,16 @@ for log in bench/data/dockerd20.strace bench/data/dockerd20mix.strace bench/data
 	[ "$one" -gt 0 ] || one=1
 	rss=$(median <"$T/$k.rss")
 	eps=$(awk -v e="$events" -v ms="$rep" 'BEGIN {printf "%.0f", e / (ms / 1000)}')
-	printf '| `%s` | %s MB | %s | %s | %s ms, %s MB/s | %s ms, %s MB/s | %.2f | %s | %s MiB | %s ms |\n' "$log" \
+	unit=-
+	[ -n "$ref_ms" ] && unit=$(awk -v b="$bytes" -v ms="$rep" -v rb="$(stat -c %s bench/data/dockerd20.strace)" \
+		-v rms="$ref_ms" 'BEGIN {printf "%.0f MB/s", 596 * (b / ms) / (rb / rms)}')
+	printf '| `%s` | %s MB | %s | %s | %s ms, %s MB/s | %s ms, %s MB/s | %.2f | %s | %s | %s MiB | %s ms |\n' "$log" \
 		$((bytes / 1000000)) "$(wc -l <"$log")" "$events" "$rep" "$(mbs "$bytes" "$rep")" \
-		"$one" "$(mbs "$bytes" "$one")" "$(median <"$T/$k.ratio")" "$eps" $((rss / 1024)) \
+		"$one" "$(mbs "$bytes" "$one")" "$(median <"$T/$k.ratio")" "$unit" "$eps" $((rss / 1024)) \
 		"$(median <"$T/$k.wc")"
 	echo "$k: two threads, per run: $(sort -n "$T/$k.rep" | tr '\n' ' ')ms" >>"$T/runs"
 done
+[ -n "$ref_ms" ] && echo "$REF on dockerd20 (the unit): per run: $(sort -n "$T/ref" | tr '\n' ' ')ms, median $ref_ms ms, $(mbs "$(stat -c %s bench/data/dockerd20.strace)" "$ref_ms") MB/s" >>"$T/runs"
 echo
 cat "$T/runs"
 echo
@@ -185,4 +229,5 @@ echo "other round;"
 echo "dockerd20slow: the same with an upstream that answers 20 ms late (bench/slowdns.c),"
 echo "16 clients: reads that find nothing yet (EAGAIN), many queries in flight;"
 echo "dockerd20names: the same, every query a name of its own (20000 names), 8 clients;"
+echo "dockerd20s510: the plain load recorded by Debian 11's strace 5.10;"
 echo "busy: strace -f -tt -yy -s 512 of the article-pattern fixture.  MB is 10^6 bytes."
