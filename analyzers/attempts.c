@@ -65,6 +65,7 @@ struct query {
 	char qname[DNS_NAME_MAX];
 	uint64_t ts, timeout_us;
 	struct nst_addr up;
+	struct nst_addr self; /* its socket's own address (AF_UNSPEC: unknown) */
 	char upstream[64];
 	struct ns_ref netns, home;
 	int lookup;           /* the lookup it forwards (lookups.h), or -1 */
@@ -509,8 +510,8 @@ static void query_stack(struct attempts *a, struct query *q)
  * is a program's own query: its path and timeout follow. */
 static void attach_lookup(struct attempts *a, struct query *q, bool has_id)
 {
-	q->lookup = lookups_attach(a->lk, q->pid, has_id, q->id, q->qtype, q->qname, q->ts, &q->asker,
-				   &q->client);
+	q->lookup = lookups_attach(a->lk, q->pid, has_id, q->id, q->qtype, q->qname, q->ts, &q->self,
+				   &q->netns, &q->asker, &q->client);
 	/* its own netns first: wherever its listener lives (aardvark-dns's, in
 	 * the host's too, is not the asking container's) */
 	if (q->lookup < 0)
@@ -544,6 +545,8 @@ static struct query *new_attempt(struct attempts *a, const struct nst_event *ev,
 	q->ts = ev->ts_us;
 	q->tcp = tcp;
 	q->up = *up;
+	if (ev->flags & NST_EV_SOCK)
+		q->self = ev->sock.local;
 	print_addr(q->upstream, sizeof(q->upstream), up);
 	q->loopback = is_loopback(up);
 	q->foreign = ev->sock.foreign;
@@ -632,6 +635,8 @@ void attempts_query_sent(struct attempts *a, const struct dns_seen *d, struct dn
 		q = new_attempt(a, ev, &d->remote, d->tcp);
 	if (q->sock != d->sock)
 		sock_set(a, q, d->sock);
+	if (d->local.family != AF_UNSPEC) /* bound by now, by the send at the latest */
+		q->self = d->local;
 	q->id = d->msg.id;
 	q->qtype = d->msg.qtype;
 	q->deaf = !d->tcp && (ev->flags & NST_EV_ADDR) && (ev->flags & NST_EV_SOCK) &&

@@ -368,8 +368,16 @@ static bool later(const struct lookup *l, const struct lookup *best)
 	return !best || l->ts_in > best->ts_in || (l->ts_in == best->ts_in && l->xid < best->xid);
 }
 
+/* Was l received from self, in netns: the attempt's own query? */
+static bool from_self(const struct lookup *l, const struct nst_addr *self, const struct ns_ref *netns)
+{
+	return (self->family == AF_INET || self->family == AF_INET6) && self->port &&
+	       addr_same(&l->client, self) && ns_ref_same(&l->asker, netns);
+}
+
 int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16_t qtype,
-		   const char *qname, uint64_t ts, struct ns_ref *asker, struct nst_addr *client)
+		   const char *qname, uint64_t ts, const struct nst_addr *self, const struct ns_ref *netns,
+		   struct ns_ref *asker, struct nst_addr *client)
 {
 	struct lookup *best = NULL, *l;
 	uint16_t nx;
@@ -378,18 +386,20 @@ int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16
 	 * attempt has them (by id, no scan) */
 	for (nx = has_id ? lk->id_head[id_bucket(id)] : 0; (l = with_id(lk, id, &nx));)
 		if (l->pid == pid && ts - l->ts_in < WINDOW_US && l->qtype == qtype &&
-		    same_name(l->qname, qname) && later(l, best))
+		    same_name(l->qname, qname) && !from_self(l, self, netns) && later(l, best))
 			best = l;
 	for (size_t i = 0; !has_id && i < lk->hi; i++) {
 		l = &lk->l[i];
-		if (l->used && l->pid == pid && ts - l->ts_in < WINDOW_US && later(l, best))
+		if (l->used && l->pid == pid && ts - l->ts_in < WINDOW_US && !from_self(l, self, netns) &&
+		    later(l, best))
 			best = l;
 	}
 	if (!best && has_id) /* a resolver that picks its own ids: by the question */
 		for (size_t i = 0; i < lk->hi; i++) {
 			struct lookup *l = &lk->l[i];
 			if (l->used && !l->attempts && l->pid == pid && l->qtype == qtype &&
-			    same_name(l->qname, qname) && ts - l->ts_in < WINDOW_US)
+			    same_name(l->qname, qname) && ts - l->ts_in < WINDOW_US &&
+			    !from_self(l, self, netns))
 				best = l;
 		}
 	if (!best)

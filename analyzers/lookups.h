@@ -70,10 +70,15 @@ uint64_t lookups_response_sent(struct lookups *lk, const struct dns_seen *d,
 /* The lookup a forwarding attempt serves: the open lookup of that pid with
  * this DNS id and question (any id when has_id is false: a connect that
  * failed before any query left), the most recent first.  -1 when none.
- * On success the attempt is counted, *asker is the lookup's netns and
- * *client the asking client's address where that names it (lookups_client). */
+ * Never one received from self in netns, the attempt's own socket
+ * (AF_UNSPEC: not known): that is this very query, which the process's own
+ * listener read before its send was seen (two threads' calls, reported out
+ * of order), not one it forwards.  On success the attempt is counted,
+ * *asker is the lookup's netns and *client the asking client's address
+ * where that names it (lookups_client). */
 int lookups_attach(struct lookups *lk, int pid, bool has_id, uint16_t id, uint16_t qtype,
-		   const char *qname, uint64_t ts, struct ns_ref *asker, struct nst_addr *client);
+		   const char *qname, uint64_t ts, const struct nst_addr *self, const struct ns_ref *netns,
+		   struct ns_ref *asker, struct nst_addr *client);
 /* The question of lookup i (for an attempt that never sent one). */
 void lookups_question(const struct lookups *lk, int i, char *qname, size_t n, uint16_t *qtype,
 		      uint16_t *id);

@@ -440,6 +440,49 @@ static void relay_hops(void)
 	analyzer_free(a);
 }
 
+/* A program that asks its own listener (ns_pattern: a client thread and a
+ * server thread, both in CTR): the server's read of the query ends before
+ * the client's send returns (the two calls overlap: BPF's ring, strace's
+ * log and ptrace's stops report them as they end), or after it.  Returns
+ * the summary's upstream rows. */
+static json_t *self_query(bool read_first)
+{
+	struct analyzer *a = new_an();
+	size_t n, m;
+	const uint8_t *qq = q(31, "self.example", DNS_T_A, 0, 0, &n);
+	const uint8_t *rr = q(31, "self.example", DNS_T_A, 1, 0, &m);
+	struct ev_spec send = { "sendto", 800, 802, 6, (int64_t)n, 0, S(1) + (read_first ? 20 : 10), 0,
+				"127.0.0.1:40000", NULL, "127.0.0.1:53", CTR, qq, n };
+	struct ev_spec read = { "recvfrom", 800, 801, 5, (int64_t)n, 0, S(1) + (read_first ? 10 : 20), 0,
+				"127.0.0.1:53", NULL, "127.0.0.1:40000", CTR, qq, n };
+	json_t *s, *ups;
+
+	feed_as(a, "ns_pattern", read_first ? read : send);
+	feed_as(a, "ns_pattern", read_first ? send : read);
+	feed_as(a, "ns_pattern", (struct ev_spec){ "sendto", 800, 801, 5, (int64_t)m, 0, S(1) + 30, 0,
+		"127.0.0.1:53", NULL, "127.0.0.1:40000", CTR, rr, m });
+	feed_as(a, "ns_pattern", (struct ev_spec){ "recvfrom", 800, 802, 6, (int64_t)m, 0, S(1) + 40, 0,
+		"127.0.0.1:40000", NULL, "127.0.0.1:53", CTR, rr, m });
+	analyzer_finish(a, S(2));
+	s = report_summary_json(a, NULL, NULL);
+	ups = json_incref(json_object_get(s, "upstreams"));
+	json_decref(s);
+	analyzer_free(a);
+	return ups;
+}
+
+static void own_query_read_first_is_not_forwarded(void)
+{
+	for (int read_first = 0; read_first < 2; read_first++) {
+		json_t *ups = self_query(read_first), *r = json_array_get(ups, 0);
+		CHECK(json_array_size(ups) == 1);
+		CHECK(r && json_integer_value(json_object_get(r, "queries")) == 1);
+		CHECK(r && json_integer_value(json_object_get(r, "answered")) == 1);
+		CHECK(r && json_is_null(json_object_get(r, "asking"))); /* it asked for itself */
+		json_decref(ups);
+	}
+}
+
 /* One thread enters CTR and writes there; its process's home (the
  * home_netns the tracer gives) is HOME or, after an exec, CTR. */
 static struct analyzer *enter_and_write(uint64_t home)
@@ -1356,6 +1399,8 @@ int main(void)
 	RUN(tcp_framing, "TCP: split prefix/body, writev, several messages per read, reset on close");
 	RUN(strict_about_what_is_dns, "only port 53 or the 127.0.0.11 listener, and only plausible messages, are DNS");
 	RUN(relay_hops, "a 127.0.0.11 relay is correlated hop by hop with each hop's latency");
+	RUN(own_query_read_first_is_not_forwarded,
+	    "a program's query read by its own listener before its send is seen is its own, not one it forwards: one row, nobody asking, as in order");
 	RUN(exec_into_netns_is_a_move,
 	    "a thread that enters a netns and execs there (ip netns exec, nsenter) has moved: no stuck warning");
 	RUN(a_process_wholly_elsewhere_is_not_stuck,
