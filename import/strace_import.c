@@ -68,7 +68,7 @@ static void handle_call(struct strace_import *s, struct mthread *t, const struct
 	struct call c;
 
 	if (!pc->parsed) { /* stage 1 left it, being the busier */
-		strace_parse_call(&s->memo, &pc->ct, pc->sen_known ? (int)pc->sen : -1, s->nodes, &here);
+		strace_parse_call(&s->memo, &pc->ct, pc->sen, s->nodes, &here);
 		pc = &here;
 	}
 	s->st.syscalls++;

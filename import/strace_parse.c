@@ -71,8 +71,8 @@ enum nst_sen sen_memo_find(struct sen_memo *m, const char *name, size_t n)
 	return (enum nst_sen)m->e[h].sen;
 }
 
-void strace_parse_call(struct sen_memo *m, const struct call_text *ct, int sen, struct stok *nodes,
-		       struct scall *out)
+void strace_parse_call(struct sen_memo *m, const struct call_text *ct, enum nst_sen sen,
+		       struct stok *nodes, struct scall *out)
 {
 	const char *lp = ct->lp, *eq = ct->eq;
 	struct span text = ct->text;
@@ -80,7 +80,7 @@ void strace_parse_call(struct sen_memo *m, const struct call_text *ct, int sen, 
 
 	out->ct = *ct;
 	out->parsed = true;
-	out->sen = sen >= 0 ? (enum nst_sen)sen : sen_memo_find(m, text.p, (size_t)(lp - text.p));
+	out->sen = sen != SEN_UNKNOWN ? sen : sen_memo_find(m, text.p, (size_t)(lp - text.p));
 	out->decoded = strace_decodes(out->sen);
 	out->nargs = 0;
 	out->ret_ok = false;
@@ -126,8 +126,8 @@ void strace_parser_free(struct strace_parser *p)
 }
 
 /* A complete call: parsed now, or left to stage 2. */
-static void call_found(struct strace_parser *p, struct sl_arena *a, const struct call_text *ct, int sen,
-		       struct scall *out)
+static void call_found(struct strace_parser *p, struct sl_arena *a, const struct call_text *ct,
+		       enum nst_sen sen, struct scall *out)
 {
 	/* spread evenly: defer of each DEFER_ALL calls */
 	if ((p->tick += p->defer) < DEFER_ALL) {
@@ -136,8 +136,7 @@ static void call_found(struct strace_parser *p, struct sl_arena *a, const struct
 	}
 	p->tick -= DEFER_ALL;
 	out->ct = *ct;
-	out->sen = sen >= 0 ? (enum nst_sen)sen : SEN_UNKNOWN;
-	out->sen_known = sen >= 0;
+	out->sen = sen;
 	out->parsed = false;
 	out->tk.n = 0;
 }
@@ -188,7 +187,7 @@ static int join(struct strace_parser *p, struct sl_arena *a, struct sline *sl, s
 	memcpy(text, h->buf, h->len);
 	memcpy(text + h->len, end, rest);
 	if (strace_split_call((struct span){ text, h->len + rest }, NULL, &ct)) {
-		call_found(p, a, &ct, (int)h->sen, &sl->call);
+		call_found(p, a, &ct, h->sen, &sl->call);
 		sl->join = JOIN_OK;
 		a->text_used += h->len + rest;
 	}
@@ -324,7 +323,7 @@ static int parse(struct strace_parser *p, struct sl_arena *a, const char *line, 
 		unhold(p, out);
 	} else if (out->kind == SL_CALL) {
 		if (strace_split_call(out->l, out->l.p + out->name_len, &ct))
-			call_found(p, a, &ct, -1, &out->call);
+			call_found(p, a, &ct, SEN_UNKNOWN, &out->call);
 		else
 			out->kind = SL_CUT;
 	}

@@ -48,9 +48,9 @@ static inline bool strace_decodes(enum nst_sen sen)
 /* A complete call, parsed. */
 struct scall {
 	struct call_text ct;
-	bool parsed;      /* false: only ct is set (and sen when sen_known),
-	                     strace_parse_call is to come */
-	bool sen_known;
+	bool parsed;      /* false: only ct is set (and sen, when the start
+	                     of a joined call told it), strace_parse_call is
+	                     to come */
 	enum nst_sen sen; /* after socketcall's sub-call (SEN_UNKNOWN: none) */
 	bool decoded;     /* nstrace decodes it: its arguments are in tk */
 	struct stoks tk;
@@ -61,11 +61,12 @@ struct scall {
 	int err;
 };
 
-/* Parse the complete call ct, whose name is sen when sen >= 0 (the
- * start of a joined call told it), else looked up.  tk's nodes go to nodes
- * (room for STRACE_MAX_TOKS); they point into ct's text. */
-void strace_parse_call(struct sen_memo *m, const struct call_text *ct, int sen, struct stok *nodes,
-		       struct scall *out);
+/* Parse the complete call ct, whose name is sen (the start of a joined
+ * call told it), or looked up when sen is SEN_UNKNOWN (a name looked up
+ * before as unknown is so again).  tk's nodes go to nodes (room for
+ * STRACE_MAX_TOKS); they point into ct's text. */
+void strace_parse_call(struct sen_memo *m, const struct call_text *ct, enum nst_sen sen,
+		       struct stok *nodes, struct scall *out);
 
 enum sl_kind {
 	SL_BLANK,      /* nothing on it */
